@@ -1,0 +1,5 @@
+/**
+ * `@rlvr/report-renderer`: skeleton package; its contents arrive with a later issue.
+ * @packageDocumentation
+ */
+export { VERSION } from "./version.js";

@@ -1,0 +1,2 @@
+/** Version of `@rlvr/report-renderer`, kept equal to package.json by `scripts/sync-versions.mjs` (checked by a test). */
+export const VERSION = "0.0.0";

@@ -1,0 +1,2 @@
+/** Placeholder barrel. @packageDocumentation */
+export { VERSION } from "./version.js";

@@ -1,0 +1,5 @@
+/**
+ * `@rlvr/orchestrator`: skeleton package; its contents arrive with a later issue.
+ * @packageDocumentation
+ */
+export { VERSION } from "./version.js";

@@ -1,0 +1,5 @@
+/**
+ * `@rlvr/rlvr-loop`: skeleton package; its contents arrive with a later issue.
+ * @packageDocumentation
+ */
+export { VERSION } from "./version.js";

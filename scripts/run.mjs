@@ -1,0 +1,66 @@
+#!/usr/bin/env node
+// Entry point of the README's Quickstart commands (`npm run demo`, `npm test`) and of `npm run bench`.
+// Works on a machine that has only Node.js and npm: it finds pnpm (or fetches the pinned version with
+// npx), installs the workspace from the lockfile, builds, then runs the requested task.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const pinned = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).packageManager.split("@")[1];
+const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" };
+
+function run(cmd, args, opts = {}) {
+  const res = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env, ...opts });
+  if (res.error) throw res.error;
+  return res.status ?? 1;
+}
+function must(cmd, args, what) {
+  const status = run(cmd, args);
+  if (status !== 0) {
+    process.stderr.write(`\n${what} failed (exit ${status}).\n`);
+    process.exit(status);
+  }
+}
+
+function findPnpm() {
+  const probe = spawnSync("pnpm", ["--version"], { encoding: "utf8", env });
+  if (probe.status === 0 && probe.stdout.trim() === pinned) return ["pnpm", []];
+  return ["npx", ["--yes", `pnpm@${pinned}`]];
+}
+const [pnpmCmd, pnpmPre] = findPnpm();
+const pnpm = (args, what) => must(pnpmCmd, [...pnpmPre, ...args], what);
+
+const task = process.argv[2];
+const extra = process.argv.slice(3);
+
+pnpm(["install", "--frozen-lockfile", "--reporter=append-only"], "pnpm install");
+
+switch (task) {
+  case "test": {
+    pnpm(["exec", "biome", "ci", "."], "lint and format check (biome)");
+    pnpm(
+      ["exec", "turbo", "run", "build", "typecheck", "publint", "--output-logs=errors-only"],
+      "build, type-check and publint",
+    );
+    pnpm(["exec", "vitest", "run", ...extra], "tests (vitest)");
+    break;
+  }
+  case "demo": {
+    pnpm(["exec", "turbo", "run", "build", "--output-logs=errors-only"], "build");
+    pnpm(["--filter", "rlvr-train", "run", "demo"], "demo");
+    break;
+  }
+  case "bench": {
+    pnpm(["exec", "turbo", "run", "build", "--output-logs=errors-only"], "build");
+    pnpm(
+      ["--filter", "./packages/*", "--workspace-concurrency=1", "--if-present", "run", "bench", ...extra],
+      "benchmarks",
+    );
+    break;
+  }
+  default:
+    process.stderr.write(`usage: node scripts/run.mjs <test|demo|bench> [args]\n`);
+    process.exit(2);
+}

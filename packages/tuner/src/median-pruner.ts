@@ -1,0 +1,138 @@
+import { TunerError } from "./errors.js";
+import { type Pruner, type PrunerContext, valueAtStep } from "./pruner.js";
+import type { FrozenTrial } from "./trial.js";
+
+/** Options of {@link createPercentilePruner} and {@link createMedianPruner}; the defaults are Optuna's. */
+export interface MedianPrunerOptions {
+  /**
+   * Never prune until this many visible trials are complete.
+   * @defaultValue 5
+   */
+  readonly nStartupTrials?: number;
+  /**
+   * Never prune a trial before it reaches this step.
+   * @defaultValue 0
+   */
+  readonly nWarmupSteps?: number;
+  /**
+   * Judge only at the first report in each interval of this many steps after the warm-up.
+   * @defaultValue 1
+   */
+  readonly intervalSteps?: number;
+  /**
+   * Judge at step s only when at least this many visible complete trials reported a value at s
+   * (handles trials with uneven step counts).
+   * @defaultValue 1
+   */
+  readonly nMinTrials?: number;
+}
+
+/** Options of {@link createPercentilePruner}. */
+export interface PercentilePrunerOptions extends MedianPrunerOptions {
+  /** Percentile in [0, 100] of the other trials' values at the step that a trial must beat (50: median). */
+  readonly percentile: number;
+}
+
+function bad(fn: string, message: string): never {
+  throw new TunerError("INVALID_ARGUMENT", `${fn}: ${message}`);
+}
+
+function intOption(fn: string, value: unknown, name: string, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
+    bad(fn, `${name} must be an integer >= ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+/** Linear-interpolation percentile (numpy's default) of sorted values. */
+function percentileOf(sorted: Float64Array, q: number): number {
+  const pos = (q / 100) * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (pos - lo);
+}
+
+function isFirstInInterval(ctx: PrunerContext, step: number, warmup: number, interval: number): boolean {
+  const nearestLower = Math.floor((step - warmup) / interval) * interval + warmup;
+  const values = ctx.intermediateValues;
+  const secondLast = values.length >= 2 ? values[values.length - 2]!.step : -1;
+  return secondLast < nearestLower;
+}
+
+function build(fn: string, options: PercentilePrunerOptions, kind: "median" | "percentile"): Pruner {
+  if (typeof options !== "object" || options === null) bad(fn, "options must be an object");
+  const percentile = options.percentile;
+  if (typeof percentile !== "number" || !(percentile >= 0 && percentile <= 100)) {
+    bad(fn, `percentile must be a number in [0, 100], got ${String(percentile)}`);
+  }
+  const nStartupTrials = intOption(fn, options.nStartupTrials, "nStartupTrials", 5, 0);
+  const nWarmupSteps = intOption(fn, options.nWarmupSteps, "nWarmupSteps", 0, 0);
+  const intervalSteps = intOption(fn, options.intervalSteps, "intervalSteps", 1, 1);
+  const nMinTrials = intOption(fn, options.nMinTrials, "nMinTrials", 1, 1);
+  // Per visible history (fixed for a trial): complete trials, and their sorted values per step.
+  const cache = new WeakMap<
+    readonly FrozenTrial[],
+    { complete: FrozenTrial[]; steps: Map<number, Float64Array> }
+  >();
+
+  const opts: Record<string, number> = { nStartupTrials, nWarmupSteps, intervalSteps, nMinTrials };
+  if (kind === "percentile") opts["percentile"] = percentile;
+  return Object.freeze({
+    description: Object.freeze({ kind, options: Object.freeze(opts) }),
+    prune(ctx: PrunerContext): boolean {
+      const last = ctx.intermediateValues[ctx.intermediateValues.length - 1];
+      if (last === undefined) return false;
+      let entry = cache.get(ctx.history);
+      if (entry === undefined) {
+        entry = { complete: ctx.history.filter((t) => t.state === "complete"), steps: new Map() };
+        cache.set(ctx.history, entry);
+      }
+      if (entry.complete.length === 0 || entry.complete.length < nStartupTrials) return false;
+      const step = last.step;
+      if (step < nWarmupSteps) return false;
+      if (!isFirstInInterval(ctx, step, nWarmupSteps, intervalSteps)) return false;
+      const maximize = ctx.direction === "maximize";
+      let best = maximize ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
+      for (const iv of ctx.intermediateValues)
+        best = maximize ? Math.max(best, iv.value) : Math.min(best, iv.value);
+      let sorted = entry.steps.get(step);
+      if (sorted === undefined) {
+        const values: number[] = [];
+        for (const t of entry.complete) {
+          const v = valueAtStep(t.intermediateValues, step);
+          if (v !== undefined) values.push(v);
+        }
+        sorted = Float64Array.from(values).sort();
+        entry.steps.set(step, sorted);
+      }
+      if (sorted.length === 0 || sorted.length < nMinTrials) return false;
+      const threshold = percentileOf(sorted, maximize ? 100 - percentile : percentile);
+      return maximize ? best < threshold : best > threshold;
+    },
+  } satisfies Pruner);
+}
+
+/**
+ * A pruner that stops a trial whose best value so far is worse than the given percentile of the
+ * values that visible complete trials reported at the same step (Optuna's `PercentilePruner`).
+ * @param options - percentile and schedule, see {@link PercentilePrunerOptions}
+ * @returns the pruner (description `{ kind: "percentile", options }`)
+ * @throws {@link TunerError} `INVALID_ARGUMENT` for a bad option
+ */
+export function createPercentilePruner(options: PercentilePrunerOptions): Pruner {
+  return build("createPercentilePruner", options, "percentile");
+}
+
+/**
+ * The median pruner (as Optuna's `MedianPruner`): stops a trial whose best intermediate value so far is
+ * worse than the median of the values that visible complete trials reported at the same step, once
+ * `nStartupTrials` trials are complete, from step `nWarmupSteps` on, and only when at least
+ * `nMinTrials` of them reported at that step.
+ * @param options - schedule, see {@link MedianPrunerOptions}
+ * @returns the pruner (description `{ kind: "median", options }`)
+ * @throws {@link TunerError} `INVALID_ARGUMENT` for a bad option
+ */
+export function createMedianPruner(options: MedianPrunerOptions = {}): Pruner {
+  return build("createMedianPruner", { ...options, percentile: 50 }, "median");
+}

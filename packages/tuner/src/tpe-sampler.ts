@@ -1,0 +1,476 @@
+import type { RandomGenerator } from "pure-rand/types/RandomGenerator";
+import {
+  type CategoricalDomain,
+  choiceIndex,
+  domainsOf,
+  fromInternal,
+  type NumericDomain,
+  sampleAllUniform,
+  toInternal,
+} from "./_domain.js";
+import { CategoricalMixture, NumericMixture, type ParzenOptions } from "./_parzen.js";
+import { TunerError } from "./errors.js";
+import type { ComponentDescription, Sampler, SamplerContext } from "./sampler.js";
+import type { Choice, Params } from "./search-space.js";
+import type { Direction, FrozenTrial } from "./trial.js";
+
+/** Options of {@link createTpeSampler}; the defaults are Optuna's. */
+export interface TpeSamplerOptions {
+  /**
+   * Sample uniformly at random while fewer than this many visible trials are finished (complete or
+   * pruned).
+   * @defaultValue 10
+   */
+  readonly nStartupTrials?: number;
+  /**
+   * Number of candidates drawn from the "good" mixture l(x); the one with the largest
+   * log l(x) − log g(x) is returned.
+   * @defaultValue 24
+   */
+  readonly nEiCandidates?: number;
+  /**
+   * Size of the "good" group: `min(ceil(fraction · n), max)` of the n finished trials.
+   * @defaultValue `{ fraction: 0.1, max: 25 }`
+   */
+  readonly gamma?: { readonly fraction?: number; readonly max?: number };
+  /**
+   * Weight of the prior kernel (centre of the range, σ = range; uniform for categorical parameters)
+   * relative to an observation's weight of at most 1. Also the smoothing mass of categorical kernels.
+   * @defaultValue 1
+   */
+  readonly priorWeight?: number;
+  /**
+   * Clip kernel bandwidths below at range / min(100, kernels + 1). Without it the floor is 1e-12.
+   * @defaultValue true
+   */
+  readonly considerMagicClip?: boolean;
+  /**
+   * Let the outermost kernels use their distance to the bounds as a bandwidth candidate.
+   * @defaultValue false
+   */
+  readonly considerEndpoints?: boolean;
+  /**
+   * Model the parameters jointly (product kernels, bandwidth 0.2 · n^(−1/(d+4)) · range) instead of
+   * one independent estimator per parameter.
+   * @defaultValue false
+   */
+  readonly multivariate?: boolean;
+  /**
+   * Treat pending trials (asked, result not visible; see `pendingWindow`) as "bad" observations, so
+   * that concurrent suggestions spread out ("constant liar").
+   * @defaultValue true
+   */
+  readonly constantLiar?: boolean;
+}
+
+interface Resolved {
+  readonly nStartupTrials: number;
+  readonly nEiCandidates: number;
+  readonly gammaFraction: number;
+  readonly gammaMax: number;
+  readonly parzen: ParzenOptions;
+  readonly multivariate: boolean;
+  readonly constantLiar: boolean;
+}
+
+function bad(message: string): never {
+  throw new TunerError("INVALID_ARGUMENT", `createTpeSampler: ${message}`);
+}
+
+function intOption(value: unknown, name: string, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
+    bad(`${name} must be an integer >= ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function boolOption(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") bad(`${name} must be a boolean, got ${String(value)}`);
+  return value;
+}
+
+function resolveOptions(options: TpeSamplerOptions): Resolved {
+  if (typeof options !== "object" || options === null) bad("options must be an object");
+  const gamma = options.gamma ?? {};
+  if (typeof gamma !== "object" || gamma === null) bad("gamma must be an object");
+  const fraction = gamma.fraction ?? 0.1;
+  if (typeof fraction !== "number" || !(fraction > 0 && fraction <= 1)) {
+    bad(`gamma.fraction must be in (0, 1], got ${String(fraction)}`);
+  }
+  const priorWeight = options.priorWeight ?? 1;
+  if (typeof priorWeight !== "number" || !(priorWeight > 0) || !Number.isFinite(priorWeight)) {
+    bad(`priorWeight must be a finite number > 0, got ${String(priorWeight)}`);
+  }
+  return {
+    nStartupTrials: intOption(options.nStartupTrials, "nStartupTrials", 10, 0),
+    nEiCandidates: intOption(options.nEiCandidates, "nEiCandidates", 24, 1),
+    gammaFraction: fraction,
+    gammaMax: intOption(gamma.max, "gamma.max", 25, 1),
+    parzen: {
+      priorWeight,
+      considerMagicClip: boolOption(options.considerMagicClip, "considerMagicClip", true),
+      considerEndpoints: boolOption(options.considerEndpoints, "considerEndpoints", false),
+    },
+    multivariate: boolOption(options.multivariate, "multivariate", false),
+    constantLiar: boolOption(options.constantLiar, "constantLiar", true),
+  };
+}
+
+/** Loss (smaller is better) of a finished trial for ranking. */
+function lossOf(value: number, direction: Direction): number {
+  return direction === "minimize" ? value : -value;
+}
+
+/**
+ * Split the finished trials into "good" (below) and the rest (above):
+ * complete trials by value, then pruned ones by depth reached then by their last value; ties by trial
+ * number. Returns a flag per history entry (1 good, 0 bad, -1 unused) and the counts.
+ * @internal exported for tests
+ */
+export function splitHistory(
+  history: readonly FrozenTrial[],
+  direction: Direction,
+  gammaFraction: number,
+  gammaMax: number,
+): { flags: Int8Array; nBelow: number; nAbove: number } {
+  const n = history.length;
+  const flags = new Int8Array(n).fill(-1);
+  const losses = new Float64Array(n);
+  const completeIdx = new Int32Array(n);
+  let nc = 0;
+  const pruned: { i: number; step: number; loss: number; number: number }[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = history[i]!;
+    if (t.state === "complete") {
+      losses[nc] = lossOf(t.value!, direction);
+      completeIdx[nc] = i;
+      nc++;
+    } else if (t.state === "pruned") {
+      const last = t.intermediateValues[t.intermediateValues.length - 1];
+      pruned.push({
+        i,
+        step: last === undefined ? -1 : last.step,
+        loss: last === undefined ? Number.POSITIVE_INFINITY : lossOf(last.value, direction),
+        number: t.number,
+      });
+    }
+  }
+  const total = nc + pruned.length;
+  const nBelow = Math.min(Math.ceil(gammaFraction * total), gammaMax, total);
+  // Complete trials: the nBelow smallest losses, ties at the threshold by trial number (history is in
+  // number order). Only the threshold needs a sort.
+  const fromComplete = Math.min(nBelow, nc);
+  for (let r = 0; r < nc; r++) flags[completeIdx[r]!] = 0;
+  if (fromComplete > 0) {
+    const threshold = kthSmallest(losses.slice(0, nc), fromComplete - 1);
+    let atThreshold = fromComplete;
+    for (let r = 0; r < nc; r++) if (losses[r]! < threshold) atThreshold--;
+    for (let r = 0; r < nc; r++) {
+      const loss = losses[r]!;
+      if (loss < threshold) flags[completeIdx[r]!] = 1;
+      else if (loss === threshold && atThreshold > 0) {
+        flags[completeIdx[r]!] = 1;
+        atThreshold--;
+      }
+    }
+  }
+  pruned.sort(
+    (a, b) => b.step - a.step || (a.loss < b.loss ? -1 : a.loss > b.loss ? 1 : a.number - b.number),
+  );
+  pruned.forEach((p, r) => {
+    flags[p.i] = r < nBelow - fromComplete ? 1 : 0;
+  });
+  return { flags, nBelow, nAbove: total - nBelow };
+}
+
+/** The k-th smallest value (0-based) of `values`, which it reorders (quickselect, median of three). */
+function kthSmallest(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    const a = values[lo]!;
+    const b = values[mid]!;
+    const c = values[hi]!;
+    // Median of the three.
+    const pivot = Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const t = values[i]!;
+        values[i] = values[j]!;
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return values[k]!;
+  }
+  return values[k]!;
+}
+
+type ActiveDomain = NumericDomain | CategoricalDomain;
+
+function observe(d: ActiveDomain, value: Choice): number {
+  return d.kind === "numeric" ? toInternal(d, value as number) : choiceIndex(d, value);
+}
+
+/**
+ * The Tree-structured Parzen Estimator sampler, as Optuna implements it:
+ * random for the first `nStartupTrials`, then per trial it splits the visible finished trials into a
+ * "good" group (best `min(⌈0.1 n⌉, 25)`) and the rest, fits a Parzen mixture to each (truncated
+ * normals in log space for log parameters, bin masses for discrete ones, smoothed one-hot kernels for
+ * categorical ones, each with a prior kernel; bandwidths from neighbour gaps clipped to
+ * [range / min(100, m + 2), range]; older observations down-weighted), draws `nEiCandidates` from the
+ * good mixture l and returns the one maximising log l(x) − log g(x). Pending trials count as bad
+ * (constant liar). Every array is a typed array; a trial costs O(n log n) for n finished trials.
+ * @param options - see {@link TpeSamplerOptions}
+ * @returns the sampler (description `{ kind: "tpe", options: {...every option} }`)
+ * @throws {@link TunerError} `INVALID_ARGUMENT` for a bad option
+ */
+export function createTpeSampler(options: TpeSamplerOptions = {}): Sampler {
+  const o = resolveOptions(options);
+  const description: ComponentDescription = Object.freeze({
+    kind: "tpe",
+    options: Object.freeze({
+      nStartupTrials: o.nStartupTrials,
+      nEiCandidates: o.nEiCandidates,
+      gamma: Object.freeze({ fraction: o.gammaFraction, max: o.gammaMax }),
+      priorWeight: o.parzen.priorWeight,
+      considerMagicClip: o.parzen.considerMagicClip,
+      considerEndpoints: o.parzen.considerEndpoints,
+      multivariate: o.multivariate,
+      constantLiar: o.constantLiar,
+    }),
+  });
+  return Object.freeze({
+    description,
+    sample: (context: SamplerContext) => sampleTpe(context, o),
+  } satisfies Sampler);
+}
+
+function sampleTpe(context: SamplerContext, o: Resolved): Params {
+  const { space, history, rng, direction } = context;
+  let usable = 0;
+  for (const t of history) if (t.state === "complete" || t.state === "pruned") usable++;
+  if (usable < o.nStartupTrials || usable === 0) return sampleAllUniform(space, rng);
+
+  const { flags, nBelow, nAbove } = splitHistory(history, direction, o.gammaFraction, o.gammaMax);
+  const pending = o.constantLiar ? context.pending : [];
+  const nAboveAll = nAbove + pending.length;
+  const domains = domainsOf(space);
+  const active = domains.filter((d): d is ActiveDomain => d.kind !== "fixed");
+
+  // Observations per active parameter, in trial-number order (oldest first).
+  const below = active.map(() => new Float64Array(nBelow));
+  const above = active.map(() => new Float64Array(nAboveAll));
+  let ib = 0;
+  let ia = 0;
+  for (let i = 0; i < history.length; i++) {
+    const f = flags[i]!;
+    if (f < 0) continue;
+    const params = history[i]!.params;
+    const target = f === 1 ? below : above;
+    const at = f === 1 ? ib++ : ia++;
+    for (let k = 0; k < active.length; k++) {
+      const d = active[k]!;
+      target[k]![at] = observe(d, params[d.name]!);
+    }
+  }
+  for (const p of pending) {
+    for (let k = 0; k < active.length; k++) {
+      const d = active[k]!;
+      above[k]![ia] = observe(d, p.params[d.name]!);
+    }
+    ia++;
+  }
+
+  const chosen = o.multivariate
+    ? sampleJoint(active, below, above, nBelow, nAboveAll, rng, o)
+    : active.map((d, k) => sampleIndependent(d, below[k]!, above[k]!, nBelow, nAboveAll, rng, o));
+
+  const out: Record<string, Choice> = {};
+  let k = 0;
+  for (const d of domains) {
+    if (d.kind === "fixed") out[d.name] = d.value;
+    else out[d.name] = chosen[k++]!;
+  }
+  return out;
+}
+
+function sampleIndependent(
+  d: ActiveDomain,
+  below: Float64Array,
+  above: Float64Array,
+  nBelow: number,
+  nAbove: number,
+  rng: RandomGenerator,
+  o: Resolved,
+): Choice {
+  const nc = o.nEiCandidates;
+  if (d.kind === "categorical") {
+    const C = d.choices.length;
+    const l = new CategoricalMixture(below, nBelow, C, o.parzen);
+    const g = new CategoricalMixture(above, nAbove, C, o.parzen);
+    let best = -1;
+    let bestScore = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < nc; j++) {
+      const c = l.sampleKernel(l.pickKernel(rng), rng);
+      const score = Math.log(l.prob[c]!) - Math.log(g.prob[c]!);
+      if (best < 0 || score > bestScore) {
+        best = c;
+        bestScore = score;
+      }
+    }
+    return d.choices[best]!;
+  }
+  const l = new NumericMixture(below, nBelow, d.lowI, d.highI, d.discrete, o.parzen);
+  const g = new NumericMixture(above, nAbove, d.lowI, d.highI, d.discrete, o.parzen);
+  const xs = new Float64Array(nc);
+  for (let j = 0; j < nc; j++) xs[j] = l.sampleKernel(l.pickKernel(rng), rng);
+  const ll = new Float64Array(nc);
+  if (!d.discrete) {
+    l.logPdf(xs, nc, ll);
+    return fromInternal(d, xs[g.argmaxRatio(nc, ll, xs)]!);
+  }
+  // Discrete: snap candidates to the grid, score distinct values once by their bin masses.
+  const values = new Float64Array(nc);
+  const lo = new Float64Array(nc);
+  const hi = new Float64Array(nc);
+  let nu = 0;
+  for (let j = 0; j < nc; j++) {
+    const v = fromInternal(d, xs[j]!);
+    let seen = false;
+    for (let q = 0; q < nu; q++) {
+      if (values[q] === v) {
+        seen = true;
+        break;
+      }
+    }
+    if (seen) continue;
+    values[nu] = v;
+    binInto(d, v, lo, hi, nu);
+    nu++;
+  }
+  l.logPmf(lo, hi, nu, ll);
+  return values[g.argmaxRatio(nu, ll, undefined, lo, hi)]!;
+}
+
+function binInto(d: NumericDomain, v: number, lo: Float64Array, hi: Float64Array, at: number): void {
+  if (d.log) {
+    lo[at] = Math.log(v - 0.5);
+    hi[at] = Math.log(v + 0.5);
+  } else {
+    lo[at] = v - d.step / 2;
+    hi[at] = v + d.step / 2;
+  }
+}
+
+type DimMixture = NumericMixture | CategoricalMixture;
+
+function buildJoint(
+  active: readonly ActiveDomain[],
+  obs: readonly Float64Array[],
+  m: number,
+  o: Resolved,
+): DimMixture[] {
+  const dims = active.length;
+  const factor = 0.2 * Math.max(m, 1) ** (-1 / (dims + 4));
+  return active.map((d, k) =>
+    d.kind === "categorical"
+      ? new CategoricalMixture(obs[k]!, m, d.choices.length, o.parzen)
+      : new NumericMixture(obs[k]!, m, d.lowI, d.highI, d.discrete, o.parzen, factor * (d.highI - d.lowI)),
+  );
+}
+
+/** log Σ_i w_i Π_d K_id(x_d) for one candidate (values in `internal`, bins in `lo`/`hi`). */
+function jointLog(
+  mix: readonly DimMixture[],
+  active: readonly ActiveDomain[],
+  internal: Float64Array,
+  lo: Float64Array,
+  hi: Float64Array,
+  scratch: Float64Array,
+): number {
+  const first = mix[0]!;
+  const n = first.n;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    let s = Math.log(first.weight[i]!);
+    for (let k = 0; k < mix.length; k++) {
+      const m = mix[k]!;
+      const d = active[k]!;
+      s +=
+        m instanceof CategoricalMixture
+          ? m.kernelLog(i, internal[k]!)
+          : m.kernelLog(i, internal[k]!, lo[k]!, hi[k]!, (d as NumericDomain).discrete);
+    }
+    scratch[i] = s;
+    if (s > max) max = s;
+  }
+  if (max === Number.NEGATIVE_INFINITY) return max;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += Math.exp(scratch[i]! - max);
+  return max + Math.log(sum);
+}
+
+function sampleJoint(
+  active: readonly ActiveDomain[],
+  below: readonly Float64Array[],
+  above: readonly Float64Array[],
+  nBelow: number,
+  nAbove: number,
+  rng: RandomGenerator,
+  o: Resolved,
+): Choice[] {
+  const dims = active.length;
+  if (dims === 0) return [];
+  const l = buildJoint(active, below, nBelow, o);
+  const g = buildJoint(active, above, nAbove, o);
+  const nc = o.nEiCandidates;
+  const internal = new Float64Array(nc * dims);
+  const external: Choice[] = new Array(nc * dims);
+  for (let j = 0; j < nc; j++) {
+    const kernel = l[0]!.pickKernel(rng);
+    for (let k = 0; k < dims; k++) {
+      const d = active[k]!;
+      const m = l[k]!;
+      if (d.kind === "categorical") {
+        const c = (m as CategoricalMixture).sampleKernel(kernel, rng);
+        internal[j * dims + k] = c;
+        external[j * dims + k] = d.choices[c]!;
+      } else {
+        const u = (m as NumericMixture).sampleKernel(kernel, rng);
+        const v = fromInternal(d, u);
+        internal[j * dims + k] = d.discrete ? toInternal(d, v) : u;
+        external[j * dims + k] = v;
+      }
+    }
+  }
+  const scratch = new Float64Array(Math.max(l[0]!.n, g[0]!.n));
+  const x = new Float64Array(dims);
+  const lo = new Float64Array(dims);
+  const hi = new Float64Array(dims);
+  let best = 0;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < nc; j++) {
+    for (let k = 0; k < dims; k++) {
+      const d = active[k]!;
+      x[k] = internal[j * dims + k]!;
+      if (d.kind === "numeric" && d.discrete) binInto(d, external[j * dims + k] as number, lo, hi, k);
+    }
+    const score = jointLog(l, active, x, lo, hi, scratch) - jointLog(g, active, x, lo, hi, scratch);
+    if (j === 0 || score > bestScore) {
+      best = j;
+      bestScore = score;
+    }
+  }
+  return external.slice(best * dims, best * dims + dims);
+}

@@ -3,13 +3,18 @@
 // Works on a machine that has only Node.js and npm: it finds pnpm (or fetches the pinned version with
 // npx), installs the workspace from the lockfile, builds, then runs the requested task.
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pinned = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).packageManager.split("@")[1];
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" };
+// better-sqlite3 compiles from source where no prebuilt binary can be fetched: point node-gyp at the
+// installed Node headers instead of downloading them (only the npm registry is reachable here).
+if (env.npm_config_nodedir === undefined && existsSync("/usr/include/node/node.h")) {
+  env.npm_config_nodedir = "/usr";
+}
 
 function run(cmd, args, opts = {}) {
   const res = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env, ...opts });
@@ -32,6 +37,21 @@ function findPnpm() {
 const [pnpmCmd, pnpmPre] = findPnpm();
 const pnpm = (args, what) => must(pnpmCmd, [...pnpmPre, ...args], what);
 
+// A closing line that any CI reads: "tests: N passed, N failed[, N skipped]".
+function summarize(file, status) {
+  if (!existsSync(file)) {
+    process.stderr.write(`no vitest result file (exit ${status})\n`);
+    return;
+  }
+  const r = JSON.parse(readFileSync(file, "utf8"));
+  const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
+  const failed =
+    r.numFailedTests + (r.numFailedTestSuites > 0 && r.numFailedTests === 0 ? r.numFailedTestSuites : 0);
+  process.stdout.write(
+    `\ntests: ${r.numPassedTests} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}\n`,
+  );
+}
+
 const task = process.argv[2];
 const extra = process.argv.slice(3);
 
@@ -44,7 +64,19 @@ switch (task) {
       ["exec", "turbo", "run", "build", "typecheck", "publint", "--output-logs=errors-only"],
       "build, type-check and publint",
     );
-    pnpm(["exec", "vitest", "run", ...extra], "tests (vitest)");
+    const resultFile = join(root, "node_modules", ".cache", "vitest-results.json");
+    const status = run(pnpmCmd, [
+      ...pnpmPre,
+      "exec",
+      "vitest",
+      "run",
+      "--reporter=default",
+      "--reporter=json",
+      `--outputFile.json=${resultFile}`,
+      ...extra,
+    ]);
+    summarize(resultFile, status);
+    if (status !== 0) process.exit(status);
     break;
   }
   case "demo": {

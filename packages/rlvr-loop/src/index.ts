@@ -1,5 +1,109 @@
 /**
- * `@rlvr/rlvr-loop`: skeleton package; its contents arrive with a later issue.
+ * `@rlvr/rlvr-loop`: a GRPO-family trainer for log-linear softmax policies over discrete actions,
+ * verifiers and verifiable environments, off-policy evaluation with bootstrap intervals, and
+ * checkpoints. See docs/rlvr-loop.md for the objective, every option and its default.
  * @packageDocumentation
  */
+
+export type {
+  CheckpointHeader,
+  CheckpointJson,
+  LoadedCheckpoint,
+  SerializeCheckpointOptions,
+} from "./checkpoint.js";
+export {
+  CHECKPOINT_FORMAT_VERSION,
+  CHECKPOINT_MAGIC,
+  loadCheckpoint,
+  serializeCheckpoint,
+} from "./checkpoint.js";
+export type {
+  AdvantageConfig,
+  ClipConfig,
+  EarlyStoppingConfig,
+  ImportanceCorrectionConfig,
+  KlConfig,
+  OnlineConfig,
+  OptimizerConfig,
+  PartialTrainConfig,
+  ScheduleConfig,
+  TrainConfig,
+  ValidationConfig,
+  ValidationMetric,
+} from "./config.js";
+export { defaultTrainConfig, resolveTrainConfig, trainConfigSchema, validateTrainConfig } from "./config.js";
+export type {
+  BehaviorSpec,
+  Environment,
+  EnvironmentOutcome,
+  EnvironmentTask,
+  ExactBaselines,
+  GeneratedLogs,
+  GenerateLogsOptions,
+  LearningTraceDataset,
+  LearningTraceExample,
+  LearningTraceLabels,
+  WeightedContext,
+} from "./environment.js";
+export { exactBaselines, exactOptimalValue, exactPolicyValue, generateLogs } from "./environment.js";
+export type { DivergedMetric, RlvrLoopErrorCode } from "./errors.js";
+export { RlvrLoopError, TrainingDivergedError } from "./errors.js";
+export type { Estimate, EvaluateOptions, Evaluation, ModelSource, PolicyEstimates } from "./evaluation.js";
+export { evaluate } from "./evaluation.js";
+export type { Featurizer, FeaturizerSpec, NumericTransform, SparseFeatures } from "./featurizer.js";
+export { createFeaturizer, defaultFeaturizerSpec, resolveFeaturizerSpec, tokenize } from "./featurizer.js";
+export type {
+  ActOptions,
+  ActResult,
+  CreatePolicyOptions,
+  LinearSoftmaxPolicy,
+  LogProbsOptions,
+  Policy,
+} from "./policy.js";
+export { constantPolicy, createPolicy, isLinearSoftmaxPolicy, uniformPolicy } from "./policy.js";
+export type { FitModelOptions, RewardModel } from "./reward-model.js";
+export { fitBehaviorModel, fitRewardModel, greedyPolicy } from "./reward-model.js";
+export type { RlvrLoop } from "./rlvr-loop.js";
+export { rlvrLoop } from "./rlvr-loop.js";
+export type { Rng } from "./rng.js";
+export { createRng, deriveRng } from "./rng.js";
+export type {
+  TaskKind,
+  ToolRoutingEnvironment,
+  ToolRoutingEnvironmentOptions,
+  ToolRoutingTask,
+} from "./tool-routing-environment.js";
+export { createToolRoutingEnvironment, TASK_KINDS, TASK_LEVELS } from "./tool-routing-environment.js";
+export type {
+  EpochMetrics,
+  MetricsEvent,
+  OfflineTrainingSource,
+  OnlineTrainingSource,
+  StepMetrics,
+  StopReason,
+  TrainHooks,
+  TrainingResult,
+  TrainingSource,
+} from "./train.js";
+export { train } from "./train.js";
+export type { BuildTrainingDataOptions, TrainingData, TrainingDataArrays } from "./training-data.js";
+export { buildTrainingData, trainingDataFromArrays } from "./training-data.js";
+export type {
+  CompositeComponent,
+  CompositeOptions,
+  JsonSchemaOptions,
+  NormalizedTextOptions,
+  NumericOptions,
+  RegexOptions,
+  Verifier,
+  VerifierResult,
+} from "./verifiers.js";
+export {
+  createCompositeVerifier,
+  createExactMatchVerifier,
+  createJsonSchemaVerifier,
+  createNormalizedTextVerifier,
+  createNumericVerifier,
+  createRegexVerifier,
+} from "./verifiers.js";
 export { VERSION } from "./version.js";

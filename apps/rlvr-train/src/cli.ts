@@ -1,0 +1,108 @@
+import { FingerprintError } from "@rlvr/env-fingerprint";
+import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
+import { assertKnownOptions } from "./args.js";
+import { fingerprintCommand } from "./commands/fingerprint.js";
+import { validateCommand } from "./commands/validate.js";
+import { CliError, ExitCode } from "./errors.js";
+import { type CliIo, createPalette, stripAnsi } from "./io.js";
+import { VERSION } from "./version.js";
+
+// biome-ignore lint/suspicious/noExplicitAny: citty's command table is heterogeneous in its argument types
+type AnyCommand = CommandDef<any>;
+
+const commands: Record<string, AnyCommand> = {
+  validate: validateCommand,
+  fingerprint: fingerprintCommand,
+};
+
+const root: CommandDef<ArgsDef> = {
+  meta: {
+    name: "rlvr-train",
+    version: VERSION,
+    description:
+      "Reproducible RLVR training jobs: validate datasets, fingerprint environments, train policies.",
+  },
+  args: {
+    version: { type: "boolean", description: "Print the version and exit" },
+  },
+  subCommands: commands,
+};
+
+async function usage(io: CliIo, cmd: AnyCommand, parent?: AnyCommand): Promise<string> {
+  const text = await renderUsage(cmd, parent);
+  const plain = io.isTty && !io.env.NO_COLOR ? text : stripAnsi(text);
+  return `${plain}\n`;
+}
+
+/**
+ * Runs `rlvr-train` with the given arguments (without `node` and the script path) and returns the
+ * exit code: 0 ok, 1 the job failed, 2 bad input or usage. Never throws and never calls
+ * `process.exit`; user errors are printed as messages without stack traces.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const c = createPalette(io);
+  const first = argv[0];
+  try {
+    if (first === undefined) {
+      io.stderr(await usage(io, root));
+      throw new CliError("USAGE", "no command given");
+    }
+    if (first === "--version" || first === "-v") {
+      io.stdout(`${VERSION}\n`);
+      return ExitCode.ok;
+    }
+    if (first === "--help" || first === "-h" || first === "help") {
+      io.stdout(await usage(io, root));
+      return ExitCode.ok;
+    }
+    const cmd = commands[first];
+    if (cmd === undefined) {
+      throw new CliError(
+        "USAGE",
+        `unknown command '${first}'; commands: ${Object.keys(commands).join(", ")} (see 'rlvr-train --help')`,
+      );
+    }
+    const rest = argv.slice(1);
+    if (rest.includes("--help") || rest.includes("-h")) {
+      io.stdout(await usage(io, cmd, root));
+      return ExitCode.ok;
+    }
+    const args = (typeof cmd.args === "object" && cmd.args !== null ? cmd.args : {}) as ArgsDef;
+    assertKnownOptions(first, rest, args);
+    const { result } = await runCommand(cmd, { rawArgs: [...rest], data: io });
+    return typeof result === "number" ? result : ExitCode.ok;
+  } catch (error) {
+    return report(error, io, c.red);
+  }
+}
+
+function report(error: unknown, io: CliIo, red: (s: string) => string): number {
+  if (CliError.is(error)) {
+    io.stderr(`${red("error")}: ${error.message}\n`);
+    for (const line of error.details) io.stderr(`${line}\n`);
+    if (io.env.RLVR_DEBUG && error.cause !== undefined) io.stderr(`${describeCause(error.cause)}\n`);
+    return error.exitCode;
+  }
+  // The fingerprint package rejects what a job file put into the environment (a config value that is
+  // not JSON, NaN in a statistic): the user's input, so exit 2 with one line per problem.
+  if (FingerprintError.is(error)) {
+    io.stderr(`${red("error")}: ${error.message}\n`);
+    for (const line of error.details) io.stderr(`  ${line}\n`);
+    return ExitCode.badInput;
+  }
+  // citty's own argument errors (missing positional, bad enum value) are usage errors.
+  if (error instanceof Error && error.name === "CLIError") {
+    io.stderr(`${red("error")}: ${stripAnsi(error.message)}\n`);
+    return ExitCode.badInput;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr(`${red("error")}: internal error: ${message}\n`);
+  io.stderr(
+    io.env.RLVR_DEBUG ? `${describeCause(error)}\n` : "Set RLVR_DEBUG=1 for a stack trace, and report it.\n",
+  );
+  return ExitCode.failed;
+}
+
+function describeCause(cause: unknown): string {
+  return cause instanceof Error ? (cause.stack ?? cause.message) : String(cause);
+}

@@ -1,0 +1,85 @@
+import { type DatasetFormat, formatIssue, type ValidationReport } from "@rlvr/dataset";
+import { defineCommand } from "citty";
+import { optionalString } from "../args.js";
+import { CliError, ExitCode } from "../errors.js";
+import type { CliIo } from "../io.js";
+import { readDatasetSummary } from "../read-dataset.js";
+import { formatStats } from "../summary.js";
+
+/** `--format` values accepted by `validate`, `fingerprint` and `run`. */
+export const FORMAT_OPTIONS = [
+  "auto",
+  "rlvr",
+  "jsonl",
+  "learning-trace",
+  "legacy-rlvr",
+  "completions",
+] as const;
+
+/** `rlvr-train validate <file...>` */
+export const validateCommand = defineCommand({
+  meta: {
+    name: "validate",
+    description:
+      "Validate dataset files (JSON, JSONL, learning-trace, legacy RLVR, completions); exit 2 with every error when invalid.",
+  },
+  args: {
+    files: { type: "positional", description: "Dataset file(s)", valueHint: "file...", required: true },
+    format: {
+      type: "enum",
+      options: [...FORMAT_OPTIONS],
+      default: "auto",
+      description: "Dataset format (auto detects and reports it)",
+    },
+    "max-errors": { type: "string", description: "Stop collecting errors of a file after N", default: "100" },
+    json: { type: "boolean", description: "Print a JSON report on stdout" },
+  },
+  async run({ args, data }) {
+    const io = data as CliIo;
+    const files = args._.length > 0 ? args._ : [];
+    const maxErrors = Number(optionalString(args["max-errors"], "--max-errors"));
+    if (!Number.isSafeInteger(maxErrors) || maxErrors < 1) {
+      throw new CliError("USAGE", `--max-errors: expected a positive integer, got ${args["max-errors"]}`);
+    }
+    const format = args.format as DatasetFormat | "auto";
+    const summary = await readDatasetSummary(files, io.cwd, { format, maxErrors });
+    const { reports, valid } = summary;
+    if (args.json) {
+      io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
+    } else {
+      for (const report of reports) printReport(io, report, format);
+      if (reports.length > 1 && valid) {
+        io.stdout(`✓ ${reports.length} files together: ids unique across files\n`);
+        io.stdout(formatStats(summary.stats, summary.digest));
+      }
+    }
+    if (!valid) {
+      if (!args.json) {
+        const bad = reports.filter((r) => !r.valid).length;
+        io.stderr(`${bad} of ${reports.length} file(s) invalid\n`);
+      }
+      return ExitCode.badInput;
+    }
+    return ExitCode.ok;
+  },
+});
+
+function printReport(io: CliIo, report: ValidationReport, format: DatasetFormat | "auto"): void {
+  const how = report.formatDetected ? "detected" : format === "auto" ? "not detected" : "given";
+  if (report.valid) {
+    io.stdout(`✓ ${report.file}: valid (${report.format}, ${how})\n`);
+    io.stdout(formatStats(report.stats, report.digest));
+  } else {
+    for (const issue of report.issues) io.stderr(`${formatIssue(issue)}\n`);
+    const more = report.issuesTruncated ? ` (showing the first ${report.issues.length})` : "";
+    io.stderr(
+      `✗ ${report.file}: invalid (${report.format}, ${how}): ${report.issues.length} error(s)${more}\n`,
+    );
+  }
+  for (const warning of report.warnings) io.stderr(`warning: ${report.file}: ${warning}\n`);
+  for (const [reason, count] of Object.entries(report.excluded)) {
+    if (count > 0) io.stderr(`note: ${report.file}: excluded ${count} example(s): ${reason}\n`);
+  }
+}
+
+export type { ValidationReport };

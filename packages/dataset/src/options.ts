@@ -1,0 +1,274 @@
+import { DatasetError } from "./errors.js";
+import { parsePointer } from "./internal/_pointer.js";
+import { DEFAULT_MAX_ERRORS } from "./limits.js";
+
+/**
+ * Accepted input formats:
+ * - `rlvr`: this package's JSON dataset document ({@link RlvrDataset});
+ * - `jsonl`: one {@link RlvrExample} per line;
+ * - `learning-trace`: the original system's learning-trace dataset document (optionally wrapped as
+ *   `{ "dataset": ... }`);
+ * - `legacy-rlvr`: the original system's own RLVR training dataset document;
+ * - `completions`: prompt/completion/reward JSONL, one scored completion per line.
+ */
+export type DatasetFormat = "rlvr" | "jsonl" | "learning-trace" | "legacy-rlvr" | "completions";
+
+/** Every {@link DatasetFormat}, in documentation order. */
+export const DATASET_FORMATS: readonly DatasetFormat[] = [
+  "rlvr",
+  "jsonl",
+  "learning-trace",
+  "legacy-rlvr",
+  "completions",
+];
+
+/** Whether a format is read line by line (JSONL) rather than as one JSON document. */
+export function isLineFormat(format: DatasetFormat): boolean {
+  return format === "jsonl" || format === "completions";
+}
+
+/**
+ * What to do with learning-trace examples labelled `rewardHackingSignal: "suspected"`:
+ * `keep` them (counted, with a warning), `exclude` them (counted in `excluded`), or `reject` them as
+ * an issue that makes the file invalid. `"confirmed"` examples are always excluded and counted.
+ */
+export type SuspectedPolicy = "keep" | "exclude" | "reject";
+
+/**
+ * Where an adapter finds the decision context in a source record, as RFC 6901 JSON pointers into the
+ * record. The context must not depend on the action taken, so pointers into fields written after the
+ * action was chosen (`toolName`, `toolInput`, `toolOutput`, `reward`, `verificationPassed`, `labels`,
+ * `durationMs`, `metadata/labels`, `metadata/verificationPassed`) are refused with `BAD_OPTIONS`. A pointer that does not resolve contributes nothing.
+ */
+export interface ContextMapping {
+  /**
+   * Pointer to the prompt text (a string); `null` for no prompt.
+   * @defaultValue `"/metadata/context/prompt"`
+   */
+  prompt?: string | null;
+  /**
+   * Pointer to an object of scalar features (string, finite number or boolean); `null` for none.
+   * @defaultValue `"/metadata/context/features"`
+   */
+  features?: string | null;
+  /**
+   * Extra features: feature name → pointer to a scalar value. They override same-named members of
+   * `features`.
+   * @defaultValue `{ source: "/source" }`
+   */
+  featureFields?: Readonly<Record<string, string>>;
+}
+
+/** Options of the `learning-trace` adapter. */
+export interface LearningTraceOptions {
+  /**
+   * Policy for examples labelled `rewardHackingSignal: "suspected"`.
+   * @defaultValue `"keep"`
+   */
+  suspected?: SuspectedPolicy;
+  /** Where the context comes from; see {@link ContextMapping} for the defaults. */
+  context?: ContextMapping;
+}
+
+/** Options of the `legacy-rlvr` adapter. */
+export interface LegacyRlvrOptions {
+  /**
+   * `verified` is `metadata.verificationPassed` when that is a boolean, else `reward >= verifiedThreshold`.
+   * @defaultValue 0.5
+   */
+  verifiedThreshold?: number;
+  /**
+   * Policy for examples whose `metadata.labels.rewardHackingSignal` is `"suspected"` (`"confirmed"`
+   * ones are always excluded).
+   * @defaultValue `"keep"`
+   */
+  suspected?: SuspectedPolicy;
+  /** Where the context comes from; see {@link ContextMapping} for the defaults. */
+  context?: ContextMapping;
+}
+
+/** Options of the `completions` adapter. */
+export interface CompletionsOptions {
+  /**
+   * `verified` is the record's boolean `verified` when present, else `reward >= verifiedThreshold`
+   * (after rescaling by `rewardRange`).
+   * @defaultValue 0.5
+   */
+  verifiedThreshold?: number;
+  /**
+   * Range `[min, max]` of the record's `reward`; rewards are rescaled linearly to [0, 1] and values
+   * outside the range are rejected. Components in `rewards` must already be in [0, 1].
+   * @defaultValue `[0, 1]`
+   */
+  rewardRange?: readonly [number, number];
+}
+
+/** Options of `validateDatasetFile` and `loadDataset`. */
+export interface ReadOptions {
+  /**
+   * Format of the file(s), or `"auto"` to detect it from the content (reported; ambiguity is an issue).
+   * @defaultValue `"auto"`
+   */
+  format?: DatasetFormat | "auto";
+  /**
+   * Issues collected per file; reading stops at the first issue beyond it (`issuesTruncated`).
+   * @defaultValue 100
+   */
+  maxErrors?: number;
+  /** Options of the learning-trace adapter. */
+  trace?: LearningTraceOptions;
+  /** Options of the legacy-rlvr adapter. */
+  legacy?: LegacyRlvrOptions;
+  /** Options of the completions adapter. */
+  completions?: CompletionsOptions;
+  /**
+   * Compute the content digest. `false` skips canonicalisation and hashing when only validity and
+   * statistics matter (`ValidationReport.digest` is then `""`); `loadDataset` always computes it.
+   * @defaultValue true
+   */
+  digest?: boolean;
+  /** Aborts reading (between chunks of a JSONL file, or between files) with a `DatasetError` `ABORTED`. */
+  signal?: AbortSignal;
+}
+
+/** Context mapping with defaults filled and pointers parsed. */
+export interface ResolvedContextMapping {
+  prompt: { pointer: string; tokens: string[] } | undefined;
+  features: { pointer: string; tokens: string[] } | undefined;
+  featureFields: { name: string; pointer: string; tokens: string[] }[];
+}
+
+/** Options with defaults filled in, in one place. */
+export interface ResolvedReadOptions {
+  format: DatasetFormat | "auto";
+  maxErrors: number;
+  trace: { suspected: SuspectedPolicy; context: ResolvedContextMapping };
+  legacy: { verifiedThreshold: number; suspected: SuspectedPolicy; context: ResolvedContextMapping };
+  completions: { verifiedThreshold: number; rewardMin: number; rewardMax: number };
+  digest: boolean;
+  signal: AbortSignal | undefined;
+}
+
+const OUTCOME_FIELDS = [
+  "toolName",
+  "toolInput",
+  "toolOutput",
+  "reward",
+  "verificationPassed",
+  "labels",
+  "durationMs",
+];
+const OUTCOME_METADATA = ["labels", "verificationPassed"];
+
+function bad(fn: string, message: string): never {
+  throw new DatasetError("BAD_OPTIONS", `${fn}: ${message}`);
+}
+
+function pointerOption(fn: string, name: string, pointer: unknown) {
+  if (typeof pointer !== "string") bad(fn, `${name} must be a JSON pointer string (got ${typeof pointer})`);
+  const tokens = parsePointer(pointer);
+  if (tokens === undefined || tokens.length === 0) {
+    bad(
+      fn,
+      `${name} must be a non-empty RFC 6901 JSON pointer such as "/metadata/context" (got ${JSON.stringify(pointer)})`,
+    );
+  }
+  const leaky = OUTCOME_FIELDS.includes(tokens[0]!)
+    ? tokens[0]
+    : tokens[0] === "metadata" && OUTCOME_METADATA.includes(tokens[1] ?? "")
+      ? `metadata/${tokens[1]}`
+      : undefined;
+  if (leaky !== undefined) {
+    bad(
+      fn,
+      `${name} ${JSON.stringify(pointer)} points into "${leaky}", which is written after the action was chosen and would leak it into the context`,
+    );
+  }
+  return { pointer, tokens };
+}
+
+function resolveContext(fn: string, where: string, m: ContextMapping | undefined): ResolvedContextMapping {
+  if (m !== undefined && (typeof m !== "object" || m === null)) bad(fn, `${where}.context must be an object`);
+  const prompt = m?.prompt === undefined ? "/metadata/context/prompt" : m.prompt;
+  const features = m?.features === undefined ? "/metadata/context/features" : m.features;
+  const fields = m?.featureFields ?? { source: "/source" };
+  if (typeof fields !== "object" || fields === null)
+    bad(fn, `${where}.context.featureFields must be an object`);
+  return {
+    prompt: prompt === null ? undefined : pointerOption(fn, `${where}.context.prompt`, prompt),
+    features: features === null ? undefined : pointerOption(fn, `${where}.context.features`, features),
+    featureFields: Object.keys(fields)
+      .sort()
+      .map((name) => {
+        if (name === "" || name === "__proto__" || name === "constructor" || name === "prototype") {
+          bad(fn, `${where}.context.featureFields has an invalid feature name ${JSON.stringify(name)}`);
+        }
+        return { name, ...pointerOption(fn, `${where}.context.featureFields.${name}`, fields[name]) };
+      }),
+  };
+}
+
+function policy(fn: string, name: string, v: unknown): SuspectedPolicy {
+  if (v === undefined) return "keep";
+  if (v !== "keep" && v !== "exclude" && v !== "reject") {
+    bad(fn, `${name} must be "keep", "exclude" or "reject" (got ${JSON.stringify(v)})`);
+  }
+  return v;
+}
+
+function unit(fn: string, name: string, v: unknown, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== "number" || !(v >= 0 && v <= 1))
+    bad(fn, `${name} must be a number in [0, 1] (got ${String(v)})`);
+  return v;
+}
+
+/** Validate options and fill in the defaults; throws `DatasetError` `BAD_OPTIONS` naming `fn`. */
+export function resolveReadOptions(fn: string, options: ReadOptions | undefined): ResolvedReadOptions {
+  const o = options ?? {};
+  if (typeof o !== "object" || o === null) bad(fn, "options must be an object");
+  const format = o.format ?? "auto";
+  if (format !== "auto" && !DATASET_FORMATS.includes(format)) {
+    bad(fn, `format must be "auto" or one of ${DATASET_FORMATS.join(", ")} (got ${JSON.stringify(format)})`);
+  }
+  const maxErrors = o.maxErrors ?? DEFAULT_MAX_ERRORS;
+  if (!Number.isSafeInteger(maxErrors) || maxErrors < 1) {
+    bad(fn, `maxErrors must be a positive integer (got ${String(maxErrors)})`);
+  }
+  const range = o.completions?.rewardRange ?? [0, 1];
+  if (
+    !Array.isArray(range) ||
+    range.length !== 2 ||
+    !Number.isFinite(range[0]) ||
+    !Number.isFinite(range[1]) ||
+    !(range[0] < range[1])
+  ) {
+    bad(
+      fn,
+      `completions.rewardRange must be [min, max] with finite min < max (got ${JSON.stringify(range)})`,
+    );
+  }
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) bad(fn, "signal must be an AbortSignal");
+  if (o.digest !== undefined && typeof o.digest !== "boolean")
+    bad(fn, `digest must be a boolean (got ${String(o.digest)})`);
+  return {
+    format,
+    maxErrors,
+    trace: {
+      suspected: policy(fn, "trace.suspected", o.trace?.suspected),
+      context: resolveContext(fn, "trace", o.trace?.context),
+    },
+    legacy: {
+      verifiedThreshold: unit(fn, "legacy.verifiedThreshold", o.legacy?.verifiedThreshold, 0.5),
+      suspected: policy(fn, "legacy.suspected", o.legacy?.suspected),
+      context: resolveContext(fn, "legacy", o.legacy?.context),
+    },
+    completions: {
+      verifiedThreshold: unit(fn, "completions.verifiedThreshold", o.completions?.verifiedThreshold, 0.5),
+      rewardMin: range[0],
+      rewardMax: range[1],
+    },
+    digest: o.digest ?? true,
+    signal: o.signal,
+  };
+}

@@ -1,0 +1,439 @@
+import type { RlvrContext, RlvrDataset, RlvrExample } from "@rlvr/dataset";
+import { RlvrLoopError } from "./errors.js";
+import type { Policy } from "./policy.js";
+import {
+  assertSeed,
+  deriveRng,
+  type Rng,
+  STREAM_ACTIONS,
+  STREAM_ENVIRONMENT,
+  STREAM_TASKS,
+  sampleIndex,
+} from "./rng.js";
+
+/** A task drawn from an {@link Environment}: what the policy sees, plus whatever the verifier needs. */
+export interface EnvironmentTask {
+  /** Task id (unique within one sampling stream). */
+  readonly id: string;
+  /** The decision context the policy sees. */
+  readonly context: RlvrContext;
+  /** Actions available for this task; absent = all. */
+  readonly allowedActions?: readonly string[];
+  /** JSON data about the task recorded in logged examples (e.g. the question), never seen by the policy. */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  /**
+   * What the tool receives (recorded as `toolInput` in learning traces).
+   * @defaultValue `{ taskId, prompt }`
+   */
+  readonly toolInput?: Readonly<Record<string, unknown>>;
+}
+
+/** Result of running an action on a task and verifying its output. */
+export interface EnvironmentOutcome {
+  /** Verifier reward in [0, 1]. */
+  readonly reward: number;
+  /** Whether the verifier accepted the output. */
+  readonly verified: boolean;
+  /** Why the verifier scored as it did. */
+  readonly reason: string;
+  /** What the action (tool) produced. */
+  readonly output: string;
+  /** Reward components, when the verifier is a composite. */
+  readonly rewards?: Readonly<Record<string, number>>;
+  /** Simulated duration of the tool call in milliseconds (deterministic given the rng). */
+  readonly durationMs?: number;
+}
+
+/** A context of an environment's finite context distribution, with its probability. */
+export interface WeightedContext {
+  /** The context as the policy sees it. */
+  readonly context: RlvrContext;
+  /** Its probability; all probabilities sum to 1. */
+  readonly probability: number;
+  /** Actions available in it; absent = all. */
+  readonly allowedActions?: readonly string[];
+}
+
+/**
+ * A verifiable environment: tasks whose outputs a verifier checks. `sample` and `verify` are enough
+ * for online training and log generation; `contexts` + `expectedRewards` make the exact value of any
+ * policy computable (E_x Σ_a π(a|x) r̄(x, a)), and `optimalValue` its maximum.
+ */
+export interface Environment<TTask extends EnvironmentTask = EnvironmentTask> {
+  /** Environment name (used as the `source` of generated examples). */
+  readonly name: string;
+  /** The actions, sorted by UTF-16 code units. */
+  readonly actions: readonly string[];
+  /** Draw a task. */
+  sample(rng: Rng): TTask;
+  /** Run `action` on `task` (randomness from `rng`) and verify its output. */
+  verify(task: TTask, action: string, rng: Rng): EnvironmentOutcome;
+  /** The finite distribution of contexts, when there is one. */
+  contexts?(): readonly WeightedContext[];
+  /** Exact expected reward E[r | x, a] of every action (in `actions` order) for a context of `contexts()`. */
+  expectedRewards?(context: RlvrContext): Float64Array;
+  /** Exact value of the best policy, E_x max_a E[r | x, a]. */
+  optimalValue?(): number;
+}
+
+function requireExact(
+  env: Environment,
+  where: string,
+): {
+  contexts: readonly WeightedContext[];
+  expected: (context: RlvrContext) => Float64Array;
+} {
+  if (typeof env.contexts !== "function" || typeof env.expectedRewards !== "function") {
+    throw new RlvrLoopError(
+      "UNSUPPORTED",
+      `${where}: environment ${JSON.stringify(env.name)} has no finite context set (contexts/expectedRewards)`,
+    );
+  }
+  return { contexts: env.contexts(), expected: (c) => env.expectedRewards!(c) };
+}
+
+function checkActions(env: Environment, policy: Policy, where: string): void {
+  const a = env.actions;
+  const b = policy.actions;
+  if (a.length !== b.length || a.some((x, i) => x !== b[i])) {
+    throw new RlvrLoopError(
+      "INCOMPATIBLE_POLICY",
+      `${where}: the policy's actions ${JSON.stringify(b)} differ from the environment's ${JSON.stringify(a)}`,
+    );
+  }
+}
+
+/**
+ * Exact value of `policy` in `env`: Σ_x P(x) Σ_a π(a|x) E[r | x, a] over the environment's finite
+ * context set. Throws `UNSUPPORTED` when the environment has none.
+ */
+export function exactPolicyValue(env: Environment, policy: Policy): number {
+  const { contexts, expected } = requireExact(env, "exactPolicyValue");
+  checkActions(env, policy, "exactPolicyValue");
+  let value = 0;
+  for (const c of contexts) {
+    const lp = policy.logProbs(
+      c.context,
+      c.allowedActions ? { allowedActions: c.allowedActions } : undefined,
+    );
+    const q = expected(c.context);
+    let v = 0;
+    for (let a = 0; a < q.length; a++) if (lp[a]! > Number.NEGATIVE_INFINITY) v += Math.exp(lp[a]!) * q[a]!;
+    value += c.probability * v;
+  }
+  return value;
+}
+
+/** Exact optimum E_x max_a E[r | x, a] (from `optimalValue()` when the environment provides it). */
+export function exactOptimalValue(env: Environment): number {
+  if (typeof env.optimalValue === "function") return env.optimalValue();
+  const { contexts, expected } = requireExact(env, "exactOptimalValue");
+  let value = 0;
+  for (const c of contexts) {
+    const q = expected(c.context);
+    const allowed = c.allowedActions ? new Set(c.allowedActions) : null;
+    let best = Number.NEGATIVE_INFINITY;
+    for (let a = 0; a < q.length; a++)
+      if (allowed === null || allowed.has(env.actions[a]!)) best = Math.max(best, q[a]!);
+    value += c.probability * best;
+  }
+  return value;
+}
+
+/** Exact reference values of an environment. */
+export interface ExactBaselines {
+  /** Value of the best policy. */
+  readonly optimum: number;
+  /** Value of the uniform policy. */
+  readonly uniform: number;
+  /** Value of always taking each action (uniform over the allowed ones where it is not allowed). */
+  readonly perAction: Readonly<Record<string, number>>;
+  /** The best single action and its value. */
+  readonly bestSingleAction: { readonly action: string; readonly value: number };
+}
+
+/** Exact values of the optimum, the uniform policy and every single-action policy. */
+export function exactBaselines(env: Environment): ExactBaselines {
+  const { contexts, expected } = requireExact(env, "exactBaselines");
+  const A = env.actions.length;
+  const per = new Float64Array(A);
+  let uniform = 0;
+  for (const c of contexts) {
+    const q = expected(c.context);
+    const allowed = c.allowedActions ? new Set(c.allowedActions) : null;
+    let n = 0;
+    let sum = 0;
+    for (let a = 0; a < A; a++) {
+      if (allowed === null || allowed.has(env.actions[a]!)) {
+        n++;
+        sum += q[a]!;
+      }
+    }
+    uniform += (c.probability * sum) / n;
+    for (let a = 0; a < A; a++) {
+      per[a] = per[a]! + c.probability * (allowed === null || allowed.has(env.actions[a]!) ? q[a]! : sum / n);
+    }
+  }
+  let best = 0;
+  for (let a = 1; a < A; a++) if (per[a]! > per[best]!) best = a;
+  const perAction: Record<string, number> = {};
+  env.actions.forEach((a, i) => {
+    perAction[a] = per[i]!;
+  });
+  return {
+    optimum: exactOptimalValue(env),
+    uniform,
+    perAction,
+    bestSingleAction: { action: env.actions[best]!, value: per[best]! },
+  };
+}
+
+/**
+ * Labels of a learning-trace example (review annotations), with the enums the `@rlvr/dataset`
+ * learning-trace adapter accepts.
+ */
+export interface LearningTraceLabels {
+  /** Whether the task was accomplished (`success`: reward 1, `partial`: in (0, 1), `fail`: 0). */
+  readonly taskOutcome: "success" | "partial" | "fail";
+  /** Whether the verifier's verdict agrees with a reviewer's (`aligned` for generated data). */
+  readonly verificationAlignment: "aligned" | "conflict" | "unknown";
+  /** Whether the action complied with policy. */
+  readonly policyCompliance: "compliant" | "non_compliant" | "uncertain";
+  /** Safety risk of the action. */
+  readonly safetyRisk: "none" | "low" | "medium" | "high";
+  /** Signs that the reward was obtained by gaming the verifier (`none` for generated data). */
+  readonly rewardHackingSignal: "none" | "suspected" | "confirmed";
+  /** Free-text notes (the verifier's reason for generated data). */
+  readonly notes?: string;
+  /** Reviewer id. */
+  readonly reviewerId?: string;
+  /** Review time, epoch milliseconds. */
+  readonly reviewedAt?: number;
+}
+
+/** One tool call in the learning-trace format (one attempt at one request). */
+export interface LearningTraceExample {
+  /** Id of the tool call (the RLVR example id). */
+  readonly id: string;
+  /** The request (task) the call served: becomes the RLVR `groupId`. */
+  readonly requestId: string;
+  /** Correlation id (the environment's task id for generated data). */
+  readonly correlationId?: string;
+  /** The tool (action) called. */
+  readonly toolName: string;
+  /** System that produced the trace. */
+  readonly source: string;
+  /** Input given to the tool. */
+  readonly toolInput: Readonly<Record<string, unknown>>;
+  /** What the tool returned. */
+  readonly toolOutput?: unknown;
+  /** Duration of the call. */
+  readonly durationMs: number;
+  /** Verifier reward in [0, 1]. */
+  readonly reward: number;
+  /** Whether verification passed. */
+  readonly verificationPassed: boolean;
+  /** Review labels. */
+  readonly labels: LearningTraceLabels;
+  /** Decision context (`context`, read by the adapter) and the behavior probability. */
+  readonly metadata?: {
+    readonly context: RlvrContext;
+    readonly behaviorProb?: number;
+    readonly [key: string]: unknown;
+  };
+}
+
+/** A learning-trace file. */
+export interface LearningTraceDataset {
+  /** Dataset id. */
+  readonly id: string;
+  /** Human-readable name. */
+  readonly label: string;
+  /** RFC 3339 creation time. */
+  readonly createdAt: string;
+  /** The tool calls. */
+  readonly examples: LearningTraceExample[];
+}
+
+/** How actions are chosen when generating logs. */
+export type BehaviorSpec = "uniform" | Policy;
+
+/** Options of {@link generateLogs}. */
+export interface GenerateLogsOptions {
+  /**
+   * The behavior (logging) policy; its probability of each logged action is recorded as `behaviorProb`.
+   * @defaultValue "uniform"
+   */
+  readonly behavior?: BehaviorSpec;
+  /** Number of examples (actions logged). */
+  readonly n: number;
+  /** Seed of the task, action and tool streams. */
+  readonly seed: number;
+  /**
+   * Attempts per task: examples sharing a task share a `groupId`.
+   * @defaultValue 4
+   */
+  readonly groupSize?: number;
+  /**
+   * Dataset id (also the prefix of example and group ids).
+   * @defaultValue "<environment name>-logs"
+   */
+  readonly id?: string;
+  /**
+   * Dataset label.
+   * @defaultValue "Logs of <environment name>"
+   */
+  readonly label?: string;
+  /**
+   * Creation time written in both datasets (fixed so that generation is deterministic).
+   * @defaultValue "1970-01-01T00:00:00.000Z"
+   */
+  readonly createdAt?: string;
+}
+
+/** The same logs in two formats. */
+export interface GeneratedLogs {
+  /** The @rlvr/dataset format. */
+  readonly dataset: RlvrDataset;
+  /** The learning-trace format. */
+  readonly trace: LearningTraceDataset;
+}
+
+/**
+ * Log `n` decisions of a behavior policy in `env`: tasks are sampled, each gets `groupSize` actions
+ * drawn independently from the behavior policy, every action is run and verified. Deterministic
+ * given the seed (independent pure-rand streams for tasks, actions and tools).
+ * @param env - the environment
+ * @param options - behavior, size, seed, ids
+ */
+export function generateLogs<TTask extends EnvironmentTask>(
+  env: Environment<TTask>,
+  options: GenerateLogsOptions,
+): GeneratedLogs {
+  const where = "generateLogs";
+  if (typeof options !== "object" || options === null)
+    throw new RlvrLoopError("INVALID_ARGUMENT", `${where}: options must be an object`);
+  const { n, seed } = options;
+  if (!Number.isInteger(n) || n < 1)
+    throw new RlvrLoopError("INVALID_ARGUMENT", `${where}: n must be a positive integer, got ${n}`);
+  assertSeed(seed, where);
+  const groupSize = options.groupSize ?? 4;
+  if (!Number.isInteger(groupSize) || groupSize < 1) {
+    throw new RlvrLoopError(
+      "INVALID_ARGUMENT",
+      `${where}: groupSize must be a positive integer, got ${groupSize}`,
+    );
+  }
+  const behavior = options.behavior ?? "uniform";
+  if (behavior !== "uniform") {
+    const b = behavior.actions;
+    if (b.length !== env.actions.length || b.some((x, i) => x !== env.actions[i])) {
+      throw new RlvrLoopError(
+        "INCOMPATIBLE_POLICY",
+        `${where}: the behavior policy's actions differ from the environment's`,
+      );
+    }
+  }
+  const id = options.id ?? `${env.name}-logs`;
+  const createdAt = options.createdAt ?? "1970-01-01T00:00:00.000Z";
+  const taskRng = deriveRng(seed, STREAM_TASKS);
+  const actionRng = deriveRng(seed, STREAM_ACTIONS);
+  const envRng = deriveRng(seed, STREAM_ENVIRONMENT);
+  const A = env.actions.length;
+  const probs = new Float64Array(A);
+  const examples: RlvrExample[] = [];
+  const trace: LearningTraceExample[] = [];
+  const pad = String(n - 1).length;
+  const gpad = String(Math.ceil(n / groupSize) - 1).length;
+  for (let g = 0; examples.length < n; g++) {
+    const task = env.sample(taskRng);
+    const groupId = `${id}-g${String(g).padStart(gpad, "0")}`;
+    const allowed = task.allowedActions ? new Set(task.allowedActions) : null;
+    if (behavior === "uniform") {
+      let count = 0;
+      for (let a = 0; a < A; a++) if (allowed === null || allowed.has(env.actions[a]!)) count++;
+      for (let a = 0; a < A; a++) probs[a] = allowed === null || allowed.has(env.actions[a]!) ? 1 / count : 0;
+    } else {
+      const lp = behavior.logProbs(
+        task.context,
+        task.allowedActions ? { allowedActions: task.allowedActions } : undefined,
+      );
+      for (let a = 0; a < A; a++) probs[a] = Math.exp(lp[a]!);
+    }
+    const taskMetadata = task.metadata ?? {};
+    const prompt = task.context.prompt;
+    for (let k = 0; k < groupSize && examples.length < n; k++) {
+      const a = sampleIndex(actionRng, probs, A);
+      const action = env.actions[a]!;
+      const outcome = env.verify(task, action, envRng);
+      const exampleId = `${id}-${String(examples.length).padStart(pad, "0")}`;
+      const behaviorProb = probs[a]!;
+      const metadata: Record<string, unknown> = Object.assign({}, taskMetadata);
+      metadata.taskId = task.id;
+      metadata.output = outcome.output;
+      metadata.reason = outcome.reason;
+      const example: RlvrExample = {
+        id: exampleId,
+        groupId,
+        context: task.context,
+        action,
+        reward: outcome.reward,
+        verified: outcome.verified,
+        behaviorProb,
+        source: env.name,
+        metadata,
+      };
+      if (outcome.rewards) example.rewards = Object.assign({}, outcome.rewards);
+      if (task.allowedActions) example.allowedActions = [...task.allowedActions];
+      examples.push(example);
+      const toolInput: Record<string, unknown> = task.toolInput
+        ? Object.assign({}, task.toolInput)
+        : prompt !== undefined
+          ? { taskId: task.id, prompt }
+          : { taskId: task.id };
+      const traceMetadata: { context: RlvrContext; behaviorProb: number; [key: string]: unknown } = {
+        context: task.context,
+        behaviorProb,
+      };
+      if (outcome.rewards) traceMetadata.rewards = example.rewards;
+      if (task.allowedActions) traceMetadata.allowedActions = example.allowedActions;
+      trace.push({
+        id: exampleId,
+        requestId: groupId,
+        correlationId: task.id,
+        toolName: action,
+        source: env.name,
+        toolInput,
+        toolOutput: outcome.output,
+        durationMs: outcome.durationMs ?? 0,
+        reward: outcome.reward,
+        verificationPassed: outcome.verified,
+        labels: {
+          taskOutcome: outcome.reward >= 1 ? "success" : outcome.reward > 0 ? "partial" : "fail",
+          verificationAlignment: "aligned",
+          policyCompliance: "compliant",
+          safetyRisk: "none",
+          rewardHackingSignal: "none",
+          notes: outcome.reason,
+        },
+        metadata: traceMetadata,
+      });
+    }
+  }
+  return {
+    dataset: {
+      schemaVersion: 1,
+      id,
+      label: options.label ?? `Logs of ${env.name}`,
+      createdAt,
+      examples,
+      metadata: {
+        environment: env.name,
+        seed,
+        groupSize,
+        behavior: behavior === "uniform" ? "uniform" : "policy",
+      },
+    },
+    trace: { id, label: options.label ?? `Logs of ${env.name}`, createdAt, examples: trace },
+  };
+}

@@ -1,0 +1,596 @@
+import type { RlvrDataset, RlvrExample } from "@rlvr/dataset";
+import { type Environment, exactBaselines, exactPolicyValue } from "./environment.js";
+import { RlvrLoopError } from "./errors.js";
+import { createFeaturizer, type Featurizer, type FeaturizerSpec, sameFeaturizerSpec } from "./featurizer.js";
+import { logSoftmaxInto, scoresInto } from "./internal/linear.js";
+import {
+  bootstrap,
+  type GroupSums,
+  groupSums,
+  interval,
+  linearPolicyProbs,
+  type PointEstimates,
+  pointEstimates,
+  type Replicates,
+} from "./internal/ope.js";
+import { isLinearSoftmaxPolicy, type Policy } from "./policy.js";
+import { type FitModelOptions, fitGlm, predictRewards, type RewardModel } from "./reward-model.js";
+import { assertSeed, deriveRng, STREAM_FOLDS, shuffleInPlace } from "./rng.js";
+import { buildTrainingData, examplesOf, type TrainingData } from "./training-data.js";
+
+/** An estimate with its percentile-bootstrap interval over groups. */
+export interface Estimate {
+  /** Point estimate. */
+  readonly value: number;
+  /** Lower end of the interval. */
+  readonly lower: number;
+  /** Upper end of the interval. */
+  readonly upper: number;
+  /** Standard deviation of the bootstrap replicates. */
+  readonly standardError: number;
+}
+
+/** The four off-policy estimates of one policy's value, with the effective sample size. */
+export interface PolicyEstimates {
+  /** Inverse propensity scoring: (1/n) Σ w_i r_i. */
+  readonly ips: Estimate;
+  /** Self-normalised IPS: Σ w_i r_i / Σ w_i. */
+  readonly snips: Estimate;
+  /** Direct method: (1/n) Σ_i Σ_a π(a|x_i) q̂(x_i, a). */
+  readonly dm: Estimate;
+  /** Doubly robust: (1/n) Σ_i [Σ_a π q̂ + w_i (r_i − q̂(x_i, a_i))]. */
+  readonly dr: Estimate;
+  /** Effective sample size (Σ w)² / Σ w² of the importance weights. */
+  readonly effectiveSampleSize: number;
+}
+
+/** Where behavior probabilities or the reward model came from. */
+export type ModelSource = "logged" | "provided" | "fitted-on-training" | "cross-fitted";
+
+/** Result of {@link evaluate}. */
+export interface Evaluation {
+  /** Examples evaluated. */
+  readonly numExamples: number;
+  /** Groups (bootstrap units). */
+  readonly numGroups: number;
+  /** The action list. */
+  readonly actions: readonly string[];
+  /** Source of the behavior probabilities p_i. */
+  readonly behaviorSource: Exclude<ModelSource, "provided">;
+  /** Source of the reward model q̂ of DM and DR. */
+  readonly rewardModelSource: Exclude<ModelSource, "logged">;
+  /** Estimates of the evaluated policy. */
+  readonly policy: PolicyEstimates;
+  /** Baselines on the same data, with the same resamples. */
+  readonly baselines: {
+    /** Mean logged reward (the behavior policy's value). */
+    readonly logged: Estimate;
+    /** The uniform policy. */
+    readonly uniform: PolicyEstimates;
+    /** The single action with the highest DR estimate. */
+    readonly bestSingleAction: { readonly action: string; readonly estimates: PolicyEstimates };
+  };
+  /** Exact values, when an environment with a finite context set was given. */
+  readonly exact?: {
+    /** Exact value of the policy. */
+    readonly policy: number;
+    /** Exact optimum. */
+    readonly optimum: number;
+    /** Exact value of the uniform policy. */
+    readonly uniform: number;
+    /** Exact best single action. */
+    readonly bestSingleAction: { readonly action: string; readonly value: number };
+    /** policy / optimum. */
+    readonly ratioToOptimum: number;
+  };
+  /** Settings used. */
+  readonly settings: {
+    readonly resamples: number;
+    readonly confidence: number;
+    readonly seed: number;
+    readonly clipWeight: number | null;
+    readonly minPropensity: number;
+  };
+}
+
+/** Options of {@link evaluate}. */
+export interface EvaluateOptions {
+  /**
+   * The training split: fits the behavior model (when needed) and the reward model. Without it, both
+   * are cross-fitted on the evaluated data (`crossFitFolds` folds by group).
+   * @defaultValue undefined
+   */
+  readonly trainingData?: RlvrDataset | readonly RlvrExample[];
+  /**
+   * `logged`: use `behaviorProb` (every example must have one); `fitted`: fit a behavior model;
+   * `auto`: logged when every example has one.
+   * @defaultValue "auto"
+   */
+  readonly behavior?: "auto" | "logged" | "fitted";
+  /**
+   * A fitted reward model to use for DM/DR instead of fitting one (same actions as the policy).
+   * @defaultValue undefined
+   */
+  readonly rewardModel?: RewardModel;
+  /**
+   * Featurizer of the fitted models.
+   * @defaultValue the policy's featurizer for a linear policy, the default featurizer otherwise
+   */
+  readonly featurizer?: Featurizer | Partial<FeaturizerSpec>;
+  /**
+   * Optimisation settings of the fitted models (featurizer and actions are set by `evaluate`).
+   * @defaultValue the defaults of {@link fitRewardModel}
+   */
+  readonly fit?: Omit<FitModelOptions, "featurizer" | "actions">;
+  /**
+   * Bootstrap resamples (≥ 200).
+   * @defaultValue 500
+   */
+  readonly resamples?: number;
+  /**
+   * Confidence level of the intervals.
+   * @defaultValue 0.95
+   */
+  readonly confidence?: number;
+  /**
+   * Seed of the bootstrap and cross-fitting streams.
+   * @defaultValue 0
+   */
+  readonly seed?: number;
+  /**
+   * Clip importance weights at λ; null = no clipping.
+   * @defaultValue null
+   */
+  readonly clipWeight?: number | null;
+  /**
+   * Floor of fitted behavior probabilities (logged ones are used as they are).
+   * @defaultValue 0.001
+   */
+  readonly minPropensity?: number;
+  /**
+   * Folds for cross-fitting.
+   * @defaultValue 2
+   */
+  readonly crossFitFolds?: number;
+  /**
+   * Reward component weights, as in `TrainConfig.rewardWeights`.
+   * @defaultValue undefined
+   */
+  readonly rewardWeights?: Readonly<Record<string, number>>;
+  /**
+   * An environment with a finite context set: adds the exact values.
+   * @defaultValue undefined
+   */
+  readonly environment?: Environment;
+}
+
+function estimate(value: number, replicates: Float64Array, confidence: number): Estimate {
+  return { value, ...interval(replicates, confidence) };
+}
+
+function policyEstimates(point: PointEstimates, reps: Replicates, confidence: number): PolicyEstimates {
+  return {
+    ips: estimate(point.ips, reps.ips, confidence),
+    snips: estimate(point.snips, reps.snips, confidence),
+    dm: estimate(point.dm, reps.dm, confidence),
+    dr: estimate(point.dr, reps.dr, confidence),
+    effectiveSampleSize: point.ess,
+  };
+}
+
+/** π_e(·|x_i) for every example, through the fast path for a linear policy with the data's featurizer. */
+function targetProbs(
+  policy: Policy,
+  data: TrainingData,
+  dataFeaturizer: Featurizer,
+  examples: readonly RlvrExample[],
+): Float64Array {
+  if (isLinearSoftmaxPolicy(policy) && sameFeaturizerSpec(policy.featurizer.spec, dataFeaturizer.spec)) {
+    return linearPolicyProbs(policy.weights, data);
+  }
+  const A = data.actions.length;
+  const out = new Float64Array(data.numExamples * A);
+  for (let i = 0; i < data.numExamples; i++) {
+    const e = examples[data.sourceIndex ? data.sourceIndex[i]! : i]!;
+    const lp = policy.logProbs(
+      e.context,
+      e.allowedActions ? { allowedActions: e.allowedActions } : undefined,
+    );
+    for (let a = 0; a < A; a++) out[i * A + a] = Math.exp(lp[a]!);
+  }
+  return out;
+}
+
+function behaviorProbsFromWeights(
+  W: Float64Array,
+  data: TrainingData,
+  floor: number,
+  rows: Int32Array | null,
+  out: Float64Array,
+): void {
+  const A = data.actions.length;
+  const z = new Float64Array(A);
+  const lp = new Float64Array(A);
+  const p = new Float64Array(A);
+  const n = rows === null ? data.numExamples : rows.length;
+  for (let j = 0; j < n; j++) {
+    const i = rows === null ? j : rows[j]!;
+    scoresInto(W, A, data.indices, data.values, data.offsets[i]!, data.offsets[i + 1]!, z);
+    logSoftmaxInto(z, A, data.allowedMask, i * A, lp, p);
+    out[i] = Math.max(floor, p[data.actionIndex[i]!]!);
+  }
+}
+
+/** Subset of columnar data (by groups), rebuilt as its own TrainingData. */
+function subsetByGroups(data: TrainingData, keep: Uint8Array): TrainingData {
+  const A = data.actions.length;
+  const go = data.groupOffsets;
+  let n = 0;
+  let nnz = 0;
+  let G = 0;
+  for (let g = 0; g < data.numGroups; g++) {
+    if (!keep[g]) continue;
+    G++;
+    for (let i = go[g]!; i < go[g + 1]!; i++) {
+      n++;
+      nnz += data.offsets[i + 1]! - data.offsets[i]!;
+    }
+  }
+  const offsets = new Int32Array(n + 1);
+  const indices = new Int32Array(nnz);
+  const values = new Float64Array(nnz);
+  const actionIndex = new Int32Array(n);
+  const rewards = new Float64Array(n);
+  const weights = data.weights ? new Float64Array(n) : null;
+  const mask = data.allowedMask ? new Uint8Array(n * A) : null;
+  const groupOffsets = new Int32Array(G + 1);
+  let j = 0;
+  let k = 0;
+  let h = 0;
+  for (let g = 0; g < data.numGroups; g++) {
+    if (!keep[g]) continue;
+    groupOffsets[h++] = j;
+    for (let i = go[g]!; i < go[g + 1]!; i++) {
+      const s = data.offsets[i]!;
+      const e = data.offsets[i + 1]!;
+      indices.set(data.indices.subarray(s, e), k);
+      values.set(data.values.subarray(s, e), k);
+      k += e - s;
+      offsets[j + 1] = k;
+      actionIndex[j] = data.actionIndex[i]!;
+      rewards[j] = data.rewards[i]!;
+      if (weights) weights[j] = data.weights![i]!;
+      if (mask) mask.set(data.allowedMask!.subarray(i * A, i * A + A), j * A);
+      j++;
+    }
+  }
+  groupOffsets[G] = j;
+  return {
+    ...data,
+    numExamples: n,
+    numGroups: G,
+    offsets,
+    indices,
+    values,
+    actionIndex,
+    rewards,
+    behaviorProbs: null,
+    weights,
+    allowedMask: mask,
+    groupOffsets,
+    sameContext: null,
+    sourceIndex: null,
+    groupIds: null,
+  };
+}
+
+/**
+ * Nuisance models of the estimators: propensities p_i (n) and reward predictions q̂ (n × A) for the
+ * evaluated data, fitted on a training split or cross-fitted.
+ * @internal
+ */
+export interface Nuisance {
+  propensity: Float64Array;
+  qhat: Float64Array;
+  behaviorSource: Exclude<ModelSource, "provided">;
+  rewardModelSource: Exclude<ModelSource, "logged">;
+}
+
+/** @internal */
+export interface NuisanceOptions {
+  behavior: "auto" | "logged" | "fitted";
+  training: TrainingData | null;
+  fit: { epochs: number; batchSize: number; learningRate: number; weightDecay: number; seed: number };
+  minPropensity: number;
+  folds: number;
+  seed: number;
+  needQhat: boolean;
+}
+
+/** Fit or read the propensities and reward predictions. @internal */
+export function nuisance(data: TrainingData, o: NuisanceOptions): Nuisance {
+  const n = data.numExamples;
+  const A = data.actions.length;
+  const allLogged = data.behaviorProbs?.every((p) => !Number.isNaN(p));
+  if (o.behavior === "logged" && !allLogged) {
+    throw new RlvrLoopError(
+      "INVALID_DATA",
+      'evaluate: behavior "logged" needs a behaviorProb on every example',
+    );
+  }
+  const useLogged = o.behavior !== "fitted" && allLogged;
+  const propensity = useLogged ? Float64Array.from(data.behaviorProbs!) : new Float64Array(n);
+  let qhat: Float64Array = o.needQhat ? new Float64Array(n * A) : new Float64Array(0);
+  let behaviorSource: Nuisance["behaviorSource"] = "logged";
+  let rewardModelSource: Nuisance["rewardModelSource"] = "provided";
+  const fitQ = o.needQhat;
+  if (o.training !== null) {
+    if (!useLogged) {
+      behaviorProbsFromWeights(
+        fitGlm("multinomial", o.training, o.fit),
+        data,
+        o.minPropensity,
+        null,
+        propensity,
+      );
+      behaviorSource = "fitted-on-training";
+    }
+    if (fitQ) {
+      qhat = predictRewards(fitGlm("logistic", o.training, o.fit), data);
+      rewardModelSource = "fitted-on-training";
+    }
+  } else if (!useLogged || fitQ) {
+    // cross-fitting: fold of each group from a seeded permutation
+    const G = data.numGroups;
+    const folds = Math.min(o.folds, G);
+    if (folds < 2)
+      throw new RlvrLoopError(
+        "INVALID_DATA",
+        "evaluate: cross-fitting needs at least 2 groups; pass trainingData",
+      );
+    const perm = new Int32Array(G);
+    for (let g = 0; g < G; g++) perm[g] = g;
+    shuffleInPlace(deriveRng(o.seed, STREAM_FOLDS), perm);
+    const foldOf = new Int32Array(G);
+    for (let j = 0; j < G; j++) foldOf[perm[j]!] = j % folds;
+    for (let f = 0; f < folds; f++) {
+      const keep = new Uint8Array(G);
+      const rowsList: number[] = [];
+      for (let g = 0; g < G; g++) {
+        if (foldOf[g] !== f) keep[g] = 1;
+        else for (let i = data.groupOffsets[g]!; i < data.groupOffsets[g + 1]!; i++) rowsList.push(i);
+      }
+      const train = subsetByGroups(data, keep);
+      const rows = Int32Array.from(rowsList);
+      if (!useLogged)
+        behaviorProbsFromWeights(
+          fitGlm("multinomial", train, o.fit),
+          data,
+          o.minPropensity,
+          rows,
+          propensity,
+        );
+      if (fitQ) {
+        const Wq = fitGlm("logistic", train, o.fit);
+        const part = predictRewards(Wq, subsetRows(data, rows));
+        for (let j = 0; j < rows.length; j++) qhat.set(part.subarray(j * A, j * A + A), rows[j]! * A);
+      }
+    }
+    if (!useLogged) behaviorSource = "cross-fitted";
+    if (fitQ) rewardModelSource = "cross-fitted";
+  }
+  return { propensity, qhat, behaviorSource, rewardModelSource };
+}
+
+/** The features of the rows `rows` of columnar data, as data of their own (for reward predictions). */
+function subsetRows(data: TrainingData, rows: Int32Array): TrainingData {
+  const offsets = new Int32Array(rows.length + 1);
+  let nnz = 0;
+  for (let j = 0; j < rows.length; j++) {
+    nnz += data.offsets[rows[j]! + 1]! - data.offsets[rows[j]!]!;
+    offsets[j + 1] = nnz;
+  }
+  const indices = new Int32Array(nnz);
+  const values = new Float64Array(nnz);
+  for (let j = 0; j < rows.length; j++) {
+    const s = data.offsets[rows[j]!]!;
+    const e = data.offsets[rows[j]! + 1]!;
+    indices.set(data.indices.subarray(s, e), offsets[j]!);
+    values.set(data.values.subarray(s, e), offsets[j]!);
+  }
+  // features only (what predictRewards reads); the per-example columns are not carried over
+  return {
+    ...data,
+    numExamples: rows.length,
+    numGroups: 1,
+    offsets,
+    indices,
+    values,
+    actionIndex: new Int32Array(rows.length),
+    rewards: new Float64Array(rows.length),
+    behaviorProbs: null,
+    weights: null,
+    allowedMask: null,
+    groupOffsets: Int32Array.from([0, rows.length]),
+    sameContext: null,
+    sourceIndex: null,
+    groupIds: null,
+  };
+}
+
+/** Point estimate of one metric for log-linear weights (validation during training). @internal */
+export function validationEstimate(
+  W: Float64Array,
+  data: TrainingData,
+  nuis: Nuisance,
+  metric: "ips" | "snips" | "dm" | "dr",
+  piBuffer: Float64Array,
+): number {
+  const pi = linearPolicyProbs(W, data, piBuffer);
+  const sums = groupSums(
+    data,
+    pi,
+    nuis.propensity,
+    metric === "dm" || metric === "dr" ? nuis.qhat : null,
+    null,
+  );
+  return pointEstimates(sums)[metric];
+}
+
+function constantProbs(data: TrainingData, action: number | null): Float64Array {
+  const A = data.actions.length;
+  const out = new Float64Array(data.numExamples * A);
+  const mask = data.allowedMask;
+  for (let i = 0; i < data.numExamples; i++) {
+    let allowed = 0;
+    for (let a = 0; a < A; a++) allowed += mask === null ? 1 : mask[i * A + a]!;
+    const useConst = action !== null && (mask === null || mask[i * A + action] === 1);
+    for (let a = 0; a < A; a++) {
+      const on = mask === null || mask[i * A + a] === 1;
+      out[i * A + a] = useConst ? (a === action ? 1 : 0) : on ? 1 / allowed : 0;
+    }
+  }
+  return out;
+}
+
+/**
+ * Off-policy evaluation of `policy` on logged data: IPS, SNIPS, DM and DR estimates, each with a
+ * percentile-bootstrap interval over groups (seeded), the effective sample size, and the same
+ * estimates for the baselines (logged behavior, uniform, best single action). With an environment,
+ * also the exact values. Behavior probabilities come from the data (when every example has one) or
+ * from a behavior model; the reward model of DM/DR is fitted on `trainingData`, or cross-fitted.
+ * @param policy - the policy to evaluate
+ * @param data - held-out logged examples
+ * @param options - models, bootstrap, clipping, environment
+ */
+export function evaluate(
+  policy: Policy,
+  data: RlvrDataset | readonly RlvrExample[],
+  options: EvaluateOptions = {},
+): Evaluation {
+  const where = "evaluate";
+  const examples = examplesOf(data);
+  const resamples = options.resamples ?? 500;
+  const confidence = options.confidence ?? 0.95;
+  const seed = options.seed ?? 0;
+  const clipWeight = options.clipWeight ?? null;
+  const minPropensity = options.minPropensity ?? 0.001;
+  const folds = options.crossFitFolds ?? 2;
+  const bad = (message: string): never => {
+    throw new RlvrLoopError("INVALID_ARGUMENT", `${where}: ${message}`);
+  };
+  if (!Number.isInteger(resamples) || resamples < 200)
+    bad(`resamples must be an integer ≥ 200, got ${resamples}`);
+  if (!(confidence > 0 && confidence < 1)) bad(`confidence must be in (0, 1), got ${confidence}`);
+  assertSeed(seed, where);
+  if (clipWeight !== null && !(clipWeight > 0)) bad(`clipWeight must be positive or null, got ${clipWeight}`);
+  if (!(minPropensity > 0 && minPropensity <= 1))
+    bad(`minPropensity must be in (0, 1], got ${minPropensity}`);
+  if (!Number.isInteger(folds) || folds < 2) bad(`crossFitFolds must be an integer ≥ 2, got ${folds}`);
+  const behavior = options.behavior ?? "auto";
+  if (!["auto", "logged", "fitted"].includes(behavior))
+    bad(`behavior must be "auto", "logged" or "fitted", got ${behavior}`);
+
+  const featurizer: Featurizer =
+    typeof options.featurizer === "object" && options.featurizer !== null && "featurize" in options.featurizer
+      ? (options.featurizer as Featurizer)
+      : options.featurizer !== undefined
+        ? createFeaturizer(options.featurizer as Partial<FeaturizerSpec>)
+        : isLinearSoftmaxPolicy(policy)
+          ? policy.featurizer
+          : createFeaturizer();
+  const actions = policy.actions;
+  const build = (d: RlvrDataset | readonly RlvrExample[]) =>
+    buildTrainingData(d, {
+      featurizer,
+      actions,
+      ...(options.rewardWeights ? { rewardWeights: options.rewardWeights } : {}),
+    });
+  const evalData = build(examples);
+  const training = options.trainingData !== undefined ? build(options.trainingData) : null;
+  let providedQ: Float64Array | null = null;
+  if (options.rewardModel !== undefined) {
+    const rm = options.rewardModel;
+    if (rm.actions.length !== actions.length || rm.actions.some((a, i) => a !== actions[i])) {
+      throw new RlvrLoopError(
+        "INCOMPATIBLE_POLICY",
+        `${where}: the reward model's actions differ from the policy's`,
+      );
+    }
+    // Both builds order the examples identically (group by group), so rows correspond.
+    const modelData = sameFeaturizerSpec(rm.featurizer.spec, featurizer.spec)
+      ? evalData
+      : buildTrainingData(examples, { featurizer: rm.featurizer, actions });
+    providedQ = predictRewards(rm.weights, modelData);
+  }
+  const fit = {
+    epochs: options.fit?.epochs ?? 5,
+    batchSize: options.fit?.batchSize ?? 256,
+    learningRate: options.fit?.learningRate ?? 0.05,
+    weightDecay: options.fit?.weightDecay ?? 0.001,
+    seed: options.fit?.seed ?? seed,
+  };
+  let nuis = nuisance(evalData, {
+    behavior,
+    training,
+    fit,
+    minPropensity,
+    folds,
+    seed,
+    needQhat: providedQ === null,
+  });
+  if (providedQ !== null) nuis = { ...nuis, qhat: providedQ, rewardModelSource: "provided" };
+
+  const evaluateProbs = (pi: Float64Array): { sums: GroupSums; point: PointEstimates } => {
+    const sums = groupSums(evalData, pi, nuis.propensity, nuis.qhat, clipWeight);
+    return { sums, point: pointEstimates(sums) };
+  };
+  const full = (pi: Float64Array): PolicyEstimates => {
+    const { sums, point } = evaluateProbs(pi);
+    return policyEstimates(point, bootstrap(sums, resamples, seed), confidence);
+  };
+  const target = evaluateProbs(targetProbs(policy, evalData, featurizer, examples));
+  const targetReps = bootstrap(target.sums, resamples, seed);
+  const policyEst = policyEstimates(target.point, targetReps, confidence);
+  const logged = estimate(target.point.logged, targetReps.logged, confidence);
+  const uniform = full(constantProbs(evalData, null));
+  let bestAction = 0;
+  let bestValue = Number.NEGATIVE_INFINITY;
+  for (let a = 0; a < actions.length; a++) {
+    const v = evaluateProbs(constantProbs(evalData, a)).point.dr;
+    if (v > bestValue) {
+      bestValue = v;
+      bestAction = a;
+    }
+  }
+  const best = full(constantProbs(evalData, bestAction));
+
+  let exact: Evaluation["exact"];
+  if (options.environment !== undefined) {
+    const env = options.environment;
+    const base = exactBaselines(env);
+    const value = exactPolicyValue(env, policy);
+    exact = {
+      policy: value,
+      optimum: base.optimum,
+      uniform: base.uniform,
+      bestSingleAction: base.bestSingleAction,
+      ratioToOptimum: value / base.optimum,
+    };
+  }
+  return {
+    numExamples: evalData.numExamples,
+    numGroups: evalData.numGroups,
+    actions,
+    behaviorSource: nuis.behaviorSource,
+    rewardModelSource: nuis.rewardModelSource,
+    policy: policyEst,
+    baselines: {
+      logged,
+      uniform,
+      bestSingleAction: { action: actions[bestAction]!, estimates: best },
+    },
+    ...(exact ? { exact } : {}),
+    settings: { resamples, confidence, seed, clipWeight, minPropensity },
+  };
+}

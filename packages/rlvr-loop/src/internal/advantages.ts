@@ -1,0 +1,153 @@
+import type { TrainingData } from "../training-data.js";
+
+/** How advantages are formed; see `AdvantageConfig` in config.ts for the documentation. */
+export interface AdvantageSettings {
+  readonly baseline: "group" | "rloo";
+  readonly scale: "group" | "batch" | "none";
+  readonly epsilon: number;
+  readonly degenerateGroups: "zero" | "drop" | "batch_mean";
+}
+
+/** Loss aggregation over a minibatch. */
+export type Aggregation = "grpo" | "bnpo" | "dr_grpo";
+
+/** Reward statistics of one minibatch (before any update). */
+export interface BatchStats {
+  /** Mean reward over the minibatch's examples. */
+  reward: number;
+  /** Mean over groups of the group's sample standard deviation of rewards (0 for a group of one). */
+  rewardStd: number;
+  /** Fraction of groups with one example or all-equal rewards. */
+  fracZeroStd: number;
+  /** Examples in the minibatch. */
+  numExamples: number;
+  /** Groups in the minibatch. */
+  numGroups: number;
+  /** Groups that enter the loss (all but dropped degenerate groups). */
+  includedGroups: number;
+}
+
+/**
+ * Fill `advantages[i]` and the aggregation coefficients `kappa[i]` (so that the minibatch loss is
+ * Σ_i kappa_i ℓ_i) for the examples of groups `groups[gStart..gEnd)`. Dropped groups get kappa 0 and
+ * are not written to `included`; the included groups are written to `included[0..includedGroups)`.
+ */
+export function prepareBatch(
+  data: TrainingData,
+  groups: Int32Array,
+  gStart: number,
+  gEnd: number,
+  settings: AdvantageSettings,
+  aggregation: Aggregation,
+  advantages: Float64Array,
+  kappa: Float64Array,
+  included: Int32Array,
+): BatchStats {
+  const r = data.rewards;
+  const go = data.groupOffsets;
+  const w = data.weights;
+  const eps = settings.epsilon;
+  // batch statistics
+  let n = 0;
+  let sum = 0;
+  for (let q = gStart; q < gEnd; q++) {
+    const g = groups[q]!;
+    for (let i = go[g]!; i < go[g + 1]!; i++) {
+      sum += r[i]!;
+      n++;
+    }
+  }
+  const batchMean = n > 0 ? sum / n : 0;
+  let ss = 0;
+  for (let q = gStart; q < gEnd; q++) {
+    const g = groups[q]!;
+    for (let i = go[g]!; i < go[g + 1]!; i++) {
+      const d = r[i]! - batchMean;
+      ss += d * d;
+    }
+  }
+  const batchStd = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
+
+  let zeroStd = 0;
+  let stdSum = 0;
+  let inc = 0;
+  let maxSize = 0;
+  let weightTotal = 0;
+  for (let q = gStart; q < gEnd; q++) {
+    const g = groups[q]!;
+    const s = go[g]!;
+    const e = go[g + 1]!;
+    const size = e - s;
+    let gs = 0;
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let i = s; i < e; i++) {
+      const v = r[i]!;
+      gs += v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    const mean = gs / size;
+    let gv = 0;
+    for (let i = s; i < e; i++) {
+      const d = r[i]! - mean;
+      gv += d * d;
+    }
+    const std = size > 1 ? Math.sqrt(gv / (size - 1)) : 0;
+    stdSum += std;
+    const degenerate = size < 2 || min === max;
+    if (degenerate) zeroStd++;
+    if (degenerate && settings.degenerateGroups === "drop") {
+      for (let i = s; i < e; i++) {
+        advantages[i] = 0;
+        kappa[i] = 0;
+      }
+      continue;
+    }
+    included[inc++] = g;
+    if (size > maxSize) maxSize = size;
+    if (degenerate) {
+      if (settings.degenerateGroups === "zero") {
+        for (let i = s; i < e; i++) advantages[i] = 0;
+      } else {
+        const scale = settings.scale === "none" ? 1 : batchStd + eps;
+        for (let i = s; i < e; i++) advantages[i] = (r[i]! - batchMean) / scale;
+      }
+    } else {
+      const scale = settings.scale === "group" ? std + eps : settings.scale === "batch" ? batchStd + eps : 1;
+      for (let i = s; i < e; i++) {
+        const b = settings.baseline === "group" ? mean : (gs - r[i]!) / (size - 1);
+        advantages[i] = (r[i]! - b) / scale;
+      }
+    }
+    if (w !== null) for (let i = s; i < e; i++) weightTotal += w[i]!;
+    else weightTotal += size;
+  }
+  // aggregation coefficients
+  for (let q = 0; q < inc; q++) {
+    const g = included[q]!;
+    const s = go[g]!;
+    const e = go[g + 1]!;
+    let gw = 0;
+    if (w !== null) for (let i = s; i < e; i++) gw += w[i]!;
+    else gw = e - s;
+    for (let i = s; i < e; i++) {
+      const wi = w !== null ? w[i]! : 1;
+      kappa[i] =
+        aggregation === "grpo"
+          ? wi / gw / inc
+          : aggregation === "bnpo"
+            ? wi / weightTotal
+            : wi / (inc * maxSize);
+    }
+  }
+  const groupsCount = gEnd - gStart;
+  return {
+    reward: n > 0 ? sum / n : 0,
+    rewardStd: groupsCount > 0 ? stdSum / groupsCount : 0,
+    fracZeroStd: groupsCount > 0 ? zeroStd / groupsCount : 0,
+    numExamples: n,
+    numGroups: groupsCount,
+    includedGroups: inc,
+  };
+}

@@ -1,0 +1,195 @@
+import type { TrainingData } from "../training-data.js";
+import { type GradientBuffer, logSoftmaxInto, scatterInto, scoresInto } from "./linear.js";
+
+/** Coefficients of the per-example loss (see ALGORITHMS.md §2 and docs/rlvr-loop.md). */
+export interface ObjectiveSettings {
+  readonly epsilonLow: number;
+  readonly epsilonHigh: number;
+  /** KL coefficient β (0 = no KL term in the loss; the `kl` metric is still computed). */
+  readonly beta: number;
+  readonly klEstimator: "exact" | "k3";
+  /** Entropy bonus coefficient α (the loss gets −α H). */
+  readonly entropyCoef: number;
+}
+
+/** The reference policy of the KL term: uniform over the allowed actions, or log-linear weights. */
+export type Reference =
+  | { readonly kind: "uniform" }
+  | { readonly kind: "weights"; readonly weights: Float64Array };
+
+/** Per-example state of an update round, indexed by example. */
+export interface RoundBuffers {
+  advantages: Float64Array;
+  kappa: Float64Array;
+  /** log π_old(a_i | x_i), the policy the round started from. */
+  oldLogProb: Float64Array;
+  /** Truncated importance correction c_i (1 when disabled). */
+  correction: Float64Array;
+}
+
+/** Sums over the examples of a minibatch, for the step metrics. */
+export interface ObjectiveSums {
+  examples: number;
+  kl: number;
+  entropy: number;
+  lowClipped: number;
+  highClipped: number;
+}
+
+/** Scratch vectors of length |A|, allocated once. */
+export class Scratch {
+  readonly z: Float64Array;
+  readonly lp: Float64Array;
+  readonly p: Float64Array;
+  readonly zr: Float64Array;
+  readonly lq: Float64Array;
+  readonly q: Float64Array;
+  readonly dz: Float64Array;
+  constructor(A: number) {
+    this.z = new Float64Array(A);
+    this.lp = new Float64Array(A);
+    this.p = new Float64Array(A);
+    this.zr = new Float64Array(A);
+    this.lq = new Float64Array(A);
+    this.q = new Float64Array(A);
+    this.dz = new Float64Array(A);
+  }
+}
+
+/**
+ * When `recordOld` is set, the round starts here: θ_old = θ, so log π_old is recorded from this very
+ * forward pass (ratio ρ = 1) together with the truncated correction c_i = min(c̄, π_old(a_i)/μ_i)
+ * (`correctionCap` = c̄; null disables the correction and sets c_i = 1).
+ */
+export interface RoundMode {
+  readonly recordOld: boolean;
+  readonly correctionCap: number | null;
+}
+
+/**
+ * Loss L = Σ_i κ_i ℓ_i of the included groups `groups[0..count)`, and, when `G` is given, its
+ * gradient with respect to W added into G. Per example:
+ * ℓ_i = c_i · (−min(ρ_i A_i, clip(ρ_i, 1−ε_low, 1+ε_high) A_i)) + β KL_i − α H_i.
+ */
+export function objective(
+  W: Float64Array,
+  G: GradientBuffer | null,
+  data: TrainingData,
+  groups: Int32Array,
+  count: number,
+  round: RoundBuffers,
+  settings: ObjectiveSettings,
+  reference: Reference,
+  mode: RoundMode,
+  sums: ObjectiveSums,
+  s: Scratch,
+): number {
+  const A = data.actions.length;
+  const { offsets, indices, values, actionIndex, groupOffsets, sameContext } = data;
+  const mask = data.allowedMask;
+  const mu = data.behaviorProbs;
+  const { advantages, kappa, oldLogProb, correction } = round;
+  const { epsilonLow, epsilonHigh, beta, entropyCoef } = settings;
+  const exactKl = settings.klEstimator === "exact";
+  const refW = reference.kind === "weights" ? reference.weights : null;
+  const lo = 1 - epsilonLow;
+  const hi = 1 + epsilonHigh;
+  const { z, lp, p, zr, lq, q, dz } = s;
+  let loss = 0;
+  let entropy = 0;
+  let klContext = 0;
+  let runStart = -1;
+  let runEnd = -1;
+  if (refW === null && mask === null) lq.fill(-Math.log(A));
+
+  for (let qg = 0; qg < count; qg++) {
+    const g = groups[qg]!;
+    const gEnd = groupOffsets[g + 1]!;
+    for (let i = groupOffsets[g]!; i < gEnd; i++) {
+      const k = kappa[i]!;
+      if (k === 0) continue;
+      const start = offsets[i]!;
+      const end = offsets[i + 1]!;
+      const reuse = sameContext !== null && sameContext[i] === 1 && runStart >= 0 && i > groupOffsets[g]!;
+      if (!reuse) {
+        if (G !== null && runStart >= 0) scatterInto(G, A, indices, values, runStart, runEnd, dz);
+        runStart = start;
+        runEnd = end;
+        for (let b = 0; b < A; b++) dz[b] = 0;
+        const mo = i * A;
+        scoresInto(W, A, indices, values, start, end, z);
+        logSoftmaxInto(z, A, mask, mo, lp, p);
+        entropy = 0;
+        for (let b = 0; b < A; b++) if (p[b]! > 0) entropy -= p[b]! * lp[b]!;
+        if (refW !== null) {
+          scoresInto(refW, A, indices, values, start, end, zr);
+          logSoftmaxInto(zr, A, mask, mo, lq, q);
+        } else if (mask !== null) {
+          let allowed = 0;
+          for (let b = 0; b < A; b++) allowed += mask[mo + b]!;
+          const l = -Math.log(allowed);
+          for (let b = 0; b < A; b++) lq[b] = mask[mo + b] === 1 ? l : Number.NEGATIVE_INFINITY;
+        }
+        klContext = 0;
+        if (exactKl) for (let b = 0; b < A; b++) if (p[b]! > 0) klContext += p[b]! * (lp[b]! - lq[b]!);
+        // context-level gradient terms, scaled per example below: store nothing, recomputed per example
+      }
+      const a = actionIndex[i]!;
+      const lpa = lp[a]!;
+      if (mode.recordOld) {
+        oldLogProb[i] = lpa;
+        let c = 1;
+        if (mode.correctionCap !== null && mu !== null) {
+          const m = mu[i]!;
+          if (!Number.isNaN(m)) c = Math.min(mode.correctionCap, Math.exp(lpa) / m);
+        }
+        correction[i] = c;
+      }
+      const adv = advantages[i]!;
+      const c = correction[i]!;
+      const ratio = Math.exp(lpa - oldLogProb[i]!);
+      let surrogate = 0;
+      let dLp = 0; // ∂ℓ/∂ log π(a_i)
+      if (adv !== 0) {
+        const s1 = ratio * adv;
+        const clipped = ratio < lo ? lo : Math.min(ratio, hi);
+        const s2 = clipped * adv;
+        if (s1 <= s2) {
+          surrogate = -s1;
+          dLp = -c * s1;
+        } else {
+          surrogate = -s2;
+        }
+        if (adv < 0 && ratio < lo) sums.lowClipped++;
+        if (adv > 0 && ratio > hi) sums.highClipped++;
+      }
+      let kl: number;
+      if (exactKl) {
+        kl = klContext;
+      } else {
+        const d = lq[a]! - lpa;
+        const ed = Math.exp(d);
+        kl = ed - d - 1;
+        dLp += beta * (1 - ed);
+      }
+      loss += k * (c * surrogate + beta * kl - entropyCoef * entropy);
+      sums.kl += kl;
+      sums.entropy += entropy;
+      sums.examples++;
+      if (G !== null) {
+        // ∂ℓ/∂z_b = dLp (1[b=a] − π_b) + β_exact π_b((lp_b − lq_b) − KL) + α π_b (lp_b + H)
+        const bExact = exactKl ? beta : 0;
+        for (let b = 0; b < A; b++) {
+          const pb = p[b]!;
+          let gz = -dLp * pb;
+          if (pb > 0)
+            gz += bExact * pb * (lp[b]! - lq[b]! - klContext) + entropyCoef * pb * (lp[b]! + entropy);
+          dz[b] = dz[b]! + k * gz;
+        }
+        dz[a] = dz[a]! + k * dLp;
+      }
+    }
+  }
+  if (G !== null && runStart >= 0) scatterInto(G, A, indices, values, runStart, runEnd, dz);
+  return loss;
+}

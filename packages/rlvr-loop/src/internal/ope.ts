@@ -1,0 +1,205 @@
+import { deriveRng, STREAM_BOOTSTRAP, uniformIndex } from "../rng.js";
+import type { TrainingData } from "../training-data.js";
+import { logSoftmaxInto, scoresInto } from "./linear.js";
+
+/** π(a | x_i) for every example and action of columnar data (n × A), for log-linear weights W. */
+export function linearPolicyProbs(W: Float64Array, data: TrainingData, out?: Float64Array): Float64Array {
+  const A = data.actions.length;
+  const n = data.numExamples;
+  const probs = out ?? new Float64Array(n * A);
+  const z = new Float64Array(A);
+  const lp = new Float64Array(A);
+  const p = new Float64Array(A);
+  const { offsets, indices, values, sameContext } = data;
+  for (let i = 0; i < n; i++) {
+    if (!(sameContext !== null && sameContext[i] === 1 && i > 0)) {
+      scoresInto(W, A, indices, values, offsets[i]!, offsets[i + 1]!, z);
+      logSoftmaxInto(z, A, data.allowedMask, i * A, lp, p);
+    }
+    probs.set(p, i * A);
+  }
+  return probs;
+}
+
+/** Per-group sums from which every estimator (and its bootstrap replicate) is a ratio. */
+export interface GroupSums {
+  readonly numGroups: number;
+  /** Examples per group. */
+  readonly count: Float64Array;
+  /** Σ w_i r_i. */
+  readonly wr: Float64Array;
+  /** Σ w_i. */
+  readonly w: Float64Array;
+  /** Σ w_i². */
+  readonly w2: Float64Array;
+  /** Σ_i Σ_a π(a|x_i) q̂(x_i, a) (NaN without q̂). */
+  readonly dm: Float64Array;
+  /** Σ_i [Σ_a π q̂ + w_i (r_i − q̂(x_i, a_i))] (NaN without q̂). */
+  readonly dr: Float64Array;
+  /** Σ r_i (for the logged value). */
+  readonly r: Float64Array;
+}
+
+/**
+ * Group sums for target probabilities `pi` (n × A), propensities `propensity` (n), optional reward
+ * predictions `qhat` (n × A), importance weights clipped at `clip` (null = no clipping).
+ */
+export function groupSums(
+  data: TrainingData,
+  pi: Float64Array,
+  propensity: Float64Array,
+  qhat: Float64Array | null,
+  clip: number | null,
+): GroupSums {
+  const A = data.actions.length;
+  const G = data.numGroups;
+  const count = new Float64Array(G);
+  const wr = new Float64Array(G);
+  const w = new Float64Array(G);
+  const w2 = new Float64Array(G);
+  const dm = new Float64Array(G);
+  const dr = new Float64Array(G);
+  const r = new Float64Array(G);
+  const { groupOffsets, actionIndex, rewards } = data;
+  for (let g = 0; g < G; g++) {
+    let c = 0;
+    let swr = 0;
+    let sw = 0;
+    let sw2 = 0;
+    let sdm = 0;
+    let sdr = 0;
+    let sr = 0;
+    for (let i = groupOffsets[g]!; i < groupOffsets[g + 1]!; i++) {
+      const a = actionIndex[i]!;
+      let wi = pi[i * A + a]! / propensity[i]!;
+      if (clip !== null && wi > clip) wi = clip;
+      const ri = rewards[i]!;
+      c++;
+      swr += wi * ri;
+      sw += wi;
+      sw2 += wi * wi;
+      sr += ri;
+      if (qhat !== null) {
+        let direct = 0;
+        for (let b = 0; b < A; b++) direct += pi[i * A + b]! * qhat[i * A + b]!;
+        sdm += direct;
+        sdr += direct + wi * (ri - qhat[i * A + a]!);
+      }
+    }
+    count[g] = c;
+    wr[g] = swr;
+    w[g] = sw;
+    w2[g] = sw2;
+    dm[g] = qhat !== null ? sdm : Number.NaN;
+    dr[g] = qhat !== null ? sdr : Number.NaN;
+    r[g] = sr;
+  }
+  return { numGroups: G, count, wr, w, w2, dm, dr, r };
+}
+
+/** Point estimates of one policy. */
+export interface PointEstimates {
+  ips: number;
+  snips: number;
+  dm: number;
+  dr: number;
+  logged: number;
+  ess: number;
+}
+
+function total(a: Float64Array): number {
+  let s = 0;
+  for (let g = 0; g < a.length; g++) s += a[g]!;
+  return s;
+}
+
+/** IPS, SNIPS, DM, DR, the logged mean reward and the effective sample size (Σw)²/Σw². */
+export function pointEstimates(s: GroupSums): PointEstimates {
+  const n = total(s.count);
+  const sw = total(s.w);
+  return {
+    ips: total(s.wr) / n,
+    snips: sw > 0 ? total(s.wr) / sw : 0,
+    dm: total(s.dm) / n,
+    dr: total(s.dr) / n,
+    logged: total(s.r) / n,
+    ess: (sw * sw) / total(s.w2),
+  };
+}
+
+/** Bootstrap replicates of each estimator, resampling groups with replacement. */
+export interface Replicates {
+  ips: Float64Array;
+  snips: Float64Array;
+  dm: Float64Array;
+  dr: Float64Array;
+  logged: Float64Array;
+}
+
+/**
+ * `resamples` percentile-bootstrap replicates over groups. The resamples depend only on the seed and
+ * the number of groups, so two policies evaluated with the same seed see the same resamples.
+ */
+export function bootstrap(s: GroupSums, resamples: number, seed: number): Replicates {
+  const rng = deriveRng(seed, STREAM_BOOTSTRAP);
+  const G = s.numGroups;
+  const out: Replicates = {
+    ips: new Float64Array(resamples),
+    snips: new Float64Array(resamples),
+    dm: new Float64Array(resamples),
+    dr: new Float64Array(resamples),
+    logged: new Float64Array(resamples),
+  };
+  for (let b = 0; b < resamples; b++) {
+    let n = 0;
+    let wr = 0;
+    let w = 0;
+    let dm = 0;
+    let dr = 0;
+    let r = 0;
+    for (let j = 0; j < G; j++) {
+      const g = uniformIndex(rng, G);
+      n += s.count[g]!;
+      wr += s.wr[g]!;
+      w += s.w[g]!;
+      dm += s.dm[g]!;
+      dr += s.dr[g]!;
+      r += s.r[g]!;
+    }
+    out.ips[b] = wr / n;
+    out.snips[b] = w > 0 ? wr / w : 0;
+    out.dm[b] = dm / n;
+    out.dr[b] = dr / n;
+    out.logged[b] = r / n;
+  }
+  return out;
+}
+
+/** Quantile (linear interpolation between order statistics, "type 7") of sorted values. */
+export function quantileSorted(sorted: Float64Array, q: number): number {
+  const n = sorted.length;
+  if (n === 0) return Number.NaN;
+  const h = (n - 1) * q;
+  const lo = Math.floor(h);
+  const hi = Math.min(n - 1, lo + 1);
+  return sorted[lo]! + (h - lo) * (sorted[hi]! - sorted[lo]!);
+}
+
+/** Percentile interval and bootstrap standard error of replicates. */
+export function interval(
+  replicates: Float64Array,
+  confidence: number,
+): { lower: number; upper: number; standardError: number } {
+  const sorted = Float64Array.from(replicates).sort();
+  const alpha = 1 - confidence;
+  let mean = 0;
+  for (let b = 0; b < replicates.length; b++) mean += replicates[b]!;
+  mean /= replicates.length;
+  let ss = 0;
+  for (let b = 0; b < replicates.length; b++) ss += (replicates[b]! - mean) ** 2;
+  return {
+    lower: quantileSorted(sorted, alpha / 2),
+    upper: quantileSorted(sorted, 1 - alpha / 2),
+    standardError: replicates.length > 1 ? Math.sqrt(ss / (replicates.length - 1)) : 0,
+  };
+}

@@ -1,0 +1,623 @@
+import type { RlvrContext } from "@rlvr/dataset";
+import {
+  type Environment,
+  type EnvironmentOutcome,
+  type EnvironmentTask,
+  exactPolicyValue,
+  type GeneratedLogs,
+  type GenerateLogsOptions,
+  generateLogs,
+  type WeightedContext,
+} from "./environment.js";
+import { RlvrLoopError } from "./errors.js";
+import { compareCodeUnits } from "./featurizer.js";
+import type { Policy } from "./policy.js";
+import { assertSeed, createRng, type Rng, uniformFloat, uniformIndex } from "./rng.js";
+import {
+  createCompositeVerifier,
+  createExactMatchVerifier,
+  createJsonSchemaVerifier,
+  createNormalizedTextVerifier,
+  createNumericVerifier,
+  createRegexVerifier,
+  parseJsonOrUndefined,
+  type Verifier,
+  type VerifierResult,
+} from "./verifiers.js";
+
+/** Task families of the tool-routing environment; each is checked by a different verifier. */
+export type TaskKind = "arithmetic" | "unit-conversion" | "word-order" | "date-format" | "json-extraction";
+
+/** All task kinds, in canonical order. */
+export const TASK_KINDS: readonly TaskKind[] = Object.freeze([
+  "arithmetic",
+  "unit-conversion",
+  "word-order",
+  "date-format",
+  "json-extraction",
+]);
+
+/** Difficulty levels, in order. */
+export const TASK_LEVELS: readonly string[] = Object.freeze(["easy", "medium", "hard"]);
+
+/** Options of {@link createToolRoutingEnvironment}. */
+export interface ToolRoutingEnvironmentOptions {
+  /**
+   * Seed of the environment itself (the competences of the non-specialist tools).
+   * @defaultValue 0
+   */
+  readonly seed?: number;
+  /**
+   * Number of actions (tools), 2 to 32.
+   * @defaultValue 4
+   */
+  readonly numActions?: number;
+  /**
+   * Task kinds in use (at least one).
+   * @defaultValue all of {@link TASK_KINDS}
+   */
+  readonly kinds?: readonly TaskKind[];
+  /**
+   * Probability that the observed kind (and, independently, the observed level) is replaced by a
+   * uniformly drawn one, in [0, 1).
+   * @defaultValue 0.1
+   */
+  readonly featureNoise?: number;
+  /**
+   * Number of distractor features (independent of everything), 0 to 6.
+   * @defaultValue 2
+   */
+  readonly distractors?: number;
+  /**
+   * Values per distractor feature, 2 to 10 (distractorValues^distractors ≤ 10 000).
+   * @defaultValue 5
+   */
+  readonly distractorValues?: number;
+}
+
+/** A task of the tool-routing environment. */
+export interface ToolRoutingTask extends EnvironmentTask {
+  /** True task kind (the context shows a possibly noisy copy). */
+  readonly kind: TaskKind;
+  /** True difficulty level index (0 easy, 1 medium, 2 hard). */
+  readonly level: number;
+  /** The question the tool must answer. */
+  readonly question: string;
+  /** The reference the verifier recomputed from the question. */
+  readonly reference: unknown;
+  /** The output a competent tool returns. */
+  readonly correctOutput: string;
+  /** An output of a tool that fails (always scored 0 by the kind's verifier). */
+  incorrectOutput(rng: Rng): string;
+}
+
+/**
+ * The built-in verifiable environment: route a request to one of several tools. Tasks of five kinds
+ * (arithmetic, unit conversion, word order, date formatting, JSON extraction) at three difficulty
+ * levels; each tool solves a task of kind k and level l with a fixed probability (its competence), and
+ * the kind's verifier recomputes the answer and checks the tool's output (numeric tolerance,
+ * normalised text, regex + exact match, JSON Schema + exact match). Each kind has a specialist tool
+ * that is best on easy and medium tasks and a second tool that is best on hard ones, so the best tool
+ * depends on the kind × level interaction (visible to a linear policy through prompt bigrams).
+ */
+export interface ToolRoutingEnvironment extends Environment<ToolRoutingTask> {
+  /** The kinds in use. */
+  readonly kinds: readonly TaskKind[];
+  /** Noise level of the observed kind and level. */
+  readonly featureNoise: number;
+  /** Probability that `action` solves a task of `kind` at level index `level`. */
+  competence(action: string, kind: TaskKind, level: number): number;
+  /** Verify an output for a task (the verifier alone, no tool run). */
+  check(task: ToolRoutingTask, output: string): VerifierResult;
+  /** The finite context distribution (observed kind × observed level × distractor values). */
+  contexts(): readonly WeightedContext[];
+  /** Exact E[r | x, a] for every action. */
+  expectedRewards(context: RlvrContext): Float64Array;
+  /** Exact optimum. */
+  optimalValue(): number;
+  /** Exact value of a policy (see {@link exactPolicyValue}). */
+  exactValue(policy: Policy): number;
+  /** Logged datasets of a behavior policy (see {@link generateLogs}). */
+  generateLogs(options: GenerateLogsOptions): GeneratedLogs;
+}
+
+const TOOL_NAMES = [
+  "calculator",
+  "code-interpreter",
+  "text-editor",
+  "date-parser",
+  "json-parser",
+  "web-search",
+  "knowledge-base",
+  "spreadsheet",
+  "shell",
+  "llm-direct",
+  "regex-engine",
+  "translator",
+];
+
+/** How a request of each kind reads at each level (the prompt the policy sees). */
+const PROMPTS: Record<TaskKind, readonly [string, string, string]> = {
+  arithmetic: ["add two numbers", "multiply two numbers", "evaluate a multi-step expression"],
+  "unit-conversion": [
+    "convert a whole quantity",
+    "convert a decimal quantity",
+    "convert a high-precision measurement",
+  ],
+  "word-order": ["reverse a short phrase", "reverse a sentence", "reverse a long passage"],
+  "date-format": ["format a written date", "format a date with an ordinal", "turn a day-of-year into a date"],
+  "json-extraction": ["extract a name and age", "extract a person record", "extract a full contact record"],
+};
+
+const DISTRACTORS: readonly (readonly [string, readonly string[]])[] = [
+  ["channel", ["email", "chat", "api", "phone", "web", "sms", "slack", "portal", "kiosk", "fax"]],
+  ["region", ["north", "south", "east", "west", "central", "coastal", "alpine", "island", "metro", "rural"]],
+  [
+    "tier",
+    ["free", "basic", "plus", "pro", "team", "business", "enterprise", "partner", "internal", "trial"],
+  ],
+  [
+    "weekday",
+    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "holiday", "eve", "night"],
+  ],
+  ["team", ["red", "blue", "green", "amber", "violet", "teal", "orange", "gray", "black", "white"]],
+  ["locale", ["en", "de", "fr", "es", "it", "nl", "pt", "sv", "pl", "ja"]],
+];
+
+const PRIMARY = [0.95, 0.85, 0.45];
+const SECONDARY = [0.55, 0.6, 0.8];
+
+const WORDS = [
+  "amber",
+  "basil",
+  "cedar",
+  "delta",
+  "ember",
+  "fjord",
+  "grove",
+  "harbor",
+  "iris",
+  "juniper",
+  "kettle",
+  "lantern",
+  "meadow",
+  "nectar",
+  "orbit",
+  "pepper",
+  "quartz",
+  "raven",
+  "saffron",
+  "timber",
+  "umbra",
+  "velvet",
+  "willow",
+  "xenon",
+  "yarrow",
+  "zephyr",
+  "anchor",
+  "bramble",
+  "canyon",
+  "dune",
+];
+const NAMES = [
+  "Ada",
+  "Boris",
+  "Chen",
+  "Dalia",
+  "Emeka",
+  "Farah",
+  "Goran",
+  "Hana",
+  "Ivo",
+  "Jun",
+  "Kemal",
+  "Lena",
+];
+const CITIES = ["Oslo", "Lima", "Kyoto", "Accra", "Quito", "Porto", "Perth", "Tunis", "Riga", "Hanoi"];
+const MONTHS = [
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December",
+];
+const UNITS: readonly (readonly [string, string, number])[] = [
+  ["km", "m", 1000],
+  ["kg", "g", 1000],
+  ["h", "min", 60],
+  ["min", "s", 60],
+  ["ft", "in", 12],
+  ["m", "cm", 100],
+];
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+interface Payload {
+  question: string;
+  reference: unknown;
+  correct: string;
+  wrong: (rng: Rng) => string;
+}
+
+const between = (rng: Rng, lo: number, hi: number): number => lo + uniformIndex(rng, hi - lo + 1);
+
+function ordinal(n: number): string {
+  const mod100 = n % 100;
+  if (mod100 >= 11 && mod100 <= 13) return `${n}th`;
+  return `${n}${["th", "st", "nd", "rd"][n % 10] ?? "th"}`;
+}
+
+const pad2 = (n: number): string => String(n).padStart(2, "0");
+
+const JSON_SCHEMAS: readonly Record<string, unknown>[] = [0, 1, 2].map((level) => {
+  const properties: Record<string, unknown> = { name: { type: "string" }, age: { type: "integer" } };
+  if (level >= 1) properties.city = { type: "string" };
+  if (level >= 2) properties.email = { type: "string" };
+  return Object.freeze({
+    type: "object",
+    required: Object.keys(properties),
+    properties,
+    additionalProperties: false,
+  });
+});
+
+function makePayload(kind: TaskKind, level: number, rng: Rng): Payload {
+  switch (kind) {
+    case "arithmetic": {
+      let question: string;
+      let answer: number;
+      if (level === 0) {
+        const a = between(rng, 10, 99);
+        const b = between(rng, 10, 99);
+        question = `What is ${a} + ${b}?`;
+        answer = a + b;
+      } else if (level === 1) {
+        const a = between(rng, 100, 999);
+        const b = between(rng, 10, 99);
+        question = `What is ${a} * ${b}?`;
+        answer = a * b;
+      } else {
+        const a = between(rng, 100, 999);
+        const b = between(rng, 100, 999);
+        const c = between(rng, 100, 999);
+        question = `What is ${a} * ${b} - ${c}?`;
+        answer = a * b - c;
+      }
+      return {
+        question,
+        reference: answer,
+        correct: String(answer),
+        wrong: (r) => String(answer + ([-100, -10, -1, 1, 10, 100][uniformIndex(r, 6)] ?? 1)),
+      };
+    }
+    case "unit-conversion": {
+      const [from, to, factor] = UNITS[uniformIndex(rng, UNITS.length)]!;
+      const scale = [1, 10, 100][level]!;
+      const n =
+        level === 0 ? between(rng, 1, 99) : level === 1 ? between(rng, 10, 999) : between(rng, 100, 99999);
+      const value = (n / scale).toFixed(level);
+      const answer = (n * factor) / scale;
+      return {
+        question: `Convert ${value} ${from} to ${to}.`,
+        reference: answer,
+        correct: String(answer),
+        wrong: (r) => String(uniformIndex(r, 2) === 0 ? answer * 10 : answer / 10),
+      };
+    }
+    case "word-order": {
+      const count = [3, 5, 7][level]!;
+      const pool = [...WORDS];
+      const words: string[] = [];
+      for (let i = 0; i < count; i++) words.push(pool.splice(uniformIndex(rng, pool.length), 1)[0]!);
+      const reversed = [...words].reverse().join(" ");
+      return {
+        question: `Reverse the word order of: "${words.join(" ")}"`,
+        reference: reversed,
+        correct: reversed.charAt(0).toUpperCase() + reversed.slice(1),
+        wrong: (r) =>
+          uniformIndex(r, 2) === 0 ? words.join(" ") : [...words].reverse().slice(0, -1).join(" "),
+      };
+    }
+    case "date-format": {
+      const year = between(rng, 1990, 2030);
+      const month = between(rng, 1, 12);
+      const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+      const day = between(rng, 1, days);
+      const iso = `${year}-${pad2(month)}-${pad2(day)}`;
+      let phrase: string;
+      if (level === 0) phrase = `${day} ${MONTHS[month - 1]} ${year}`;
+      else if (level === 1) phrase = `${MONTHS[month - 1]} ${ordinal(day)}, ${year}`;
+      else {
+        const doy = Math.round((Date.UTC(year, month - 1, day) - Date.UTC(year, 0, 1)) / 86400000) + 1;
+        phrase = `day ${doy} of ${year}`;
+      }
+      return {
+        question: `Write ${phrase} as an ISO 8601 date.`,
+        reference: iso,
+        correct: iso,
+        wrong: () => `${pad2(month)}/${pad2(day)}/${year}`,
+      };
+    }
+    case "json-extraction": {
+      const name = NAMES[uniformIndex(rng, NAMES.length)]!;
+      const age = between(rng, 18, 90);
+      const record: Record<string, string | number> = { name, age };
+      let text = `${name} is ${age} years old`;
+      if (level >= 1) {
+        const city = CITIES[uniformIndex(rng, CITIES.length)]!;
+        record.city = city;
+        text += ` and lives in ${city}`;
+      }
+      if (level >= 2) {
+        const email = `${name.toLowerCase()}${between(rng, 1, 99)}@example.org`;
+        record.email = email;
+        text += `; write to ${email}`;
+      }
+      return {
+        question: `Extract a JSON record from: "${text}."`,
+        reference: { schema: JSON_SCHEMAS[level], record },
+        correct: JSON.stringify(record),
+        wrong: () =>
+          Object.entries(record)
+            .map(([k, v]) => `${k}=${v}`)
+            .join("; "),
+      };
+    }
+  }
+}
+
+function kindVerifiers(): Record<TaskKind, Verifier<string, unknown>> {
+  const exact = createExactMatchVerifier();
+  return {
+    arithmetic: createNumericVerifier({ absoluteTolerance: 1e-9 }) as Verifier<string, unknown>,
+    "unit-conversion": createNumericVerifier({
+      absoluteTolerance: 1e-12,
+      relativeTolerance: 1e-9,
+    }) as Verifier<string, unknown>,
+    "word-order": createNormalizedTextVerifier() as Verifier<string, unknown>,
+    "date-format": createCompositeVerifier<string, unknown>({
+      name: "iso_date",
+      components: [
+        {
+          name: "format",
+          weight: 0.5,
+          verifier: createRegexVerifier({ pattern: ISO_DATE }),
+          reference: () => undefined,
+        },
+        { name: "value", weight: 0.5, verifier: exact },
+      ],
+    }),
+    "json-extraction": createCompositeVerifier<string, unknown>({
+      name: "json_record",
+      components: [
+        {
+          name: "schema",
+          weight: 0.5,
+          verifier: createJsonSchemaVerifier(),
+          reference: (ref) => (ref as { schema: unknown }).schema,
+        },
+        {
+          name: "value",
+          weight: 0.5,
+          verifier: exact,
+          outcome: parseJsonOrUndefined,
+          reference: (ref) => (ref as { record: unknown }).record,
+        },
+      ],
+    }),
+  };
+}
+
+/**
+ * Create the built-in tool-routing environment (see {@link ToolRoutingEnvironment}).
+ * @param options - number of tools, kinds, noise, distractors, seed
+ */
+export function createToolRoutingEnvironment(
+  options: ToolRoutingEnvironmentOptions = {},
+): ToolRoutingEnvironment {
+  const where = "createToolRoutingEnvironment";
+  const seed = options.seed ?? 0;
+  assertSeed(seed, where);
+  const T = options.numActions ?? 4;
+  const kinds = [...(options.kinds ?? TASK_KINDS)];
+  const eta = options.featureNoise ?? 0.1;
+  const d = options.distractors ?? 2;
+  const m = options.distractorValues ?? 5;
+  const bad = (message: string): never => {
+    throw new RlvrLoopError("INVALID_ARGUMENT", `${where}: ${message}`);
+  };
+  if (!Number.isInteger(T) || T < 2 || T > 32) bad(`numActions must be an integer in [2, 32], got ${T}`);
+  if (
+    kinds.length === 0 ||
+    kinds.some((k) => !TASK_KINDS.includes(k)) ||
+    new Set(kinds).size !== kinds.length
+  ) {
+    bad(`kinds must be distinct members of ${JSON.stringify(TASK_KINDS)}, got ${JSON.stringify(kinds)}`);
+  }
+  if (!(eta >= 0 && eta < 1)) bad(`featureNoise must be in [0, 1), got ${eta}`);
+  if (!Number.isInteger(d) || d < 0 || d > DISTRACTORS.length)
+    bad(`distractors must be an integer in [0, 6], got ${d}`);
+  if (!Number.isInteger(m) || m < 2 || m > 10)
+    bad(`distractorValues must be an integer in [2, 10], got ${m}`);
+  if (m ** d > 10000) bad(`distractorValues^distractors must be at most 10000, got ${m ** d}`);
+  const K = kinds.length;
+  const L = TASK_LEVELS.length;
+
+  const tools = Array.from({ length: T }, (_, i) => TOOL_NAMES[i] ?? `tool-${String(i).padStart(2, "0")}`);
+  const actions = Object.freeze([...tools].sort(compareCodeUnits));
+  const actionIndex = new Map(actions.map((a, i) => [a, i]));
+  // competence[a][k][l], a in sorted order
+  const competence = new Float64Array(T * K * L);
+  const rng = createRng(seed);
+  for (let t = 0; t < T; t++) {
+    for (let k = 0; k < K; k++) {
+      const kindIndex = TASK_KINDS.indexOf(kinds[k]!);
+      for (let l = 0; l < L; l++) {
+        const other = 0.05 + 0.3 * uniformFloat(rng);
+        const role = t === kindIndex % T ? PRIMARY[l]! : t === (kindIndex + 1) % T ? SECONDARY[l]! : other;
+        competence[(actionIndex.get(tools[t]!)! * K + k) * L + l] = role;
+      }
+    }
+  }
+  const distractors = DISTRACTORS.slice(0, d).map(([name, values]) => [name, values.slice(0, m)] as const);
+  const verifiers = kindVerifiers();
+
+  const contextCache = new Map<string, RlvrContext>();
+  const contextOf = (k: number, l: number, dv: readonly number[]): RlvrContext => {
+    const key = `${k}|${l}|${dv.join(",")}`;
+    let c = contextCache.get(key);
+    if (c === undefined) {
+      const features: Record<string, string> = { kind: kinds[k]!, level: TASK_LEVELS[l]! };
+      const words: string[] = [];
+      distractors.forEach(([name, values], j) => {
+        features[name] = values[dv[j]!]!;
+        words.push(values[dv[j]!]!);
+      });
+      const prompt = `${PROMPTS[kinds[k]!][l]}${words.length ? ` (${words.join(", ")})` : ""}`;
+      c = Object.freeze({ prompt, features: Object.freeze(features) });
+      contextCache.set(key, c);
+    }
+    return c;
+  };
+
+  // q(observed k', observed l', a) = Σ_k P(k|k') Σ_l P(l|l') c(a, k, l)
+  const q = new Float64Array(K * L * T);
+  for (let ko = 0; ko < K; ko++) {
+    for (let lo = 0; lo < L; lo++) {
+      for (let a = 0; a < T; a++) {
+        let v = 0;
+        for (let k = 0; k < K; k++) {
+          const pk = (k === ko ? 1 - eta : 0) + eta / K;
+          for (let l = 0; l < L; l++) {
+            const pl = (l === lo ? 1 - eta : 0) + eta / L;
+            v += pk * pl * competence[(a * K + k) * L + l]!;
+          }
+        }
+        q[(ko * L + lo) * T + a] = v;
+      }
+    }
+  }
+  let optimum = 0;
+  for (let s = 0; s < K * L; s++) {
+    let best = 0;
+    for (let a = 0; a < T; a++) best = Math.max(best, q[s * T + a]!);
+    optimum += best / (K * L);
+  }
+
+  let contexts: WeightedContext[] | undefined;
+  const kindIndexOf = new Map(kinds.map((k, i) => [k as string, i]));
+  const levelIndexOf = new Map(TASK_LEVELS.map((l, i) => [l, i]));
+  const latency = tools.map((_, t) => 20 + 40 * t);
+
+  const env: ToolRoutingEnvironment = {
+    name: "tool-routing",
+    actions,
+    kinds: Object.freeze(kinds),
+    featureNoise: eta,
+    sample(r: Rng): ToolRoutingTask {
+      const id = `t${((r.next() >>> 0) + 0x100000000).toString(16).slice(1)}`;
+      const k = uniformIndex(r, K);
+      const l = uniformIndex(r, L);
+      const ko = eta > 0 && uniformFloat(r) < eta ? uniformIndex(r, K) : k;
+      const lo = eta > 0 && uniformFloat(r) < eta ? uniformIndex(r, L) : l;
+      const dv = distractors.map(() => uniformIndex(r, m));
+      const payload = makePayload(kinds[k]!, l, r);
+      return {
+        id,
+        context: contextOf(ko, lo, dv),
+        kind: kinds[k]!,
+        level: l,
+        question: payload.question,
+        reference: payload.reference,
+        correctOutput: payload.correct,
+        metadata: { question: payload.question, kind: kinds[k]!, level: TASK_LEVELS[l]! },
+        toolInput: { question: payload.question },
+        incorrectOutput: payload.wrong,
+      };
+    },
+    verify(task: ToolRoutingTask, action: string, r: Rng): EnvironmentOutcome {
+      const a = actionIndex.get(action);
+      if (a === undefined)
+        throw new RlvrLoopError(
+          "INVALID_ARGUMENT",
+          `tool-routing verify: unknown action ${JSON.stringify(action)}`,
+        );
+      const k = kindIndexOf.get(task.kind);
+      if (k === undefined)
+        throw new RlvrLoopError(
+          "INVALID_ARGUMENT",
+          `tool-routing verify: unknown task kind ${JSON.stringify(task.kind)}`,
+        );
+      const c = competence[(a * K + k) * L + task.level]!;
+      const output = uniformFloat(r) < c ? task.correctOutput : task.incorrectOutput(r);
+      const result = env.check(task, output);
+      const durationMs = Math.round(latency[tools.indexOf(action)]! * (1 + uniformFloat(r)));
+      return {
+        reward: result.score,
+        verified: result.passed,
+        reason: result.reason,
+        output,
+        ...(result.components ? { rewards: result.components } : {}),
+        durationMs,
+      };
+    },
+    check(task: ToolRoutingTask, output: string): VerifierResult {
+      return verifiers[task.kind].verify(output, task.reference);
+    },
+    competence(action: string, kind: TaskKind, level: number): number {
+      const a = actionIndex.get(action);
+      const k = kindIndexOf.get(kind);
+      if (a === undefined || k === undefined || !(level >= 0 && level < L)) {
+        throw new RlvrLoopError(
+          "INVALID_ARGUMENT",
+          `competence: unknown action, kind or level (${action}, ${kind}, ${level})`,
+        );
+      }
+      return competence[(a * K + k) * L + level]!;
+    },
+    contexts(): readonly WeightedContext[] {
+      if (contexts === undefined) {
+        const list: WeightedContext[] = [];
+        const combos = m ** d;
+        const p = 1 / (K * L * combos);
+        for (let ko = 0; ko < K; ko++) {
+          for (let lo = 0; lo < L; lo++) {
+            for (let c = 0; c < combos; c++) {
+              const dv: number[] = [];
+              let x = c;
+              for (let j = 0; j < d; j++) {
+                dv.push(x % m);
+                x = Math.floor(x / m);
+              }
+              list.push({ context: contextOf(ko, lo, dv), probability: p });
+            }
+          }
+        }
+        contexts = list;
+      }
+      return contexts;
+    },
+    expectedRewards(context: RlvrContext): Float64Array {
+      const ko = kindIndexOf.get(String(context.features?.kind));
+      const lo = levelIndexOf.get(String(context.features?.level));
+      if (ko === undefined || lo === undefined) {
+        throw new RlvrLoopError(
+          "INVALID_ARGUMENT",
+          "tool-routing expectedRewards: context has no known kind/level features",
+        );
+      }
+      return q.slice((ko * L + lo) * T, (ko * L + lo + 1) * T);
+    },
+    optimalValue: () => optimum,
+    exactValue: (policy: Policy) => exactPolicyValue(env, policy),
+    generateLogs: (o: GenerateLogsOptions) => generateLogs(env, o),
+  };
+  return Object.freeze(env);
+}

@@ -1,0 +1,191 @@
+import type { RlvrExample } from "@rlvr/dataset";
+import { describe, expect, it } from "vitest";
+import { RlvrLoopError, TrainingDivergedError } from "./errors.js";
+import { validationEstimate } from "./evaluation.js";
+import { createPolicy } from "./policy.js";
+import { createToolRoutingEnvironment } from "./tool-routing-environment.js";
+import { type MetricsEvent, train } from "./train.js";
+import { buildTrainingData } from "./training-data.js";
+
+const env = createToolRoutingEnvironment();
+const FEATURIZER = { dimension: 1024 } as const;
+const logs = env.generateLogs({ n: 2000, seed: 3 }).dataset;
+const validation = env.generateLogs({ n: 800, seed: 4 }).dataset;
+
+const bytes = (w: Float64Array) => Buffer.from(w.buffer, w.byteOffset, w.byteLength).toString("base64");
+
+describe("train", () => {
+  it("is deterministic: same data, config and seed give bit-identical weights and metrics; another seed differs", async () => {
+    const config = { seed: 5, epochs: 2, featurizer: FEATURIZER, innerIterations: 2, kl: { beta: 0.05 } };
+    const a = await train(logs, config);
+    const b = await train(logs, config);
+    const c = await train(logs, { ...config, seed: 6 });
+    expect(bytes(a.policy.weights)).toBe(bytes(b.policy.weights));
+    expect(JSON.stringify(a.steps)).toBe(JSON.stringify(b.steps));
+    expect(bytes(a.policy.weights)).not.toBe(bytes(c.policy.weights));
+    const onlineConfig = {
+      seed: 1,
+      epochs: 1,
+      featurizer: FEATURIZER,
+      online: { roundsPerEpoch: 3, tasksPerRound: 8, groupSize: 4 },
+    };
+    const o1 = await train({ environment: env }, onlineConfig);
+    const o2 = await train({ environment: env }, onlineConfig);
+    const o3 = await train({ environment: env }, { ...onlineConfig, seed: 2 });
+    expect(bytes(o1.policy.weights)).toBe(bytes(o2.policy.weights));
+    expect(bytes(o1.policy.weights)).not.toBe(bytes(o3.policy.weights));
+  });
+
+  it("accepts columnar data and gives the same result as examples", async () => {
+    const config = { epochs: 1, featurizer: FEATURIZER };
+    const fromExamples = await train(logs, config);
+    const fromColumns = await train(buildTrainingData(logs, { featurizer: FEATURIZER }), config);
+    expect(bytes(fromColumns.policy.weights)).toBe(bytes(fromExamples.policy.weights));
+  });
+
+  it("streams every step and epoch to onMetrics, with the documented metric names", async () => {
+    const events: MetricsEvent[] = [];
+    const result = await train(
+      logs,
+      { epochs: 2, minibatchGroups: 100, innerIterations: 2, featurizer: FEATURIZER },
+      { onMetrics: (e) => events.push(e) },
+    );
+    const steps = events.filter((e) => e.type === "step");
+    expect(steps).toHaveLength(result.totalSteps);
+    expect(result.totalSteps).toBe(2 * 5 * 2);
+    expect(result.plannedSteps).toBe(result.totalSteps);
+    expect(events.filter((e) => e.type === "epoch")).toHaveLength(2);
+    expect(result.examplesProcessed).toBe(4000);
+    const m = steps[3]!.metrics;
+    for (const key of [
+      "reward",
+      "reward_std",
+      "frac_reward_zero_std",
+      "kl",
+      "entropy",
+      "clip_ratio/low_mean",
+      "clip_ratio/high_mean",
+      "clip_ratio/region_mean",
+      "grad_norm",
+      "learning_rate",
+      "loss",
+    ]) {
+      expect(Number.isFinite((m as unknown as Record<string, number>)[key])).toBe(true);
+    }
+    // the second inner iteration of a minibatch reuses π_old, so ratios move away from 1
+    expect(steps.some((e) => e.type === "step" && e.metrics["clip_ratio/region_mean"] > 0) || m.kl > 0).toBe(
+      true,
+    );
+    expect(result.epochs[0]!.validation).toBeNull();
+  });
+
+  it("stops with a typed error naming the step and the metric when training diverges", async () => {
+    const examples: RlvrExample[] = [0, 1, 2, 3].map((i) => ({
+      id: `e${i}`,
+      groupId: `g${i >> 1}`,
+      context: { features: { size: 1e300 } },
+      action: i % 2 === 0 ? "a" : "b",
+      reward: i % 2 === 0 ? 1 : 0, // "a" always wins: the gradient is large and does not cancel
+      verified: true,
+    }));
+    let error: unknown;
+    try {
+      await train(examples, { featurizer: { dimension: 8 } });
+    } catch (err) {
+      error = err;
+    }
+    expect(TrainingDivergedError.is(error)).toBe(true);
+    expect(RlvrLoopError.is(error)).toBe(true);
+    expect(error).toMatchObject({
+      code: "DIVERGED",
+      step: 1,
+      epoch: 1,
+      metric: "grad_norm",
+      value: Number.POSITIVE_INFINITY,
+    });
+    expect((error as Error).message).toMatch(/step 1.*grad_norm is Infinity/);
+  });
+
+  it("honours an AbortSignal", async () => {
+    const controller = new AbortController();
+    const run = train(
+      logs,
+      { epochs: 5, featurizer: FEATURIZER },
+      {
+        signal: controller.signal,
+        onMetrics: (e) => {
+          if (e.type === "step" && e.metrics.step === 3) controller.abort(new Error("user"));
+        },
+      },
+    );
+    await expect(run).rejects.toMatchObject({ code: "ABORTED", cause: new Error("user") });
+    await expect(train(logs, {}, { signal: AbortSignal.abort() })).rejects.toMatchObject({ code: "ABORTED" });
+  });
+
+  it("validates every epoch, stops early and restores the best weights", async () => {
+    const result = await train(
+      { train: logs, validation },
+      {
+        epochs: 30,
+        featurizer: FEATURIZER,
+        optimizer: { learningRate: 0.2 },
+        earlyStopping: { patience: 2 },
+      },
+    );
+    expect(result.validationMetric).toBe("snips");
+    expect(result.validationModels).toEqual({ behavior: "logged", rewardModel: "provided" });
+    expect(result.stopReason).toBe("early_stopping");
+    expect(result.epochs.length).toBeLessThan(30);
+    expect(result.epochs.length).toBe(result.bestEpoch! + 2);
+    expect(result.restoredBest).toBe(true);
+    // the returned weights are the best epoch's: their validation value is the best one
+    const vdata = buildTrainingData(validation, { featurizer: FEATURIZER });
+    const probs = Float64Array.from(vdata.behaviorProbs!);
+    const again = validationEstimate(
+      result.policy.weights,
+      vdata,
+      {
+        propensity: probs,
+        qhat: new Float64Array(0),
+        behaviorSource: "logged",
+        rewardModelSource: "provided",
+      },
+      "snips",
+      new Float64Array(vdata.numExamples * 4),
+    );
+    expect(again).toBeCloseTo(result.bestValidation!, 12);
+    const dr = await train(
+      { train: logs, validation: validation.examples.map(({ behaviorProb: _p, ...e }) => e) },
+      { epochs: 1, featurizer: FEATURIZER },
+    );
+    expect(dr.validationMetric).toBe("dr");
+    expect(dr.validationModels).toEqual({
+      behavior: "fitted-on-training",
+      rewardModel: "fitted-on-training",
+    });
+  });
+
+  it("continues from an initial policy and checks compatibility", async () => {
+    const first = await train(logs, { epochs: 1, featurizer: FEATURIZER });
+    const second = await train(logs, { epochs: 1, featurizer: FEATURIZER }, { initialPolicy: first.policy });
+    expect(bytes(second.policy.weights)).not.toBe(bytes(first.policy.weights));
+    expect(second.steps[0]!.kl).toBe(0); // the reference is the initial policy
+    const other = createPolicy({ actions: env.actions, featurizer: { dimension: 8 } });
+    await expect(train(logs, { featurizer: FEATURIZER }, { initialPolicy: other })).rejects.toMatchObject({
+      code: "INCOMPATIBLE_POLICY",
+    });
+  });
+
+  it("applies the importance correction only with behavior probabilities", async () => {
+    const stripped = logs.examples.map(({ behaviorProb: _p, ...e }) => e);
+    const auto = await train(stripped, { epochs: 1, featurizer: FEATURIZER });
+    expect(auto.importanceCorrection).toBe(false);
+    await expect(train(stripped, { importanceCorrection: { enabled: true } })).rejects.toMatchObject({
+      code: "INVALID_DATA",
+    });
+    await expect(train(logs, { epochs: 0 } as never)).rejects.toMatchObject({ code: "INVALID_CONFIG" });
+    await expect(train(logs, { validation: { metric: "exact_value" } })).rejects.toMatchObject({
+      code: "INVALID_CONFIG",
+    });
+  });
+});

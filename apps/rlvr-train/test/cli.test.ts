@@ -21,7 +21,7 @@ describe("rlvr-train (binary)", () => {
       const r = spawnCli(args, { env: { NO_COLOR: "1", FORCE_COLOR: "1" } });
       expect(r.code, args.join(" ")).toBe(0);
       expect(r.stdout).toContain("USAGE");
-      expect(r.stdout).not.toMatch(/\u001b\[/);
+      expect(r.stdout).not.toContain("\u001b[");
     }
   });
 
@@ -117,9 +117,9 @@ describe("rlvr-train validate", () => {
     expect(r.code).toBe(2);
     const lines = r.stderr.split("\n").filter((l) => l.startsWith(`${file}:`));
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(new RegExp(`^${escape(file)}:1: /reward: `));
-    expect(lines[1]).toMatch(new RegExp(`^${escape(file)}:3: /behaviorProb: `));
-    expect(lines[2]).toMatch(new RegExp(`^${escape(file)}:4: `));
+    expect(lines[0]).toMatch(new RegExp(`^${escapeRegExp(file)}:1: /reward: `));
+    expect(lines[1]).toMatch(new RegExp(`^${escapeRegExp(file)}:3: /behaviorProb: `));
+    expect(lines[2]).toMatch(new RegExp(`^${escapeRegExp(file)}:4: `));
     expect(lines[2]).toContain("extra");
   });
 });
@@ -210,6 +210,6 @@ describe("rlvr-train fingerprint", () => {
   });
 });
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

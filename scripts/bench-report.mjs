@@ -1,7 +1,8 @@
 // Shared by the packages' benchmark scripts (bench/*.mjs): records results in docs/benchmarks.md.
 // Each package owns one section between markers; the section is replaced atomically, others are kept.
-import { cpus, totalmem } from "node:os";
+
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 

@@ -1,5 +1,83 @@
 /**
- * `@rlvr/orchestrator`: skeleton package; its contents arrive with a later issue.
+ * `@rlvr/orchestrator`: the rlvr training job. `runJob(spec)` loads and validates the dataset, splits
+ * it by group, fingerprints the job, tunes the RLVR loop on train with the objective on validation,
+ * trains the final policy, evaluates it on test with baselines, writes the checkpoint and returns a
+ * versioned, schema-validated {@link JobRecord}. Also: the job spec and job file, progress events,
+ * cancellation, resume after a crash, and the SQLite run registry.
  * @packageDocumentation
  */
+export { DEFAULT_SEARCH_SPACE, DEFAULT_TUNER_SETTINGS } from "./defaults.js";
+export { OrchestratorError, type OrchestratorErrorCode, type OrchestratorErrorOptions } from "./errors.js";
+export type { JobEvent, JobEventType } from "./job-events.js";
+export {
+  assertJobRecord,
+  type EstimateRecord,
+  EstimateSchema,
+  JOB_RECORD_SCHEMA_DIALECT,
+  JOB_RECORD_VERSION,
+  type JobRecord,
+  type JobRecordIssue,
+  JobRecordSchema,
+  type JobRecordValidation,
+  jobRecordJsonSchema,
+  jobRecordSchemaFileText,
+  type PolicyEstimatesRecord,
+  PolicyEstimatesSchema,
+  STAGES,
+  type StableJobRecord,
+  type StageName,
+  stripVolatile,
+  type TrialRecord,
+  TrialRecordSchema,
+  VolatileSchema,
+  type VolatileSection,
+  validateJobRecord,
+} from "./job-record.js";
+export {
+  DEFAULT_EVALUATION,
+  DEFAULT_LABEL,
+  DEFAULT_SPLIT,
+  EvaluationSettingsSchema,
+  type JobFile,
+  JobFileSchema,
+  type JobSpec,
+  JobSpecSchema,
+  jobFileJsonSchema,
+  MAX_SEED,
+  mergeJobSpecs,
+  type ResolvedJobSpec,
+  type ResolvedTunerSettings,
+  readJobFile,
+  resolveJobSpec,
+  SplitSchema,
+  type TunerSettings,
+  TunerSettingsSchema,
+  type TuningObjective,
+  TuningObjectiveSchema,
+  validateJobSpec,
+} from "./job-spec.js";
+export { applyParams, checkParamPaths, sanitizeLabel } from "./params.js";
+export {
+  type ArtifactRow,
+  type CheckpointRow,
+  createRegistry,
+  fingerprintFamily,
+  type ListRunsOptions,
+  type MetricPoint,
+  REGISTRY_SCHEMA_VERSION,
+  type Registry,
+  type RegistryOptions,
+  type RunComparison,
+  type RunRow,
+  type RunStatus,
+  type StartRunInput,
+} from "./registry.js";
+export {
+  checkpointFileName,
+  deriveJobId,
+  jobStateDir,
+  type RunJobOptions,
+  rlvrPackageVersions,
+  runJob,
+} from "./run-job.js";
 export { VERSION } from "./version.js";

@@ -1,0 +1,288 @@
+// The report's content, computed once from a record and shared by the Markdown and HTML writers so
+// that both say exactly the same thing.
+import type { EstimateRecord, JobRecord, PolicyEstimatesRecord, TrialRecord } from "@rlvr/orchestrator";
+import { lttbIndices } from "./downsample.js";
+import { fixed, signed } from "./format.js";
+import { normalQuantile } from "./stats.js";
+
+/** One policy's value on test, as the summary shows it. */
+export interface PolicyValue {
+  readonly key: "learned" | "behavior" | "uniform" | "best-single";
+  /** Plain-text name (may contain data: an action name). */
+  readonly name: string;
+  /** Which estimator gave the value. */
+  readonly estimator: string;
+  readonly estimate: EstimateRecord;
+  /** Effective sample size of the importance weights (null for the logged behavior). */
+  readonly ess: number | null;
+}
+
+/** The verdict of the learned policy against the logged behavior. */
+export interface Verdict {
+  readonly kind: "better" | "worse" | "indistinguishable" | "unavailable";
+  /** Learned minus behavior (NaN when unavailable). */
+  readonly difference: number;
+  readonly lower: number;
+  readonly upper: number;
+  /** One plain-text sentence. */
+  readonly sentence: string;
+}
+
+/** A numeric series for a chart or table. */
+export interface Series {
+  readonly name: string;
+  readonly x: Float64Array;
+  readonly y: Float64Array;
+}
+
+/** Step metrics shown as training curves, in order: record key and display name. */
+export const STEP_METRICS: readonly (readonly [string, string])[] = [
+  ["reward", "reward"],
+  ["kl", "KL"],
+  ["entropy", "entropy"],
+  ["clip_ratio/region_mean", "clip ratio"],
+  ["grad_norm", "grad norm"],
+];
+
+/** Everything both formats show. */
+export interface ReportModel {
+  readonly record: JobRecord;
+  readonly confidence: number;
+  /** "95 %". */
+  readonly confidenceLabel: string;
+  readonly policies: readonly PolicyValue[];
+  readonly allEstimates: readonly { readonly name: string; readonly estimates: PolicyEstimatesRecord }[];
+  readonly verdict: Verdict;
+  /** Trials sorted by value (complete first by decreasing value, then pruned, failed, running). */
+  readonly trials: readonly TrialRecord[];
+  /** Per step metric, the full series. */
+  readonly stepSeries: readonly Series[];
+  /** Per epoch: validation value (may be all NaN). */
+  readonly epochValidation: Series;
+  /** Per epoch: mean training reward. */
+  readonly epochReward: Series;
+  /** Logged action shares (whole dataset, from its statistics): action -> share. */
+  readonly behaviorActions: readonly {
+    readonly action: string;
+    readonly share: number;
+    readonly count: number;
+  }[];
+  /** Learned policy's action shares on test, when the record carries them. */
+  readonly learnedActions: readonly { readonly action: string; readonly share: number }[] | null;
+  /** Command that re-runs the job from its record. */
+  readonly replayCommand: string;
+}
+
+const STATE_ORDER: Readonly<Record<TrialRecord["state"], number>> = {
+  complete: 0,
+  pruned: 1,
+  failed: 2,
+  running: 3,
+};
+
+/** Trials by decreasing value (complete), then pruned by last intermediate value, failed, running; ties by number. */
+export function sortTrials(trials: readonly TrialRecord[]): TrialRecord[] {
+  const key = (t: TrialRecord) =>
+    t.value ??
+    (t.intermediateValues.length > 0 ? t.intermediateValues.at(-1)!.value : Number.NEGATIVE_INFINITY);
+  return [...trials].sort(
+    (a, b) => STATE_ORDER[a.state] - STATE_ORDER[b.state] || key(b) - key(a) || a.number - b.number,
+  );
+}
+
+/** The shell-quoted form of `word` (POSIX sh). */
+export function shellQuote(word: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The file-name stem `rlvr-train` gives a label (the rules of the orchestrator's `sanitizeLabel`). */
+export function safeFileStem(label: string): string {
+  const cleaned = label
+    .normalize("NFKC")
+    .replace(/[^A-Za-z0-9._-]+/g, "-")
+    .replace(/^[.-]+/, "")
+    .replace(/-+$/, "")
+    .slice(0, 100);
+  return cleaned === "" ? "job" : cleaned;
+}
+
+/**
+ * The verdict: learned (DR) minus the logged behavior value, with an interval from the two bootstrap
+ * standard errors treated as independent. Both are computed on the same test split and are
+ * positively correlated, so this interval is wider than a paired one: "excludes zero" is a
+ * conservative claim.
+ */
+export function verdictOf(
+  learned: EstimateRecord,
+  behavior: EstimateRecord,
+  confidence: number,
+  confidenceLabel: string,
+): Verdict {
+  const difference = learned.value - behavior.value;
+  const z = normalQuantile(0.5 + confidence / 2);
+  const half = z * Math.hypot(learned.standardError, behavior.standardError);
+  const lower = difference - half;
+  const upper = difference + half;
+  const interval = `${confidenceLabel} interval ${signed(lower)} to ${signed(upper)}`;
+  if (lower > 0) {
+    return {
+      kind: "better",
+      difference,
+      lower,
+      upper,
+      sentence: `Better than the logged behavior by ${signed(difference)} (${interval}), interval excludes zero.`,
+    };
+  }
+  if (upper < 0) {
+    return {
+      kind: "worse",
+      difference,
+      lower,
+      upper,
+      sentence: `Worse than the logged behavior by ${fixed(-difference)} (${interval}), interval excludes zero.`,
+    };
+  }
+  return {
+    kind: "indistinguishable",
+    difference,
+    lower,
+    upper,
+    sentence: `Not distinguishable from the logged behavior: difference ${signed(difference)} (${interval}) includes zero.`,
+  };
+}
+
+/** The learned policy's action distribution, if a (newer) record carries one. */
+function learnedActionsOf(record: JobRecord): { action: string; share: number }[] | null {
+  const raw = (record.evaluation as { actionDistribution?: unknown } | null)?.actionDistribution;
+  if (!Array.isArray(raw)) return null;
+  const out: { action: string; share: number }[] = [];
+  for (const row of raw) {
+    if (typeof row !== "object" || row === null) return null;
+    const { action, learned } = row as { action?: unknown; learned?: unknown };
+    if (typeof action !== "string" || typeof learned !== "number" || !Number.isFinite(learned)) return null;
+    out.push({ action, share: learned });
+  }
+  return out;
+}
+
+function seriesOf(
+  name: string,
+  rows: readonly Record<string, number | null>[],
+  xKey: string,
+  yKey: string,
+): Series {
+  const x = new Float64Array(rows.length);
+  const y = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const row = rows[i]!;
+    x[i] = typeof row[xKey] === "number" ? row[xKey] : i + 1;
+    const v = row[yKey];
+    y[i] = typeof v === "number" ? v : Number.NaN;
+  }
+  return { name, x, y };
+}
+
+/** At most `max` points of `s`, chosen by LTTB. */
+export function downsample(s: Series, max: number): Series {
+  const idx = lttbIndices(s.x, s.y, max);
+  if (idx.length === s.x.length) return s;
+  const x = new Float64Array(idx.length);
+  const y = new Float64Array(idx.length);
+  for (let i = 0; i < idx.length; i++) {
+    x[i] = s.x[idx[i]!]!;
+    y[i] = s.y[idx[i]!]!;
+  }
+  return { name: s.name, x, y };
+}
+
+/** Builds the report model of a (validated) record. */
+export function buildModel(record: JobRecord, recordFile: string): ReportModel {
+  const ev = record.evaluation;
+  const confidence = ev?.confidence ?? record.spec.evaluation.confidence;
+  const confidenceLabel = `${fixed(100 * confidence, Number.isInteger(100 * confidence) ? 0 : 1)} %`;
+  const policies: PolicyValue[] = [];
+  const allEstimates: { name: string; estimates: PolicyEstimatesRecord }[] = [];
+  let verdict: Verdict;
+  if (ev !== null) {
+    const best = ev.baselines.bestSingleAction;
+    policies.push(
+      {
+        key: "learned",
+        name: "learned policy",
+        estimator: "DR",
+        estimate: ev.learned.dr,
+        ess: ev.learned.effectiveSampleSize,
+      },
+      {
+        key: "behavior",
+        name: "logged behavior",
+        estimator: "logged mean",
+        estimate: ev.baselines.behavior,
+        ess: null,
+      },
+      {
+        key: "uniform",
+        name: "uniform random",
+        estimator: "DR",
+        estimate: ev.baselines.uniform.dr,
+        ess: ev.baselines.uniform.effectiveSampleSize,
+      },
+      {
+        key: "best-single",
+        name: `best single action: ${best.action}`,
+        estimator: "DR",
+        estimate: best.estimates.dr,
+        ess: best.estimates.effectiveSampleSize,
+      },
+    );
+    allEstimates.push(
+      { name: "learned policy", estimates: ev.learned },
+      { name: "uniform random", estimates: ev.baselines.uniform },
+      { name: `best single action: ${best.action}`, estimates: best.estimates },
+    );
+    verdict = verdictOf(ev.learned.dr, ev.baselines.behavior, confidence, confidenceLabel);
+  } else {
+    verdict = {
+      kind: "unavailable",
+      difference: Number.NaN,
+      lower: Number.NaN,
+      upper: Number.NaN,
+      sentence:
+        record.status === "succeeded"
+          ? "No evaluation on test in this record."
+          : `No verdict: the job ${record.status}${record.error?.stage ? ` during ${record.error.stage}` : ""} before the evaluation on test.`,
+    };
+  }
+
+  const steps = (record.training?.steps ?? []) as readonly Record<string, number | null>[];
+  const epochs = (record.training?.epochs ?? []) as readonly Record<string, number | null>[];
+  const stepSeries = STEP_METRICS.filter(([key]) => steps.some((s) => typeof s[key] === "number")).map(
+    ([key, name]) => seriesOf(name, steps, "step", key),
+  );
+
+  const counts = record.dataset?.stats["actions"];
+  const behaviorActions: { action: string; share: number; count: number }[] = [];
+  if (typeof counts === "object" && counts !== null) {
+    let total = 0;
+    for (const v of Object.values(counts)) if (typeof v === "number") total += v;
+    for (const [action, v] of Object.entries(counts)) {
+      if (typeof v === "number") behaviorActions.push({ action, count: v, share: total > 0 ? v / total : 0 });
+    }
+  }
+
+  return {
+    record,
+    confidence,
+    confidenceLabel,
+    policies,
+    allEstimates,
+    verdict,
+    trials: sortTrials(record.tuning?.trials ?? []),
+    stepSeries,
+    epochValidation: seriesOf("validation", epochs, "epoch", "validation"),
+    epochReward: seriesOf("training reward", epochs, "epoch", "reward"),
+    behaviorActions,
+    learnedActions: learnedActionsOf(record),
+    replayCommand: `rlvr-train replay ${shellQuote(recordFile)}`,
+  };
+}

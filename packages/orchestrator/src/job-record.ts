@@ -1,0 +1,360 @@
+import { Ajv, type ValidateFunction } from "ajv";
+import { type Static, type TSchema, Type } from "typebox";
+import { OrchestratorError } from "./errors.js";
+import { describeAjvErrors } from "./job-spec.js";
+
+/** Version of the {@link JobRecord} layout; readers refuse other versions. */
+export const JOB_RECORD_VERSION = 1;
+
+/** JSON Schema dialect of the exported schema file. */
+export const JOB_RECORD_SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#";
+
+const Num = (description?: string) => Type.Number(description === undefined ? {} : { description });
+const Int = (description?: string) =>
+  Type.Integer({ minimum: 0, ...(description === undefined ? {} : { description }) });
+const Str = (description?: string) => Type.String(description === undefined ? {} : { description });
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+const Obj = <P extends Record<string, TSchema>>(properties: P, description?: string) =>
+  Type.Object(properties, {
+    additionalProperties: false,
+    ...(description === undefined ? {} : { description }),
+  });
+const OpenObject = <T>(description: string) => Type.Unsafe<T>({ type: "object", description });
+const Digest = (description: string) => Type.String({ pattern: "^sha256:[0-9a-f]{64}$", description });
+
+/** An estimate with its bootstrap interval (percentile bootstrap over groups). */
+export const EstimateSchema = Obj({
+  value: Num("Point estimate."),
+  lower: Num("Lower end of the interval."),
+  upper: Num("Upper end of the interval."),
+  standardError: Num("Standard deviation of the bootstrap replicates."),
+});
+
+/** The four off-policy estimates of one policy's value with the effective sample size. */
+export const PolicyEstimatesSchema = Obj({
+  ips: EstimateSchema,
+  snips: EstimateSchema,
+  dm: EstimateSchema,
+  dr: EstimateSchema,
+  effectiveSampleSize: Num("(Σw)² / Σw² of the importance weights."),
+});
+
+const SplitSizeSchema = Obj({ examples: Int(), groups: Int() });
+
+/** One tuning trial, everything reproducible (durations and attempts are in `volatile`). */
+export const TrialRecordSchema = Obj({
+  number: Int("Trial number."),
+  state: Type.Union([
+    Type.Literal("complete"),
+    Type.Literal("pruned"),
+    Type.Literal("failed"),
+    Type.Literal("running"),
+  ]),
+  params: OpenObject<Record<string, string | number | boolean>>("Parameters, by name."),
+  seed: Int("Trial seed (from the study seed and the trial number)."),
+  value: Nullable(Num("Objective on validation (complete trials).")),
+  intermediateValues: Type.Array(Obj({ step: Int("Epoch."), value: Num("Validation metric.") })),
+  error: Nullable(Obj({ name: Str(), message: Str(), code: Type.Optional(Str()) })),
+});
+
+const StageNameSchema = Type.Union(
+  [
+    Type.Literal("load"),
+    Type.Literal("split"),
+    Type.Literal("fingerprint"),
+    Type.Literal("tune"),
+    Type.Literal("train"),
+    Type.Literal("evaluate"),
+    Type.Literal("checkpoint"),
+  ],
+  { description: "A pipeline stage." },
+);
+
+/** The section of a record that may differ between two runs of the same job. */
+export const VolatileSchema = Obj(
+  {
+    startedAt: Str("ISO 8601 start time."),
+    finishedAt: Str("ISO 8601 end time."),
+    durationMs: Num("Wall time of the whole job (this process; a resumed job counts only its own part)."),
+    stages: Type.Array(
+      Obj({
+        name: StageNameSchema,
+        durationMs: Num("Wall time of the stage in this process."),
+        share: Num("durationMs / the sum over stages, in [0, 1]."),
+        resumed: Type.Boolean({ description: "Whether the stage's result came from resume state." }),
+      }),
+    ),
+    trials: Type.Array(Obj({ number: Int(), durationMs: Nullable(Num()), attempts: Int() })),
+    host: Str("Host name."),
+    pid: Int("Process id."),
+    resumed: Type.Boolean({ description: "Whether this run continued from resume state." }),
+    datasetPaths: Type.Array(Str(), { description: "Dataset files as read (absolute)." }),
+    outDir: Str("Output folder (absolute)."),
+    registryPath: Nullable(Str("Registry file (absolute).")),
+    stateDir: Str("Resume state folder (absolute)."),
+    peakRssBytes: Int("Largest resident set size sampled at stage ends."),
+  },
+  "The only part of a record that may differ between two runs of the same job: times, host, paths.",
+);
+
+/** Schema of the job record (TypeBox; JSON Schema at `@rlvr/orchestrator/schema/job-record.json`). */
+export const JobRecordSchema = Obj(
+  {
+    recordVersion: Type.Literal(JOB_RECORD_VERSION),
+    jobId: Type.String({ pattern: "^job-[0-9a-f]{16}$", description: "Derived from fingerprint and label." }),
+    label: Str("Human name of the job."),
+    status: Type.Union([Type.Literal("succeeded"), Type.Literal("failed"), Type.Literal("cancelled")]),
+    error: Nullable(
+      Obj(
+        { code: Str(), message: Str(), stage: Nullable(StageNameSchema) },
+        "Why the job failed or was cancelled.",
+      ),
+    ),
+    fingerprint: Digest("Fingerprint of every result-changing input (@rlvr/env-fingerprint)."),
+    manifest: Nullable(
+      OpenObject<Record<string, unknown>>(
+        "The @rlvr/env-fingerprint manifest (recorded host, time and output folder left null: they are in volatile).",
+      ),
+    ),
+    packages: OpenObject<Record<string, string>>("Versions of the packages that computed the result."),
+    spec: Obj(
+      {
+        seed: Int(),
+        format: Str(),
+        split: Obj({ validation: Num(), test: Num() }),
+        finalTraining: Str(),
+        evaluation: Obj({ resamples: Int(), confidence: Num() }),
+        tuner: OpenObject<Record<string, unknown>>("Resolved tuner settings."),
+        searchSpace: OpenObject<Record<string, unknown>>("The search space."),
+        baseConfig: OpenObject<Record<string, unknown>>("The resolved base TrainConfig."),
+      },
+      "The resolved job spec, paths excluded.",
+    ),
+    dataset: Nullable(
+      Obj({
+        digest: Digest("Content digest of the examples (@rlvr/dataset)."),
+        format: Str("Detected or given format."),
+        files: Type.Array(Str(), { description: "File names (no folders)." }),
+        stats: OpenObject<Record<string, unknown>>("DatasetStats of @rlvr/dataset."),
+        actions: Type.Array(Str(), { description: "The sorted action list of the policy." }),
+      }),
+    ),
+    split: Nullable(
+      Obj({
+        seed: Int(),
+        validation: Num(),
+        test: Num(),
+        sizes: Obj({ train: SplitSizeSchema, validation: SplitSizeSchema, test: SplitSizeSchema }),
+      }),
+    ),
+    tuning: Nullable(
+      Obj({
+        objective: Str("dr or dr_lower, on validation, maximised."),
+        direction: Type.Literal("maximize"),
+        sampler: OpenObject<Record<string, unknown>>("The sampler's description."),
+        pruner: OpenObject<Record<string, unknown>>("The pruner's description."),
+        pendingWindow: Int(),
+        trials: Type.Array(TrialRecordSchema),
+        counts: Obj({ complete: Int(), pruned: Int(), failed: Int(), running: Int() }),
+        bestTrial: Nullable(Int("Number of the best trial.")),
+        bestValue: Nullable(Num()),
+        bestParams: Nullable(
+          OpenObject<Record<string, string | number | boolean>>("Parameters of the best trial."),
+        ),
+        importance: Type.Array(Obj({ name: Str(), importance: Num(), varianceExplained: Num() })),
+      }),
+    ),
+    finalConfig: Nullable(
+      OpenObject<Record<string, unknown>>("The complete TrainConfig of the final training."),
+    ),
+    training: Nullable(
+      Obj({
+        data: Str("train or train+validation."),
+        examples: Int(),
+        groups: Int(),
+        stopReason: Str(),
+        totalSteps: Int(),
+        plannedSteps: Int(),
+        importanceCorrection: Type.Boolean(),
+        degenerateGroups: Str(),
+        steps: Type.Array(OpenObject<Record<string, number>>("StepMetrics of @rlvr/rlvr-loop.")),
+        epochs: Type.Array(OpenObject<Record<string, number | null>>("EpochMetrics of @rlvr/rlvr-loop.")),
+      }),
+    ),
+    evaluation: Nullable(
+      Obj({
+        split: Type.Literal("test"),
+        examples: Int(),
+        groups: Int(),
+        behaviorSource: Str(),
+        rewardModelSource: Str(),
+        resamples: Int(),
+        confidence: Num(),
+        seed: Int(),
+        learned: PolicyEstimatesSchema,
+        baselines: Obj({
+          behavior: EstimateSchema,
+          uniform: PolicyEstimatesSchema,
+          bestSingleAction: Obj({ action: Str(), estimates: PolicyEstimatesSchema }),
+        }),
+        effectiveSampleSize: Num("Of the learned policy's importance weights."),
+        beats: Obj(
+          {
+            behavior: Type.Boolean(),
+            bestSingleAction: Type.Boolean(),
+          },
+          "Whether the learned policy's DR estimate exceeds each baseline's (point estimates).",
+        ),
+      }),
+    ),
+    checkpoint: Nullable(
+      Obj({
+        path: Str("File name, relative to the output folder."),
+        fileDigest: Digest("SHA-256 of the file's bytes."),
+        contentDigest: Digest("The checkpoint header's own digest (@rlvr/rlvr-loop)."),
+        bytes: Int(),
+        formatVersion: Int(),
+      }),
+    ),
+    stages: Type.Array(StageNameSchema, { description: "Stages finished, in order." }),
+    volatile: VolatileSchema,
+  },
+  "Everything a report needs about one training job. Two runs of the same job are identical outside volatile.",
+);
+
+/** A job record. */
+export type JobRecord = Static<typeof JobRecordSchema>;
+/** A job record without its `volatile` section: what must be identical between two runs. */
+export type StableJobRecord = Omit<JobRecord, "volatile">;
+/** The record's `volatile` section. */
+export type VolatileSection = Static<typeof VolatileSchema>;
+/** A pipeline stage name. */
+export type StageName = Static<typeof StageNameSchema>;
+/** One tuning trial of a record. */
+export type TrialRecord = Static<typeof TrialRecordSchema>;
+/** An estimate with its interval. */
+export type EstimateRecord = Static<typeof EstimateSchema>;
+/** The estimates of one policy. */
+export type PolicyEstimatesRecord = Static<typeof PolicyEstimatesSchema>;
+
+/** The pipeline stages, in order. */
+export const STAGES: readonly StageName[] = Object.freeze([
+  "load",
+  "split",
+  "fingerprint",
+  "tune",
+  "train",
+  "evaluate",
+  "checkpoint",
+]);
+
+/** One problem found by {@link validateJobRecord}. */
+export interface JobRecordIssue {
+  /** RFC 6901 JSON pointer into the record (`""` for the root). */
+  readonly pointer: string;
+  /** What is wrong. */
+  readonly message: string;
+}
+
+/** Result of {@link validateJobRecord}. */
+export type JobRecordValidation =
+  | { readonly valid: true; readonly record: JobRecord; readonly issues: readonly [] }
+  | { readonly valid: false; readonly issues: readonly JobRecordIssue[] };
+
+/** The JSON Schema document of a job record, as published in `@rlvr/orchestrator/schema/job-record.json`. */
+export function jobRecordJsonSchema(): Record<string, unknown> {
+  return {
+    $schema: JOB_RECORD_SCHEMA_DIALECT,
+    $id: "https://rlvr.dev/schema/job-record-1.json",
+    title: "JobRecord",
+    ...(JSON.parse(JSON.stringify(JobRecordSchema)) as Record<string, unknown>),
+  };
+}
+
+/** The exact text of the published schema file: 2-space JSON and a final newline. */
+export function jobRecordSchemaFileText(): string {
+  return `${JSON.stringify(jobRecordJsonSchema(), null, 2)}\n`;
+}
+
+let recordValidator: ValidateFunction | undefined;
+
+function nonFinite(value: unknown, pointer: string): string | null {
+  if (typeof value === "number") return Number.isFinite(value) ? null : pointer;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const r = nonFinite(value[i], `${pointer}/${i}`);
+      if (r !== null) return r;
+    }
+  } else if (typeof value === "object" && value !== null) {
+    for (const [k, v] of Object.entries(value)) {
+      const r = nonFinite(v, `${pointer}/${k.replace(/~/g, "~0").replace(/\//g, "~1")}`);
+      if (r !== null) return r;
+    }
+  }
+  return null;
+}
+
+/**
+ * Validates a value against {@link JobRecordSchema} (Ajv, compiled once) plus finiteness of every
+ * number. Never throws for bad input.
+ * @param value - the candidate record (typically parsed JSON)
+ * @returns `{ valid: true, record }` or `{ valid: false, issues }`, each issue with a JSON pointer
+ */
+export function validateJobRecord(value: unknown): JobRecordValidation {
+  if (
+    typeof value === "object" &&
+    value !== null &&
+    "recordVersion" in value &&
+    (value as { recordVersion: unknown }).recordVersion !== JOB_RECORD_VERSION
+  ) {
+    return {
+      valid: false,
+      issues: [
+        {
+          pointer: "/recordVersion",
+          message: `unsupported record version ${JSON.stringify((value as { recordVersion: unknown }).recordVersion)} (expected ${JOB_RECORD_VERSION})`,
+        },
+      ],
+    };
+  }
+  if (recordValidator === undefined) {
+    const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+    const { $schema: _s, $id: _i, ...schema } = jobRecordJsonSchema();
+    recordValidator = ajv.compile(schema);
+  }
+  if (!recordValidator(value)) {
+    const issues = describeAjvErrors(recordValidator.errors).map((line) => {
+      const at = line.indexOf(": ");
+      const pointer = line.slice(0, at);
+      return { pointer: pointer === "/" ? "" : pointer, message: line.slice(at + 2) };
+    });
+    return { valid: false, issues };
+  }
+  const bad = nonFinite(value, "");
+  if (bad !== null) return { valid: false, issues: [{ pointer: bad, message: "must be a finite number" }] };
+  return { valid: true, record: value as JobRecord, issues: [] };
+}
+
+/**
+ * Like {@link validateJobRecord} but throws.
+ * @throws {@link OrchestratorError} `INVALID_RECORD` listing every issue
+ */
+export function assertJobRecord(value: unknown): asserts value is JobRecord {
+  const result = validateJobRecord(value);
+  if (!result.valid) {
+    const lines = result.issues.map((i) => `${i.pointer || "(root)"}: ${i.message}`);
+    throw new OrchestratorError("INVALID_RECORD", `invalid job record:\n  ${lines.join("\n  ")}`, {
+      details: lines,
+    });
+  }
+}
+
+/**
+ * The record without its `volatile` section: two runs of the same job give equal results
+ * (compare `JSON.stringify(stripVolatile(a)) === JSON.stringify(stripVolatile(b))`).
+ * @param record - a job record
+ */
+export function stripVolatile(record: JobRecord): StableJobRecord {
+  const { volatile: _volatile, ...stable } = record;
+  return stable;
+}

@@ -1,7 +1,15 @@
 import { FingerprintError } from "@rlvr/env-fingerprint";
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
 import { assertKnownOptions } from "./args.js";
+import { actCommand } from "./commands/act.js";
+import { demoCommand } from "./commands/demo.js";
+import { evalCommand } from "./commands/eval.js";
 import { fingerprintCommand } from "./commands/fingerprint.js";
+import { replayCommand } from "./commands/replay.js";
+import { runCommand as runJobCommand } from "./commands/run.js";
+import { runsCommand, runsSubCommands } from "./commands/runs.js";
+import { trainCommand } from "./commands/train.js";
+import { tuneCommand } from "./commands/tune.js";
 import { validateCommand } from "./commands/validate.js";
 import { CliError, ExitCode } from "./errors.js";
 import { type CliIo, createPalette, stripAnsi } from "./io.js";
@@ -11,6 +19,14 @@ import { VERSION } from "./version.js";
 type AnyCommand = CommandDef<any>;
 
 const commands: Record<string, AnyCommand> = {
+  run: runJobCommand,
+  demo: demoCommand,
+  tune: tuneCommand,
+  train: trainCommand,
+  eval: evalCommand,
+  act: actCommand,
+  replay: replayCommand,
+  runs: runsCommand,
   validate: validateCommand,
   fingerprint: fingerprintCommand,
 };
@@ -36,7 +52,7 @@ async function usage(io: CliIo, cmd: AnyCommand, parent?: AnyCommand): Promise<s
 
 /**
  * Runs `rlvr-train` with the given arguments (without `node` and the script path) and returns the
- * exit code: 0 ok, 1 the job failed, 2 bad input or usage. Never throws and never calls
+ * exit code: 0 ok, 1 the job failed, 2 bad input or usage, 130 interrupted. Never throws and never calls
  * `process.exit`; user errors are printed as messages without stack traces.
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
@@ -63,6 +79,32 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       );
     }
     const rest = argv.slice(1);
+    if (first === "runs") {
+      const subName = rest[0];
+      const sub =
+        subName === undefined ? undefined : runsSubCommands[subName as keyof typeof runsSubCommands];
+      if (sub === undefined) {
+        if (rest.includes("--help") || rest.includes("-h")) {
+          io.stdout(await usage(io, cmd, root));
+          return ExitCode.ok;
+        }
+        io.stderr(await usage(io, cmd, root));
+        throw new CliError(
+          "USAGE",
+          subName === undefined
+            ? "runs needs a subcommand: list, show or compare"
+            : `unknown subcommand 'runs ${subName}'; subcommands: ${Object.keys(runsSubCommands).join(", ")}`,
+        );
+      }
+      const subRest = rest.slice(1);
+      if (subRest.includes("--help") || subRest.includes("-h")) {
+        io.stdout(await usage(io, sub as AnyCommand, cmd));
+        return ExitCode.ok;
+      }
+      assertKnownOptions(`runs ${subName}`, subRest, sub.args as ArgsDef);
+      const { result } = await runCommand(sub as AnyCommand, { rawArgs: [...subRest], data: io });
+      return typeof result === "number" ? result : ExitCode.ok;
+    }
     if (rest.includes("--help") || rest.includes("-h")) {
       io.stdout(await usage(io, cmd, root));
       return ExitCode.ok;

@@ -1,14 +1,17 @@
 const BRAND = Symbol.for("rlvr-train/cli-error");
 
-/** Exit codes of `rlvr-train`: 0 ok, 1 the job failed, 2 bad input or usage. */
-export const ExitCode = { ok: 0, failed: 1, badInput: 2 } as const;
+/**
+ * Exit codes of `rlvr-train`: 0 ok, 1 the job failed (or `replay` found differences), 2 bad input or
+ * usage, 130 interrupted (SIGINT; the job is recorded as cancelled and can be resumed).
+ */
+export const ExitCode = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
 
 /** Error codes of {@link CliError}. */
-export type CliErrorCode = "USAGE" | "BAD_INPUT" | "FAILED";
+export type CliErrorCode = "USAGE" | "BAD_INPUT" | "FAILED" | "INTERRUPTED";
 
 /**
  * An error the CLI reports as a message (no stack trace) with an exit code:
- * `USAGE` and `BAD_INPUT` exit 2, `FAILED` exits 1.
+ * `USAGE` and `BAD_INPUT` exit 2, `FAILED` exits 1, `INTERRUPTED` exits 130.
  */
 export class CliError extends Error {
   override readonly name = "CliError";
@@ -34,6 +37,7 @@ export class CliError extends Error {
 
   /** The process exit code for this error. */
   get exitCode(): number {
-    return this.code === "FAILED" ? ExitCode.failed : ExitCode.badInput;
+    if (this.code === "FAILED") return ExitCode.failed;
+    return this.code === "INTERRUPTED" ? ExitCode.interrupted : ExitCode.badInput;
   }
 }

@@ -10,6 +10,23 @@ export interface CliIo {
   readonly cwd: string;
   /** Whether stdout is a terminal (colour is only used on a terminal). */
   readonly isTty: boolean;
+  /**
+   * Whether stderr is a terminal: progress is drawn as bars with an ETA there, and written as plain
+   * lines otherwise.
+   * @defaultValue `isTty`
+   */
+  readonly stderrIsTty?: boolean;
+  /**
+   * Cancels a running job (the binary aborts it on SIGINT): the job is recorded as cancelled, its
+   * resume state kept, and the command exits 130.
+   * @defaultValue undefined (not cancellable)
+   */
+  readonly signal?: AbortSignal;
+  /**
+   * Width of the terminal in columns, for progress bars.
+   * @defaultValue 80
+   */
+  readonly columns?: number;
 }
 
 /** Colours for terminal output; identity functions when colour is off. */

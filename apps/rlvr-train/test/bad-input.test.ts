@@ -107,7 +107,7 @@ const cases: { name: string; content: string | Uint8Array; at: string; words: Re
   },
 ];
 
-describe("every bad input exits 2 with a precise message and writes nothing", () => {
+describe("every bad input exits 2 with a precise message and writes nothing (validate, fingerprint, run)", () => {
   for (const [i, c] of cases.entries()) {
     it(c.name, async () => {
       const dir = join(tmp.dir, `case-${i}`);
@@ -120,6 +120,13 @@ describe("every bad input exits 2 with a precise message and writes nothing", ()
       expect(v.stderr).not.toMatch(/^\s+at /m);
       const f = await cli(["fingerprint", "--dataset", file, "--output", join(dir, "out", "m.json")]);
       expect(f.code).toBe(2);
+      const r = await cli(["run", "--dataset", file, "--out", join(dir, "job"), "--trials", "2"], {
+        cwd: dir,
+      });
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr).toContain(`${file}${c.at}`);
+      expect(r.stderr).not.toMatch(/^\s+at /m);
       expect(readdirSync(dir)).toEqual(["data.jsonl"]);
     });
   }

@@ -15,7 +15,16 @@ export interface CliResult {
 }
 
 /** Runs the CLI in-process (fast), with a fake terminal-less IO. */
-export async function cli(argv: string[], opts: { cwd?: string; env?: Record<string, string> } = {}) {
+export async function cli(
+  argv: string[],
+  opts: {
+    cwd?: string;
+    env?: Record<string, string>;
+    signal?: AbortSignal;
+    stderrIsTty?: boolean;
+    onStderr?: (text: string) => void;
+  } = {},
+) {
   let stdout = "";
   let stderr = "";
   const code = await runCli(argv, {
@@ -24,29 +33,37 @@ export async function cli(argv: string[], opts: { cwd?: string; env?: Record<str
     },
     stderr: (t) => {
       stderr += t;
+      opts.onStderr?.(t);
     },
     env: opts.env ?? {},
     cwd: opts.cwd ?? process.cwd(),
     isTty: false,
+    ...(opts.stderrIsTty === undefined ? {} : { stderrIsTty: opts.stderrIsTty }),
+    ...(opts.signal === undefined ? {} : { signal: opts.signal }),
   });
   return { code, stdout, stderr } satisfies CliResult;
 }
+
+/** Arguments of `node` that run the binary from sources (through tsx). */
+export const binArgs = (argv: readonly string[]) => [
+  "--conditions=@rlvr/source",
+  "--import",
+  "tsx",
+  join(appDir, "src", "bin.ts"),
+  ...argv,
+];
 
 /** Runs the real binary from sources in a child process (exit codes, stdio, environment). */
 export function spawnCli(
   argv: string[],
   opts: { cwd?: string; env?: Record<string, string> } = {},
 ): CliResult {
-  const res = spawnSync(
-    process.execPath,
-    ["--conditions=@rlvr/source", "--import", "tsx", join(appDir, "src", "bin.ts"), ...argv],
-    {
-      cwd: opts.cwd ?? appDir,
-      encoding: "utf8",
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...opts.env },
-      timeout: 60_000,
-    },
-  );
+  const res = spawnSync(process.execPath, binArgs(argv), {
+    cwd: opts.cwd ?? appDir,
+    encoding: "utf8",
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...opts.env },
+    timeout: 60_000,
+  });
   if (res.error) throw res.error;
   return { code: res.status ?? -1, stdout: res.stdout, stderr: res.stderr };
 }

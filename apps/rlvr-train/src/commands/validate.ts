@@ -2,19 +2,12 @@ import { type DatasetFormat, formatIssue, type ValidationReport } from "@rlvr/da
 import { defineCommand } from "citty";
 import { optionalString } from "../args.js";
 import { CliError, ExitCode } from "../errors.js";
+import { FORMAT_OPTIONS } from "../formats.js";
 import type { CliIo } from "../io.js";
 import { readDatasetSummary } from "../read-dataset.js";
 import { formatStats } from "../summary.js";
 
-/** `--format` values accepted by `validate`, `fingerprint` and `run`. */
-export const FORMAT_OPTIONS = [
-  "auto",
-  "rlvr",
-  "jsonl",
-  "learning-trace",
-  "legacy-rlvr",
-  "completions",
-] as const;
+export { FORMAT_OPTIONS };
 
 /** `rlvr-train validate <file...>` */
 export const validateCommand = defineCommand({

@@ -1,0 +1,103 @@
+import {
+  DatasetError,
+  type DatasetFormat,
+  DatasetValidationError,
+  formatIssue,
+  loadDataset,
+} from "@rlvr/dataset";
+import { type Estimate, evaluate, RlvrLoopError } from "@rlvr/rlvr-loop";
+import { defineCommand } from "citty";
+import { optionalString, parseSeed } from "../args.js";
+import { CliError, ExitCode } from "../errors.js";
+import { userPath } from "../files.js";
+import { FORMAT_OPTIONS } from "../formats.js";
+import type { CliIo } from "../io.js";
+import { datasetFiles, parseCount } from "../job-args.js";
+import { readCheckpoint } from "./act.js";
+
+const fmt = (e: Estimate) => `${e.value.toFixed(4)} [${e.lower.toFixed(4)}, ${e.upper.toFixed(4)}]`;
+
+/** `rlvr-train eval --checkpoint <file> --dataset <file...>` */
+export const evalCommand = defineCommand({
+  meta: {
+    name: "eval",
+    description:
+      "Evaluate a trained policy (checkpoint) on logged data: IPS, SNIPS, DM and DR estimates with bootstrap intervals, against the behavior, uniform and best-single-action baselines.",
+  },
+  args: {
+    checkpoint: {
+      type: "string",
+      description: "Checkpoint file (<label>.ckpt of a job)",
+      valueHint: "file",
+      required: true,
+    },
+    dataset: { type: "string", description: "Held-out dataset file(s)", valueHint: "file..." },
+    format: { type: "enum", options: [...FORMAT_OPTIONS], default: "auto", description: "Dataset format" },
+    seed: { type: "string", description: "Seed of the bootstrap (default 0)", valueHint: "S" },
+    resamples: { type: "string", description: "Bootstrap resamples (default 500)", valueHint: "N" },
+    confidence: {
+      type: "string",
+      description: "Confidence level of the intervals (default 0.95)",
+      valueHint: "C",
+    },
+    json: { type: "boolean", description: "Print the evaluation as JSON" },
+  },
+  async run({ args, data }) {
+    const io = data as CliIo;
+    const ckpt = optionalString(args.checkpoint, "--checkpoint");
+    if (ckpt === undefined) throw new CliError("USAGE", "--checkpoint <file> is required");
+    const files = datasetFiles(args).map((f) => userPath(io.cwd, f));
+    if (files.length === 0) throw new CliError("USAGE", "--dataset <file...> is required");
+    const seedText = optionalString(args.seed, "--seed");
+    const seed = seedText === undefined ? 0 : parseSeed(seedText, "--seed");
+    const resamplesText = optionalString(args.resamples, "--resamples");
+    const resamples = resamplesText === undefined ? 500 : parseCount(resamplesText, "--resamples", 100000);
+    const confidenceText = optionalString(args.confidence, "--confidence");
+    const confidence = confidenceText === undefined ? 0.95 : Number(confidenceText);
+    if (!(confidence > 0 && confidence < 1)) {
+      throw new CliError(
+        "USAGE",
+        `--confidence: expected a number between 0 and 1, got ${JSON.stringify(confidenceText)}`,
+      );
+    }
+    const policy = await readCheckpoint(ckpt, io.cwd);
+    let loaded: Awaited<ReturnType<typeof loadDataset>>;
+    try {
+      loaded = await loadDataset(files, {
+        format: args.format as DatasetFormat | "auto",
+        ...(io.signal === undefined ? {} : { signal: io.signal }),
+      });
+    } catch (error) {
+      if (DatasetValidationError.is(error)) {
+        throw new CliError("BAD_INPUT", error.message, {
+          cause: error,
+          details: error.issues.slice(0, 100).map(formatIssue),
+        });
+      }
+      if (DatasetError.is(error)) throw new CliError("BAD_INPUT", error.message, { cause: error });
+      throw error;
+    }
+    let result: ReturnType<typeof evaluate>;
+    try {
+      result = evaluate(policy, loaded.dataset, { seed, resamples, confidence });
+    } catch (error) {
+      if (RlvrLoopError.is(error)) throw new CliError("BAD_INPUT", error.message, { cause: error });
+      throw error;
+    }
+    if (args.json) {
+      io.stdout(`${JSON.stringify({ datasetDigest: loaded.digest, evaluation: result }, null, 2)}\n`);
+      return ExitCode.ok;
+    }
+    const best = result.baselines.bestSingleAction;
+    const lines = [
+      `${result.numExamples} examples in ${result.numGroups} groups (${loaded.digest}), ${Math.round(confidence * 100)} % intervals`,
+      `  behavior probabilities ${result.behaviorSource}, reward model ${result.rewardModelSource}`,
+      `  policy              DR ${fmt(result.policy.dr)} · SNIPS ${fmt(result.policy.snips)} · ESS ${result.policy.effectiveSampleSize.toFixed(1)}`,
+      `  behavior            ${fmt(result.baselines.logged)}`,
+      `  uniform             DR ${fmt(result.baselines.uniform.dr)}`,
+      `  best single action  DR ${fmt(best.estimates.dr)} (${best.action})`,
+    ];
+    io.stdout(`${lines.join("\n")}\n`);
+    return ExitCode.ok;
+  },
+});

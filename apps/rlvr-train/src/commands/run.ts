@@ -1,0 +1,19 @@
+import { defineCommand } from "citty";
+import type { CliIo } from "../io.js";
+import { buildJobSpec, JOB_ARGS } from "../job-args.js";
+import { executeJob } from "../job-runner.js";
+
+/** `rlvr-train run --dataset <file...> [--config job.json] [--seed S] [--label L] [--out DIR] ...` */
+export const runCommand = defineCommand({
+  meta: {
+    name: "run",
+    description:
+      "Run the whole training job: validate, split, fingerprint, tune, train, evaluate on test, write the checkpoint, the job record and reports.",
+  },
+  args: JOB_ARGS,
+  async run({ args, data }) {
+    const io = data as CliIo;
+    const spec = await buildJobSpec(args, io.cwd);
+    return executeJob(io, spec, { resume: args.resume === true, json: args.json === true });
+  },
+});

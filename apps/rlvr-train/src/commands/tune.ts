@@ -1,0 +1,42 @@
+import { sanitizeLabel } from "@rlvr/orchestrator";
+import { defineCommand } from "citty";
+import type { CliIo } from "../io.js";
+import { buildJobSpec, JOB_ARGS } from "../job-args.js";
+import { executeJob, insideOut } from "../job-runner.js";
+import { writeFileAtomic } from "../write-file-atomic.js";
+
+/** Name of the parameters file `tune` writes: `<sanitised label>.params.json`. */
+export const paramsFileName = (label: string) => `${sanitizeLabel(label)}.params.json`;
+
+/** `rlvr-train tune --dataset <file...>` */
+export const tuneCommand = defineCommand({
+  meta: {
+    name: "tune",
+    description:
+      "Tune the hyperparameters (objective on the validation split) and write the best ones to <label>.params.json for `train --params`; also writes the job record and reports.",
+  },
+  args: JOB_ARGS,
+  async run({ args, data }) {
+    const io = data as CliIo;
+    const spec = await buildJobSpec(args, io.cwd);
+    return executeJob(io, spec, {
+      resume: args.resume === true,
+      json: args.json === true,
+      extraOutputs: async (record) => {
+        const tuning = record.tuning;
+        if (record.status !== "succeeded" || tuning === null || tuning.bestParams === null) return [];
+        const path = insideOut(record.volatile.outDir, paramsFileName(record.label));
+        const file = {
+          jobId: record.jobId,
+          fingerprint: record.fingerprint,
+          objective: tuning.objective,
+          bestTrial: tuning.bestTrial,
+          bestValue: tuning.bestValue,
+          params: tuning.bestParams,
+        };
+        await writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`);
+        return [path];
+      },
+    });
+  },
+});

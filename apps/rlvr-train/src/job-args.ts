@@ -1,0 +1,158 @@
+import { isAbsolute, resolve } from "node:path";
+import {
+  type JobFile,
+  type JobSpec,
+  MAX_SEED,
+  mergeJobSpecs,
+  OrchestratorError,
+  readJobFile,
+} from "@rlvr/orchestrator";
+import type { ArgsDef } from "citty";
+import { optionalString, parseSeed } from "./args.js";
+import { CliError } from "./errors.js";
+import { FORMAT_OPTIONS } from "./formats.js";
+
+/** Options shared by `run`, `tune`, `train` and `eval` (citty argument definitions). */
+export const JOB_ARGS = {
+  dataset: {
+    type: "string",
+    description: "Dataset file (repeat the flag, or list more files after it)",
+    valueHint: "file...",
+  },
+  config: {
+    type: "string",
+    description: "Job file (JSON, see docs/orchestrator.md); flags override its members",
+    valueHint: "job.json",
+  },
+  format: {
+    type: "enum",
+    options: [...FORMAT_OPTIONS],
+    description: "Dataset format (default: the job file's, else auto)",
+  },
+  seed: {
+    type: "string",
+    description: "Seed of every random draw (default: the job file's, else 0)",
+    valueHint: "S",
+  },
+  label: {
+    type: "string",
+    description: 'Job label; output file names come from it (default "job")',
+    valueHint: "L",
+  },
+  out: {
+    type: "string",
+    description: "Output folder; nothing is written outside it (default: .)",
+    valueHint: "DIR",
+  },
+  trials: { type: "string", description: "Tuning trials (default 20)", valueHint: "N" },
+  concurrency: {
+    type: "string",
+    description: "Trials run at once; never changes the result (default 1)",
+    valueHint: "N",
+  },
+  registry: {
+    type: "string",
+    description: "SQLite run registry (default: <out>/.rlvr/registry.db)",
+    valueHint: "file",
+  },
+  resume: { type: "boolean", description: "Continue an interrupted job from its finished stages and trials" },
+  json: { type: "boolean", description: "Print the job record as JSON on stdout and no progress" },
+} as const satisfies ArgsDef;
+
+/** Parsed values of {@link JOB_ARGS} as citty hands them over. */
+export interface JobArgValues {
+  readonly _: readonly string[];
+  readonly dataset?: unknown;
+  readonly config?: unknown;
+  readonly format?: unknown;
+  readonly seed?: unknown;
+  readonly label?: unknown;
+  readonly out?: unknown;
+  readonly trials?: unknown;
+  readonly concurrency?: unknown;
+  readonly registry?: unknown;
+}
+
+/** Parses a positive integer flag within `[1, max]`. */
+export function parseCount(text: string, flag: string, max: number): number {
+  const n = /^\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > max) {
+    throw new CliError("USAGE", `${flag}: expected an integer from 1 to ${max}, got ${JSON.stringify(text)}`);
+  }
+  return n;
+}
+
+const abs = (cwd: string, p: string) => (isAbsolute(p) ? p : resolve(cwd, p));
+
+/** Dataset files from `--dataset a --dataset b` and from positional arguments after it. */
+export function datasetFiles(args: JobArgValues): string[] {
+  const given = args.dataset;
+  const flags =
+    given === undefined || given === false ? [] : Array.isArray(given) ? given.map(String) : [String(given)];
+  for (const f of flags) if (f.length === 0) throw new CliError("USAGE", "option --dataset needs a value");
+  return [...flags, ...args._];
+}
+
+/**
+ * Builds the job spec of a command: the job file (`--config`) first, then the flags over it. Paths
+ * on the command line are relative to the working folder, paths in the job file to its folder.
+ * @param defaults - members used when neither the job file nor a flag gives them (e.g. demo's dataset)
+ * @throws {@link CliError} `USAGE` for a bad flag, `BAD_INPUT` for an unreadable or invalid job file
+ */
+export async function buildJobSpec(
+  args: JobArgValues,
+  cwd: string,
+  defaults: Partial<JobFile> = {},
+): Promise<JobSpec> {
+  const configFile = optionalString(args.config, "--config");
+  let file: JobFile = {};
+  if (configFile !== undefined) {
+    try {
+      file = await readJobFile(abs(cwd, configFile));
+    } catch (error) {
+      if (OrchestratorError.is(error)) {
+        throw new CliError("BAD_INPUT", error.message.split("\n")[0] ?? error.message, {
+          cause: error,
+          details: error.details.map((d) => `  ${d}`),
+        });
+      }
+      throw error;
+    }
+  }
+  const seedText = optionalString(args.seed, "--seed");
+  const seed = seedText === undefined ? undefined : parseSeed(seedText, "--seed");
+  if (seed !== undefined && seed > MAX_SEED) {
+    throw new CliError("USAGE", `--seed: at most ${MAX_SEED} (a 32-bit unsigned integer), got ${seed}`);
+  }
+  const trialsText = optionalString(args.trials, "--trials");
+  const concurrencyText = optionalString(args.concurrency, "--concurrency");
+  const tuner = {
+    ...(trialsText === undefined ? {} : { trials: parseCount(trialsText, "--trials", 100000) }),
+    ...(concurrencyText === undefined
+      ? {}
+      : { concurrency: parseCount(concurrencyText, "--concurrency", 64) }),
+  };
+  const label = optionalString(args.label, "--label");
+  if (label !== undefined && label.length > 200) {
+    throw new CliError("USAGE", `--label: at most 200 characters, got ${label.length}`);
+  }
+  const out = optionalString(args.out, "--out");
+  const registry = optionalString(args.registry, "--registry");
+  const datasets = datasetFiles(args).map((f) => abs(cwd, f));
+  const flags: Partial<JobFile> = {
+    ...(datasets.length > 0 ? { datasets } : {}),
+    ...(typeof args.format === "string" && args.format !== ""
+      ? { format: args.format as JobFile["format"] }
+      : {}),
+    ...(seed === undefined ? {} : { seed }),
+    ...(label === undefined ? {} : { label }),
+    ...(out === undefined ? {} : { outDir: abs(cwd, out) }),
+    ...(registry === undefined ? {} : { registryPath: abs(cwd, registry) }),
+    ...(Object.keys(tuner).length > 0 ? { tuner } : {}),
+  };
+  const merged = mergeJobSpecs({ outDir: cwd, ...defaults }, file, flags);
+  if (merged.datasets === undefined || merged.datasets.length === 0) {
+    throw new CliError("USAGE", "no dataset given: use --dataset <file...> or `datasets` in the job file");
+  }
+  return merged as JobSpec;
+}

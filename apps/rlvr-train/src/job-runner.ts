@@ -1,0 +1,196 @@
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import { DatasetValidationError, formatIssue } from "@rlvr/dataset";
+import {
+  type EstimateRecord,
+  type JobRecord,
+  type JobSpec,
+  OrchestratorError,
+  runJob,
+  sanitizeLabel,
+} from "@rlvr/orchestrator";
+import { renderHtml, renderMarkdown } from "@rlvr/report-renderer";
+import { CliError, ExitCode } from "./errors.js";
+import { type CliIo, createPalette } from "./io.js";
+import { createProgress, formatDuration, progressMode } from "./progress.js";
+import { VERSION } from "./version.js";
+import { writeFileAtomic } from "./write-file-atomic.js";
+
+/** The files a job leaves in its output folder (absolute paths). */
+export interface JobOutputs {
+  readonly record: string;
+  readonly markdown: string | null;
+  readonly html: string | null;
+  readonly checkpoint: string | null;
+  /** Further files written by the command (e.g. `tune`'s parameters file). */
+  readonly extra?: readonly string[];
+}
+
+/** Options of {@link executeJob}. */
+export interface ExecuteJobOptions {
+  /** Continue from the job's resume state. @defaultValue false */
+  readonly resume?: boolean;
+  /** Print the record as JSON on stdout, no progress and no summary. @defaultValue false */
+  readonly json?: boolean;
+  /**
+   * Writes more files from the record (inside the output folder) and returns their paths; runs
+   * after the record and reports are written.
+   * @defaultValue none
+   */
+  readonly extraOutputs?: (record: JobRecord) => Promise<readonly string[]>;
+}
+
+/** Output file names of a label: `<sanitised label>.job.json`, `.report.md`, `.report.html`. */
+export function outputNames(label: string): { record: string; markdown: string; html: string } {
+  const stem = sanitizeLabel(label);
+  return { record: `${stem}.job.json`, markdown: `${stem}.report.md`, html: `${stem}.report.html` };
+}
+
+/** Joins a file name to the output folder, refusing anything that would land outside it. */
+export function insideOut(outDir: string, name: string): string {
+  const path = resolve(outDir, name);
+  const rel = relative(outDir, path);
+  if (rel === "" || rel.startsWith(`..${sep}`) || rel === ".." || isAbsolute(rel)) {
+    throw new CliError("FAILED", `refusing to write ${JSON.stringify(name)} outside ${outDir}`);
+  }
+  return path;
+}
+
+/** Maps errors of the orchestrator to CLI errors: bad input exits 2, the rest 1. */
+export function toCliError(error: unknown): unknown {
+  if (!OrchestratorError.is(error)) return error;
+  const badInput =
+    error.code === "INVALID_SPEC" ||
+    error.code === "DATASET_INVALID" ||
+    error.code === "IO_ERROR" ||
+    error.code === "INVALID_ARGUMENT" ||
+    error.code === "RESUME_MISMATCH" ||
+    error.code === "INVALID_RECORD";
+  if (error.code === "ABORTED") {
+    return new CliError("INTERRUPTED", "interrupted before the job started; nothing written", {
+      cause: error,
+    });
+  }
+  const [first = error.message, ...rest] = error.message.split("\n");
+  const fromCause = datasetIssueLines(error.cause);
+  const details = error.details.length > 0 ? error.details.map((d) => `  ${d}`) : rest;
+  return new CliError(badInput ? "BAD_INPUT" : "FAILED", first.replace(/^runJob: /, ""), {
+    cause: error,
+    details: fromCause.length > 0 ? fromCause : details,
+  });
+}
+
+function datasetIssueLines(cause: unknown): string[] {
+  if (!DatasetValidationError.is(cause)) return [];
+  const lines = cause.issues.slice(0, 100).map(formatIssue);
+  if (cause.issues.length > lines.length) lines.push(`... and ${cause.issues.length - lines.length} more`);
+  return lines;
+}
+
+/**
+ * Runs a job with progress on stderr, writes its record and reports into the output folder, prints
+ * a summary (or the record with `--json`) and returns the exit code: 0 succeeded, 1 failed,
+ * 130 cancelled. Bad input throws a {@link CliError} before anything is written.
+ */
+export async function executeJob(io: CliIo, spec: JobSpec, options: ExecuteJobOptions = {}): Promise<number> {
+  const progress = createProgress(io, progressMode(io, options.json === true));
+  let record: JobRecord;
+  try {
+    record = await runJob(spec, {
+      baseDir: io.cwd,
+      resume: options.resume === true,
+      packages: { "rlvr-train": VERSION },
+      onEvent: progress.onEvent,
+      ...(io.signal === undefined ? {} : { signal: io.signal }),
+    });
+  } catch (error) {
+    throw toCliError(error);
+  } finally {
+    progress.done();
+  }
+  const outputs = await writeOutputs(io, record);
+  const extra = options.extraOutputs === undefined ? [] : await options.extraOutputs(record);
+  if (options.json) io.stdout(`${JSON.stringify(record, null, 2)}\n`);
+  else io.stdout(summarize(io, record, { ...outputs, extra }));
+  return record.status === "succeeded"
+    ? ExitCode.ok
+    : record.status === "cancelled"
+      ? ExitCode.interrupted
+      : ExitCode.failed;
+}
+
+/** Writes `<label>.job.json` and the two reports atomically into the record's output folder. */
+export async function writeOutputs(io: CliIo, record: JobRecord): Promise<JobOutputs> {
+  const outDir = record.volatile.outDir;
+  const names = outputNames(record.label);
+  const recordPath = insideOut(outDir, names.record);
+  await writeFileAtomic(recordPath, `${JSON.stringify(record, null, 2)}\n`);
+  let markdown: string | null = null;
+  let html: string | null = null;
+  try {
+    const md = insideOut(outDir, names.markdown);
+    await writeFileAtomic(md, renderMarkdown(record, { recordFile: names.record }));
+    markdown = md;
+    const page = insideOut(outDir, names.html);
+    await writeFileAtomic(page, await renderHtml(record, { recordFile: names.record }));
+    html = page;
+  } catch (error) {
+    io.stderr(`warning: could not render the report: ${(error as Error).message}\n`);
+  }
+  const checkpoint = record.checkpoint === null ? null : insideOut(outDir, record.checkpoint.path);
+  return { record: recordPath, markdown, html, checkpoint };
+}
+
+const num = (x: number) => x.toFixed(4);
+const interval = (e: EstimateRecord) => `${num(e.value)} [${num(e.lower)}, ${num(e.upper)}]`;
+
+/** The human summary of a finished job: value with interval vs. baselines, fingerprint, paths. */
+export function summarize(io: CliIo, record: JobRecord, outputs: JobOutputs): string {
+  const c = createPalette(io);
+  const shown = (p: string) => {
+    const rel = relative(io.cwd, p);
+    return rel.startsWith("..") || isAbsolute(rel) ? p : rel;
+  };
+  const lines: string[] = [];
+  const took = formatDuration(record.volatile.durationMs);
+  const head =
+    record.status === "succeeded"
+      ? c.green("✓ succeeded")
+      : record.status === "cancelled"
+        ? c.yellow("■ cancelled")
+        : c.red("✗ failed");
+  lines.push(`${head} ${c.bold(record.label)} (${record.jobId}) in ${took}`);
+  if (record.error !== null) {
+    lines.push(
+      `  ${record.error.stage ?? "job"}: ${record.error.code}: ${record.error.message.split("\n")[0]}`,
+    );
+    if (record.status === "cancelled") lines.push(`  resume with the same command and --resume`);
+  }
+  const ev = record.evaluation;
+  if (ev !== null) {
+    const pct = `${Math.round(ev.confidence * 100)} %`;
+    const best = ev.baselines.bestSingleAction;
+    lines.push(
+      `  test split: ${ev.examples} examples in ${ev.groups} groups, DR estimates with ${pct} intervals`,
+    );
+    lines.push(`  learned policy      ${c.bold(interval(ev.learned.dr))}`);
+    lines.push(
+      `  behavior policy     ${interval(ev.baselines.behavior)}${ev.beats.behavior ? c.green("  ✓ beaten") : c.yellow("  ✗ not beaten")}`,
+    );
+    lines.push(
+      `  best single action  ${interval(best.estimates.dr)} (${best.action})${ev.beats.bestSingleAction ? c.green("  ✓ beaten") : c.yellow("  ✗ not beaten")}`,
+    );
+  }
+  const tuning = record.tuning;
+  if (tuning !== null && tuning.bestValue !== null) {
+    lines.push(
+      `  tuning: ${tuning.trials.length} trials (${tuning.counts.complete} complete, ${tuning.counts.pruned} pruned, ${tuning.counts.failed} failed), best ${tuning.objective} ${num(tuning.bestValue)} (trial #${tuning.bestTrial})`,
+    );
+  }
+  lines.push(`  fingerprint ${record.fingerprint}`);
+  lines.push(`  record      ${shown(outputs.record)}`);
+  if (outputs.markdown !== null) lines.push(`  report      ${shown(outputs.markdown)}`);
+  if (outputs.html !== null) lines.push(`  report      ${shown(outputs.html)}`);
+  if (outputs.checkpoint !== null) lines.push(`  checkpoint  ${shown(outputs.checkpoint)}`);
+  for (const f of outputs.extra ?? []) lines.push(`  written     ${shown(f)}`);
+  return `${lines.join("\n")}\n`;
+}

@@ -1,6 +1,7 @@
 // The report's content, computed once from a record and shared by the Markdown and HTML writers so
 // that both say exactly the same thing.
 import type { EstimateRecord, JobRecord, PolicyEstimatesRecord, TrialRecord } from "@rlvr/orchestrator";
+import { sanitizeLabel } from "@rlvr/orchestrator";
 import { lttbIndices } from "./downsample.js";
 import { fixed, signed } from "./format.js";
 import { normalQuantile } from "./stats.js";
@@ -95,16 +96,8 @@ export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The file-name stem `rlvr-train` gives a label (the rules of the orchestrator's `sanitizeLabel`). */
-export function safeFileStem(label: string): string {
-  const cleaned = label
-    .normalize("NFKC")
-    .replace(/[^A-Za-z0-9._-]+/g, "-")
-    .replace(/^[.-]+/, "")
-    .replace(/-+$/, "")
-    .slice(0, 100);
-  return cleaned === "" ? "job" : cleaned;
-}
+/** The file-name stem `rlvr-train` gives a label: the orchestrator's own `sanitizeLabel`, not a copy. */
+export const safeFileStem: (label: string) => string = sanitizeLabel;
 
 /**
  * The verdict: learned (DR) minus the logged behavior value, with an interval from the two bootstrap

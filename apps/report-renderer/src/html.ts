@@ -11,7 +11,7 @@ import {
 import { escapeHtml } from "./internal/escape.js";
 import { bytes, duration, fixed, int, num, paramValue, percent } from "./internal/format.js";
 import { type Cell, code, h, n, raw, table } from "./internal/html-writer.js";
-import { buildModel, type ReportModel } from "./internal/model.js";
+import { buildModel, intervalNote, type ReportModel } from "./internal/model.js";
 import { figure, page, section } from "./internal/page.js";
 import { paramNames } from "./markdown.js";
 import {
@@ -98,7 +98,7 @@ export async function htmlBodyOf(
         (i) => (m.policies[i]!.key === "learned" ? "learned" : undefined),
       );
       s += figure(c.estimates);
-      s += `<p class="muted">Intervals: percentile bootstrap over groups (${int(ev.resamples)} resamples). The verdict's interval combines the two standard errors as if independent, which is conservative for estimates on the same split. ESS: effective sample size of the importance weights.</p>`;
+      s += `<p class="muted">${escapeHtml(intervalNote(m.verdict, ev.resamples))}</p>`;
     }
     add("summary", "Summary", s);
   }
@@ -240,18 +240,24 @@ export async function htmlBodyOf(
 
   // Actions
   if (m.behaviorActions.length > 0) {
-    const learned = new Map((m.learnedActions ?? []).map((a) => [a.action, a.share]));
+    const onTest = new Map((m.learnedActions ?? []).map((a) => [a.action, a]));
     add(
       "actions",
       "Actions",
       figure(c.actions) +
         table(
           "Action shares",
-          ["action", n("logged (dataset)"), ...(m.learnedActions ? [n("learned policy (test)")] : [])],
+          [
+            "action",
+            n("logged (dataset)"),
+            ...(m.learnedActions ? [n("logged (test)"), n("learned policy (test)")] : []),
+          ],
           m.behaviorActions.map((a) => [
             { content: code(a.action) },
             n(`${percent(a.share)} (${int(a.count)})`),
-            ...(m.learnedActions ? [n(percent(learned.get(a.action) ?? 0))] : []),
+            ...(m.learnedActions
+              ? [n(percent(onTest.get(a.action)?.logged ?? 0)), n(percent(onTest.get(a.action)?.share ?? 0))]
+              : []),
           ]),
         ),
     );

@@ -2,7 +2,7 @@ import type { JobRecord } from "@rlvr/orchestrator";
 import { markdownCode as code, escapeMarkdown as esc } from "./internal/escape.js";
 import { bytes, duration, fixed, int, num, paramValue, percent } from "./internal/format.js";
 import { mdTable } from "./internal/markdown-writer.js";
-import { buildModel, type ReportModel } from "./internal/model.js";
+import { buildModel, intervalNote, type ReportModel } from "./internal/model.js";
 import { bucketMeans, sparkline } from "./internal/stats.js";
 import {
   type RenderOptions,
@@ -75,9 +75,7 @@ export function markdownOf(m: ReportModel, opts: ResolvedRenderOptions, level = 
       ),
     );
     out.push("");
-    out.push(
-      `Intervals: percentile bootstrap over groups (${int(r.evaluation!.resamples)} resamples). The verdict's interval combines the two standard errors as if independent, which is conservative for estimates on the same split. ESS: effective sample size of the importance weights.`,
-    );
+    out.push(intervalNote(m.verdict, r.evaluation!.resamples));
   }
 
   out.push("");
@@ -264,17 +262,23 @@ export function markdownOf(m: ReportModel, opts: ResolvedRenderOptions, level = 
     out.push("");
     out.push(`${h(2)} Actions`);
     out.push("");
-    const learned = new Map((m.learnedActions ?? []).map((a) => [a.action, a.share]));
-    const head = ["action", "logged (dataset)", ...(m.learnedActions ? ["learned policy (test)"] : [])];
+    const onTest = new Map((m.learnedActions ?? []).map((a) => [a.action, a]));
+    const head = [
+      "action",
+      "logged (dataset)",
+      ...(m.learnedActions ? ["logged (test)", "learned policy (test)"] : []),
+    ];
     out.push(
       mdTable(
         head,
         m.behaviorActions.map((a) => [
           code(a.action),
           `${percent(a.share)} (${int(a.count)})`,
-          ...(m.learnedActions ? [percent(learned.get(a.action) ?? 0)] : []),
+          ...(m.learnedActions
+            ? [percent(onTest.get(a.action)?.logged ?? 0), percent(onTest.get(a.action)?.share ?? 0)]
+            : []),
         ]),
-        "lrr",
+        m.learnedActions ? "lrrr" : "lr",
       ),
     );
   }

@@ -200,13 +200,51 @@ describe("rlvr-train fingerprint", () => {
 
   it("reads seed and config from a job file, and rejects unknown fields with their pointer", async () => {
     const data = tmp.file("j.jsonl", base);
-    const job = tmp.file("job.json", JSON.stringify({ seed: 3, label: "x", rlvr: { lr: 0.1 } }));
+    const job = tmp.file("job.json", JSON.stringify({ seed: 3, label: "x", rlvr: { epochs: 2 } }));
     const withJob = await cli(["fingerprint", "--dataset", data, "--config", job]);
-    expect(withJob.code).toBe(0);
+    expect(withJob.code, withJob.stderr).toBe(0);
+    const plain = await cli(["fingerprint", "--dataset", data, "--seed", "3", "--label", "x"]);
+    expect(plain.stdout.split("\n")[0]).not.toBe(withJob.stdout.split("\n")[0]);
     const bad = tmp.file("bad-job.json", JSON.stringify({ seed: 3, sede: 4 }));
     const r = await cli(["fingerprint", "--dataset", data, "--config", bad]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("/sede: unknown field");
+    expect(r.stderr).toContain("bad-job.json");
+    expect(r.stderr).toContain("/sede: unknown member");
+  });
+
+  it("gives the fingerprint and job id that run records for the same job", async () => {
+    const data = tmp.file("same.jsonl", jsonl(Array.from({ length: 60 }, (_, i) => example(i))));
+    const job = tmp.file("same-job.json", JSON.stringify({ seed: 7, tuner: { trials: 2 } }));
+    const fp = await cli(["fingerprint", "--dataset", data, "--config", job, "--label", "same"]);
+    expect(fp.code, fp.stderr).toBe(0);
+    const run = await cli([
+      "run",
+      "--dataset",
+      data,
+      "--config",
+      job,
+      "--label",
+      "same",
+      "--out",
+      join(tmp.dir, "same-out"),
+      "--json",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const record = JSON.parse(run.stdout);
+    expect(fp.stdout.split("\n")[0]).toBe(record.fingerprint);
+    expect(fp.stdout).toContain(`job id ${record.jobId}`);
+    const tuneOnly = await cli([
+      "fingerprint",
+      "--dataset",
+      data,
+      "--config",
+      job,
+      "--label",
+      "same",
+      "--mode",
+      "tune",
+    ]);
+    expect(tuneOnly.stdout.split("\n")[0]).not.toBe(record.fingerprint);
   });
 });
 

@@ -30,31 +30,64 @@ beforeAll(async () => {
 });
 
 describe("rlvr-train tune and train", () => {
-  it("tune writes the best parameters of its record to <label>.params.json", () => {
+  it("tune runs the tuning only and writes the best parameters of its record to <label>.params.json", () => {
     const params = JSON.parse(readFileSync(join(out, "t.params.json"), "utf8"));
     const r = record("t");
+    expect(r.spec.mode).toBe("tune");
+    expect(r.stages).toEqual(["load", "split", "fingerprint", "tune"]);
+    expect([r.training, r.evaluation, r.checkpoint]).toEqual([null, null, null]);
+    expect(existsSync(join(out, "t.ckpt"))).toBe(false);
+    expect(existsSync(join(out, "t.report.html"))).toBe(true);
     expect(params.params).toEqual(r.tuning?.bestParams);
     expect(params.bestValue).toBe(r.tuning?.bestValue);
     expect(params.fingerprint).toBe(r.fingerprint);
   });
 
-  it("train runs one trial with every parameter fixed to the given values", () => {
+  it("train runs no search and trains the final policy with exactly the given parameters", () => {
     const r = record("f");
     const best = record("t").tuning?.bestParams ?? {};
-    expect(r.tuning?.trials).toHaveLength(1);
-    expect(r.tuning?.trials[0]?.params).toEqual(best);
+    expect(r.spec.mode).toBe("train");
+    expect(r.tuning).toBeNull();
+    expect(r.stages).toEqual(["load", "split", "fingerprint", "train", "evaluate", "checkpoint"]);
     const config = r.finalConfig as { epochs: number; optimizer: { learningRate: number } };
     expect(config.epochs).toBe(best.epochs);
     expect(config.optimizer.learningRate).toBe(best["optimizer.learningRate"]);
     expect(existsSync(join(out, "f.ckpt"))).toBe(true);
   });
 
-  it("train rejects --trials and a bad parameters file with exit 2", async () => {
+  it("tune then train gives the same final policy as run with the same tuning", async () => {
+    const full = await cli([
+      "run",
+      "--dataset",
+      data,
+      "--out",
+      join(tmp.dir, "full"),
+      "--trials",
+      "3",
+      "--label",
+      "r",
+      "--json",
+    ]);
+    expect(full.code, full.stderr).toBe(0);
+    const r = JSON.parse(full.stdout) as JobRecord;
+    expect(r.tuning).toEqual(record("t").tuning);
+    expect(r.finalConfig).toEqual(record("f").finalConfig);
+    expect(r.training).toEqual(record("f").training);
+    expect(r.evaluation).toEqual(record("f").evaluation);
+  });
+
+  it("train rejects --trials, --concurrency and bad parameters files with exit 2", async () => {
     expect((await cli(["train", "--dataset", data, "--out", out, "--trials", "3"])).code).toBe(2);
+    expect((await cli(["train", "--dataset", data, "--out", out, "--concurrency", "2"])).code).toBe(2);
     const bad = tmp.file("bad-params.json", JSON.stringify({ epochs: [1] }));
     const r = await cli(["train", "--dataset", data, "--out", join(tmp.dir, "none"), "--params", bad]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("/epochs");
+    const unknown = tmp.file("unknown-params.json", JSON.stringify({ "optimizer.lr": 0.1 }));
+    const u = await cli(["train", "--dataset", data, "--out", join(tmp.dir, "none"), "--params", unknown]);
+    expect(u.code).toBe(2);
+    expect(u.stderr).toContain("unknown-params.json");
+    expect(u.stderr).toContain("optimizer.lr");
     expect(existsSync(join(tmp.dir, "none"))).toBe(false);
   });
 });
@@ -162,7 +195,7 @@ describe("rlvr-train replay", () => {
     const ok = await cli(["replay", join(out, "f.job.json")]);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain("identical");
-    const r = record("f");
+    const r = record("t");
     const tuning = r.tuning as NonNullable<JobRecord["tuning"]>;
     const first = tuning.trials[0] as { value: number | null };
     first.value = (first.value ?? 0) + 1e-9;

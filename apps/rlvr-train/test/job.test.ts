@@ -155,6 +155,38 @@ describe("rlvr-train run", () => {
     expect(record.volatile.resumed).toBe(true);
   });
 
+  it("exits 1 with a failed record and no checkpoint when the job itself fails", async () => {
+    const out = join(tmp.dir, "failing");
+    // valid input whose every trial fails: the weight decay is drawn below zero, which training rejects
+    const job = tmp.file(
+      "failing.json",
+      JSON.stringify({ searchSpace: { "optimizer.weightDecay": { type: "float", low: -2, high: -1 } } }),
+    );
+    const r = await cli([
+      "run",
+      "--dataset",
+      small,
+      "--config",
+      job,
+      "--out",
+      out,
+      "--trials",
+      "2",
+      "--label",
+      "f",
+    ]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(r.stdout).toContain("✗ failed");
+    expect(r.stdout).toContain("tune: STAGE_FAILED: runJob: tune: no trial completed (0 pruned, 2 failed");
+    const record = readRecord(join(out, "f.job.json"));
+    expect(record.status).toBe("failed");
+    expect(record.error?.stage).toBe("tune");
+    expect(record.tuning).toBeNull();
+    expect(validateJobRecord(record).valid).toBe(true);
+    expect(existsSync(join(out, "f.ckpt"))).toBe(false);
+    expect(existsSync(join(out, "f.report.md"))).toBe(true);
+  });
+
   it("exits 130 and writes nothing when cancelled before the job starts", async () => {
     const out = join(tmp.dir, "early");
     const r = await cli(["run", "--dataset", small, "--out", out], { signal: AbortSignal.abort() });

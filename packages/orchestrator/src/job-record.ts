@@ -1,7 +1,7 @@
 import { Ajv, type ValidateFunction } from "ajv";
 import { type Static, type TSchema, Type } from "typebox";
 import { OrchestratorError } from "./errors.js";
-import { describeAjvErrors } from "./job-spec.js";
+import { describeAjvErrors, type JobMode, JobModeSchema } from "./job-spec.js";
 
 /** Version of the {@link JobRecord} layout; readers refuse other versions. */
 export const JOB_RECORD_VERSION = 1;
@@ -119,6 +119,7 @@ export const JobRecordSchema = Obj(
     packages: OpenObject<Record<string, string>>("Versions of the packages that computed the result."),
     spec: Obj(
       {
+        mode: Type.Optional(JobModeSchema),
         seed: Int(),
         format: Str(),
         split: Obj({ validation: Num(), test: Num() }),
@@ -198,6 +199,22 @@ export const JobRecordSchema = Obj(
           bestSingleAction: Obj({ action: Str(), estimates: PolicyEstimatesSchema }),
         }),
         effectiveSampleSize: Num("Of the learned policy's importance weights."),
+        differences: Type.Optional(
+          Obj(
+            { behavior: EstimateSchema, uniform: EstimateSchema, bestSingleAction: EstimateSchema },
+            "The learned policy's DR minus each baseline (the behavior's mean logged reward, the others' DR), with paired bootstrap intervals (the same resampled groups for both terms).",
+          ),
+        ),
+        actionDistribution: Type.Optional(
+          Type.Array(
+            Obj({
+              action: Str(),
+              behavior: Num("Share of test examples that logged the action."),
+              learned: Num("The learned policy's mean probability of the action on test."),
+            }),
+            { description: "Per action, in the dataset's action order." },
+          ),
+        ),
         beats: Obj(
           {
             behavior: Type.Boolean(),
@@ -247,6 +264,13 @@ export const STAGES: readonly StageName[] = Object.freeze([
   "evaluate",
   "checkpoint",
 ]);
+
+/** The stages each job mode runs, in order. */
+export const JOB_MODE_STAGES: Readonly<Record<JobMode, readonly StageName[]>> = Object.freeze({
+  full: STAGES,
+  tune: Object.freeze(["load", "split", "fingerprint", "tune"] as StageName[]),
+  train: Object.freeze(["load", "split", "fingerprint", "train", "evaluate", "checkpoint"] as StageName[]),
+});
 
 /** One problem found by {@link validateJobRecord}. */
 export interface JobRecordIssue {

@@ -84,8 +84,15 @@ export const EvaluationSettingsSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** Which stages a job runs (see {@link JOB_MODE_STAGES}). */
+export const JobModeSchema = Type.Union([Type.Literal("full"), Type.Literal("tune"), Type.Literal("train")], {
+  description:
+    '"full": tune, train the final policy, evaluate, checkpoint; "tune": stop after tuning; "train": no search, train with the rlvr config as given, evaluate, checkpoint (searchSpace and tuner are ignored).',
+});
+
 const jobProperties = {
   $schema: Type.Optional(Type.String({ description: "Ignored; lets editors find this schema." })),
+  mode: Type.Optional(JobModeSchema),
   datasets: Type.Array(Type.String({ minLength: 1 }), {
     minItems: 1,
     description: "Dataset files, read as one dataset in this order (relative to the job file in a job file).",
@@ -152,6 +159,9 @@ export const JobFileSchema = Type.Object(
   { additionalProperties: false, title: "JobFile" },
 );
 
+/** Which stages a job runs. */
+export type JobMode = Static<typeof JobModeSchema>;
+
 /** A job spec as given (every member but `datasets` optional). */
 export type JobSpec = Static<typeof JobSpecSchema>;
 /** A job file's content. */
@@ -183,6 +193,8 @@ export interface ResolvedTunerSettings {
 
 /** A job spec with every default filled and every path absolute (the output of {@link resolveJobSpec}). */
 export interface ResolvedJobSpec {
+  /** Which stages run. @defaultValue "full" */
+  readonly mode: JobMode;
   /** Dataset files (absolute). */
   readonly datasets: readonly string[];
   /** Dataset format. @defaultValue "auto" */
@@ -199,7 +211,7 @@ export interface ResolvedJobSpec {
   readonly split: { readonly validation: number; readonly test: number };
   /** The base training configuration, every default of `@rlvr/rlvr-loop` filled (seed = the job seed). */
   readonly rlvr: TrainConfig;
-  /** The search space. @defaultValue {@link DEFAULT_SEARCH_SPACE} */
+  /** The search space. @defaultValue {@link DEFAULT_SEARCH_SPACE}; `{}` in mode "train" */
   readonly searchSpace: SearchSpaceSpec;
   /** Tuner settings. @defaultValue {@link DEFAULT_TUNER_SETTINGS} */
   readonly tuner: ResolvedTunerSettings;
@@ -314,7 +326,9 @@ export function resolveJobSpec(spec: JobSpec, options: { readonly baseDir?: stri
         ? join(outDir, ".rlvr", "registry.db")
         : abs(spec.registryPath);
   const rlvr = resolveTrainConfig({ ...(spec.rlvr ?? {}), seed: spec.rlvr?.seed ?? seed });
+  const mode = spec.mode ?? "full";
   return {
+    mode,
     datasets: spec.datasets.map(abs),
     format: spec.format ?? "auto",
     seed,
@@ -326,7 +340,7 @@ export function resolveJobSpec(spec: JobSpec, options: { readonly baseDir?: stri
       test: spec.split?.test ?? DEFAULT_SPLIT.test,
     },
     rlvr,
-    searchSpace: spec.searchSpace ?? DEFAULT_SEARCH_SPACE,
+    searchSpace: mode === "train" ? {} : (spec.searchSpace ?? DEFAULT_SEARCH_SPACE),
     tuner: { ...DEFAULT_TUNER_SETTINGS, ...(spec.tuner ?? {}) },
     finalTraining: spec.finalTraining ?? "train+validation",
     evaluation: { ...DEFAULT_EVALUATION, ...(spec.evaluation ?? {}) },

@@ -4,7 +4,10 @@ import { loadCheckpoint } from "@rlvr/rlvr-loop";
 import { beforeAll, describe, expect, it } from "vitest";
 import { smallSpec, tempDir, writeLogs } from "./__fixtures__/data.js";
 import {
+  applyParams,
   createRegistry,
+  fingerprintJob,
+  JOB_MODE_STAGES,
   type JobEvent,
   type JobRecord,
   OrchestratorError,
@@ -83,12 +86,97 @@ describe("runJob", () => {
   it("gives a byte-identical record outside volatile on a re-run elsewhere and with concurrency 2", async () => {
     const again = await runJob(smallSpec(data, join(tempDir(), "out2")));
     expect(stable(again)).toBe(stable(first));
+    // concurrency 2 runs the trials in worker threads (the built dist/_trial-worker.js)
+    const seen: JobEvent[] = [];
     const parallel = await runJob(
       smallSpec(data, join(tempDir(), "out3"), {
         tuner: { trials: 6, nStartupTrials: 3, pendingWindow: 1, resamples: 200, concurrency: 2 },
       }),
+      { onEvent: (e) => seen.push(e) },
     );
     expect(stable(parallel)).toBe(stable(first));
+    expect(seen.filter((e) => e.type === "trial-start")).toHaveLength(6);
+    expect(seen.some((e) => e.type === "progress" && e.stage === "tune" && e.trial !== null)).toBe(true);
+  });
+
+  it("records paired differences to the baselines and the action distribution of the test split", () => {
+    const ev = first.evaluation;
+    const d = ev?.differences;
+    expect(d?.behavior.value).toBeCloseTo(
+      (ev?.learned.dr.value ?? 0) - (ev?.baselines.behavior.value ?? 0),
+      12,
+    );
+    expect(d?.bestSingleAction.value).toBeCloseTo(
+      (ev?.learned.dr.value ?? 0) - (ev?.baselines.bestSingleAction.estimates.dr.value ?? 0),
+      12,
+    );
+    // the learned policy beats the uniform logging policy clearly: the paired interval excludes zero
+    expect(d?.behavior.lower).toBeGreaterThan(0);
+    const dist = ev?.actionDistribution ?? [];
+    expect(dist.map((x) => x.action)).toEqual(first.dataset?.actions);
+    expect(dist.reduce((s, x) => s + x.learned, 0)).toBeCloseTo(1, 12);
+    expect(dist.reduce((s, x) => s + x.behavior, 0)).toBeCloseTo(1, 12);
+  });
+
+  it("fingerprintJob gives the fingerprint and job id runJob records, without writing", async () => {
+    const out = join(tempDir(), "never-written");
+    const fp = await fingerprintJob(smallSpec(data, out));
+    expect(fp.fingerprint).toBe(first.fingerprint);
+    expect(fp.jobId).toBe(first.jobId);
+    expect(fp.manifest).toEqual(first.manifest);
+    expect(fp.dataset.digest).toBe(first.dataset?.digest);
+    expect(existsSync(out)).toBe(false);
+    await expect(fingerprintJob(smallSpec(join(tempDir(), "none.jsonl"), out))).rejects.toMatchObject({
+      code: "IO_ERROR",
+    });
+  });
+
+  it("runs only the tuning in mode tune, and only the final training from given parameters in mode train", async () => {
+    const tuneEvents: JobEvent[] = [];
+    const tuneOut = join(tempDir(), "tune");
+    const tuned = await runJob(smallSpec(data, tuneOut, { mode: "tune" }), {
+      onEvent: (e) => tuneEvents.push(e),
+    });
+    expect(tuned.status).toBe("succeeded");
+    expect(tuned.stages).toEqual(JOB_MODE_STAGES.tune);
+    expect(tuned.spec.mode).toBe("tune");
+    expect(tuned.tuning).toEqual(first.tuning);
+    expect([tuned.training, tuned.evaluation, tuned.checkpoint, tuned.finalConfig]).toEqual([
+      null,
+      null,
+      null,
+      null,
+    ]);
+    expect(tuned.jobId).not.toBe(first.jobId);
+    expect(existsSync(join(tuneOut, "small.ckpt"))).toBe(false);
+    expect(tuneEvents.find((e) => e.type === "stage-start")).toMatchObject({ index: 0, total: 4 });
+    expect(validateJobRecord(JSON.parse(JSON.stringify(tuned))).valid).toBe(true);
+
+    // train with the tuned parameters written into the rlvr config: the full job's final policy
+    const params = tuned.tuning?.bestParams ?? {};
+    const rlvr = applyParams(
+      { ...(first.spec.baseConfig as unknown as Parameters<typeof applyParams>[0]) },
+      params,
+    );
+    const trained = await runJob(
+      smallSpec(data, join(tempDir(), "train"), { mode: "train", rlvr: { ...rlvr, actions: null } }),
+    );
+    expect(trained.status).toBe("succeeded");
+    expect(trained.stages).toEqual(JOB_MODE_STAGES.train);
+    expect(trained.tuning).toBeNull();
+    expect(trained.spec.searchSpace).toEqual({});
+    expect(trained.finalConfig).toEqual(first.finalConfig);
+    expect(trained.training).toEqual(first.training);
+    expect(trained.evaluation).toEqual(first.evaluation);
+    // the tuner's settings do not enter a train job's fingerprint
+    const other = await runJob(
+      smallSpec(data, join(tempDir(), "train2"), {
+        mode: "train",
+        rlvr: { ...rlvr, actions: null },
+        tuner: { trials: 50 },
+      }),
+    );
+    expect(other.fingerprint).toBe(trained.fingerprint);
   });
 
   it("changes the job id with the label or the seed, not with the output folder", async () => {

@@ -16,21 +16,17 @@ import {
   VERSION as FINGERPRINT_VERSION_PKG,
   fingerprint as fingerprintOf,
   sha256,
+  type TrainingEnvironment,
 } from "@rlvr/env-fingerprint";
 import {
-  buildTrainingData,
   type Evaluation,
   evaluate,
-  fitRewardModel,
   type LinearSoftmaxPolicy,
   VERSION as LOOP_VERSION,
   loadCheckpoint,
   type PolicyEstimates,
-  type RewardModel,
   serializeCheckpoint,
   type TrainConfig,
-  type TrainingData,
-  type TrainingResult,
   train,
 } from "@rlvr/rlvr-loop";
 import {
@@ -43,23 +39,26 @@ import {
   createStudy,
   createSuccessiveHalvingPruner,
   createTpeSampler,
+  createWorkerPoolExecutor,
+  type Executor,
   type FrozenTrial,
   type Params,
   type Pruner,
   type Sampler,
-  type Trial,
   VERSION as TUNER_VERSION,
   type TuningResult,
 } from "@rlvr/tuner";
 import { sha256Bytes, writeFileAtomic } from "./_fs.js";
+import type { TrialWorkerData } from "./_trial-worker.js";
+import { createTuningObjective, type TuningSettings } from "./_tuning-objective.js";
 import { OrchestratorError } from "./errors.js";
 import type { JobEvent } from "./job-events.js";
 import {
   assertJobRecord,
+  JOB_MODE_STAGES,
   JOB_RECORD_VERSION,
   type JobRecord,
   type PolicyEstimatesRecord,
-  STAGES,
   type StageName,
   type TrialRecord,
   type VolatileSection,
@@ -139,6 +138,34 @@ export function jobStateDir(outDir: string, jobId: string): string {
 /** File name of a job's checkpoint inside the output folder: `<sanitised label>.ckpt`. */
 export function checkpointFileName(label: string): string {
   return `${sanitizeLabel(label)}.ckpt`;
+}
+
+/**
+ * The built worker module of the tuning threads. Running from TypeScript sources (the tests), this
+ * file is `src/run-job.ts` and the worker is taken from `dist/`, which `pnpm build` writes: a worker
+ * thread cannot load TypeScript.
+ */
+function trialWorkerModule(): { module: URL; execArgv?: string[] } {
+  const here = new URL(import.meta.url);
+  const fromSources = here.pathname.endsWith(".ts");
+  const url = fromSources ? new URL("../dist/_trial-worker.js", here) : new URL("./_trial-worker.js", here);
+  if (!existsSync(url)) {
+    throw new OrchestratorError(
+      "STAGE_FAILED",
+      `runJob: tune: the worker module ${url.pathname} is missing (run \`pnpm build\` first, or use concurrency 1)`,
+      { stage: "tune" },
+    );
+  }
+  if (!fromSources) return { module: url };
+  // The built worker must resolve the built packages, not the `@rlvr/source` condition of the tests.
+  const execArgv: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === "--conditions" || a === "-C") i++;
+    else if (!a.startsWith("--conditions=") && !a.startsWith("-C=")) execArgv.push(a);
+  }
+  return { module: url, execArgv };
 }
 
 const json = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
@@ -229,19 +256,74 @@ function errorOf(error: unknown): { code: string; message: string } {
  * @param options - cancellation, progress events, resume
  */
 export async function runJob(spec: JobSpec, options: RunJobOptions = {}): Promise<JobRecord> {
-  const resolved = resolveJobSpec(spec, options.baseDir === undefined ? {} : { baseDir: options.baseDir });
+  const run = new JobRun(resolveChecked(spec, options.baseDir), options);
+  return run.execute();
+}
+
+/** Resolves a spec and checks that every search-space name is a TrainConfig path. */
+function resolveChecked(spec: JobSpec, baseDir: string | undefined): ResolvedJobSpec {
+  const resolved = resolveJobSpec(spec, baseDir === undefined ? {} : { baseDir });
   const pathProblems = checkParamPaths(resolved.rlvr, Object.keys(resolved.searchSpace));
   if (pathProblems.length > 0) {
     throw new OrchestratorError(
       "INVALID_SPEC",
       `runJob: invalid search space:\n  ${pathProblems.join("\n  ")}`,
-      {
-        details: pathProblems,
-      },
+      { details: pathProblems },
     );
   }
+  return resolved;
+}
+
+/** What {@link fingerprintJob} returns. */
+export interface JobFingerprint {
+  /** The job id `runJob` would use. */
+  readonly jobId: string;
+  /** The fingerprint `runJob` would record. */
+  readonly fingerprint: string;
+  /** The training environment that was fingerprinted (for `buildManifest` with recorded metadata). */
+  readonly environment: TrainingEnvironment;
+  /** The manifest as the job record holds it (no recorded host, time or paths). */
+  readonly manifest: Record<string, unknown>;
+  /** The dataset as read. */
+  readonly dataset: {
+    readonly digest: string;
+    readonly format: string;
+    readonly stats: DatasetStats;
+    readonly files: readonly string[];
+  };
+}
+
+/**
+ * Loads and validates a job's datasets and computes the fingerprint and job id that {@link runJob}
+ * would record for the same spec and options, without running or writing anything.
+ * @param spec - the job spec
+ * @param options - `baseDir`, `packages` and `signal` as for {@link runJob} (the others are ignored)
+ * @throws {@link OrchestratorError} `INVALID_SPEC`, `DATASET_INVALID`, `IO_ERROR` or `ABORTED`
+ */
+export async function fingerprintJob(
+  spec: JobSpec,
+  options: Pick<RunJobOptions, "baseDir" | "packages" | "signal"> = {},
+): Promise<JobFingerprint> {
+  const resolved = resolveChecked(spec, options.baseDir);
   const run = new JobRun(resolved, options);
-  return run.execute();
+  try {
+    await run.load();
+  } catch (error) {
+    throw run.inputError(error);
+  }
+  const environment = run.computeFingerprint();
+  return {
+    jobId: run.jobId as string,
+    fingerprint: run.fingerprint,
+    environment,
+    manifest: run.manifest as Record<string, unknown>,
+    dataset: {
+      digest: run.digest,
+      format: run.format,
+      stats: run.stats as DatasetStats,
+      files: resolved.datasets.map((p) => basename(p)),
+    },
+  };
 }
 
 class JobRun {
@@ -304,8 +386,8 @@ class JobRun {
       type: "stage-start",
       jobId: this.jobId,
       stage: name,
-      index: STAGES.indexOf(name),
-      total: STAGES.length,
+      index: JOB_MODE_STAGES[this.spec.mode].indexOf(name),
+      total: JOB_MODE_STAGES[this.spec.mode].length,
     });
     const start = performance.now();
     const { value, resumed } = await body();
@@ -344,33 +426,18 @@ class JobRun {
       await this.stageRun("fingerprint", () => this.fingerprintStage());
     } catch (error) {
       this.emit({ type: "error", jobId: this.jobId, stage: this.stage, ...errorOf(error) });
-      if (OrchestratorError.is(error)) throw error;
-      if (DatasetValidationError.is(error)) {
-        throw new OrchestratorError("DATASET_INVALID", `runJob: ${(error as Error).message}`, {
-          cause: error,
-          stage: this.stage ?? "load",
-        });
-      }
-      const e = errorOf(error);
-      throw new OrchestratorError(
-        e.code === "ABORTED"
-          ? "ABORTED"
-          : e.code === "FILE_NOT_FOUND" || e.code === "FILE_READ_ERROR"
-            ? "IO_ERROR"
-            : "STAGE_FAILED",
-        `runJob: ${this.stage}: ${e.message}`,
-        { cause: error, stage: this.stage ?? "load" },
-      );
+      throw this.inputError(error);
     }
     const jobId = this.jobId as string;
     let status: JobRecord["status"] = "succeeded";
     let failure: JobRecord["error"] = null;
     try {
       this.openRegistry();
-      await this.stageRun("tune", () => this.tuneStage());
-      await this.stageRun("train", () => this.trainStage());
-      await this.stageRun("evaluate", () => this.evaluateStage());
-      await this.stageRun("checkpoint", () => this.checkpointStage());
+      const stages = JOB_MODE_STAGES[this.spec.mode];
+      if (stages.includes("tune")) await this.stageRun("tune", () => this.tuneStage());
+      if (stages.includes("train")) await this.stageRun("train", () => this.trainStage());
+      if (stages.includes("evaluate")) await this.stageRun("evaluate", () => this.evaluateStage());
+      if (stages.includes("checkpoint")) await this.stageRun("checkpoint", () => this.checkpointStage());
     } catch (error) {
       const cancelled = this.signal?.aborted === true;
       status = cancelled ? "cancelled" : "failed";
@@ -382,6 +449,27 @@ class JobRun {
     assertJobRecord(record);
     this.closeRegistry(record);
     return record;
+  }
+
+  /** Maps an error of the stages before the job id exists to an {@link OrchestratorError}. */
+  inputError(error: unknown): OrchestratorError {
+    if (OrchestratorError.is(error)) return error;
+    if (DatasetValidationError.is(error)) {
+      return new OrchestratorError("DATASET_INVALID", `runJob: ${(error as Error).message}`, {
+        cause: error,
+        stage: this.stage ?? "load",
+      });
+    }
+    const e = errorOf(error);
+    return new OrchestratorError(
+      e.code === "ABORTED"
+        ? "ABORTED"
+        : e.code === "FILE_NOT_FOUND" || e.code === "FILE_READ_ERROR"
+          ? "IO_ERROR"
+          : "STAGE_FAILED",
+      `runJob: ${this.stage ?? "load"}: ${e.message}`,
+      { cause: error, stage: this.stage ?? "load" },
+    );
   }
 
   async load(): Promise<{ value: undefined; resumed: boolean }> {
@@ -413,7 +501,8 @@ class JobRun {
     return undefined;
   }
 
-  async fingerprintStage(): Promise<{ value: undefined; resumed: boolean }> {
+  /** Computes the fingerprint, manifest and job id from the loaded dataset and the spec. */
+  computeFingerprint(): TrainingEnvironment {
     const { spec } = this;
     this.packages = { ...rlvrPackageVersions(), ...(this.options.packages ?? {}) };
     const { concurrency: _concurrency, ...tunerSettings } = spec.tuner;
@@ -427,15 +516,27 @@ class JobRun {
       },
       rlvrConfig: spec.rlvr,
       searchSpace: spec.searchSpace,
-      tunerSettings,
-      extraInputs: { split: spec.split, finalTraining: spec.finalTraining, evaluation: spec.evaluation },
+      // A job that runs no search does not depend on the tuner's settings.
+      tunerSettings: spec.mode === "train" ? {} : tunerSettings,
+      extraInputs: {
+        mode: spec.mode,
+        split: spec.split,
+        finalTraining: spec.finalTraining,
+        evaluation: spec.evaluation,
+      },
       packages: this.packages,
       label: spec.label,
     });
     this.fingerprint = fingerprintOf(env);
     this.manifest = json(buildManifest(env)) as unknown as Record<string, unknown>;
     this.jobId = deriveJobId(this.fingerprint, spec.label);
-    this.stateDir = jobStateDir(spec.outDir, this.jobId);
+    return env;
+  }
+
+  async fingerprintStage(): Promise<{ value: undefined; resumed: boolean }> {
+    const { spec } = this;
+    this.computeFingerprint();
+    this.stateDir = jobStateDir(spec.outDir, this.jobId as string);
     const marker = join(this.stateDir, "job.json");
     if (this.options.resume && existsSync(marker)) {
       const stored = JSON.parse(await readFile(marker, "utf8")) as { fingerprint?: unknown };
@@ -466,7 +567,12 @@ class JobRun {
       fingerprint: this.fingerprint,
       family: fingerprintFamily((this.manifest as { inputs: Record<string, unknown> }).inputs),
       datasetDigest: this.digest,
-      params: { seed: this.spec.seed, tuner: this.spec.tuner, searchSpace: this.spec.searchSpace },
+      params: {
+        mode: this.spec.mode,
+        seed: this.spec.seed,
+        tuner: this.spec.tuner,
+        searchSpace: this.spec.searchSpace,
+      },
       host: this.options.host ?? hostname(),
       pid: process.pid,
       outDir: this.spec.outDir,
@@ -503,89 +609,18 @@ class JobRun {
     const { spec } = this;
     const splits = this.splits as NonNullable<JobRun["splits"]>;
     const jobId = this.jobId as string;
-    const base: TrainConfig = { ...spec.rlvr, actions: this.actions };
-    const names = Object.keys(spec.searchSpace);
-    const dataFixed = !names.some((n) => n.startsWith("featurizer.") || n.startsWith("rewardWeights"));
-    const build = (examples: readonly RlvrExample[]) =>
-      buildTrainingData(examples, {
-        featurizer: base.featurizer,
-        actions: this.actions,
-        ...(base.rewardWeights !== null ? { rewardWeights: base.rewardWeights } : {}),
-      });
-    const trainData: TrainingData | null = dataFixed ? build(splits.train) : null;
-    const validationData: TrainingData | null = dataFixed ? build(splits.validation) : null;
-    const logged =
-      splits.train.every((e) => e.behaviorProb !== undefined) &&
-      splits.validation.every((e) => e.behaviorProb !== undefined);
-    const rewardModel: RewardModel | null = dataFixed
-      ? fitRewardModel(trainData as TrainingData, {
-          featurizer: base.featurizer,
-          actions: this.actions,
-          seed: spec.seed,
-          ...(base.rewardWeights !== null ? { rewardWeights: base.rewardWeights } : {}),
-        })
-      : null;
     const totalTrials = spec.tuner.trials;
     let best: number | null = null;
-
-    const objective = async (params: Params, trial: Trial): Promise<number> => {
-      this.emit({
-        type: "trial-start",
-        jobId,
-        trial: trial.number,
-        totalTrials,
-        params: params as Record<string, string | number | boolean>,
-      });
-      const config = applyParams(
-        { ...base, seed: trial.seed >>> 0 },
-        params as Record<string, string | number | boolean>,
-      );
-      const prune = new AbortController();
-      let pruned = false;
-      const signals = [trial.signal, prune.signal, ...(this.signal ? [this.signal] : [])];
-      let result: TrainingResult;
-      try {
-        result = await train(
-          trainData !== null && validationData !== null
-            ? { train: trainData, validation: validationData }
-            : { train: splits.train, validation: splits.validation },
-          config,
-          {
-            signal: AbortSignal.any(signals),
-            onMetrics: (event) => {
-              if (event.type !== "epoch") return;
-              this.emit({
-                type: "progress",
-                jobId,
-                stage: "tune",
-                trial: trial.number,
-                unit: "epoch",
-                current: event.metrics.epoch,
-                total: config.epochs,
-              });
-              const v = event.metrics.validation;
-              if (v === null || !Number.isFinite(v)) return;
-              trial.report(event.metrics.epoch, v);
-              if (trial.shouldPrune()) {
-                pruned = true;
-                prune.abort();
-              }
-            },
-          },
-        );
-      } catch (error) {
-        if (pruned && !this.signal?.aborted) trial.prune();
-        throw error;
-      }
-      const ev = evaluate(result.policy, splits.validation, {
-        ...(rewardModel !== null ? { rewardModel } : {}),
-        ...(!logged || rewardModel === null ? { trainingData: splits.train } : {}),
-        resamples: spec.tuner.resamples,
-        seed: spec.seed,
-      });
-      return spec.tuner.objective === "dr" ? ev.policy.dr.value : ev.policy.dr.lower;
+    const settings: TuningSettings = {
+      base: { ...spec.rlvr, actions: this.actions },
+      actions: this.actions,
+      paramNames: Object.keys(spec.searchSpace),
+      objective: spec.tuner.objective,
+      resamples: spec.tuner.resamples,
+      seed: spec.seed,
     };
-
+    const onEpoch = (trial: number, current: number, total: number) =>
+      this.emit({ type: "progress", jobId, stage: "tune", trial, unit: "epoch", current, total });
     const study = createStudy({
       space: spec.searchSpace,
       direction: "maximize",
@@ -597,7 +632,53 @@ class JobRun {
       pendingWindow: spec.tuner.pendingWindow,
       loadIfExists: true,
     });
-    const executor = createInlineExecutor({ concurrency: spec.tuner.concurrency });
+    // One trial at a time runs in this thread; more run in worker threads that each load the dataset
+    // once. Both paths compute the same numbers: the result never depends on the concurrency.
+    const parallel = spec.tuner.concurrency > 1 && spec.tuner.trials > 1;
+    const inner: Executor = parallel
+      ? createWorkerPoolExecutor({
+          ...trialWorkerModule(),
+          exportName: "createTrialObjective",
+          concurrency: spec.tuner.concurrency,
+          factoryData: {
+            datasets: [...spec.datasets],
+            format: spec.format,
+            digest: this.digest,
+            seed: spec.seed,
+            split: spec.split,
+            settings,
+          } satisfies TrialWorkerData,
+        })
+      : createInlineExecutor({ concurrency: 1 });
+    const objective = parallel
+      ? undefined
+      : createTuningObjective(settings, splits, { ...(this.signal ? { signal: this.signal } : {}), onEpoch });
+    const epochsOf = (params: Params) =>
+      typeof params.epochs === "number" ? params.epochs : settings.base.epochs;
+    // Trial starts and per-epoch progress of worker trials are seen through the executor.
+    const executor: Executor = {
+      concurrency: inner.concurrency,
+      run: (request) => {
+        const { task } = request;
+        this.emit({
+          type: "trial-start",
+          jobId,
+          trial: task.number,
+          totalTrials,
+          params: task.params as Record<string, string | number | boolean>,
+        });
+        if (!parallel) return inner.run(request);
+        const channel = {
+          report: (step: number, value: number) => {
+            request.channel.report(step, value);
+            onEpoch(task.number, step, epochsOf(task.params));
+          },
+          shouldPrune: () => request.channel.shouldPrune(),
+        };
+        return inner.run({ ...request, channel });
+      },
+      close: () => inner.close(),
+    };
     let result: TuningResult;
     try {
       result = await study.optimize(objective, {
@@ -676,10 +757,9 @@ class JobRun {
       this.policy = loadCheckpoint(new Uint8Array(await readFile(ckptFile))).policy;
       return { value: undefined, resumed: true };
     }
-    const tune = this.tune as TuneStage;
     const jobId = this.jobId as string;
     const base: TrainConfig = { ...this.spec.rlvr, actions: this.actions };
-    const config = applyParams(base, tune.tuning.bestParams ?? {});
+    const config = applyParams(base, this.tune?.tuning.bestParams ?? {});
     const examples = this.finalTrainingExamples();
     const result = await train(examples, config, {
       ...(this.signal ? { signal: this.signal } : {}),
@@ -754,6 +834,8 @@ class JobRun {
         },
       },
       effectiveSampleSize: ev.policy.effectiveSampleSize,
+      differences: ev.differences,
+      actionDistribution: ev.actionDistribution.map((d) => ({ ...d })),
       beats: {
         behavior: learned.dr.value > ev.baselines.logged.value,
         bestSingleAction: learned.dr.value > ev.baselines.bestSingleAction.estimates.dr.value,
@@ -809,6 +891,7 @@ class JobRun {
       manifest: this.manifest,
       packages: this.packages,
       spec: json({
+        mode: spec.mode,
         seed: spec.seed,
         format: spec.format,
         split: spec.split,

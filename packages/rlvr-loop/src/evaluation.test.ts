@@ -96,6 +96,47 @@ describe("evaluate", () => {
     );
   });
 
+  it("gives paired differences to each baseline and the action distribution of policy and logs", () => {
+    const trained = createPolicy({ actions: env.actions, featurizer: FEATURIZER });
+    // a non-uniform policy: nudge the weights deterministically
+    for (let k = 0; k < trained.weights.length; k++) trained.weights[k] = ((k * 7919) % 13) / 13 - 0.5;
+    const r = evaluate(trained, heldOut, { trainingData: logs, resamples: 300, seed: 3 });
+    const b = r.baselines;
+    expect(r.differences.behavior.value).toBeCloseTo(r.policy.dr.value - b.logged.value, 12);
+    expect(r.differences.uniform.value).toBeCloseTo(r.policy.dr.value - b.uniform.dr.value, 12);
+    expect(r.differences.bestSingleAction.value).toBeCloseTo(
+      r.policy.dr.value - b.bestSingleAction.estimates.dr.value,
+      12,
+    );
+    for (const d of Object.values(r.differences)) {
+      expect(d.lower).toBeLessThanOrEqual(d.upper);
+      expect(d.standardError).toBeGreaterThan(0);
+    }
+    // pairing: the difference's spread is below what independent intervals would add up to
+    const sep = Math.hypot(r.policy.dr.standardError, b.uniform.dr.standardError);
+    expect(r.differences.uniform.standardError).toBeLessThan(sep);
+    // against itself the difference is exactly zero in every replicate
+    const best = b.bestSingleAction.action;
+    const same = evaluate(constantPolicy(env.actions, best), heldOut, { trainingData: logs, resamples: 300 });
+    expect(same.baselines.bestSingleAction.action).toBe(best);
+    expect(same.differences.bestSingleAction).toEqual({ value: 0, lower: 0, upper: 0, standardError: 0 });
+    // action distribution: logged shares are counts, the policy's rows are its mean probabilities
+    const counts = new Map<string, number>();
+    for (const e of heldOut.examples) counts.set(e.action, (counts.get(e.action) ?? 0) + 1);
+    expect(r.actionDistribution.map((d) => d.action)).toEqual([...env.actions]);
+    for (const d of r.actionDistribution) {
+      expect(d.behavior).toBeCloseTo((counts.get(d.action) ?? 0) / heldOut.examples.length, 12);
+      expect(d.learned).toBeGreaterThan(0);
+    }
+    const sum = (k: "behavior" | "learned") => r.actionDistribution.reduce((s, d) => s + d[k], 0);
+    expect(sum("behavior")).toBeCloseTo(1, 12);
+    expect(sum("learned")).toBeCloseTo(1, 12);
+    const one = same.actionDistribution.find((d) => d.action === best)!;
+    expect(one.learned).toBeCloseTo(1, 12);
+    const uni = evaluate(uniformPolicy(env.actions), heldOut, { trainingData: logs, resamples: 200 });
+    for (const d of uni.actionDistribution) expect(d.learned).toBeCloseTo(1 / env.actions.length, 12);
+  });
+
   it("fits the behavior model when the logs lack probabilities, and says how", () => {
     const crossFitted = evaluate(uniformPolicy(env.actions), stripped, {
       resamples: 200,

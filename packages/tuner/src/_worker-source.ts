@@ -6,7 +6,7 @@
 export const WORKER_SOURCE = `
 "use strict";
 const { parentPort, workerData, receiveMessageOnPort } = require("node:worker_threads");
-const { moduleUrl, exportName, flag: flagBuffer, replyPort } = workerData;
+const { moduleUrl, exportName, hasFactory, factoryData, flag: flagBuffer, replyPort } = workerData;
 const flag = new Int32Array(flagBuffer);
 const BRAND = Symbol.for("@rlvr/tuner/error");
 
@@ -37,12 +37,17 @@ function call(request) {
   return reply.message.result;
 }
 
-const loaded = import(moduleUrl).then((mod) => {
+const loaded = import(moduleUrl).then(async (mod) => {
   const fn = mod[exportName];
   if (typeof fn !== "function") {
     throw new Error("module " + moduleUrl + " has no function export named " + JSON.stringify(exportName));
   }
-  return fn;
+  if (!hasFactory) return fn;
+  const objective = await fn(factoryData);
+  if (typeof objective !== "function") {
+    throw new Error("the factory " + JSON.stringify(exportName) + " returned " + typeof objective + ", expected an objective function");
+  }
+  return objective;
 });
 loaded.catch(() => {});
 

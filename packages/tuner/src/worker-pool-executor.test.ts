@@ -125,6 +125,52 @@ describe("createWorkerPoolExecutor", () => {
     }
   });
 
+  it("calls a factory once per worker with factoryData and reuses its objective", async () => {
+    const executor = createWorkerPoolExecutor({
+      module: fixture("factory-objective.mjs"),
+      exportName: "makeObjective",
+      factoryData: { offset: 0.5, scale: 2 },
+      concurrency: 2,
+    });
+    try {
+      const study = createStudy({ space: { x: { type: "int", low: 0, high: 9 } }, seed: 5 });
+      const result = await study.optimize({ executor, trials: 6 });
+      // value = offset + scale·x + 1000·(setups in that worker): each worker set up exactly once
+      for (const t of result.trials) {
+        expect(t.state).toBe("complete");
+        expect(t.value).toBe(0.5 + 2 * (t.params.x as number) + 1000);
+      }
+      expect(executor.threads).toBeLessThanOrEqual(2);
+    } finally {
+      await executor.close();
+    }
+    for (const exportName of ["notAFactory", "throwingFactory"]) {
+      const bad = createWorkerPoolExecutor({
+        module: fixture("factory-objective.mjs"),
+        exportName,
+        factoryData: { path: "/data" },
+        concurrency: 1,
+      });
+      let caught: unknown;
+      try {
+        await createStudy({ space: braninSpace }).optimize({ executor: bad, trials: 2 });
+      } catch (error) {
+        caught = error;
+      } finally {
+        await bad.close();
+      }
+      expect(TunerError.is(caught) && caught.code, String(caught)).toBe("OBJECTIVE_LOAD_FAILED");
+      expect(String((caught as Error).message)).toMatch(
+        exportName === "notAFactory"
+          ? /returned number, expected an objective function/
+          : /cannot set up with/,
+      );
+    }
+    expect(() =>
+      createWorkerPoolExecutor({ module: fixture("factory-objective.mjs"), factoryData: { f: () => 1 } }),
+    ).toThrow(/structured-cloneable/);
+  });
+
   it("terminates running trials on abort", async () => {
     const executor = createWorkerPoolExecutor({ module: fixture("faulty-objective.mjs"), concurrency: 2 });
     const controller = new AbortController();
@@ -152,6 +198,7 @@ describe("createWorkerPoolExecutor", () => {
       { module: fixture("cpu-objective.mjs"), concurrency: 0 },
       { module: fixture("cpu-objective.mjs"), timeoutMs: -1 },
       { module: fixture("cpu-objective.mjs"), exportName: "" },
+      { module: fixture("cpu-objective.mjs"), execArgv: "--conditions=x" },
     ]) {
       expect(() => createWorkerPoolExecutor(options as never), JSON.stringify(options)).toThrow(TunerError);
     }

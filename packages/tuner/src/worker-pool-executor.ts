@@ -23,6 +23,15 @@ export interface WorkerPoolExecutorOptions {
    */
   readonly exportName?: string;
   /**
+   * When given, the export `exportName` is a factory rather than the objective: each worker calls it
+   * once with this value (structured-cloned into the thread) and uses the function it returns or
+   * resolves to as the objective for every trial it runs. This lets a worker load data once, from
+   * paths or settings passed here, instead of once per trial. A factory that throws or returns no
+   * function rejects the run with `OBJECTIVE_LOAD_FAILED`.
+   * @defaultValue undefined (the export is the objective)
+   */
+  readonly factoryData?: unknown;
+  /**
    * Number of worker threads (and trials run at once).
    * @defaultValue `os.availableParallelism()`
    */
@@ -40,6 +49,12 @@ export interface WorkerPoolExecutorOptions {
    * @defaultValue Node.js defaults
    */
   readonly resourceLimits?: ResourceLimits;
+  /**
+   * Node.js options of the worker threads (e.g. to drop a `--conditions` flag the workers must not
+   * resolve packages with).
+   * @defaultValue the parent's `process.execArgv` (Node.js's default)
+   */
+  readonly execArgv?: readonly string[];
 }
 
 /** The {@link Executor} returned by {@link createWorkerPoolExecutor}. */
@@ -126,6 +141,19 @@ export function createWorkerPoolExecutor(options: WorkerPoolExecutorOptions): Wo
     bad(`timeoutMs must be a positive number, got ${String(timeoutMs)}`);
   }
   const resourceLimits = options.resourceLimits;
+  const execArgv = options.execArgv;
+  if (execArgv !== undefined && (!Array.isArray(execArgv) || execArgv.some((a) => typeof a !== "string"))) {
+    bad("execArgv must be an array of strings");
+  }
+  const hasFactory = Object.hasOwn(options, "factoryData") && options.factoryData !== undefined;
+  const factoryData = options.factoryData;
+  if (hasFactory) {
+    try {
+      structuredClone(factoryData);
+    } catch (error) {
+      bad(`factoryData must be structured-cloneable: ${(error as Error).message}`);
+    }
+  }
 
   const slots: Slot[] = [];
   const queue: Job[] = [];
@@ -226,9 +254,10 @@ export function createWorkerPoolExecutor(options: WorkerPoolExecutorOptions): Wo
     const { port1, port2 } = new MessageChannel();
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { moduleUrl, exportName, flag: flagBuffer, replyPort: port2 },
+      workerData: { moduleUrl, exportName, hasFactory, factoryData, flag: flagBuffer, replyPort: port2 },
       transferList: [port2],
       ...(resourceLimits === undefined ? {} : { resourceLimits }),
+      ...(execArgv === undefined ? {} : { execArgv: [...execArgv] }),
     });
     const slot: Slot = {
       worker,

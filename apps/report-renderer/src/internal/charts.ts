@@ -311,16 +311,22 @@ export async function policyIntervalChart(
   } as TopLevelSpec);
 }
 
-/** Action shares: logged behavior (dataset) against the learned policy (test), when known. */
+/**
+ * Action shares: the logged behavior against the learned policy, both on test, when the record has
+ * them; otherwise the logged shares of the whole dataset alone.
+ */
 export async function actionsChart(m: ReportModel): Promise<Chart | null> {
   if (m.behaviorActions.length === 0) return null;
-  const values: Record<string, string | number>[] = m.behaviorActions.map((a) => ({
-    action: a.action,
-    policy: "logged behavior (dataset)",
-    share: a.share,
-  }));
-  for (const a of m.learnedActions ?? [])
-    values.push({ action: a.action, policy: "learned policy (test)", share: a.share });
+  const values: Record<string, string | number>[] = [];
+  if (m.learnedActions === null) {
+    for (const a of m.behaviorActions)
+      values.push({ action: a.action, policy: "logged behavior (dataset)", share: a.share });
+  } else {
+    for (const a of m.learnedActions) {
+      values.push({ action: a.action, policy: "logged behavior (test)", share: a.logged });
+      values.push({ action: a.action, policy: "learned policy (test)", share: a.share });
+    }
+  }
   const order = m.behaviorActions.map((a) => a.action);
   const note =
     m.learnedActions === null

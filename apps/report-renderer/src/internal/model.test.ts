@@ -1,7 +1,15 @@
 import type { TrialRecord } from "@rlvr/orchestrator";
 import { describe, expect, it } from "vitest";
 import { makeRecord } from "../__fixtures__/records.js";
-import { buildModel, downsample, safeFileStem, shellQuote, sortTrials, verdictOf } from "./model.js";
+import {
+  buildModel,
+  downsample,
+  intervalNote,
+  safeFileStem,
+  shellQuote,
+  sortTrials,
+  verdictOf,
+} from "./model.js";
 
 const est = (value: number, se: number) => ({
   value,
@@ -30,6 +38,20 @@ describe("verdictOf", () => {
     const worse = verdictOf(est(0.3, 0.01), est(0.5, 0.01), 0.95, "95 %");
     expect(worse.kind).toBe("worse");
     expect(worse.sentence).toMatch(/^Worse than the logged behavior by 0\.200/);
+  });
+
+  it("uses the record's paired interval of the difference when there is one", () => {
+    // separately the intervals overlap a lot; paired, the shared noise cancels and zero is excluded
+    const paired = { value: 0.03, lower: 0.01, upper: 0.05, standardError: 0.01 };
+    const v = verdictOf(est(0.53, 0.03), est(0.5, 0.03), 0.95, "95 %", paired);
+    expect(v).toMatchObject({ kind: "better", method: "paired", difference: 0.03, lower: 0.01, upper: 0.05 });
+    expect(v.sentence).toBe(
+      "Better than the logged behavior by +0.030 (95 % interval +0.010 to +0.050), interval excludes zero.",
+    );
+    const unpaired = verdictOf(est(0.53, 0.03), est(0.5, 0.03), 0.95, "95 %");
+    expect(unpaired).toMatchObject({ kind: "indistinguishable", method: "independent" });
+    expect(intervalNote(v, 500)).toContain("paired bootstrap interval of the difference");
+    expect(intervalNote(unpaired, 500)).toContain("as if independent");
   });
 
   it("widens with the confidence level", () => {
@@ -92,6 +114,32 @@ describe("buildModel", () => {
     expect(m.replayCommand).toBe("rlvr-train replay demo.job.json");
     expect(m.behaviorActions.reduce((s, a) => s + a.share, 0)).toBeCloseTo(1, 12);
     expect(m.learnedActions).toBeNull();
+  });
+
+  it("takes the test split's action distribution and the paired verdict when the record has them", () => {
+    const base = makeRecord();
+    const ev = base.evaluation as NonNullable<typeof base.evaluation>;
+    const actions = base.dataset?.actions ?? [];
+    const record = {
+      ...base,
+      evaluation: {
+        ...ev,
+        differences: {
+          behavior: { value: 0.2, lower: 0.15, upper: 0.25, standardError: 0.025 },
+          uniform: { value: 0.2, lower: 0.15, upper: 0.25, standardError: 0.025 },
+          bestSingleAction: { value: 0.1, lower: 0.02, upper: 0.18, standardError: 0.04 },
+        },
+        actionDistribution: actions.map((action, i) => ({
+          action,
+          behavior: 1 / actions.length,
+          learned: i === 0 ? 0.7 : 0.3 / (actions.length - 1),
+        })),
+      },
+    };
+    const m = buildModel(record, "x.job.json");
+    expect(m.learnedActions?.map((a) => a.action)).toEqual(actions);
+    expect(m.learnedActions?.[0]).toEqual({ action: actions[0], share: 0.7, logged: 1 / actions.length });
+    expect(m.verdict).toMatchObject({ method: "paired", difference: 0.2, lower: 0.15, upper: 0.25 });
   });
 
   it("has no verdict for a cancelled job", () => {

@@ -25,8 +25,23 @@ export interface Verdict {
   readonly difference: number;
   readonly lower: number;
   readonly upper: number;
+  /**
+   * How the interval was made: `paired` is the record's paired bootstrap interval of the difference
+   * (the same resampled groups for both terms); `independent` combines the two standard errors as if
+   * independent (records without `evaluation.differences`), which is conservative.
+   */
+  readonly method: "paired" | "independent" | "none";
   /** One plain-text sentence. */
   readonly sentence: string;
+}
+
+/** The note under the estimates that says how the verdict's interval was made. */
+export function intervalNote(verdict: Verdict, resamples: number): string {
+  const how =
+    verdict.method === "paired"
+      ? "The verdict's interval is the paired bootstrap interval of the difference: each resample draws the same groups for the learned policy and the behavior, so their shared noise cancels."
+      : "The verdict's interval combines the two standard errors as if independent, which is conservative for estimates on the same split.";
+  return `Intervals: percentile bootstrap over groups (${resamples} resamples). ${how} ESS: effective sample size of the importance weights.`;
 }
 
 /** A numeric series for a chart or table. */
@@ -68,8 +83,13 @@ export interface ReportModel {
     readonly share: number;
     readonly count: number;
   }[];
-  /** Learned policy's action shares on test, when the record carries them. */
-  readonly learnedActions: readonly { readonly action: string; readonly share: number }[] | null;
+  /**
+   * On test, when the record carries them: the learned policy's mean probability of each action
+   * (`share`) and the logged behavior's share of it (`logged`).
+   */
+  readonly learnedActions:
+    | readonly { readonly action: string; readonly share: number; readonly logged: number }[]
+    | null;
   /** Command that re-runs the job from its record. */
   readonly replayCommand: string;
 }
@@ -110,12 +130,21 @@ export function verdictOf(
   behavior: EstimateRecord,
   confidence: number,
   confidenceLabel: string,
+  paired?: EstimateRecord,
 ): Verdict {
-  const difference = learned.value - behavior.value;
-  const z = normalQuantile(0.5 + confidence / 2);
-  const half = z * Math.hypot(learned.standardError, behavior.standardError);
-  const lower = difference - half;
-  const upper = difference + half;
+  let difference: number;
+  let lower: number;
+  let upper: number;
+  if (paired !== undefined) {
+    ({ value: difference, lower, upper } = paired);
+  } else {
+    difference = learned.value - behavior.value;
+    const z = normalQuantile(0.5 + confidence / 2);
+    const half = z * Math.hypot(learned.standardError, behavior.standardError);
+    lower = difference - half;
+    upper = difference + half;
+  }
+  const method = paired !== undefined ? ("paired" as const) : ("independent" as const);
   const interval = `${confidenceLabel} interval ${signed(lower)} to ${signed(upper)}`;
   if (lower > 0) {
     return {
@@ -123,6 +152,7 @@ export function verdictOf(
       difference,
       lower,
       upper,
+      method,
       sentence: `Better than the logged behavior by ${signed(difference)} (${interval}), interval excludes zero.`,
     };
   }
@@ -132,6 +162,7 @@ export function verdictOf(
       difference,
       lower,
       upper,
+      method,
       sentence: `Worse than the logged behavior by ${fixed(-difference)} (${interval}), interval excludes zero.`,
     };
   }
@@ -140,22 +171,16 @@ export function verdictOf(
     difference,
     lower,
     upper,
+    method,
     sentence: `Not distinguishable from the logged behavior: difference ${signed(difference)} (${interval}) includes zero.`,
   };
 }
 
 /** The learned policy's action distribution, if a (newer) record carries one. */
-function learnedActionsOf(record: JobRecord): { action: string; share: number }[] | null {
-  const raw = (record.evaluation as { actionDistribution?: unknown } | null)?.actionDistribution;
-  if (!Array.isArray(raw)) return null;
-  const out: { action: string; share: number }[] = [];
-  for (const row of raw) {
-    if (typeof row !== "object" || row === null) return null;
-    const { action, learned } = row as { action?: unknown; learned?: unknown };
-    if (typeof action !== "string" || typeof learned !== "number" || !Number.isFinite(learned)) return null;
-    out.push({ action, share: learned });
-  }
-  return out;
+function learnedActionsOf(record: JobRecord): { action: string; share: number; logged: number }[] | null {
+  const rows = record.evaluation?.actionDistribution;
+  if (rows === undefined) return null;
+  return rows.map((row) => ({ action: row.action, share: row.learned, logged: row.behavior }));
 }
 
 function seriesOf(
@@ -233,13 +258,20 @@ export function buildModel(record: JobRecord, recordFile: string): ReportModel {
       { name: "uniform random", estimates: ev.baselines.uniform },
       { name: `best single action: ${best.action}`, estimates: best.estimates },
     );
-    verdict = verdictOf(ev.learned.dr, ev.baselines.behavior, confidence, confidenceLabel);
+    verdict = verdictOf(
+      ev.learned.dr,
+      ev.baselines.behavior,
+      confidence,
+      confidenceLabel,
+      ev.differences?.behavior,
+    );
   } else {
     verdict = {
       kind: "unavailable",
       difference: Number.NaN,
       lower: Number.NaN,
       upper: Number.NaN,
+      method: "none",
       sentence:
         record.status === "succeeded"
           ? "No evaluation on test in this record."

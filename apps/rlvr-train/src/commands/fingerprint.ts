@@ -1,50 +1,36 @@
 import { readFile } from "node:fs/promises";
 import { hostname, userInfo } from "node:os";
 import { isAbsolute, resolve } from "node:path";
-import { VERSION as DATASET_VERSION, type DatasetFormat, formatIssue } from "@rlvr/dataset";
-import {
-  buildManifest,
-  createTrainingEnvironment,
-  detectGitState,
-  detectRuntime,
-  diffFingerprintInputs,
-  VERSION as FINGERPRINT_VERSION,
-  fingerprint,
-  type Manifest,
-  verifyManifest,
-} from "@rlvr/env-fingerprint";
+import { buildManifest, diffFingerprintInputs, type Manifest, verifyManifest } from "@rlvr/env-fingerprint";
+import { DEFAULT_LABEL, fingerprintJob, type JobFingerprint, type JobMode } from "@rlvr/orchestrator";
 import { defineCommand } from "citty";
-import { optionalString, parseSeed } from "../args.js";
+import { optionalString } from "../args.js";
 import { CliError, ExitCode } from "../errors.js";
+import { userPath } from "../files.js";
 import type { CliIo } from "../io.js";
-import { readJobConfig } from "../job-config.js";
-import { readDatasetSummary } from "../read-dataset.js";
+import { buildJobSpec, JOB_ARGS } from "../job-args.js";
+import { toCliError } from "../job-runner.js";
 import { VERSION } from "../version.js";
 import { writeFileAtomic } from "../write-file-atomic.js";
-import { FORMAT_OPTIONS } from "./validate.js";
-
-/** Seed used when neither `--seed` nor the job file gives one. */
-export const DEFAULT_SEED = 0;
 
 /** `rlvr-train fingerprint` */
 export const fingerprintCommand = defineCommand({
   meta: {
     name: "fingerprint",
     description:
-      "Fingerprint a training environment (dataset content, seed, config, versions, runtime), compare two manifests (--diff) or check one (--verify).",
+      "Print the fingerprint and job id a job would get (dataset content, seed, configs, versions, runtime) without running it, compare two manifests (--diff) or check them (--verify).",
   },
   args: {
-    dataset: { type: "string", description: "Dataset file", valueHint: "file" },
-    format: { type: "enum", options: [...FORMAT_OPTIONS], default: "auto", description: "Dataset format" },
-    seed: {
-      type: "string",
-      description: `Seed (default: the job file's, else ${DEFAULT_SEED})`,
-      valueHint: "S",
-    },
-    config: {
-      type: "string",
-      description: "Job file (seed, label, rlvr, searchSpace, tuner)",
-      valueHint: "job.json",
+    dataset: JOB_ARGS.dataset,
+    config: JOB_ARGS.config,
+    format: JOB_ARGS.format,
+    seed: JOB_ARGS.seed,
+    label: JOB_ARGS.label,
+    trials: JOB_ARGS.trials,
+    mode: {
+      type: "enum",
+      options: ["full", "tune", "train"],
+      description: "Job mode: full (run), tune or train (default: the job file's, else full)",
     },
     output: {
       type: "string",
@@ -66,70 +52,44 @@ export const fingerprintCommand = defineCommand({
     if (args.diff && args.verify) throw new CliError("USAGE", "--diff and --verify cannot be combined");
     if (args.diff) return diff(io, args._, args.json === true);
     if (args.verify) return verify(io, args._, args.json === true);
-    if (args._.length > 0) {
-      throw new CliError(
-        "USAGE",
-        `unexpected argument '${args._[0]}' (did you mean --dataset ${args._[0]}?)`,
-      );
-    }
-    const dataset = optionalString(args.dataset, "--dataset");
-    if (dataset === undefined)
-      throw new CliError("USAGE", "--dataset <file> is required (or use --diff / --verify)");
-    const configFile = optionalString(args.config, "--config");
-    const seedText = optionalString(args.seed, "--seed");
     const output = optionalString(args.output, "--output");
-
-    const config = configFile === undefined ? {} : await readJobConfig(configFile, io.cwd);
-    const seed = seedText !== undefined ? parseSeed(seedText, "--seed") : (config.seed ?? DEFAULT_SEED);
-    const summary = await readDatasetSummary([dataset], io.cwd, {
-      format: args.format as DatasetFormat | "auto",
-    });
-    const report = summary.reports[0];
-    if (report === undefined) throw new CliError("USAGE", "no dataset file given");
-    if (!summary.valid) {
-      throw new CliError(
-        "BAD_INPUT",
-        `${dataset}: invalid dataset (${report.issues.length} error(s)); nothing written`,
+    const spec = await buildJobSpec(args, io.cwd);
+    const mode: JobMode | undefined = typeof args.mode === "string" ? args.mode : spec.mode;
+    let fp: JobFingerprint;
+    try {
+      fp = await fingerprintJob(
+        { ...spec, ...(mode === undefined ? {} : { mode }) },
         {
-          details: report.issues.map(formatIssue),
+          baseDir: io.cwd,
+          packages: { "rlvr-train": VERSION },
+          ...(io.signal === undefined ? {} : { signal: io.signal }),
         },
       );
+    } catch (error) {
+      throw toCliError(error);
     }
-    const environment = createTrainingEnvironment({
-      seed,
-      dataset: { digest: report.digest, stats: report.stats, format: report.format },
-      ...(config.rlvr === undefined ? {} : { rlvrConfig: config.rlvr }),
-      ...(config.searchSpace === undefined ? {} : { searchSpace: config.searchSpace }),
-      ...(config.tuner === undefined ? {} : { tunerSettings: config.tuner }),
-      packages: {
-        "@rlvr/dataset": DATASET_VERSION,
-        "@rlvr/env-fingerprint": FINGERPRINT_VERSION,
-        "rlvr-train": VERSION,
-      },
-      runtime: detectRuntime(),
-      git: detectGitState(io.cwd),
-    });
-    const manifest = buildManifest(environment, {
-      datasetPaths: [dataset],
+    // Dataset file names and label are in the environment already; add who ran it, where and when.
+    const manifest = buildManifest(fp.environment, {
       host: hostname(),
       user: safeUser(),
       createdAt: new Date().toISOString(),
-      ...(config.label === undefined ? {} : { label: config.label }),
     });
     const text = `${JSON.stringify(manifest, null, 2)}\n`;
-    if (output !== undefined)
-      await writeFileAtomic(isAbsolute(output) ? output : resolve(io.cwd, output), text);
-    if (args.json) io.stdout(text);
-    else {
-      io.stdout(`${fingerprint(environment)}\n`);
-      io.stdout(
-        `  dataset ${dataset} (${report.format}): ${report.stats.examples} examples, ${report.digest}\n`,
-      );
-      io.stdout(
-        `  seed ${seed} · node ${environment.runtime.node} ${environment.runtime.platform}/${environment.runtime.arch}\n`,
-      );
-      if (output !== undefined) io.stdout(`  manifest written to ${output}\n`);
+    if (output !== undefined) await writeFileAtomic(userPath(io.cwd, output), text);
+    if (args.json) {
+      io.stdout(text);
+      return ExitCode.ok;
     }
+    const { dataset, environment } = fp;
+    io.stdout(`${fp.fingerprint}\n`);
+    io.stdout(`  job id ${fp.jobId} (label ${JSON.stringify(spec.label ?? DEFAULT_LABEL)})\n`);
+    io.stdout(
+      `  dataset ${dataset.files.join(", ")} (${dataset.format}): ${dataset.stats.examples} examples, ${dataset.digest}\n`,
+    );
+    io.stdout(
+      `  seed ${environment.seed} · node ${environment.runtime.node} ${environment.runtime.platform}/${environment.runtime.arch}\n`,
+    );
+    if (output !== undefined) io.stdout(`  manifest written to ${output}\n`);
     return ExitCode.ok;
   },
 });

@@ -36,6 +36,7 @@ export async function readRecord(file: string, cwd: string): Promise<JobRecord> 
 export function specOfRecord(record: JobRecord, datasets: readonly string[], outDir: string): JobSpec {
   const { spec } = record;
   return {
+    ...(spec.mode === undefined ? {} : { mode: spec.mode }),
     datasets: [...datasets],
     format: spec.format as JobSpec["format"],
     seed: spec.seed,
@@ -44,7 +45,8 @@ export function specOfRecord(record: JobRecord, datasets: readonly string[], out
     registryPath: null,
     split: spec.split,
     rlvr: spec.baseConfig as JobSpec["rlvr"],
-    searchSpace: spec.searchSpace as JobSpec["searchSpace"],
+    // a train-mode job has no search space (it records {}, which a spec may not hold)
+    ...(spec.mode === "train" ? {} : { searchSpace: spec.searchSpace as JobSpec["searchSpace"] }),
     tuner: spec.tuner as JobSpec["tuner"],
     finalTraining: spec.finalTraining as JobSpec["finalTraining"],
     evaluation: spec.evaluation,

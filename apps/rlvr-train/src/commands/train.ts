@@ -1,4 +1,4 @@
-import type { JobFile } from "@rlvr/orchestrator";
+import { applyParams, type JobFile, mergeJobSpecs } from "@rlvr/orchestrator";
 import { resolveTrainConfig } from "@rlvr/rlvr-loop";
 import { defineCommand } from "citty";
 import { optionalString } from "../args.js";
@@ -32,12 +32,41 @@ export async function readParams(file: string, cwd: string): Promise<Record<stri
   return params as Record<string, Scalar>;
 }
 
+/**
+ * Turns dotted parameters into a partial rlvr config (`{ "optimizer.learningRate": 0.03 }` becomes
+ * `{ optimizer: { learningRate: 0.03 } }`), after checking every path against the complete config.
+ */
+export function paramsToRlvr(
+  rlvr: JobFile["rlvr"],
+  params: Readonly<Record<string, Scalar>>,
+  file: string,
+): Record<string, unknown> {
+  try {
+    applyParams(resolveTrainConfig(rlvr ?? {}), params);
+  } catch (error) {
+    const message = (error as Error).message.replace(/^applyParams: /, "");
+    throw new CliError("BAD_INPUT", `${file}: ${message}`, { cause: error });
+  }
+  const out: Record<string, unknown> = {};
+  for (const name of Object.keys(params).sort()) {
+    const parts = name.split(".");
+    let node = out;
+    for (const part of parts.slice(0, -1)) {
+      const next = node[part];
+      node[part] = typeof next === "object" && next !== null ? next : {};
+      node = node[part] as Record<string, unknown>;
+    }
+    node[parts[parts.length - 1] as string] = params[name];
+  }
+  return out;
+}
+
 /** `rlvr-train train --dataset <file...> --params params.json` */
 export const trainCommand = defineCommand({
   meta: {
     name: "train",
     description:
-      "Train the final policy with given parameters (no search: one trial with every parameter fixed), evaluate it on test and write the checkpoint, record and reports.",
+      "Train the final policy with given parameters (no search), evaluate it on test and write the checkpoint, record and reports.",
   },
   args: {
     ...JOB_ARGS,
@@ -50,27 +79,30 @@ export const trainCommand = defineCommand({
   },
   async run({ args, data }) {
     const io = data as CliIo;
-    if (optionalString(args.trials, "--trials") !== undefined) {
-      throw new CliError("USAGE", "train runs no search: --trials does not apply (use tune or run)");
+    for (const flag of ["trials", "concurrency"] as const) {
+      if (optionalString(args[flag], `--${flag}`) !== undefined) {
+        throw new CliError("USAGE", `train runs no search: --${flag} does not apply (use tune or run)`);
+      }
     }
     const paramsFile = optionalString(args.params, "--params");
     const params = paramsFile === undefined ? null : await readParams(paramsFile, io.cwd);
     const spec = await buildJobSpec(args, io.cwd);
-    // One trial over a space where every parameter is fixed: the tuner records it, the final
-    // training uses exactly these values. Without --params the base config is used unchanged.
-    let fixed: Record<string, Scalar>;
     try {
-      fixed = params ?? { epochs: resolveTrainConfig(spec.rlvr ?? {}).epochs };
+      resolveTrainConfig(spec.rlvr ?? {});
     } catch (error) {
       throw new CliError("BAD_INPUT", `rlvr config: ${(error as Error).message}`, { cause: error });
     }
-    const searchSpace: Record<string, { type: "fixed"; value: Scalar }> = {};
-    for (const [name, value] of Object.entries(fixed)) searchSpace[name] = { type: "fixed", value };
-    const pinned: JobFile = {
-      ...spec,
-      searchSpace,
-      tuner: { ...(spec.tuner ?? {}), trials: 1, sampler: "random", pruner: "none" },
-    };
-    return executeJob(io, pinned as typeof spec, { resume: args.resume === true, json: args.json === true });
+    const withParams =
+      params === null || paramsFile === undefined
+        ? spec
+        : mergeJobSpecs(spec, { rlvr: paramsToRlvr(spec.rlvr, params, paramsFile) as JobFile["rlvr"] });
+    return executeJob(
+      io,
+      { ...(withParams as typeof spec), mode: "train" },
+      {
+        resume: args.resume === true,
+        json: args.json === true,
+      },
+    );
   },
 });

@@ -13,12 +13,12 @@ export const tuneCommand = defineCommand({
   meta: {
     name: "tune",
     description:
-      "Tune the hyperparameters (objective on the validation split) and write the best ones to <label>.params.json for `train --params`; also writes the job record and reports.",
+      "Tune the hyperparameters only (objective on the validation split; no final training): writes the best ones to <label>.params.json for `train --params`, and the job record and reports.",
   },
   args: JOB_ARGS,
   async run({ args, data }) {
     const io = data as CliIo;
-    const spec = await buildJobSpec(args, io.cwd);
+    const spec = { ...(await buildJobSpec(args, io.cwd)), mode: "tune" as const };
     return executeJob(io, spec, {
       resume: args.resume === true,
       json: args.json === true,

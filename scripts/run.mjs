@@ -87,7 +87,17 @@ switch (task) {
   case "bench": {
     pnpm(["exec", "turbo", "run", "build", "--output-logs=errors-only"], "build");
     pnpm(
-      ["--filter", "./packages/*", "--workspace-concurrency=1", "--if-present", "run", "bench", ...extra],
+      [
+        "--filter",
+        "./packages/*",
+        "--filter",
+        "./apps/*",
+        "--workspace-concurrency=1",
+        "--if-present",
+        "run",
+        "bench",
+        ...extra,
+      ],
       "benchmarks",
     );
     break;

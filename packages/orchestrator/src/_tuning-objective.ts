@@ -4,9 +4,11 @@
 import type { RlvrExample } from "@rlvr/dataset";
 import {
   buildTrainingData,
+  createPolicyScorer,
   evaluate,
   fitRewardModel,
-  type RewardModel,
+  type PolicyScorer,
+  type ScorerNuisance,
   type TrainConfig,
   type TrainingData,
   type TrainingResult,
@@ -16,7 +18,7 @@ import type { Params, Trial } from "@rlvr/tuner";
 import type { TuningObjective } from "./job-spec.js";
 import { applyParams } from "./params.js";
 
-/** What the objective needs; JSON-safe apart from the examples. */
+/** What the objective needs besides the data; JSON-safe. */
 export interface TuningSettings {
   /** The base configuration (job seed and actions filled in). */
   readonly base: TrainConfig;
@@ -32,53 +34,102 @@ export interface TuningSettings {
   readonly seed: number;
 }
 
+/**
+ * The data every trial shares when no tuned parameter changes the features or rewards: the feature
+ * matrices of both splits and the validation split's propensities and reward predictions. Made once
+ * by the job and structured-cloned into worker threads, so a worker needs neither the dataset files
+ * nor a model fit.
+ */
+export interface PreparedTuningData {
+  readonly train: TrainingData;
+  readonly validation: TrainingData;
+  readonly nuisance: ScorerNuisance;
+}
+
+/** The data of the two splits, prepared or as examples (when each trial must build its own). */
+export type TuningData =
+  | { readonly kind: "prepared"; readonly data: PreparedTuningData }
+  | {
+      readonly kind: "examples";
+      readonly train: readonly RlvrExample[];
+      readonly validation: readonly RlvrExample[];
+    };
+
 /** Per-epoch callback of a trial (progress display only). */
 export type EpochListener = (trial: number, epoch: number, totalEpochs: number) => void;
 
+/** Whether a tuned parameter changes the training data (then every trial builds its own). */
+export function dataDependsOnParams(settings: TuningSettings): boolean {
+  return settings.paramNames.some((n) => n.startsWith("featurizer.") || n.startsWith("rewardWeights"));
+}
+
 /**
- * Builds the objective. Feature matrices and the reward model are built once here unless a tuned
- * parameter changes them (featurizer or reward weights), in which case each trial builds its own.
- * @param signal - aborts every running trial (the job's cancellation)
+ * Prepares the shared data of the trials: feature matrices, the reward model fitted on train (job
+ * seed), and the validation split's nuisance values; the examples themselves when a tuned parameter
+ * changes the features.
  */
-export function createTuningObjective(
+export function prepareTuningData(
   settings: TuningSettings,
   splits: { readonly train: readonly RlvrExample[]; readonly validation: readonly RlvrExample[] },
-  hooks: { readonly signal?: AbortSignal; readonly onEpoch?: EpochListener } = {},
-): (params: Params, trial: Trial) => Promise<number> {
+): TuningData {
+  if (dataDependsOnParams(settings)) {
+    return { kind: "examples", train: splits.train, validation: splits.validation };
+  }
   const { base, actions } = settings;
-  const dataFixed = !settings.paramNames.some(
-    (n) => n.startsWith("featurizer.") || n.startsWith("rewardWeights"),
-  );
   const weights = base.rewardWeights !== null ? { rewardWeights: base.rewardWeights } : {};
   const build = (examples: readonly RlvrExample[]) =>
     buildTrainingData(examples, { featurizer: base.featurizer, actions, ...weights });
-  const trainData: TrainingData | null = dataFixed ? build(splits.train) : null;
-  const validationData: TrainingData | null = dataFixed ? build(splits.validation) : null;
-  const logged =
-    splits.train.every((e) => e.behaviorProb !== undefined) &&
-    splits.validation.every((e) => e.behaviorProb !== undefined);
-  const rewardModel: RewardModel | null =
-    trainData !== null
-      ? fitRewardModel(trainData, {
-          featurizer: base.featurizer,
-          actions,
+  const trainData = build(splits.train);
+  const validationData = build(splits.validation);
+  const rewardModel = fitRewardModel(trainData, {
+    featurizer: base.featurizer,
+    actions,
+    seed: settings.seed,
+    ...weights,
+  });
+  const logged = splits.validation.every((e) => e.behaviorProb !== undefined);
+  const scorer = createPolicyScorer(validationData, {
+    rewardModel,
+    ...(logged ? {} : { trainingData: trainData }),
+    resamples: settings.resamples,
+    seed: settings.seed,
+  });
+  return {
+    kind: "prepared",
+    data: { train: trainData, validation: validationData, nuisance: scorer.nuisance },
+  };
+}
+
+/**
+ * Builds the objective over prepared data or examples.
+ * @param hooks - `signal` aborts every running trial (the job's cancellation); `onEpoch` sees epochs
+ */
+export function createTuningObjective(
+  settings: TuningSettings,
+  data: TuningData,
+  hooks: { readonly signal?: AbortSignal; readonly onEpoch?: EpochListener } = {},
+): (params: Params, trial: Trial) => Promise<number> {
+  const scorer: PolicyScorer | null =
+    data.kind === "prepared"
+      ? createPolicyScorer(data.data.validation, {
+          nuisance: data.data.nuisance,
+          resamples: settings.resamples,
           seed: settings.seed,
-          ...weights,
         })
       : null;
 
   return async (params, trial) => {
     const values = params as Record<string, string | number | boolean>;
-    const config = applyParams({ ...base, seed: trial.seed >>> 0 }, values);
+    const config = applyParams({ ...settings.base, seed: trial.seed >>> 0 }, values);
     const prune = new AbortController();
     let pruned = false;
     const signals = [trial.signal, prune.signal, ...(hooks.signal ? [hooks.signal] : [])];
     let result: TrainingResult;
     try {
       result = await train(
-        trainData !== null && validationData !== null
-          ? { train: trainData, validation: validationData }
-          : { train: splits.train, validation: splits.validation },
+        data.kind === "prepared"
+          ? { train: data.data.train, validation: data.data.validation }
+          : { train: data.train, validation: data.validation },
         config,
         {
           signal: AbortSignal.any(signals),
@@ -99,12 +150,14 @@ export function createTuningObjective(
       if (pruned && !hooks.signal?.aborted) trial.prune();
       throw error;
     }
-    const ev = evaluate(result.policy, splits.validation, {
-      ...(rewardModel !== null ? { rewardModel } : {}),
-      ...(!logged || rewardModel === null ? { trainingData: splits.train } : {}),
-      resamples: settings.resamples,
-      seed: settings.seed,
-    });
-    return settings.objective === "dr" ? ev.policy.dr.value : ev.policy.dr.lower;
+    const dr =
+      data.kind === "prepared"
+        ? (scorer as PolicyScorer).score(result.policy).dr
+        : evaluate(result.policy, data.validation, {
+            trainingData: data.train,
+            resamples: settings.resamples,
+            seed: settings.seed,
+          }).policy.dr;
+    return settings.objective === "dr" ? dr.value : dr.lower;
   };
 }

@@ -99,6 +99,21 @@ describe("runJob", () => {
     expect(seen.some((e) => e.type === "progress" && e.stage === "tune" && e.trial !== null)).toBe(true);
   });
 
+  it("also when a tuned parameter changes the features (each worker then loads the dataset itself)", async () => {
+    const spec = (concurrency: number) =>
+      smallSpec(data, join(tempDir(), `feat${concurrency}`), {
+        tuner: { trials: 3, nStartupTrials: 3, pendingWindow: 1, resamples: 200, concurrency },
+        searchSpace: {
+          "featurizer.dimension": { type: "categorical", choices: [1024, 4096] },
+          epochs: { type: "int", low: 1, high: 2 },
+        },
+      });
+    const one = await runJob(spec(1));
+    const two = await runJob(spec(2));
+    expect(one.status).toBe("succeeded");
+    expect(stable(two)).toBe(stable(one));
+  });
+
   it("records paired differences to the baselines and the action distribution of the test split", () => {
     const ev = first.evaluation;
     const d = ev?.differences;

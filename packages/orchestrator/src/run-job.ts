@@ -50,7 +50,7 @@ import {
 } from "@rlvr/tuner";
 import { sha256Bytes, writeFileAtomic } from "./_fs.js";
 import type { TrialWorkerData } from "./_trial-worker.js";
-import { createTuningObjective, type TuningSettings } from "./_tuning-objective.js";
+import { createTuningObjective, prepareTuningData, type TuningSettings } from "./_tuning-objective.js";
 import { OrchestratorError } from "./errors.js";
 import type { JobEvent } from "./job-events.js";
 import {
@@ -632,27 +632,34 @@ class JobRun {
       pendingWindow: spec.tuner.pendingWindow,
       loadIfExists: true,
     });
-    // One trial at a time runs in this thread; more run in worker threads that each load the dataset
-    // once. Both paths compute the same numbers: the result never depends on the concurrency.
+    // One trial at a time runs in this thread; more run in worker threads. Both paths compute the
+    // same numbers from the same prepared data: the result never depends on the concurrency.
     const parallel = spec.tuner.concurrency > 1 && spec.tuner.trials > 1;
+    const data = prepareTuningData(settings, splits);
     const inner: Executor = parallel
       ? createWorkerPoolExecutor({
           ...trialWorkerModule(),
           exportName: "createTrialObjective",
           concurrency: spec.tuner.concurrency,
           factoryData: {
-            datasets: [...spec.datasets],
-            format: spec.format,
-            digest: this.digest,
-            seed: spec.seed,
-            split: spec.split,
             settings,
+            source:
+              data.kind === "prepared"
+                ? data
+                : {
+                    kind: "files",
+                    datasets: [...spec.datasets],
+                    format: spec.format,
+                    digest: this.digest,
+                    seed: spec.seed,
+                    split: spec.split,
+                  },
           } satisfies TrialWorkerData,
         })
       : createInlineExecutor({ concurrency: 1 });
     const objective = parallel
       ? undefined
-      : createTuningObjective(settings, splits, { ...(this.signal ? { signal: this.signal } : {}), onEpoch });
+      : createTuningObjective(settings, data, { ...(this.signal ? { signal: this.signal } : {}), onEpoch });
     const epochsOf = (params: Params) =>
       typeof params.epochs === "number" ? params.epochs : settings.base.epochs;
     // Trial starts and per-epoch progress of worker trials are seen through the executor.

@@ -9,8 +9,11 @@ import { VERSION } from "./version.js";
 /** First 8 bytes of every checkpoint. */
 export const CHECKPOINT_MAGIC = "RLVRCKPT";
 
-/** Version of the checkpoint layout written by {@link serializeCheckpoint}. */
-export const CHECKPOINT_FORMAT_VERSION = 1;
+/**
+ * Version of the checkpoint layout written by {@link serializeCheckpoint}: 2 (sparse rows).
+ * {@link loadCheckpoint} reads versions 1 (dense weights) and 2.
+ */
+export const CHECKPOINT_FORMAT_VERSION = 2;
 
 /** JSON-compatible value stored in a checkpoint's `metrics` or `metadata`. */
 export type CheckpointJson =
@@ -23,12 +26,22 @@ export type CheckpointJson =
 
 /**
  * Header of a checkpoint (the JSON part). `digest` is `sha256:<hex>` of the canonical JSON of the
- * header without `digest` (keys sorted by UTF-16 code units, no whitespace) followed by the weight bytes.
+ * header without `digest` (keys sorted by UTF-16 code units, no whitespace) followed by the payload
+ * bytes (everything after the padded header), in both format versions.
+ *
+ * The payload depends on `formatVersion`:
+ * - 1 (dense, read only): `rows × actions` float64 little-endian weights, row-major;
+ * - 2 (sparse rows, written by {@link serializeCheckpoint}; `policy.storage` is `"sparse-rows"`): a
+ *   uint32 little-endian count k (= `policy.storedRows`), k uint32 little-endian row indices in
+ *   strictly increasing order, zero bytes up to the next multiple of 8 bytes from the payload start,
+ *   then `k × actions` float64 little-endian weights, row-major. A row is stored unless every weight
+ *   in it is `+0` (a row holding a `-0` is stored, so `-0` round-trips bit for bit); the rows not
+ *   stored are `+0`.
  */
 export interface CheckpointHeader {
   /** Always `rlvr-checkpoint`. */
   readonly format: "rlvr-checkpoint";
-  /** Layout version, {@link CHECKPOINT_FORMAT_VERSION}. */
+  /** Layout version: 1 (dense) or 2 (sparse rows, {@link CHECKPOINT_FORMAT_VERSION}). */
   readonly formatVersion: number;
   /** Package and version that wrote it. */
   readonly createdBy: { readonly package: string; readonly version: string };
@@ -37,11 +50,17 @@ export interface CheckpointHeader {
     readonly kind: "linear-softmax";
     readonly actions: readonly string[];
     readonly featurizer: FeaturizerSpec;
+    /** Feature rows of the policy, `featurizer.dimension + 1` (stored or not). */
     readonly rows: number;
     readonly dtype: "float64";
     readonly byteOrder: "little-endian";
     readonly layout: "row-major [feature row][action]";
+    /** Weights of the policy, `rows × actions` (stored or not). */
     readonly weightCount: number;
+    /** How the weights are stored: `"sparse-rows"` from format version 2; absent in version 1 (dense). */
+    readonly storage?: "sparse-rows";
+    /** Number of rows stored in the payload (format version 2 only). */
+    readonly storedRows?: number;
   };
   /** Training configuration, when given. */
   readonly config: TrainConfig | null;
@@ -105,24 +124,56 @@ function canonical(value: unknown, path: string): string {
   );
 }
 
-function weightBytes(weights: Float64Array): Uint8Array {
-  const bytes = new Uint8Array(weights.length * 8);
-  const view = new DataView(bytes.buffer);
-  for (let i = 0; i < weights.length; i++) view.setFloat64(i * 8, weights[i]!, true);
-  return bytes;
+/** Whether a row holds any weight other than `+0` (a `-0` counts as stored, to round-trip its sign). */
+function rowIsStored(weights: Float64Array, start: number, actions: number): boolean {
+  for (let j = start; j < start + actions; j++) {
+    const w = weights[j]!;
+    if (w !== 0 || Object.is(w, -0)) return true;
+  }
+  return false;
 }
 
-function digestOf(headerWithoutDigest: string, weights: Uint8Array): string {
+/** Bytes from the payload start to the first weight of a sparse-rows payload with `count` rows. */
+function sparseValuesOffset(count: number): number {
+  return Math.ceil((4 + 4 * count) / 8) * 8;
+}
+
+/** The format-version-2 payload (see {@link CheckpointHeader}) and its stored row count. */
+function sparseRowsPayload(
+  weights: Float64Array,
+  rows: number,
+  actions: number,
+): { payload: Uint8Array; storedRows: number } {
+  const stored = new Uint32Array(rows);
+  let count = 0;
+  for (let r = 0; r < rows; r++) if (rowIsStored(weights, r * actions, actions)) stored[count++] = r;
+  const valuesAt = sparseValuesOffset(count);
+  const payload = new Uint8Array(valuesAt + count * actions * 8);
+  const view = new DataView(payload.buffer);
+  view.setUint32(0, count, true);
+  let at = valuesAt;
+  for (let i = 0; i < count; i++) {
+    const r = stored[i]!;
+    view.setUint32(4 + 4 * i, r, true);
+    for (let j = r * actions; j < (r + 1) * actions; j++, at += 8) view.setFloat64(at, weights[j]!, true);
+  }
+  return { payload, storedRows: count };
+}
+
+function digestOf(headerWithoutDigest: string, payload: Uint8Array): string {
   const h = createHash("sha256");
   h.update(headerWithoutDigest, "utf8");
-  h.update(weights);
+  h.update(payload);
   return `sha256:${h.digest("hex")}`;
 }
 
 /**
- * Serialise a policy to checkpoint bytes: the 8-byte magic `RLVRCKPT`, the header length (uint32
- * little-endian), the canonical JSON header (padded with spaces to a multiple of 8 bytes), then the
- * weights as float64 little-endian. The same policy and options always give the same bytes.
+ * Serialise a policy to checkpoint bytes (format version {@link CHECKPOINT_FORMAT_VERSION}): the
+ * 8-byte magic `RLVRCKPT`, the header length (uint32 little-endian), the canonical JSON header
+ * (padded with spaces to a multiple of 8 bytes), then the sparse-rows payload described at
+ * {@link CheckpointHeader}: only the feature rows holding a weight other than `+0` are stored, so a
+ * checkpoint takes `12 + header + 8·⌈(4 + 4k)/8⌉ + 8·k·actions` bytes for k stored rows. The same
+ * policy and options always give the same bytes.
  * @param policy - the policy to save
  * @param options - configuration, metrics, metadata to record
  */
@@ -130,7 +181,8 @@ export function serializeCheckpoint(
   policy: LinearSoftmaxPolicy,
   options: SerializeCheckpointOptions = {},
 ): Uint8Array {
-  const weights = weightBytes(policy.weights);
+  const rows = policy.featurizer.rows;
+  const { payload, storedRows } = sparseRowsPayload(policy.weights, rows, policy.actions.length);
   const body = {
     format: "rlvr-checkpoint" as const,
     formatVersion: CHECKPOINT_FORMAT_VERSION,
@@ -139,32 +191,36 @@ export function serializeCheckpoint(
       kind: "linear-softmax" as const,
       actions: [...policy.actions],
       featurizer: policy.featurizer.spec,
-      rows: policy.featurizer.rows,
+      rows,
       dtype: "float64" as const,
       byteOrder: "little-endian" as const,
       layout: "row-major [feature row][action]" as const,
       weightCount: policy.weights.length,
+      storage: "sparse-rows" as const,
+      storedRows,
     },
     config: options.config ?? null,
     metrics: options.metrics ?? null,
     metadata: options.metadata ?? null,
   };
-  const digest = digestOf(canonical(body, ""), weights);
+  const digest = digestOf(canonical(body, ""), payload);
   const header = new TextEncoder().encode(canonical({ ...body, digest }, ""));
   const padded = Math.ceil((12 + header.length) / 8) * 8 - 12;
-  const out = new Uint8Array(12 + padded + weights.length);
+  const out = new Uint8Array(12 + padded + payload.length);
   out.set(new TextEncoder().encode(CHECKPOINT_MAGIC), 0);
   new DataView(out.buffer).setUint32(8, padded, true);
   out.set(header, 12);
   out.fill(0x20, 12 + header.length, 12 + padded);
-  out.set(weights, 12 + padded);
+  out.set(payload, 12 + padded);
   return out;
 }
 
 /**
- * Load checkpoint bytes back into an identical policy. Throws `CHECKPOINT_INVALID` for bytes that are
- * not a checkpoint (magic, lengths, header, non-finite weights) and `CHECKPOINT_DIGEST_MISMATCH` when
- * the content does not match its digest.
+ * Load checkpoint bytes (format version 1 or 2) back into an identical policy: same actions, same
+ * featurizer, same weights bit for bit. Throws `CHECKPOINT_INVALID` for bytes that are not a
+ * checkpoint (magic, lengths, header, a malformed sparse payload: row count, row order or range,
+ * padding, non-finite weights), with a message naming what is wrong, and
+ * `CHECKPOINT_DIGEST_MISMATCH` when the content does not match its digest.
  * @param bytes - the output of {@link serializeCheckpoint}
  */
 export function loadCheckpoint(bytes: Uint8Array): LoadedCheckpoint {
@@ -193,8 +249,9 @@ export function loadCheckpoint(bytes: Uint8Array): LoadedCheckpoint {
   }
   if (typeof header !== "object" || header === null || header.format !== "rlvr-checkpoint")
     invalid("header is not an rlvr checkpoint header");
-  if (header.formatVersion !== CHECKPOINT_FORMAT_VERSION)
-    invalid(`unsupported formatVersion ${String(header.formatVersion)}`);
+  const version = header.formatVersion;
+  if (version !== 1 && version !== 2)
+    invalid(`unsupported formatVersion ${String(version)} (this version reads 1 and 2)`);
   const p = header.policy;
   if (
     typeof p !== "object" ||
@@ -213,26 +270,76 @@ export function loadCheckpoint(bytes: Uint8Array): LoadedCheckpoint {
   } catch (err) {
     return invalid(`bad policy description: ${(err as Error).message}`, err);
   }
-  const count = spec.dimension * actions.length + actions.length;
-  if (p.weightCount !== count || p.rows !== spec.dimension + 1)
+  const A = actions.length;
+  const rows = spec.dimension + 1;
+  const count = rows * A;
+  if (p.weightCount !== count || p.rows !== rows)
     invalid(`weightCount ${p.weightCount} does not match rows × actions = ${count}`);
-  const weightStart = 12 + headerLength;
-  if (bytes.length !== weightStart + count * 8) {
-    invalid(`expected ${count * 8} weight bytes, found ${bytes.length - weightStart}`);
+  const payloadStart = 12 + headerLength;
+  const payload = bytes.subarray(payloadStart);
+  let storedRows = 0;
+  if (version === 1) {
+    if (p.storage !== undefined || p.storedRows !== undefined)
+      invalid("a formatVersion 1 header must not have policy.storage or policy.storedRows");
+    if (payload.length !== count * 8) invalid(`expected ${count * 8} weight bytes, found ${payload.length}`);
+  } else {
+    if (p.storage !== "sparse-rows")
+      invalid(`unsupported policy.storage ${JSON.stringify(p.storage)} (expected "sparse-rows")`);
+    storedRows = p.storedRows as number;
+    if (!Number.isInteger(storedRows) || storedRows < 0 || storedRows > rows)
+      invalid(`policy.storedRows ${String(p.storedRows)} is not an integer in [0, rows = ${rows}]`);
+    if (payload.length < 4)
+      invalid(`the sparse payload has ${payload.length} bytes, too short for its row count`);
+    const k = view.getUint32(payloadStart, true);
+    if (k > rows) invalid(`stored row count ${k} exceeds rows ${rows}`);
+    if (k !== storedRows)
+      invalid(`stored row count ${k} does not match the header's policy.storedRows ${storedRows}`);
+    const expected = sparseValuesOffset(k) + k * A * 8;
+    if (payload.length !== expected)
+      invalid(
+        `expected ${expected} payload bytes for ${k} stored rows × ${A} actions, found ${payload.length}`,
+      );
   }
-  const weightRegion = bytes.subarray(weightStart);
   const { digest, ...body } = header;
-  if (typeof digest !== "string" || digestOf(canonical(body, ""), weightRegion) !== digest) {
+  let canonicalBody: string;
+  try {
+    canonicalBody = canonical(body, "");
+  } catch (err) {
+    // JSON.parse turns an out-of-range number such as 1e999 into Infinity, which has no canonical form.
+    const reason = (err as Error).message.replace(/^serializeCheckpoint: /, "");
+    return invalid(`header is not canonical JSON: ${reason}`, err);
+  }
+  if (typeof digest !== "string" || digestOf(canonicalBody, payload) !== digest) {
     throw new RlvrLoopError(
       "CHECKPOINT_DIGEST_MISMATCH",
       "loadCheckpoint: the content digest does not match the checkpoint's content",
     );
   }
   const weights = new Float64Array(count);
-  for (let i = 0; i < count; i++) {
-    const w = view.getFloat64(weightStart + i * 8, true);
-    if (!Number.isFinite(w)) invalid(`weight ${i} is not finite`);
-    weights[i] = w;
+  if (version === 1) {
+    for (let i = 0; i < count; i++) {
+      const w = view.getFloat64(payloadStart + i * 8, true);
+      if (!Number.isFinite(w)) invalid(`weight ${i} is not finite`);
+      weights[i] = w;
+    }
+  } else {
+    const valuesAt = payloadStart + sparseValuesOffset(storedRows);
+    for (let at = payloadStart + 4 + 4 * storedRows; at < valuesAt; at++) {
+      if (bytes[at] !== 0) invalid("the padding after the row indices is not zero");
+    }
+    let previous = -1;
+    for (let i = 0; i < storedRows; i++) {
+      const r = view.getUint32(payloadStart + 4 + 4 * i, true);
+      if (r <= previous)
+        invalid(`row index ${r} at position ${i} is not greater than the previous ${previous}`);
+      if (r >= rows) invalid(`row index ${r} at position ${i} is out of range (rows = ${rows})`);
+      previous = r;
+      for (let a = 0; a < A; a++) {
+        const w = view.getFloat64(valuesAt + (i * A + a) * 8, true);
+        if (!Number.isFinite(w)) invalid(`weight of row ${r}, action ${a} (stored row ${i}) is not finite`);
+        weights[r * A + a] = w;
+      }
+    }
   }
   return { policy: linearPolicyFromParts(actions, createFeaturizer(spec), weights), header };
 }

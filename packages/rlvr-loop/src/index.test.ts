@@ -21,6 +21,7 @@ describe("public API", () => {
         "createNormalizedTextVerifier",
         "createNumericVerifier",
         "createPolicy",
+        "createPolicyScorer",
         "createRegexVerifier",
         "createRng",
         "createToolRoutingEnvironment",

@@ -61,6 +61,12 @@ export type {
   Policy,
 } from "./policy.js";
 export { constantPolicy, createPolicy, isLinearSoftmaxPolicy, uniformPolicy } from "./policy.js";
+export {
+  createPolicyScorer,
+  type PolicyScorer,
+  type PolicyScorerOptions,
+  type ScorerNuisance,
+} from "./policy-scorer.js";
 export type { FitModelOptions, RewardModel } from "./reward-model.js";
 export { fitBehaviorModel, fitRewardModel, greedyPolicy } from "./reward-model.js";
 export type { RlvrLoop } from "./rlvr-loop.js";

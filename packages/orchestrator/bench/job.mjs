@@ -32,37 +32,31 @@ const sampler = setInterval(() => {
 sampler.unref();
 
 try {
-  const demoTimes = [];
-  let demo;
-  for (let i = 0; i < 3; i++) {
-    const t = performance.now();
-    demo = await runJob({
-      datasets: [sample],
-      outDir: join(work, `demo${i}`),
-      label: "demo",
-      registryPath: null,
-    });
-    demoTimes.push((performance.now() - t) / 1000);
-  }
+  /** Runs the demo job three times with `tuner`; the last record and the wall times in seconds. */
+  const demoRuns = async (name, tuner) => {
+    const times = [];
+    let record;
+    for (let i = 0; i < 3; i++) {
+      const t = performance.now();
+      record = await runJob({
+        datasets: [sample],
+        outDir: join(work, `${name}${i}`),
+        label: "demo",
+        registryPath: null,
+        ...(tuner === undefined ? {} : { tuner }),
+      });
+      times.push((performance.now() - t) / 1000);
+    }
+    return { record, times };
+  };
+  const { record: demo, times: demoTimes } = await demoRuns("demo");
   const best = Math.min(...demoTimes);
   console.log(`demo job: best ${best.toFixed(2)} s of ${demoTimes.map((x) => x.toFixed(2)).join(", ")}`);
   let md = `### Demo job (bundled sample, 4000 decisions, default settings: 20 TPE trials)\n\n`;
   md += `Best of 3: **${best.toFixed(2)} s** in-process (runs: ${demoTimes.map((x) => x.toFixed(2)).join(", ")} s; goal: the \`demo\` command under 15 s). Test DR ${demo.evaluation.learned.dr.value.toFixed(3)} [${demo.evaluation.learned.dr.lower.toFixed(3)}, ${demo.evaluation.learned.dr.upper.toFixed(3)}] vs behavior ${demo.evaluation.baselines.behavior.value.toFixed(3)} and best single action ${demo.evaluation.baselines.bestSingleAction.estimates.dr.value.toFixed(3)}.\n\n${stageTable(demo)}\n`;
 
-  // The same job with its trials in two worker threads: same record, less wall time.
-  const parTimes = [];
-  let parallel;
-  for (let i = 0; i < 3; i++) {
-    const t = performance.now();
-    parallel = await runJob({
-      datasets: [sample],
-      outDir: join(work, `par${i}`),
-      label: "demo",
-      registryPath: null,
-      tuner: { concurrency: 2 },
-    });
-    parTimes.push((performance.now() - t) / 1000);
-  }
+  // The same job with its trials in two worker threads: the same record.
+  const { record: parallel, times: parTimes } = await demoRuns("par", { concurrency: 2 });
   const bestPar = Math.min(...parTimes);
   const same = JSON.stringify(stripVolatile(parallel)) === JSON.stringify(stripVolatile(demo));
   const tuneShare = (r) => r.volatile.stages.find((s) => s.name === "tune").durationMs / 1000;

@@ -189,11 +189,17 @@ export interface EvaluateOptions {
   readonly environment?: Environment;
 }
 
-function estimate(value: number, replicates: Float64Array, confidence: number): Estimate {
+/** An estimate with its percentile interval from bootstrap replicates. @internal */
+export function estimate(value: number, replicates: Float64Array, confidence: number): Estimate {
   return { value, ...interval(replicates, confidence) };
 }
 
-function policyEstimates(point: PointEstimates, reps: Replicates, confidence: number): PolicyEstimates {
+/** The four estimates of one policy from its point estimates and replicates. @internal */
+export function policyEstimates(
+  point: PointEstimates,
+  reps: Replicates,
+  confidence: number,
+): PolicyEstimates {
   return {
     ips: estimate(point.ips, reps.ips, confidence),
     snips: estimate(point.snips, reps.snips, confidence),

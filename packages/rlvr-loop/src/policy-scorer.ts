@@ -1,15 +1,6 @@
 import { RlvrLoopError } from "./errors.js";
-import type { Estimate, PolicyEstimates } from "./evaluation.js";
-import { nuisance } from "./evaluation.js";
-import {
-  bootstrap,
-  groupSums,
-  interval,
-  linearPolicyProbs,
-  type PointEstimates,
-  pointEstimates,
-  type Replicates,
-} from "./internal/ope.js";
+import { nuisance, type PolicyEstimates, policyEstimates } from "./evaluation.js";
+import { bootstrap, groupSums, linearPolicyProbs, pointEstimates } from "./internal/ope.js";
 import type { LinearSoftmaxPolicy } from "./policy.js";
 import { predictRewards, type RewardModel } from "./reward-model.js";
 import { assertSeed } from "./rng.js";
@@ -154,21 +145,7 @@ export function createPolicyScorer(data: TrainingData, options: PolicyScorerOpti
       }
       linearPolicyProbs(policy.weights, data, pi);
       const sums = groupSums(data, pi, nuis.propensity, nuis.qhat, null);
-      return estimates(pointEstimates(sums), bootstrap(sums, resamples, seed), confidence);
+      return policyEstimates(pointEstimates(sums), bootstrap(sums, resamples, seed), confidence);
     },
-  };
-}
-
-function estimate(value: number, replicates: Float64Array, confidence: number): Estimate {
-  return { value, ...interval(replicates, confidence) };
-}
-
-function estimates(point: PointEstimates, reps: Replicates, confidence: number): PolicyEstimates {
-  return {
-    ips: estimate(point.ips, reps.ips, confidence),
-    snips: estimate(point.snips, reps.snips, confidence),
-    dm: estimate(point.dm, reps.dm, confidence),
-    dr: estimate(point.dr, reps.dr, confidence),
-    effectiveSampleSize: point.ess,
   };
 }

@@ -142,6 +142,21 @@ describe("buildModel", () => {
     expect(m.verdict).toMatchObject({ method: "paired", difference: 0.2, lower: 0.15, upper: 0.25 });
   });
 
+  it("explains the missing verdict of a tuning-only job", () => {
+    const base = makeRecord();
+    const record = {
+      ...base,
+      spec: { ...base.spec, mode: "tune" as const },
+      training: null,
+      finalConfig: null,
+      evaluation: null,
+      checkpoint: null,
+    };
+    const m = buildModel(record, "t.job.json");
+    expect(m.verdict.kind).toBe("unavailable");
+    expect(m.verdict.sentence).toMatch(/^No verdict: a tuning-only job \(rlvr-train tune\)/);
+  });
+
   it("has no verdict for a cancelled job", () => {
     const m = buildModel(makeRecord({ status: "cancelled" }), "x.job.json");
     expect(m.verdict.kind).toBe("unavailable");

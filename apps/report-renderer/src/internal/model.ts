@@ -274,7 +274,9 @@ export function buildModel(record: JobRecord, recordFile: string): ReportModel {
       method: "none",
       sentence:
         record.status === "succeeded"
-          ? "No evaluation on test in this record."
+          ? record.spec.mode === "tune"
+            ? "No verdict: a tuning-only job (rlvr-train tune) trains no final policy and does not touch the test split; train with its best parameters (rlvr-train train --params) for a verdict."
+            : "No evaluation on test in this record."
           : `No verdict: the job ${record.status}${record.error?.stage ? ` during ${record.error.stage}` : ""} before the evaluation on test.`,
     };
   }

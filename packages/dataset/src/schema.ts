@@ -20,6 +20,10 @@ const idString = (description: string) =>
 
 const unitInterval = (description: string) => Type.Number({ minimum: 0, maximum: 1, description });
 
+/** An optional member holding a free-form JSON object. */
+const freeFormObject = (description: string) =>
+  Type.Optional(Type.Unsafe<Record<string, unknown>>({ type: "object", description }));
+
 /**
  * Schema of the decision context: what the policy sees before it acts. It must not depend on the
  * action taken. Both members are optional and an empty context is allowed (the policy then learns
@@ -90,12 +94,7 @@ export const RlvrExampleSchema = Type.Object(
       }),
     ),
     source: Type.Optional(Type.String({ description: "Where the example came from (system, log, file)." })),
-    metadata: Type.Optional(
-      Type.Unsafe<Record<string, unknown>>({
-        type: "object",
-        description: "Free-form JSON data carried along; never read by training.",
-      }),
-    ),
+    metadata: freeFormObject("Free-form JSON data carried along; never read by training."),
   },
   { additionalProperties: false, title: "RlvrExample", description: "One logged, verified decision." },
 );
@@ -107,16 +106,11 @@ export type RlvrExample = Type.Static<typeof RlvrExampleSchema>;
 export const RlvrDatasetSchema = Type.Object(
   {
     schemaVersion: Type.Literal(SCHEMA_VERSION, { description: "Format version; always 1." }),
-    id: Type.String({ minLength: 1, maxLength: MAX_ID_LENGTH, description: "Dataset id." }),
+    id: idString("Dataset id."),
     label: Type.String({ description: "Human-readable name." }),
     createdAt: Type.String({ format: "date-time", description: "RFC 3339 creation time." }),
     examples: Type.Array(RlvrExampleSchema, { minItems: 1, description: "The examples, at least one." }),
-    metadata: Type.Optional(
-      Type.Unsafe<Record<string, unknown>>({
-        type: "object",
-        description: "Free-form JSON data about the dataset.",
-      }),
-    ),
+    metadata: freeFormObject("Free-form JSON data about the dataset."),
   },
   { additionalProperties: false, title: "RlvrDataset", description: "A dataset of RLVR examples." },
 );

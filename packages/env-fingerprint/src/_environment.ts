@@ -18,20 +18,13 @@ import { FingerprintError } from "./errors.js";
 import type { JsonObject } from "./json.js";
 import { detectRuntime } from "./runtime.js";
 
-export const ENVIRONMENT_FIELDS = [
-  "seed",
-  "dataset",
-  "rlvrConfig",
-  "searchSpace",
-  "tunerSettings",
-  "extraInputs",
-  "packages",
-  "runtime",
-  "git",
-  "label",
-] as const;
-export const DATASET_FIELDS = ["digest", "stats", "format", "paths"] as const;
+/** The configuration objects of an environment, in order. */
 export const CONFIG_FIELDS = ["rlvrConfig", "searchSpace", "tunerSettings", "extraInputs"] as const;
+/** Fields of an environment that enter the fingerprint (through `inputsOf`), in order. */
+export const FINGERPRINTED_FIELDS = ["seed", "dataset", ...CONFIG_FIELDS, "packages", "runtime"] as const;
+/** Every field of an environment, in order: the fingerprinted ones, then the recorded-only ones. */
+export const ENVIRONMENT_FIELDS = [...FINGERPRINTED_FIELDS, "git", "label"] as const;
+export const DATASET_FIELDS = ["digest", "stats", "format", "paths"] as const;
 
 /** Environments made (or checked) here: frozen, so they never need checking again. */
 const known = new WeakSet<object>();

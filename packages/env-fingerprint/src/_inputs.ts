@@ -1,4 +1,5 @@
 // The projection environment → fingerprint inputs. Internal (the public entry is fingerprintInputs).
+import { FINGERPRINTED_FIELDS } from "./_environment.js";
 import type { TrainingEnvironment } from "./environment.js";
 import type { FingerprintInputs } from "./fingerprint.js";
 
@@ -9,18 +10,11 @@ import type { FingerprintInputs } from "./fingerprint.js";
  */
 export const FINGERPRINT_VERSION = 1;
 
-/** Field names of FingerprintInputs, in the order they are built. */
-export const INPUT_FIELDS = [
-  "fingerprintVersion",
-  "seed",
-  "dataset",
-  "rlvrConfig",
-  "searchSpace",
-  "tunerSettings",
-  "extraInputs",
-  "packages",
-  "runtime",
-] as const;
+/**
+ * Field names of FingerprintInputs, in the order they are built: the version, then the fingerprinted
+ * fields of the environment.
+ */
+export const INPUT_FIELDS = ["fingerprintVersion", ...FINGERPRINTED_FIELDS] as const;
 
 /** Inputs of an already checked environment. */
 export function inputsOf(env: TrainingEnvironment): FingerprintInputs {

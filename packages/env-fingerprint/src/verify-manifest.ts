@@ -1,5 +1,5 @@
 import { diffJson } from "./_diff-json.js";
-import { readEnvironment } from "./_environment.js";
+import { CONFIG_FIELDS, readEnvironment } from "./_environment.js";
 import { FINGERPRINT_VERSION, INPUT_FIELDS, inputsOf } from "./_inputs.js";
 import { child, showValue } from "./_pointer.js";
 import {
@@ -149,7 +149,7 @@ function checkInputs(sink: Sink, value: unknown, pointer: string): void {
   ) {
     if (dataset["digest"] !== undefined) checkDigest(sink, dataset["digest"], child(at("dataset"), "digest"));
   }
-  for (const name of ["rlvrConfig", "searchSpace", "tunerSettings", "extraInputs"] as const) {
+  for (const name of CONFIG_FIELDS) {
     // Canonical-JSON problems inside were already reported when hashing.
     if (value[name] !== undefined && !isPlainObject(value[name]))
       checkJsonObject(sink, value[name], at(name));

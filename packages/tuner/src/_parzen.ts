@@ -32,6 +32,34 @@ export function observationWeights(m: number, out: Float64Array): void {
   out.fill(1, nRamp, m);
 }
 
+/**
+ * Normalised weights of a mixture of `m` observation kernels (oldest first, see
+ * {@link observationWeights}) and the prior kernel (last, weight `priorWeight` before normalising).
+ */
+function mixtureWeights(m: number, priorWeight: number): Float64Array {
+  const n = m + 1;
+  const weight = new Float64Array(n);
+  observationWeights(m, weight);
+  weight[m] = priorWeight;
+  let total = 0;
+  for (let i = 0; i < n; i++) total += weight[i]!;
+  for (let i = 0; i < n; i++) weight[i] = weight[i]! / total;
+  return weight;
+}
+
+/** Cumulative sums of `weight`, the last one +∞ so that every draw in [0, 1) picks a kernel. */
+function cumulativeWeights(weight: Float64Array): Float64Array {
+  const n = weight.length;
+  const cum = new Float64Array(n);
+  let acc = 0;
+  for (let i = 0; i < n; i++) {
+    acc += weight[i]!;
+    cum[i] = acc;
+  }
+  cum[n - 1] = Number.POSITIVE_INFINITY;
+  return cum;
+}
+
 function lowerBound(sorted: Float64Array, n: number, v: number): number {
   let lo = 0;
   let hi = n;
@@ -123,14 +151,9 @@ export class NumericMixture {
     const range = high - low;
     const mu = new Float64Array(n);
     const sigma = new Float64Array(n);
-    const weight = new Float64Array(n);
+    const weight = mixtureWeights(m, opts.priorWeight);
     mu.set(obs.subarray(0, m));
     mu[m] = 0.5 * (low + high);
-    observationWeights(m, weight);
-    weight[m] = opts.priorWeight;
-    let total = 0;
-    for (let i = 0; i < n; i++) total += weight[i]!;
-    for (let i = 0; i < n; i++) weight[i] = weight[i]! / total;
     const minSigma = opts.considerMagicClip ? range / Math.min(100, 1 + n) : 1e-12;
     const maxSigma = range;
     let muOut = mu;
@@ -192,22 +215,17 @@ export class NumericMixture {
     }
     const invSigma = new Float64Array(n);
     const coef = new Float64Array(n);
-    const cum = new Float64Array(n);
-    let acc = 0;
     for (let i = 0; i < n; i++) {
       const s = sigmaOut[i]!;
       invSigma[i] = 1 / s;
       const z = normalMass((low - muOut[i]!) / s, (high - muOut[i]!) / s);
       coef[i] = discrete ? weightOut[i]! / z : weightOut[i]! / (s * z * SQRT_2PI);
-      acc += weightOut[i]!;
-      cum[i] = acc;
     }
-    cum[n - 1] = Number.POSITIVE_INFINITY;
     this.mu = muOut;
     this.sigma = sigmaOut;
     this.invSigma = invSigma;
     this.weight = weightOut;
-    this.cum = cum;
+    this.cum = cumulativeWeights(weightOut);
     this.coef = coef;
   }
 
@@ -432,19 +450,7 @@ export class CategoricalMixture {
     const n = m + 1;
     this.n = n;
     this.nChoices = nChoices;
-    const weight = new Float64Array(n);
-    observationWeights(m, weight);
-    weight[m] = opts.priorWeight;
-    let total = 0;
-    for (let i = 0; i < n; i++) total += weight[i]!;
-    const cum = new Float64Array(n);
-    let acc = 0;
-    for (let i = 0; i < n; i++) {
-      weight[i] = weight[i]! / total;
-      acc += weight[i]!;
-      cum[i] = acc;
-    }
-    cum[n - 1] = Number.POSITIVE_INFINITY;
+    const weight = mixtureWeights(m, opts.priorWeight);
     const fill = opts.priorWeight / n;
     const rowSum = 1 + nChoices * fill;
     this.base = fill / rowSum;
@@ -463,7 +469,7 @@ export class CategoricalMixture {
     for (let c = 0; c < nChoices; c++) prob[c] = prob[c]! + spread;
     this.obs = o;
     this.weight = weight;
-    this.cum = cum;
+    this.cum = cumulativeWeights(weight);
     this.prob = prob;
   }
 

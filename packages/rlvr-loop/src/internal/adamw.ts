@@ -9,6 +9,9 @@ export interface AdamWSettings {
   readonly lazy: boolean;
 }
 
+/** Rows per block of the lazy step: their cache lines are requested together before they are updated. */
+const PREFETCH_ROWS = 16;
+
 /**
  * AdamW over the rows × A weight matrix, with PyTorch's AdamW arithmetic: decoupled decay
  * w ← w(1 − lr λ), then w ← w − (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε). In lazy mode only the
@@ -19,6 +22,8 @@ export interface AdamWSettings {
 export class AdamW {
   readonly moments: Float64Array;
   t = 0;
+  /** Sum of the values read ahead to warm the caches (kept so the reads are not optimised away). */
+  touched = 0;
   private readonly A: number;
   private readonly biasRow: number;
   private readonly settings: AdamWSettings;
@@ -47,24 +52,79 @@ export class AdamW {
     const b2c = 1 - beta2;
     const decayed = 1 - lr * weightDecay;
     const grad = buffer.grad;
+    const biasRow = this.biasRow;
     let check = 0;
-    const n = lazy ? buffer.count : W.length / A;
-    for (let j = 0; j < n; j++) {
-      const row = lazy ? buffer.rowOf[j]! : j;
-      const slot = lazy ? j : buffer.slotOf[row]!;
-      const base = row * A;
-      const mb = row * 2 * A;
-      const gb = slot * A;
-      const decay = row === this.biasRow ? 1 : decayed;
-      for (let a = 0; a < A; a++) {
-        const g = slot < 0 ? 0 : grad[gb + a]! * scale;
-        const mi = beta1 * mv[mb + a]! + b1c * g;
-        const vi = beta2 * mv[mb + A + a]! + b2c * g * g;
-        mv[mb + a] = mi;
-        mv[mb + A + a] = vi;
-        const w = W[base + a]! * decay - (stepSize * mi) / (Math.sqrt(vi) / bc2sqrt + epsilon);
-        W[base + a] = w;
-        check += w * 0;
+    if (lazy) {
+      // Rows come in first-touch order, i.e. at random places of W and of the moments. Before a block
+      // of rows is updated, one value per cache line of each of its rows is read in a short loop, so
+      // the cache (and TLB) misses of the whole block are in flight together instead of one row at a
+      // time behind the square roots and divisions. No value read there enters the update.
+      const rowOf = buffer.rowOf;
+      const n = buffer.count;
+      const A2 = 2 * A;
+      let touched = 0;
+      for (let j0 = 0; j0 < n; j0 += PREFETCH_ROWS) {
+        const j1 = Math.min(n, j0 + PREFETCH_ROWS);
+        for (let j = j0; j < j1; j++) {
+          const r = rowOf[j]!;
+          const wb = r * A;
+          const vb = r * A2;
+          for (let o = 0; o < A; o += 8) touched += W[wb + o]!;
+          touched += W[wb + A - 1]!;
+          for (let o = 0; o < A2; o += 8) touched += mv[vb + o]!;
+          touched += mv[vb + A2 - 1]!;
+        }
+        for (let j = j0; j < j1; j++) {
+          const row = rowOf[j]!;
+          const base = row * A;
+          const mb = row * A2;
+          const gb = j * A;
+          const decay = row === biasRow ? 1 : decayed;
+          for (let a = 0; a < A; a++) {
+            const g = grad[gb + a]! * scale;
+            const mi = beta1 * mv[mb + a]! + b1c * g;
+            const vi = beta2 * mv[mb + A + a]! + b2c * g * g;
+            mv[mb + a] = mi;
+            mv[mb + A + a] = vi;
+            const w = W[base + a]! * decay - (stepSize * mi) / (Math.sqrt(vi) / bc2sqrt + epsilon);
+            W[base + a] = w;
+            check += w * 0;
+          }
+        }
+      }
+      this.touched = touched;
+    } else {
+      const slotOf = buffer.slotOf;
+      const n = W.length / A;
+      for (let row = 0; row < n; row++) {
+        const slot = slotOf[row]!;
+        const base = row * A;
+        const mb = row * 2 * A;
+        const decay = row === biasRow ? 1 : decayed;
+        if (slot < 0) {
+          for (let a = 0; a < A; a++) {
+            const g = 0;
+            const mi = beta1 * mv[mb + a]! + b1c * g;
+            const vi = beta2 * mv[mb + A + a]! + b2c * g * g;
+            mv[mb + a] = mi;
+            mv[mb + A + a] = vi;
+            const w = W[base + a]! * decay - (stepSize * mi) / (Math.sqrt(vi) / bc2sqrt + epsilon);
+            W[base + a] = w;
+            check += w * 0;
+          }
+        } else {
+          const gb = slot * A;
+          for (let a = 0; a < A; a++) {
+            const g = grad[gb + a]! * scale;
+            const mi = beta1 * mv[mb + a]! + b1c * g;
+            const vi = beta2 * mv[mb + A + a]! + b2c * g * g;
+            mv[mb + a] = mi;
+            mv[mb + A + a] = vi;
+            const w = W[base + a]! * decay - (stepSize * mi) / (Math.sqrt(vi) / bc2sqrt + epsilon);
+            W[base + a] = w;
+            check += w * 0;
+          }
+        }
       }
     }
     buffer.clear();

@@ -5,10 +5,11 @@
  */
 
 /**
- * z[a] = Σ_k values[k] · W[indices[k]·A + a] for k in [start, end). Actions are processed in chunks
- * of four with local accumulators, looping over the features inside: four independent dependency
- * chains instead of a load-add-store chain through `z`, and every row of the example is requested in
- * the first chunk, so cache misses on different rows overlap.
+ * z[a] = Σ_k values[k] · W[indices[k]·A + a] for k in [start, end), each sum accumulated in order of k
+ * starting from 0. Actions are processed in chunks of eight (then four, then one) with local
+ * accumulators, looping over the features inside: eight independent dependency chains instead of a
+ * load-add-store chain through `z`, and every row of the example is requested in the first chunk, so
+ * cache misses on different rows overlap.
  */
 export function scoresInto(
   W: Float64Array,
@@ -20,6 +21,36 @@ export function scoresInto(
   z: Float64Array,
 ): void {
   let a = 0;
+  for (; a + 8 <= A; a += 8) {
+    let c0 = 0;
+    let c1 = 0;
+    let c2 = 0;
+    let c3 = 0;
+    let c4 = 0;
+    let c5 = 0;
+    let c6 = 0;
+    let c7 = 0;
+    for (let k = start; k < end; k++) {
+      const b = indices[k]! * A + a;
+      const v = values[k]!;
+      c0 += v * W[b]!;
+      c1 += v * W[b + 1]!;
+      c2 += v * W[b + 2]!;
+      c3 += v * W[b + 3]!;
+      c4 += v * W[b + 4]!;
+      c5 += v * W[b + 5]!;
+      c6 += v * W[b + 6]!;
+      c7 += v * W[b + 7]!;
+    }
+    z[a] = c0;
+    z[a + 1] = c1;
+    z[a + 2] = c2;
+    z[a + 3] = c3;
+    z[a + 4] = c4;
+    z[a + 5] = c5;
+    z[a + 6] = c6;
+    z[a + 7] = c7;
+  }
   for (; a + 4 <= A; a += 4) {
     let c0 = 0;
     let c1 = 0;
@@ -187,7 +218,10 @@ export class GradientBuffer {
   }
 }
 
-/** grad[row] += values[k] · dz for the rows of an example (slots resolved once, actions in chunks of four). */
+/**
+ * grad[row] += values[k] · dz for the rows of an example (slots resolved once, actions in chunks of
+ * eight, then four, then one; each gradient entry is updated in order of k).
+ */
 export function scatterInto(
   buffer: GradientBuffer,
   A: number,
@@ -203,6 +237,28 @@ export function scatterInto(
   for (let k = 0; k < n; k++) slots[k] = buffer.slot(indices[start + k]!) * A;
   const g = buffer.grad;
   let a = 0;
+  for (; a + 8 <= A; a += 8) {
+    const d0 = dz[a]!;
+    const d1 = dz[a + 1]!;
+    const d2 = dz[a + 2]!;
+    const d3 = dz[a + 3]!;
+    const d4 = dz[a + 4]!;
+    const d5 = dz[a + 5]!;
+    const d6 = dz[a + 6]!;
+    const d7 = dz[a + 7]!;
+    for (let k = 0; k < n; k++) {
+      const b = slots[k]! + a;
+      const v = values[start + k]!;
+      g[b] = g[b]! + v * d0;
+      g[b + 1] = g[b + 1]! + v * d1;
+      g[b + 2] = g[b + 2]! + v * d2;
+      g[b + 3] = g[b + 3]! + v * d3;
+      g[b + 4] = g[b + 4]! + v * d4;
+      g[b + 5] = g[b + 5]! + v * d5;
+      g[b + 6] = g[b + 6]! + v * d6;
+      g[b + 7] = g[b + 7]! + v * d7;
+    }
+  }
   for (; a + 4 <= A; a += 4) {
     const d0 = dz[a]!;
     const d1 = dz[a + 1]!;

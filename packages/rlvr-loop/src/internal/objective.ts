@@ -100,6 +100,15 @@ export function objective(
   let klContext = 0;
   let runStart = -1;
   let runEnd = -1;
+  const recordOld = mode.recordOld;
+  const cap = mode.correctionCap;
+  const bExact = exactKl ? beta : 0;
+  // the sums are accumulated in locals (same additions, same order) and stored at the end
+  let sumKl = sums.kl;
+  let sumEntropy = sums.entropy;
+  let sumExamples = sums.examples;
+  let lowClipped = sums.lowClipped;
+  let highClipped = sums.highClipped;
   if (refW === null && mask === null) lq.fill(-Math.log(A));
 
   for (let qg = 0; qg < count; qg++) {
@@ -136,12 +145,12 @@ export function objective(
       }
       const a = actionIndex[i]!;
       const lpa = lp[a]!;
-      if (mode.recordOld) {
+      if (recordOld) {
         oldLogProb[i] = lpa;
         let c = 1;
-        if (mode.correctionCap !== null && mu !== null) {
+        if (cap !== null && mu !== null) {
           const m = mu[i]!;
-          if (!Number.isNaN(m)) c = Math.min(mode.correctionCap, Math.exp(lpa) / m);
+          if (!Number.isNaN(m)) c = Math.min(cap, Math.exp(lpa) / m);
         }
         correction[i] = c;
       }
@@ -160,8 +169,8 @@ export function objective(
         } else {
           surrogate = -s2;
         }
-        if (adv < 0 && ratio < lo) sums.lowClipped++;
-        if (adv > 0 && ratio > hi) sums.highClipped++;
+        if (adv < 0 && ratio < lo) lowClipped++;
+        if (adv > 0 && ratio > hi) highClipped++;
       }
       let kl: number;
       if (exactKl) {
@@ -173,12 +182,11 @@ export function objective(
         dLp += beta * (1 - ed);
       }
       loss += k * (c * surrogate + beta * kl - entropyCoef * entropy);
-      sums.kl += kl;
-      sums.entropy += entropy;
-      sums.examples++;
+      sumKl += kl;
+      sumEntropy += entropy;
+      sumExamples++;
       if (G !== null) {
         // ∂ℓ/∂z_b = dLp (1[b=a] − π_b) + β_exact π_b((lp_b − lq_b) − KL) + α π_b (lp_b + H)
-        const bExact = exactKl ? beta : 0;
         for (let b = 0; b < A; b++) {
           const pb = p[b]!;
           let gz = -dLp * pb;
@@ -191,5 +199,10 @@ export function objective(
     }
   }
   if (G !== null && runStart >= 0) scatterInto(G, A, indices, values, runStart, runEnd, dz);
+  sums.kl = sumKl;
+  sums.entropy = sumEntropy;
+  sums.examples = sumExamples;
+  sums.lowClipped = lowClipped;
+  sums.highClipped = highClipped;
   return loss;
 }

@@ -5,9 +5,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { chromium } from "playwright-core";
 import { demoRecord } from "../src/__fixtures__/demo.ts";
 import { renderHtml } from "../src/index.ts";
+import { launchChromium } from "../test/chromium.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const work = mkdtempSync(join(tmpdir(), "rlvr-report-shot-"));
@@ -17,20 +17,7 @@ try {
     file,
     await renderHtml(demoRecord(), { recordFile: "demo.job.json", includeVolatile: false }),
   );
-  const context = await chromium.launchPersistentContext(join(work, "profile"), {
-    executablePath: process.env.RLVR_CHROMIUM ?? "/usr/bin/chromium",
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-    viewport: { width: 1000, height: 1500 },
-  });
+  const context = await launchChromium(join(work, "profile"), { width: 1000, height: 1500 });
   const page = await context.newPage();
   await page.goto(pathToFileURL(file).href);
   const target = join(here, "../../../docs/img/report-demo.png");

@@ -7,13 +7,13 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { type BrowserContext, chromium } from "playwright-core";
+import type { BrowserContext } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { demoRecord } from "../src/__fixtures__/demo.js";
 import { makeMaliciousRecord } from "../src/__fixtures__/records.js";
 import { renderHtml } from "../src/html.js";
+import { CHROMIUM, launchChromium } from "./chromium.js";
 
-const CHROMIUM = process.env["RLVR_CHROMIUM"] ?? "/usr/bin/chromium";
 const found = existsSync(CHROMIUM);
 if (!found) {
   console.warn(
@@ -40,20 +40,7 @@ describe.skipIf(!found)("reports in headless Chromium", () => {
       writeFileSync(file, await renderHtml(record));
       pages.set(name, pathToFileURL(file).href);
     }
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-      ],
-      viewport: { width: 1100, height: 900 },
-    });
+    context = await launchChromium(profile, { width: 1100, height: 900 });
   });
 
   afterAll(async () => {

@@ -690,7 +690,7 @@ class JobRun {
     try {
       result = await study.optimize(objective, {
         trials: totalTrials,
-        concurrency: spec.tuner.concurrency,
+        concurrency: executor.concurrency,
         executor,
         ...(this.signal ? { signal: this.signal } : {}),
         onTrialFinished: (t) => {

@@ -145,7 +145,7 @@ export function createWorkerPoolExecutor(options: WorkerPoolExecutorOptions): Wo
   if (execArgv !== undefined && (!Array.isArray(execArgv) || execArgv.some((a) => typeof a !== "string"))) {
     bad("execArgv must be an array of strings");
   }
-  const hasFactory = Object.hasOwn(options, "factoryData") && options.factoryData !== undefined;
+  const hasFactory = options.factoryData !== undefined;
   const factoryData = options.factoryData;
   if (hasFactory) {
     try {

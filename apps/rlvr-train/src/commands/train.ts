@@ -1,5 +1,5 @@
 import { applyParams, type JobFile, mergeJobSpecs } from "@rlvr/orchestrator";
-import { resolveTrainConfig } from "@rlvr/rlvr-loop";
+import { resolveTrainConfig, type TrainConfig } from "@rlvr/rlvr-loop";
 import { defineCommand } from "citty";
 import { optionalString } from "../args.js";
 import { CliError } from "../errors.js";
@@ -34,15 +34,16 @@ export async function readParams(file: string, cwd: string): Promise<Record<stri
 
 /**
  * Turns dotted parameters into a partial rlvr config (`{ "optimizer.learningRate": 0.03 }` becomes
- * `{ optimizer: { learningRate: 0.03 } }`), after checking every path against the complete config.
+ * `{ optimizer: { learningRate: 0.03 } }`), after checking every path and value against the job's
+ * complete base config.
  */
 export function paramsToRlvr(
-  rlvr: JobFile["rlvr"],
+  base: TrainConfig,
   params: Readonly<Record<string, Scalar>>,
   file: string,
 ): Record<string, unknown> {
   try {
-    applyParams(resolveTrainConfig(rlvr ?? {}), params);
+    applyParams(base, params);
   } catch (error) {
     const message = (error as Error).message.replace(/^applyParams: /, "");
     throw new CliError("BAD_INPUT", `${file}: ${message}`, { cause: error });
@@ -87,15 +88,16 @@ export const trainCommand = defineCommand({
     const paramsFile = optionalString(args.params, "--params");
     const params = paramsFile === undefined ? null : await readParams(paramsFile, io.cwd);
     const spec = await buildJobSpec(args, io.cwd);
+    let base: TrainConfig;
     try {
-      resolveTrainConfig(spec.rlvr ?? {});
+      base = resolveTrainConfig(spec.rlvr ?? {});
     } catch (error) {
       throw new CliError("BAD_INPUT", `rlvr config: ${(error as Error).message}`, { cause: error });
     }
     const withParams =
       params === null || paramsFile === undefined
         ? spec
-        : mergeJobSpecs(spec, { rlvr: paramsToRlvr(spec.rlvr, params, paramsFile) as JobFile["rlvr"] });
+        : mergeJobSpecs(spec, { rlvr: paramsToRlvr(base, params, paramsFile) as JobFile["rlvr"] });
     return executeJob(
       io,
       { ...(withParams as typeof spec), mode: "train" },

@@ -101,29 +101,16 @@ export class AdamW {
         const base = row * A;
         const mb = row * 2 * A;
         const decay = row === biasRow ? 1 : decayed;
-        if (slot < 0) {
-          for (let a = 0; a < A; a++) {
-            const g = 0;
-            const mi = beta1 * mv[mb + a]! + b1c * g;
-            const vi = beta2 * mv[mb + A + a]! + b2c * g * g;
-            mv[mb + a] = mi;
-            mv[mb + A + a] = vi;
-            const w = W[base + a]! * decay - (stepSize * mi) / (Math.sqrt(vi) / bc2sqrt + epsilon);
-            W[base + a] = w;
-            check += w * 0;
-          }
-        } else {
-          const gb = slot * A;
-          for (let a = 0; a < A; a++) {
-            const g = grad[gb + a]! * scale;
-            const mi = beta1 * mv[mb + a]! + b1c * g;
-            const vi = beta2 * mv[mb + A + a]! + b2c * g * g;
-            mv[mb + a] = mi;
-            mv[mb + A + a] = vi;
-            const w = W[base + a]! * decay - (stepSize * mi) / (Math.sqrt(vi) / bc2sqrt + epsilon);
-            W[base + a] = w;
-            check += w * 0;
-          }
+        const gb = slot * A;
+        for (let a = 0; a < A; a++) {
+          const g = slot < 0 ? 0 : grad[gb + a]! * scale;
+          const mi = beta1 * mv[mb + a]! + b1c * g;
+          const vi = beta2 * mv[mb + A + a]! + b2c * g * g;
+          mv[mb + a] = mi;
+          mv[mb + A + a] = vi;
+          const w = W[base + a]! * decay - (stepSize * mi) / (Math.sqrt(vi) / bc2sqrt + epsilon);
+          W[base + a] = w;
+          check += w * 0;
         }
       }
     }

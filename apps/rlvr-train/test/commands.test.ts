@@ -38,7 +38,9 @@ describe("rlvr-train tune and train", () => {
     expect([r.training, r.evaluation, r.checkpoint]).toEqual([null, null, null]);
     expect(existsSync(join(out, "t.ckpt"))).toBe(false);
     expect(existsSync(join(out, "t.report.html"))).toBe(true);
-    expect(params.params).toEqual(r.tuning?.bestParams);
+    const bestTrial = r.tuning?.trials.find((t) => t.number === r.tuning?.bestTrial);
+    // the best trial's seed is part of the parameters, so that train reproduces that trial
+    expect(params.params).toEqual({ ...r.tuning?.bestParams, seed: bestTrial?.seed });
     expect(params.bestValue).toBe(r.tuning?.bestValue);
     expect(params.fingerprint).toBe(r.fingerprint);
   });
@@ -48,7 +50,7 @@ describe("rlvr-train tune and train", () => {
     const best = record("t").tuning?.bestParams ?? {};
     expect(r.spec.mode).toBe("train");
     expect(r.tuning).toBeNull();
-    expect(r.stages).toEqual(["load", "split", "fingerprint", "train", "evaluate", "checkpoint"]);
+    expect(r.stages).toEqual(["load", "split", "fingerprint", "train", "evaluate", "ship", "checkpoint"]);
     const config = r.finalConfig as { epochs: number; optimizer: { learningRate: number } };
     expect(config.epochs).toBe(best.epochs);
     expect(config.optimizer.learningRate).toBe(best["optimizer.learningRate"]);
@@ -72,8 +74,12 @@ describe("rlvr-train tune and train", () => {
     const r = JSON.parse(full.stdout) as JobRecord;
     expect(r.tuning).toEqual(record("t").tuning);
     expect(r.finalConfig).toEqual(record("f").finalConfig);
-    expect(r.training).toEqual(record("f").training);
+    const { selection: s1, ...t1 } = r.training!;
+    const { selection: s2, ...t2 } = record("f").training!;
+    expect(t1).toEqual(t2);
+    expect([s1?.method, s2?.method]).toEqual(["best-trial", "configured"]);
     expect(r.evaluation).toEqual(record("f").evaluation);
+    expect(r.shipping).toEqual(record("f").shipping);
   });
 
   it("train rejects --trials, --concurrency and bad parameters files with exit 2", async () => {

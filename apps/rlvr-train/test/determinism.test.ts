@@ -63,7 +63,7 @@ describe("the same job gives the same record outside volatile", () => {
     const argv = ["demo", "--out", out, "--trials", TRIALS];
     const { killed, stderr } = await killDuring(argv, /trial #\d+ \(2\//);
     expect(killed, stderr).toBe(true);
-    expect(stderr).not.toContain("[4/7] tune done");
+    expect(stderr).not.toContain("[4/8] tune done");
     expect(existsSync(join(out, "demo.job.json"))).toBe(false);
     const resumed = await cli([...argv, "--resume"]);
     expect(resumed.code, resumed.stderr).toBe(0);

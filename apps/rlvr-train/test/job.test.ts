@@ -45,7 +45,7 @@ describe("rlvr-train demo", () => {
     expect(r.stdout).toContain(join("rlvr-demo", "demo.job.json"));
     expect(r.stdout).toContain(join("rlvr-demo", "demo.ckpt"));
     // plain progress lines (stderr is not a terminal): every stage, every trial
-    expect(r.stderr).toContain("[4/7] tune ...");
+    expect(r.stderr).toContain("[4/8] tune ...");
     expect(r.stderr.match(/^ {2}trial #\d+ \(\d+\/20\)/gm)).toHaveLength(20);
     expect(r.stderr).not.toContain("\r");
     // the reports come from the report renderer

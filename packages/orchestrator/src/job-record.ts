@@ -65,9 +65,75 @@ const StageNameSchema = Type.Union(
     Type.Literal("tune"),
     Type.Literal("train"),
     Type.Literal("evaluate"),
+    Type.Literal("ship"),
     Type.Literal("checkpoint"),
   ],
   { description: "A pipeline stage." },
+);
+
+/** How the final model was selected (training section). */
+export const SelectionSchema = Obj(
+  {
+    method: Type.Union([Type.Literal("best-trial"), Type.Literal("configured")], {
+      description:
+        "best-trial: the best tuning trial reproduced (same data, parameters and seed); configured: the job's rlvr config (no tuning).",
+    }),
+    trial: Nullable(Int("The reproduced trial.")),
+    seed: Int("Seed of the final training."),
+    validationMetric: Nullable(Str("Per-epoch validation metric (null: no validation data).")),
+    bestEpoch: Nullable(Int("Epoch with the best validation value.")),
+    bestValidation: Nullable(Num()),
+    restoredBest: Type.Boolean({ description: "Whether the weights of bestEpoch were restored." }),
+    stopReason: Str("completed, early_stopping or collapse."),
+    tuningValue: Nullable(Num("The best trial's tuning objective on validation.")),
+    reproducesTrial: Nullable(
+      Type.Boolean({
+        description:
+          "Whether the final training's per-epoch validation values equal the trial's (null: not comparable).",
+      }),
+    ),
+    summary: Str("One sentence for reports."),
+  },
+  "How the final model was selected.",
+);
+
+/** The shipping decision: which policy the checkpoint holds and why. */
+export const ShippingSchema = Obj(
+  {
+    rule: Type.Union([Type.Literal("safe"), Type.Literal("learned")]),
+    shipped: Type.Union([Type.Literal("learned"), Type.Literal("behavior"), Type.Literal("single-action")], {
+      description:
+        "learned: the trained policy; behavior: a behavior model fitted on train (imitates the logging policy); single-action: always the action below.",
+    }),
+    action: Nullable(Str("The action of a single-action policy.")),
+    forced: Type.Boolean({
+      description: "Whether the learned policy was shipped because the rule says learned.",
+    }),
+    reason: Str("Why, with the numbers."),
+    split: Type.Literal("validation"),
+    confidence: Num("Confidence level of the paired intervals."),
+    validationSeenInTraining: Type.Boolean({
+      description: "True with finalTraining train+validation: the bounds are then optimistic.",
+    }),
+    learned: PolicyEstimatesSchema,
+    behavior: EstimateSchema,
+    bestSingleAction: Obj({ action: Str(), estimates: PolicyEstimatesSchema }),
+    differences: Obj(
+      {
+        learnedMinusBehavior: EstimateSchema,
+        learnedMinusBestSingleAction: EstimateSchema,
+        bestSingleActionMinusBehavior: EstimateSchema,
+      },
+      "Paired DR differences on validation (the same resampled groups for both terms).",
+    ),
+    shippedTest: Nullable(
+      Obj(
+        { value: Num(), lower: Num(), upper: Num(), standardError: Num() },
+        "The shipped policy's estimate on test: the learned policy's DR, the behavior's mean logged reward or the single action's DR.",
+      ),
+    ),
+  },
+  "The shipping decision, made on validation; the test evaluation does not depend on it.",
 );
 
 /** The section of a record that may differ between two runs of the same job. */
@@ -125,6 +191,7 @@ export const JobRecordSchema = Obj(
         split: Obj({ validation: Num(), test: Num() }),
         finalTraining: Str(),
         evaluation: Obj({ resamples: Int(), confidence: Num() }),
+        shipping: Type.Optional(Obj({ policy: Str("safe or learned.") })),
         tuner: OpenObject<Record<string, unknown>>("Resolved tuner settings."),
         searchSpace: OpenObject<Record<string, unknown>>("The search space."),
         baseConfig: OpenObject<Record<string, unknown>>("The resolved base TrainConfig."),
@@ -177,6 +244,18 @@ export const JobRecordSchema = Obj(
         totalSteps: Int(),
         plannedSteps: Int(),
         importanceCorrection: Type.Boolean(),
+        target: Type.Optional(
+          Str("The offline objective used: grpo, dm or dr (@rlvr/rlvr-loop offPolicy.target)."),
+        ),
+        targetModels: Type.Optional(
+          Nullable(
+            Obj(
+              { behavior: Str(), rewardModel: Str(), folds: Int() },
+              "Sources of the nuisance models of dm/dr (cross-fitted on the training data).",
+            ),
+          ),
+        ),
+        selection: Type.Optional(SelectionSchema),
         degenerateGroups: Str(),
         steps: Type.Array(OpenObject<Record<string, number>>("StepMetrics of @rlvr/rlvr-loop.")),
         epochs: Type.Array(OpenObject<Record<string, number | null>>("EpochMetrics of @rlvr/rlvr-loop.")),
@@ -224,6 +303,7 @@ export const JobRecordSchema = Obj(
         ),
       }),
     ),
+    shipping: Type.Optional(Nullable(ShippingSchema)),
     checkpoint: Nullable(
       Obj({
         path: Str("File name, relative to the output folder."),
@@ -245,6 +325,10 @@ export type JobRecord = Static<typeof JobRecordSchema>;
 export type StableJobRecord = Omit<JobRecord, "volatile">;
 /** The record's `volatile` section. */
 export type VolatileSection = Static<typeof VolatileSchema>;
+/** How the final model was selected. */
+export type SelectionRecord = Static<typeof SelectionSchema>;
+/** The shipping decision. */
+export type ShippingRecord = Static<typeof ShippingSchema>;
 /** A pipeline stage name. */
 export type StageName = Static<typeof StageNameSchema>;
 /** One tuning trial of a record. */
@@ -262,6 +346,7 @@ export const STAGES: readonly StageName[] = Object.freeze([
   "tune",
   "train",
   "evaluate",
+  "ship",
   "checkpoint",
 ]);
 
@@ -269,7 +354,15 @@ export const STAGES: readonly StageName[] = Object.freeze([
 export const JOB_MODE_STAGES: Readonly<Record<JobMode, readonly StageName[]>> = Object.freeze({
   full: STAGES,
   tune: Object.freeze(["load", "split", "fingerprint", "tune"] as StageName[]),
-  train: Object.freeze(["load", "split", "fingerprint", "train", "evaluate", "checkpoint"] as StageName[]),
+  train: Object.freeze([
+    "load",
+    "split",
+    "fingerprint",
+    "train",
+    "evaluate",
+    "ship",
+    "checkpoint",
+  ] as StageName[]),
 });
 
 /** One problem found by {@link validateJobRecord}. */

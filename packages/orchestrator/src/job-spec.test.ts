@@ -26,7 +26,8 @@ describe("resolveJobSpec", () => {
     expect(r.tuner).toEqual(DEFAULT_TUNER_SETTINGS);
     expect(r.tuner.objective).toBe("dr_lower");
     expect(r.searchSpace).toBe(DEFAULT_SEARCH_SPACE);
-    expect(r.finalTraining).toBe("train+validation");
+    expect(r.finalTraining).toBe("train");
+    expect(r.shipping).toEqual({ policy: "safe" });
     expect(r.rlvr).toEqual({ ...defaultTrainConfig, seed: 0 });
   });
 

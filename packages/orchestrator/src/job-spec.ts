@@ -67,6 +67,19 @@ export const SplitSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/** The shipping rule: which policy the checkpoint holds. */
+export const ShippingSettingsSchema = Type.Object(
+  {
+    policy: Type.Optional(
+      Type.Union([Type.Literal("safe"), Type.Literal("learned")], {
+        description:
+          "safe: ship the learned policy only when the lower bound of its paired DR difference to every baseline on validation is above 0, else the better baseline; learned: always ship the learned policy.",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 /** Settings of the final evaluation on the test split. */
 export const EvaluationSettingsSchema = Type.Object(
   {
@@ -138,10 +151,12 @@ const jobProperties = {
   tuner: Type.Optional(TunerSettingsSchema),
   finalTraining: Type.Optional(
     Type.Union([Type.Literal("train+validation"), Type.Literal("train")], {
-      description: "Data of the final training with the best parameters.",
+      description:
+        "Data of the final training with the best parameters: train (the best trial reproduced, validation held out for the shipping rule) or train+validation.",
     }),
   ),
   evaluation: Type.Optional(EvaluationSettingsSchema),
+  shipping: Type.Optional(ShippingSettingsSchema),
 };
 
 /**
@@ -215,8 +230,10 @@ export interface ResolvedJobSpec {
   readonly searchSpace: SearchSpaceSpec;
   /** Tuner settings. @defaultValue {@link DEFAULT_TUNER_SETTINGS} */
   readonly tuner: ResolvedTunerSettings;
-  /** Data of the final training. @defaultValue "train+validation" */
+  /** Data of the final training. @defaultValue "train" */
   readonly finalTraining: "train+validation" | "train";
+  /** The shipping rule. @defaultValue `{ policy: "safe" }` */
+  readonly shipping: { readonly policy: "safe" | "learned" };
   /** Test evaluation settings. @defaultValue `{ resamples: 500, confidence: 0.95 }` */
   readonly evaluation: { readonly resamples: number; readonly confidence: number };
 }
@@ -342,8 +359,9 @@ export function resolveJobSpec(spec: JobSpec, options: { readonly baseDir?: stri
     rlvr,
     searchSpace: mode === "train" ? {} : (spec.searchSpace ?? DEFAULT_SEARCH_SPACE),
     tuner: { ...DEFAULT_TUNER_SETTINGS, ...(spec.tuner ?? {}) },
-    finalTraining: spec.finalTraining ?? "train+validation",
+    finalTraining: spec.finalTraining ?? "train",
     evaluation: { ...DEFAULT_EVALUATION, ...(spec.evaluation ?? {}) },
+    shipping: { policy: spec.shipping?.policy ?? "safe" },
   };
 }
 

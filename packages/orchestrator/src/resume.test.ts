@@ -76,6 +76,7 @@ describe("resume after kill -9", () => {
       "tune",
       "train",
       "evaluate",
+      "ship",
     ]);
     expect(JSON.stringify(stripVolatile(again))).toBe(JSON.stringify(stripVolatile(reference)));
     const after = createRegistry(join(out, ".rlvr", "registry.db"));

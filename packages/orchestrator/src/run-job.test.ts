@@ -168,7 +168,8 @@ describe("runJob", () => {
     expect(validateJobRecord(JSON.parse(JSON.stringify(tuned))).valid).toBe(true);
 
     // train with the tuned parameters written into the rlvr config: the full job's final policy
-    const params = tuned.tuning?.bestParams ?? {};
+    const best = tuned.tuning!.trials.find((t) => t.number === tuned.tuning!.bestTrial)!;
+    const params = { ...(tuned.tuning?.bestParams ?? {}), seed: best.seed };
     const rlvr = applyParams(
       { ...(first.spec.baseConfig as unknown as Parameters<typeof applyParams>[0]) },
       params,
@@ -181,7 +182,13 @@ describe("runJob", () => {
     expect(trained.tuning).toBeNull();
     expect(trained.spec.searchSpace).toEqual({});
     expect(trained.finalConfig).toEqual(first.finalConfig);
-    expect(trained.training).toEqual(first.training);
+    // the same training; only how the model was selected is described differently
+    const { selection: s1, ...t1 } = trained.training!;
+    const { selection: s2, ...t2 } = first.training!;
+    expect(t1).toEqual(t2);
+    expect([s1?.method, s2?.method]).toEqual(["configured", "best-trial"]);
+    expect(s2?.reproducesTrial).toBe(true);
+    expect(trained.shipping).toEqual(first.shipping);
     expect(trained.evaluation).toEqual(first.evaluation);
     // the tuner's settings do not enter a train job's fingerprint
     const other = await runJob(

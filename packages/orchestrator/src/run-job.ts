@@ -19,8 +19,10 @@ import {
   type TrainingEnvironment,
 } from "@rlvr/env-fingerprint";
 import {
+  createPolicy,
   type Evaluation,
   evaluate,
+  fitBehaviorModel,
   type LinearSoftmaxPolicy,
   VERSION as LOOP_VERSION,
   loadCheckpoint,
@@ -59,6 +61,8 @@ import {
   JOB_RECORD_VERSION,
   type JobRecord,
   type PolicyEstimatesRecord,
+  type SelectionRecord,
+  type ShippingRecord,
   type StageName,
   type TrialRecord,
   type VolatileSection,
@@ -170,6 +174,37 @@ function trialWorkerModule(): { module: URL; execArgv?: string[] } {
 
 const json = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
+/** Bias score of a shipped single-action policy: the other actions get probability e^−50 ≈ 2e−22. */
+const SINGLE_ACTION_SCORE = 50;
+
+function selectionSummary(
+  result: { stopReason: string; bestEpoch: number | null; restoredBest: boolean; epochs: readonly unknown[] },
+  trial: number | null,
+  reproduce: boolean,
+  reproducesTrial: boolean | null,
+): string {
+  const origin =
+    trial === null
+      ? "trained with the job's configuration"
+      : reproduce
+        ? `best trial #${trial} reproduced on train with its parameters and seed${reproducesTrial === true ? " (identical validation curve)" : reproducesTrial === false ? " (validation curve differs from the trial's)" : ""}`
+        : `trained on train+validation with the parameters of trial #${trial} (no validation left to select an epoch)`;
+  const epochs = result.epochs.length;
+  const stop =
+    result.stopReason === "collapse"
+      ? `; stopped at epoch ${epochs}: the policy collapsed (entropy near 0 while the validation value fell)`
+      : result.stopReason === "early_stopping"
+        ? `; stopped early at epoch ${epochs}`
+        : "";
+  const restored =
+    result.restoredBest && result.bestEpoch !== null
+      ? `; the weights of epoch ${result.bestEpoch} (best validation) were restored`
+      : result.bestEpoch !== null
+        ? `; the last epoch (${result.bestEpoch}) was the best validated`
+        : "";
+  return `${origin}${stop}${restored}.`;
+}
+
 function groupCount(examples: readonly RlvrExample[]): number {
   const seen = new Set<string>();
   for (const e of examples) seen.add(e.groupId);
@@ -233,6 +268,10 @@ interface TuneStage {
 interface TrainStage {
   readonly finalConfig: TrainConfig;
   readonly training: NonNullable<JobRecord["training"]>;
+}
+/** The shipping decision and the shipped policy's weights when it is not the learned one. */
+interface ShipStage {
+  readonly shipping: ShippingRecord;
 }
 
 function errorOf(error: unknown): { code: string; message: string } {
@@ -355,6 +394,8 @@ class JobRun {
   trained: TrainStage | null = null;
   policy: LinearSoftmaxPolicy | null = null;
   evaluation: NonNullable<JobRecord["evaluation"]> | null = null;
+  shipping: ShippingRecord | null = null;
+  shippedPolicy: LinearSoftmaxPolicy | null = null;
   checkpoint: NonNullable<JobRecord["checkpoint"]> | null = null;
   finished: StageName[] = [];
 
@@ -437,6 +478,7 @@ class JobRun {
       if (stages.includes("tune")) await this.stageRun("tune", () => this.tuneStage());
       if (stages.includes("train")) await this.stageRun("train", () => this.trainStage());
       if (stages.includes("evaluate")) await this.stageRun("evaluate", () => this.evaluateStage());
+      if (stages.includes("ship")) await this.stageRun("ship", () => this.shipStage());
       if (stages.includes("checkpoint")) await this.stageRun("checkpoint", () => this.checkpointStage());
     } catch (error) {
       const cancelled = this.signal?.aborted === true;
@@ -523,6 +565,7 @@ class JobRun {
         split: spec.split,
         finalTraining: spec.finalTraining,
         evaluation: spec.evaluation,
+        shipping: spec.shipping,
       },
       packages: this.packages,
       label: spec.label,
@@ -766,9 +809,21 @@ class JobRun {
     }
     const jobId = this.jobId as string;
     const base: TrainConfig = { ...this.spec.rlvr, actions: this.actions };
-    const config = applyParams(base, this.tune?.tuning.bestParams ?? {});
-    const examples = this.finalTrainingExamples();
-    const result = await train(examples, config, {
+    // With finalTraining "train", the final model is the best trial reproduced: same data (train, with
+    // validation for the per-epoch metric and the restore of the best epoch), parameters and seed.
+    const tuning = this.tune?.tuning ?? null;
+    const bestTrial =
+      tuning !== null && tuning.bestTrial !== null
+        ? (tuning.trials.find((t) => t.number === tuning.bestTrial) ?? null)
+        : null;
+    const reproduce = this.spec.finalTraining === "train";
+    const seed = reproduce && bestTrial !== null ? bestTrial.seed : base.seed;
+    const config = applyParams({ ...base, seed }, tuning?.bestParams ?? {});
+    const splits = this.splits as NonNullable<JobRun["splits"]>;
+    const source = reproduce
+      ? { train: splits.train, validation: splits.validation }
+      : { train: this.finalTrainingExamples() };
+    const result = await train(source, config, {
       ...(this.signal ? { signal: this.signal } : {}),
       onMetrics: (event) => {
         if (event.type !== "epoch") return;
@@ -783,6 +838,25 @@ class JobRun {
         });
       },
     });
+    const validations = result.epochs.map((e) => e.validation);
+    const reproducesTrial =
+      reproduce && bestTrial !== null
+        ? bestTrial.intermediateValues.length === validations.length &&
+          bestTrial.intermediateValues.every((v, i) => v.value === validations[i])
+        : null;
+    const selection: SelectionRecord = {
+      method: bestTrial !== null ? "best-trial" : "configured",
+      trial: bestTrial?.number ?? null,
+      seed,
+      validationMetric: result.validationMetric,
+      bestEpoch: result.bestEpoch,
+      bestValidation: result.bestValidation,
+      restoredBest: result.restoredBest,
+      stopReason: result.stopReason,
+      tuningValue: bestTrial?.value ?? null,
+      reproducesTrial,
+      summary: selectionSummary(result, bestTrial?.number ?? null, reproduce, reproducesTrial),
+    };
     const trained: TrainStage = json({
       finalConfig: result.config,
       training: {
@@ -793,6 +867,9 @@ class JobRun {
         totalSteps: result.totalSteps,
         plannedSteps: result.plannedSteps,
         importanceCorrection: result.importanceCorrection,
+        target: result.target,
+        targetModels: result.targetModels,
+        selection,
         degenerateGroups: result.degenerateGroups,
         steps: result.steps as unknown as Record<string, number>[],
         epochs: result.epochs as unknown as Record<string, number | null>[],
@@ -853,19 +930,129 @@ class JobRun {
     return { value: undefined, resumed: false };
   }
 
+  // --- ship -------------------------------------------------------------------------------------
+
+  async shipStage(): Promise<{ value: undefined; resumed: boolean }> {
+    const stored = await this.readStage<ShipStage>("ship");
+    if (stored !== null) {
+      this.shipping = stored.shipping;
+      this.shippedPolicy = this.shippedPolicyOf(stored.shipping);
+      return { value: undefined, resumed: true };
+    }
+    const splits = this.splits as NonNullable<JobRun["splits"]>;
+    const learnedPolicy = this.policy as LinearSoftmaxPolicy;
+    const { resamples, confidence } = this.spec.evaluation;
+    const options = { trainingData: splits.train, resamples, confidence, seed: this.spec.seed };
+    const onValidation = evaluate(learnedPolicy, splits.validation, options);
+    const best = onValidation.baselines.bestSingleAction;
+    const single = evaluate(this.singleActionPolicy(best.action), splits.validation, options);
+    const learnedVsBehavior = onValidation.differences.behavior;
+    const learnedVsSingle = onValidation.differences.bestSingleAction;
+    const singleVsBehavior = single.differences.behavior;
+    const rule = this.spec.shipping.policy;
+    const level = `${Math.round(confidence * 100)} %`;
+    const fmt = (e: { value: number; lower: number; upper: number }) =>
+      `${e.value.toFixed(4)} [${e.lower.toFixed(4)}, ${e.upper.toFixed(4)}]`;
+    const beatsBoth = learnedVsBehavior.lower > 0 && learnedVsSingle.lower > 0;
+    let shipped: ShippingRecord["shipped"];
+    let reason: string;
+    if (beatsBoth || rule === "learned") {
+      shipped = "learned";
+      reason = beatsBoth
+        ? `the learned policy beats both baselines on validation: DR difference to the behavior ${fmt(learnedVsBehavior)}, to always "${best.action}" ${fmt(learnedVsSingle)} (paired ${level} intervals above 0)`
+        : `shipped because the rule is "learned" (forced); on validation its DR difference to the behavior is ${fmt(learnedVsBehavior)} and to always "${best.action}" ${fmt(learnedVsSingle)}, not both above 0`;
+    } else {
+      const why = `the learned policy does not beat both baselines on validation (DR difference to the behavior ${fmt(learnedVsBehavior)}, to always "${best.action}" ${fmt(learnedVsSingle)}; paired ${level} intervals must lie above 0)`;
+      if (singleVsBehavior.lower > 0) {
+        shipped = "single-action";
+        reason = `${why}; always "${best.action}" beats the behavior (difference ${fmt(singleVsBehavior)}), so it is shipped`;
+      } else {
+        shipped = "behavior";
+        reason = `${why}; always "${best.action}" does not beat the behavior either (difference ${fmt(singleVsBehavior)}), so a behavior model fitted on train (imitating the logging policy) is shipped`;
+      }
+    }
+    const evaluation = this.evaluation;
+    const shippedTest =
+      evaluation === null
+        ? null
+        : shipped === "learned"
+          ? evaluation.learned.dr
+          : shipped === "behavior"
+            ? evaluation.baselines.behavior
+            : evaluate(this.singleActionPolicy(best.action), splits.test, {
+                trainingData: this.finalTrainingExamples(),
+                resamples,
+                confidence,
+                seed: this.spec.seed,
+              }).policy.dr;
+    const shipping: ShippingRecord = json({
+      rule,
+      shipped,
+      action: shipped === "single-action" ? best.action : null,
+      forced: rule === "learned" && !beatsBoth,
+      reason,
+      split: "validation" as const,
+      confidence,
+      validationSeenInTraining: this.spec.finalTraining === "train+validation",
+      learned: estimatesRecord(onValidation.policy),
+      behavior: onValidation.baselines.logged,
+      bestSingleAction: { action: best.action, estimates: estimatesRecord(best.estimates) },
+      differences: {
+        learnedMinusBehavior: learnedVsBehavior,
+        learnedMinusBestSingleAction: learnedVsSingle,
+        bestSingleActionMinusBehavior: singleVsBehavior,
+      },
+      shippedTest,
+    });
+    await this.writeStage("ship", { shipping } satisfies ShipStage);
+    this.shipping = shipping;
+    this.shippedPolicy = this.shippedPolicyOf(shipping);
+    return { value: undefined, resumed: false };
+  }
+
+  /** A linear policy that takes `action` with probability 1 − ~1e-21 (where it is allowed). */
+  singleActionPolicy(action: string): LinearSoftmaxPolicy {
+    const learned = this.policy as LinearSoftmaxPolicy;
+    const { actions, featurizer } = learned;
+    const weights = new Float64Array(featurizer.rows * actions.length);
+    weights[featurizer.biasIndex * actions.length + actions.indexOf(action)] = SINGLE_ACTION_SCORE;
+    return createPolicy({ actions, featurizer, weights });
+  }
+
+  /** The policy a shipping decision puts in the checkpoint (deterministic: refitted on resume). */
+  shippedPolicyOf(shipping: ShippingRecord): LinearSoftmaxPolicy {
+    const learned = this.policy as LinearSoftmaxPolicy;
+    if (shipping.shipped === "learned") return learned;
+    if (shipping.shipped === "single-action") return this.singleActionPolicy(shipping.action as string);
+    const splits = this.splits as NonNullable<JobRun["splits"]>;
+    return fitBehaviorModel(splits.train, {
+      featurizer: learned.featurizer.spec,
+      actions: learned.actions,
+      seed: this.spec.seed,
+    });
+  }
+
   // --- checkpoint -------------------------------------------------------------------------------
 
   async checkpointStage(): Promise<{ value: undefined; resumed: boolean }> {
     const trained = this.trained as TrainStage;
     const evaluation = this.evaluation as NonNullable<JobRecord["evaluation"]>;
-    const bytes = serializeCheckpoint(this.policy as LinearSoftmaxPolicy, {
+    const shipping = this.shipping;
+    const shippedTest = shipping?.shippedTest ?? evaluation.learned.dr;
+    const bytes = serializeCheckpoint(this.shippedPolicy ?? (this.policy as LinearSoftmaxPolicy), {
       config: trained.finalConfig,
       metrics: {
-        testDr: evaluation.learned.dr.value,
-        testDrLower: evaluation.learned.dr.lower,
-        testDrUpper: evaluation.learned.dr.upper,
+        testDr: shippedTest.value,
+        testDrLower: shippedTest.lower,
+        testDrUpper: shippedTest.upper,
       },
-      metadata: { jobId: this.jobId as string, fingerprint: this.fingerprint, label: this.spec.label },
+      metadata: {
+        jobId: this.jobId as string,
+        fingerprint: this.fingerprint,
+        label: this.spec.label,
+        shipped: shipping?.shipped ?? "learned",
+        ...(shipping?.action ? { shippedAction: shipping.action } : {}),
+      },
     });
     const name = checkpointFileName(this.spec.label);
     await writeFileAtomic(join(this.spec.outDir, name), bytes);
@@ -904,6 +1091,7 @@ class JobRun {
         split: spec.split,
         finalTraining: spec.finalTraining,
         evaluation: spec.evaluation,
+        shipping: spec.shipping,
         tuner: (({ concurrency: _c, ...rest }) => rest)(spec.tuner),
         searchSpace: spec.searchSpace as unknown as Record<string, unknown>,
         baseConfig: spec.rlvr as unknown as Record<string, unknown>,
@@ -925,6 +1113,7 @@ class JobRun {
       finalConfig: (this.trained?.finalConfig as unknown as Record<string, unknown>) ?? null,
       training: this.trained?.training ?? null,
       evaluation: this.evaluation,
+      ...(this.shipping !== null ? { shipping: this.shipping } : {}),
       checkpoint: this.checkpoint,
       stages: [...this.finished],
       volatile: {

@@ -68,6 +68,36 @@ export interface ImportanceCorrectionConfig {
   readonly cap: number;
 }
 
+/**
+ * What the offline policy gradient follows (see docs/rlvr-loop.md, "Learning without propensities").
+ * `grpo`: the group-relative clipped surrogate of the logged actions (with the importance correction
+ * when propensities are logged); `dm`: the direct method, maximise (1/n) Σ_i Σ_a π(a|x_i) r̂(x_i, a)
+ * with a reward model r̂ cross-fitted on the training data; `dr`: doubly robust, the `dm` term plus
+ * the clipped surrogate of the residual r_i − r̂(x_i, a_i) weighted by c_i = min(c̄, π_old(a_i|x_i)/μ_i)
+ * (μ_i logged, or a behavior model cross-fitted on the training data when any is missing).
+ */
+export type OffPolicyTarget = "auto" | "grpo" | "dm" | "dr";
+
+/** Offline objective and its nuisance models. */
+export interface OffPolicyConfig {
+  /**
+   * The objective offline; `auto` = `dr` offline (with logged or fitted propensities), `grpo` online.
+   * @defaultValue "auto"
+   */
+  readonly target: OffPolicyTarget;
+  /**
+   * Folds (by group) of the cross-fitted reward and behavior models of `dm`/`dr`; each example's
+   * predictions come from models fitted on the other folds.
+   * @defaultValue 5
+   */
+  readonly folds: number;
+  /**
+   * Floor of fitted propensities μ̂ (a fitted model can put almost no mass on a logged action).
+   * @defaultValue 0.01
+   */
+  readonly minPropensity: number;
+}
+
 /** KL penalty to the reference policy (the initial policy unless one is given). */
 export interface KlConfig {
   /**
@@ -197,6 +227,13 @@ export interface EarlyStoppingConfig {
    * @defaultValue true
    */
   readonly restoreBest: boolean;
+  /**
+   * Collapse detection: stop (reason `collapse`) after an epoch whose mean policy entropy is below
+   * this many nats while its validation value fell below the best one by more than `minDelta`; the
+   * best validated weights are then restored (with `restoreBest`). 0 disables it.
+   * @defaultValue 0.05
+   */
+  readonly collapseEntropy: number;
 }
 
 /** Complete training configuration; every member has a documented default ({@link defaultTrainConfig}). */
@@ -242,6 +279,8 @@ export interface TrainConfig {
   readonly clip: ClipConfig;
   /** Truncated importance correction with logged behavior probabilities. */
   readonly importanceCorrection: ImportanceCorrectionConfig;
+  /** The offline objective (`grpo`, `dm`, `dr`) and its nuisance models. */
+  readonly offPolicy: OffPolicyConfig;
   /** KL penalty to the reference policy. */
   readonly kl: KlConfig;
   /**
@@ -293,6 +332,7 @@ export const defaultTrainConfig: TrainConfig = deepFreeze({
   advantage: { baseline: "group", scale: "group", epsilon: 1e-4, degenerateGroups: "batch_mean" },
   clip: { epsilonLow: 0.2, epsilonHigh: 0.2 },
   importanceCorrection: { enabled: "auto", cap: 10 },
+  offPolicy: { target: "auto", folds: 5, minPropensity: 0.01 },
   kl: { beta: 0, estimator: "exact" },
   entropyCoef: 0,
   lossAggregation: "grpo",
@@ -309,7 +349,7 @@ export const defaultTrainConfig: TrainConfig = deepFreeze({
   schedule: { kind: "constant", warmupSteps: 0, minLearningRateRatio: 0 },
   online: { roundsPerEpoch: 25, tasksPerRound: 32, groupSize: 8 },
   validation: { metric: "auto" },
-  earlyStopping: { patience: null, minDelta: 0, restoreBest: true },
+  earlyStopping: { patience: null, minDelta: 0, restoreBest: true, collapseEntropy: 0.05 },
 } satisfies TrainConfig);
 
 const positive = { type: "number", exclusiveMinimum: 0 } as const;
@@ -368,6 +408,11 @@ export const trainConfigSchema = deepFreeze({
     }),
     clip: obj({ epsilonLow: unit("exclusive"), epsilonHigh: nonNegative }),
     importanceCorrection: obj({ enabled: { enum: [true, false, "auto"] }, cap: positive }),
+    offPolicy: obj({
+      target: { enum: ["auto", "grpo", "dm", "dr"] },
+      folds: { type: "integer", minimum: 2, maximum: 20 },
+      minPropensity: { type: "number", exclusiveMinimum: 0, maximum: 0.5 },
+    }),
     kl: obj({ beta: nonNegative, estimator: { enum: ["exact", "k3"] } }),
     entropyCoef: nonNegative,
     lossAggregation: { enum: ["grpo", "bnpo", "dr_grpo"] },
@@ -397,6 +442,7 @@ export const trainConfigSchema = deepFreeze({
       patience: { anyOf: [{ type: "null" }, positiveInt] },
       minDelta: nonNegative,
       restoreBest: { type: "boolean" },
+      collapseEntropy: nonNegative,
     }),
   }),
 });
@@ -445,6 +491,7 @@ const NESTED = [
   "advantage",
   "clip",
   "importanceCorrection",
+  "offPolicy",
   "kl",
   "optimizer",
   "schedule",

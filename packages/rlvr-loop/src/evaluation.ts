@@ -336,6 +336,8 @@ export interface NuisanceOptions {
   folds: number;
   seed: number;
   needQhat: boolean;
+  /** Whether propensities are needed (fitted when not all logged). @defaultValue true */
+  needPropensity?: boolean;
 }
 
 /** Fit or read the propensities and reward predictions. @internal */
@@ -349,8 +351,11 @@ export function nuisance(data: TrainingData, o: NuisanceOptions): Nuisance {
       'evaluate: behavior "logged" needs a behaviorProb on every example',
     );
   }
-  const useLogged = o.behavior !== "fitted" && allLogged;
-  const propensity = useLogged ? Float64Array.from(data.behaviorProbs!) : new Float64Array(n);
+  const useLogged = (o.behavior !== "fitted" && allLogged) || o.needPropensity === false;
+  const propensity =
+    useLogged && data.behaviorProbs !== null
+      ? Float64Array.from(data.behaviorProbs)
+      : new Float64Array(n).fill(useLogged ? Number.NaN : 0);
   let qhat: Float64Array = o.needQhat ? new Float64Array(n * A) : new Float64Array(0);
   let behaviorSource: Nuisance["behaviorSource"] = "logged";
   let rewardModelSource: Nuisance["rewardModelSource"] = "provided";

@@ -217,6 +217,8 @@ const CASES: readonly Case[] = [
       kl: { beta: 0.2, estimator: "k3" },
       advantage: { degenerateGroups: "zero" },
       optimizer: { lazy: false, weightDecay: 0.1 },
+      // pinned to the GRPO objective (auto picks dr without propensities since it was recorded)
+      offPolicy: { target: "grpo" },
     },
   },
   {

@@ -129,7 +129,7 @@ describe("train", () => {
         epochs: 30,
         featurizer: FEATURIZER,
         optimizer: { learningRate: 0.2 },
-        earlyStopping: { patience: 2 },
+        earlyStopping: { patience: 2, collapseEntropy: 0 },
       },
     );
     expect(result.validationMetric).toBe("snips");
@@ -165,6 +165,27 @@ describe("train", () => {
     });
   });
 
+  it("detects a collapse (entropy near 0 while validation falls), stops and restores the best epoch", async () => {
+    const config = { epochs: 30, featurizer: FEATURIZER, optimizer: { learningRate: 0.2 } };
+    const result = await train({ train: logs, validation }, config);
+    expect(result.stopReason).toBe("collapse");
+    const last = result.epochs.at(-1)!;
+    expect(last.entropy).toBeLessThan(0.05);
+    expect(last.validation!).toBeLessThan(result.bestValidation!);
+    // every earlier epoch either improved or was not collapsed
+    for (const e of result.epochs.slice(0, -1))
+      expect(
+        e.entropy >= 0.05 || e.validation! >= result.bestValidation! || e.epoch <= result.bestEpoch!,
+      ).toBe(true);
+    expect(result.restoredBest).toBe(true);
+    const off = await train(
+      { train: logs, validation },
+      { ...config, earlyStopping: { collapseEntropy: 0 } },
+    );
+    expect(off.stopReason).toBe("completed");
+    expect(off.epochs.length).toBe(30);
+  });
+
   it("continues from an initial policy and checks compatibility", async () => {
     const first = await train(logs, { epochs: 1, featurizer: FEATURIZER });
     const second = await train(logs, { epochs: 1, featurizer: FEATURIZER }, { initialPolicy: first.policy });
@@ -178,8 +199,18 @@ describe("train", () => {
 
   it("applies the importance correction only with behavior probabilities", async () => {
     const stripped = logs.examples.map(({ behaviorProb: _p, ...e }) => e);
+    const grpo = await train(stripped, { epochs: 1, featurizer: FEATURIZER, offPolicy: { target: "grpo" } });
+    expect(grpo.importanceCorrection).toBe(false);
+    expect(grpo.target).toBe("grpo");
+    // without propensities, auto picks the doubly robust target with a cross-fitted behavior model
     const auto = await train(stripped, { epochs: 1, featurizer: FEATURIZER });
-    expect(auto.importanceCorrection).toBe(false);
+    expect(auto.target).toBe("dr");
+    expect(auto.targetModels).toEqual({ behavior: "cross-fitted", rewardModel: "cross-fitted", folds: 5 });
+    expect(auto.importanceCorrection).toBe(true);
+    expect((await train(logs, { epochs: 1, featurizer: FEATURIZER })).target).toBe("grpo");
+    await expect(train({ environment: env }, { offPolicy: { target: "dm" } })).rejects.toMatchObject({
+      code: "INVALID_CONFIG",
+    });
     await expect(train(stripped, { importanceCorrection: { enabled: true } })).rejects.toMatchObject({
       code: "INVALID_DATA",
     });

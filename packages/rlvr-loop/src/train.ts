@@ -154,7 +154,7 @@ export interface TrainHooks {
 }
 
 /** Why training stopped. */
-export type StopReason = "completed" | "early_stopping";
+export type StopReason = "completed" | "early_stopping" | "collapse";
 
 /** Result of {@link train}. */
 export interface TrainingResult {
@@ -186,6 +186,19 @@ export interface TrainingResult {
   readonly examplesProcessed: number;
   /** Whether the truncated importance correction was applied (see `importanceCorrection.enabled`). */
   readonly importanceCorrection: boolean;
+  /**
+   * The offline objective used (`offPolicy.target` resolved): `grpo`, `dm` or `dr` (always `grpo` online).
+   */
+  readonly target: "grpo" | "dm" | "dr";
+  /**
+   * Sources of the nuisance models of `dm`/`dr` (`behavior`: `logged`, `cross-fitted` or `none` for
+   * `dm`; `rewardModel`: `cross-fitted`), null for `grpo`.
+   */
+  readonly targetModels: {
+    readonly behavior: string;
+    readonly rewardModel: string;
+    readonly folds: number;
+  } | null;
   /** The degenerate-group policy in force (also in `config`), stated for the job record. */
   readonly degenerateGroups: TrainConfig["advantage"]["degenerateGroups"];
   /** Source of the validation nuisance models (null without off-policy validation). */
@@ -375,6 +388,42 @@ export async function train(
   }
   const mu = cfg.innerIterations;
 
+  // ---- offline target: grpo, or a model-based (dm) / doubly robust (dr) policy gradient
+  const requestedTarget = cfg.offPolicy.target;
+  if (env !== null && (requestedTarget === "dm" || requestedTarget === "dr")) {
+    throw new RlvrLoopError(
+      "INVALID_CONFIG",
+      `train: offPolicy.target "${requestedTarget}" is for logged data (offline); online training uses grpo`,
+    );
+  }
+  const allLogged =
+    data !== null && data.behaviorProbs !== null && data.behaviorProbs.every((p) => !Number.isNaN(p));
+  const target: TrainingResult["target"] =
+    env !== null
+      ? "grpo"
+      : requestedTarget === "auto"
+        ? allLogged
+          ? "grpo"
+          : AUTO_TARGET_WITHOUT_PROPENSITIES
+        : requestedTarget;
+  let targetModels: TrainingResult["targetModels"] = null;
+  let qhatTrain: Float64Array | null = null;
+  let targetPropensity: Float64Array | null = null;
+  if (target !== "grpo" && data !== null) {
+    const models = offPolicyModels(data, cfg, target === "dr");
+    qhatTrain = models.qhat;
+    targetPropensity = target === "dr" ? models.propensity : null;
+    targetModels = {
+      behavior: target === "dr" ? models.behaviorSource : "none",
+      rewardModel: models.rewardModelSource,
+      folds: Math.min(cfg.offPolicy.folds, data.numGroups),
+    };
+    // dm: no residual term; dr: the residual is weighted by c_i = min(c̄, π_old/μ_i)
+    correctionCap = target === "dr" ? cfg.importanceCorrection.cap : null;
+  }
+  const advantageSettings =
+    target === "grpo" ? cfg.advantage : { ...cfg.advantage, degenerateGroups: "zero" as const };
+
   // ---- validation
   let metric: TrainingResult["validationMetric"] = null;
   let exact: ExactEvaluator | null = null;
@@ -451,12 +500,13 @@ export async function train(
       groups,
       gStart,
       gEnd,
-      cfg.advantage,
+      advantageSettings,
       cfg.lossAggregation,
       buffers.advantages,
       buffers.kappa,
       included,
     );
+    if (qhatTrain !== null) residualAdvantages(d, included, stats.includedGroups, qhatTrain, target, buffers);
     examplesProcessed += stats.numExamples;
     for (let it = 0; it < mu; it++) {
       if (signal?.aborted) throw abortError(signal);
@@ -477,7 +527,7 @@ export async function train(
         buffers,
         settings,
         reference,
-        { recordOld: it === 0, correctionCap },
+        { recordOld: it === 0, correctionCap, propensity: targetPropensity },
         sums,
         scratch,
       );
@@ -624,6 +674,13 @@ export async function train(
         if (cfg.earlyStopping.restoreBest) bestWeights = W.slice();
       } else {
         sinceBest++;
+        if (
+          em.entropy < cfg.earlyStopping.collapseEntropy &&
+          validation < best - cfg.earlyStopping.minDelta
+        ) {
+          stopReason = "collapse";
+          break;
+        }
         if (cfg.earlyStopping.patience !== null && sinceBest >= cfg.earlyStopping.patience) {
           stopReason = "early_stopping";
           break;
@@ -652,6 +709,8 @@ export async function train(
     plannedSteps,
     examplesProcessed,
     importanceCorrection: correctionCap !== null,
+    target,
+    targetModels,
     degenerateGroups: cfg.advantage.degenerateGroups,
     validationModels:
       nuis !== null ? { behavior: nuis.behaviorSource, rewardModel: nuis.rewardModelSource } : null,
@@ -686,11 +745,68 @@ function weighted(
   return r;
 }
 
+/**
+ * The objective `offPolicy.target: "auto"` picks when some training example has no logged propensity
+ * (chosen by measurement, see docs/rlvr-loop.md "Learning without propensities").
+ */
+const AUTO_TARGET_WITHOUT_PROPENSITIES = "dr" as const;
+
+/** Cross-fitted nuisance models of the training data, cached per data object and settings. */
+const modelCache = new WeakMap<TrainingData, Map<string, Nuisance>>();
+
+function offPolicyModels(data: TrainingData, cfg: TrainConfig, needPropensity: boolean): Nuisance {
+  const { folds, minPropensity } = cfg.offPolicy;
+  const key = `${folds}|${minPropensity}|${needPropensity}`;
+  let perData = modelCache.get(data);
+  if (perData === undefined) {
+    perData = new Map();
+    modelCache.set(data, perData);
+  }
+  let models = perData.get(key);
+  if (models === undefined) {
+    // the models are a function of the data alone (fixed seed), so every trial on the same data shares them
+    models = nuisance(data, {
+      behavior: "auto",
+      training: null,
+      fit: { epochs: 5, batchSize: 256, learningRate: 0.05, weightDecay: 0.001, seed: 0 },
+      minPropensity,
+      folds: Math.min(folds, data.numGroups),
+      seed: 0,
+      needQhat: true,
+      needPropensity,
+    });
+    perData.set(key, models);
+  }
+  return models;
+}
+
+/**
+ * Advantages of the model-based targets for the included groups: `dr` A_i = r_i − r̂(x_i, a_i) (the
+ * residual the doubly robust gradient weights by c_i), `dm` A_i = 0 (the model term alone).
+ */
+function residualAdvantages(
+  d: TrainingData,
+  included: Int32Array,
+  count: number,
+  qhat: Float64Array,
+  target: "grpo" | "dm" | "dr",
+  buffers: RoundBuffers,
+): void {
+  const A = d.actions.length;
+  buffers.qhat = qhat;
+  for (let q = 0; q < count; q++) {
+    const g = included[q]!;
+    for (let i = d.groupOffsets[g]!; i < d.groupOffsets[g + 1]!; i++)
+      buffers.advantages[i] = target === "dr" ? d.rewards[i]! - qhat[i * A + d.actionIndex[i]!]! : 0;
+  }
+}
+
 function makeBuffers(n: number): RoundBuffers {
   return {
     advantages: new Float64Array(n),
     kappa: new Float64Array(n),
     oldLogProb: new Float64Array(n),
     correction: new Float64Array(n),
+    qhat: null,
   };
 }

@@ -32,7 +32,11 @@ export const tuneCommand = defineCommand({
           objective: tuning.objective,
           bestTrial: tuning.bestTrial,
           bestValue: tuning.bestValue,
-          params: tuning.bestParams,
+          // the best trial's seed too: `train --params` then reproduces that trial exactly
+          params: {
+            ...tuning.bestParams,
+            seed: tuning.trials.find((t) => t.number === tuning.bestTrial)?.seed ?? record.spec.seed,
+          },
         };
         await writeFileAtomic(path, `${JSON.stringify(file, null, 2)}\n`);
         return [path];

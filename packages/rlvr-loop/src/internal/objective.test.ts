@@ -133,6 +133,7 @@ function setUp(p: Problem, v: Variant) {
     kappa: new Float64Array(n),
     oldLogProb: new Float64Array(n),
     correction: new Float64Array(n),
+    qhat: null,
   };
   const groups = Int32Array.from({ length: p.data.numGroups }, (_, g) => g);
   const included = new Int32Array(p.data.numGroups);

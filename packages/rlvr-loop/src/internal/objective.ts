@@ -25,6 +25,11 @@ export interface RoundBuffers {
   oldLogProb: Float64Array;
   /** Truncated importance correction c_i (1 when disabled). */
   correction: Float64Array;
+  /**
+   * Reward-model predictions r̂(x_i, a) of every action (example-major, n × |A|) for the model-based
+   * targets (`dm`, `dr`): the loss gets −Σ_a π(a|x_i) r̂(x_i, a) per example; null for GRPO.
+   */
+  qhat: Float64Array | null;
 }
 
 /** Sums over the examples of a minibatch, for the step metrics. */
@@ -64,6 +69,8 @@ export class Scratch {
 export interface RoundMode {
   readonly recordOld: boolean;
   readonly correctionCap: number | null;
+  /** Propensities μ_i of the correction; null = the logged `behaviorProbs`. */
+  readonly propensity?: Float64Array | null;
 }
 
 /**
@@ -87,8 +94,8 @@ export function objective(
   const A = data.actions.length;
   const { offsets, indices, values, actionIndex, groupOffsets, sameContext } = data;
   const mask = data.allowedMask;
-  const mu = data.behaviorProbs;
-  const { advantages, kappa, oldLogProb, correction } = round;
+  const mu = mode.propensity ?? data.behaviorProbs;
+  const { advantages, kappa, oldLogProb, correction, qhat } = round;
   const { epsilonLow, epsilonHigh, beta, entropyCoef } = settings;
   const exactKl = settings.klEstimator === "exact";
   const refW = reference.kind === "weights" ? reference.weights : null;
@@ -181,7 +188,11 @@ export function objective(
         kl = ed - d - 1;
         dLp += beta * (1 - ed);
       }
-      loss += k * (c * surrogate + beta * kl - entropyCoef * entropy);
+      // model-based value of the context: V̂_i = Σ_a π(a|x_i) r̂(x_i, a), ∂(−V̂_i)/∂z_b = −π_b (r̂_b − V̂_i)
+      let dmValue = 0;
+      const qo = i * A;
+      if (qhat !== null) for (let b = 0; b < A; b++) if (p[b]! > 0) dmValue += p[b]! * qhat[qo + b]!;
+      loss += k * (c * surrogate + beta * kl - entropyCoef * entropy - dmValue);
       sumKl += kl;
       sumEntropy += entropy;
       sumExamples++;
@@ -192,6 +203,7 @@ export function objective(
           let gz = -dLp * pb;
           if (pb > 0)
             gz += bExact * pb * (lp[b]! - lq[b]! - klContext) + entropyCoef * pb * (lp[b]! + entropy);
+          if (qhat !== null && pb > 0) gz -= pb * (qhat[qo + b]! - dmValue);
           dz[b] = dz[b]! + k * gz;
         }
         dz[a] = dz[a]! + k * dLp;

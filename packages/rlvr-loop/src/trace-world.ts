@@ -17,7 +17,7 @@ export const TRACE_WORLD_OPTIONS: Readonly<ToolRoutingEnvironmentOptions> = Obje
   kindFeatures: false,
   numActions: 6,
   distractors: 3,
-  distractorValues: 4,
+  distractorValues: 3,
   featureNoise: 0.05,
 });
 

@@ -3,7 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadDataset, validateExample } from "@rlvr/dataset";
 import { afterAll, describe, expect, it } from "vitest";
+import { learningTraceToJson } from "./environment.js";
 import { createToolRoutingEnvironment } from "./tool-routing-environment.js";
+import { createTraceWorld } from "./trace-world.js";
 
 // The generated logs must be readable by @rlvr/dataset in both formats.
 const dir = mkdtempSync(join(tmpdir(), "rlvr-loop-compat-"));
@@ -34,5 +36,38 @@ describe("generated logs and @rlvr/dataset", () => {
     ).toEqual(
       a.dataset.examples.map((e) => [e.id, e.groupId, e.action, e.reward, e.verified, e.context.prompt]),
     );
+  });
+
+  it("learningTraceToJson round-trips trace-world logs through loadDataset, with and without propensities", async () => {
+    const world = createTraceWorld({ distractors: 1 });
+    for (const omitPropensities of [false, true]) {
+      const logs = world.generateTraceLogs({
+        n: 80,
+        seed: 3,
+        omitPropensities,
+        createdAt: "2025-01-01T00:00:00.000Z",
+      });
+      const file = join(dir, `trace-${omitPropensities}.json`);
+      writeFileSync(file, learningTraceToJson(logs.trace));
+      const loaded = await loadDataset(file);
+      expect(loaded.formats).toEqual(["learning-trace"]);
+      expect(loaded.dataset.examples).toHaveLength(80);
+      loaded.dataset.examples.forEach((e, i) => {
+        const o = logs.dataset.examples[i]!;
+        expect([e.id, e.groupId, e.action, e.reward, e.verified]).toEqual([
+          o.id,
+          o.groupId,
+          o.action,
+          o.reward,
+          o.verified,
+        ]);
+        expect(e.context).toEqual({
+          prompt: o.context.prompt,
+          features: { ...o.context.features, source: "tool-routing" },
+        });
+        const meta = (e.metadata as { traceMetadata: { behaviorProb?: number } }).traceMetadata;
+        expect(meta.behaviorProb).toBe(omitPropensities ? undefined : o.behaviorProb);
+      });
+    }
   });
 });

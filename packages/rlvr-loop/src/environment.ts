@@ -7,6 +7,7 @@ import {
   type Rng,
   STREAM_ACTIONS,
   STREAM_ENVIRONMENT,
+  STREAM_GROUP_SIZES,
   STREAM_TASKS,
   sampleIndex,
 } from "./rng.js";
@@ -258,6 +259,15 @@ export interface LearningTraceDataset {
 /** How actions are chosen when generating logs. */
 export type BehaviorSpec = "uniform" | Policy;
 
+/**
+ * A distribution of group sizes: `weights[i]` is proportional to the probability of `i + 1` attempts
+ * per task (e.g. `{ weights: [0.6, 0.2, 0.1, 0.1] }`: 60 % of the tasks tried once).
+ */
+export interface GroupSizeDistribution {
+  /** Non-negative finite weights of the sizes 1, 2, 3, ... (at least one positive; normalised on use). */
+  readonly weights: readonly number[];
+}
+
 /** Options of {@link generateLogs}. */
 export interface GenerateLogsOptions {
   /**
@@ -270,10 +280,18 @@ export interface GenerateLogsOptions {
   /** Seed of the task, action and tool streams. */
   readonly seed: number;
   /**
-   * Attempts per task: examples sharing a task share a `groupId`.
+   * Attempts per task: examples sharing a task share a `groupId`. A number is the same size for every
+   * task; a {@link GroupSizeDistribution} draws each task's size independently (from a separate
+   * stream, so the tasks, actions and tool runs are drawn as they would be with fixed sizes).
    * @defaultValue 4
    */
-  readonly groupSize?: number;
+  readonly groupSize?: number | GroupSizeDistribution;
+  /**
+   * Leave the behavior probabilities out: no `behaviorProb` in the dataset examples nor in the
+   * learning-trace `metadata` (logs whose propensities were not recorded). Everything else is identical.
+   * @defaultValue false
+   */
+  readonly omitPropensities?: boolean;
   /**
    * Dataset id (also the prefix of example and group ids).
    * @defaultValue "<environment name>-logs"
@@ -318,10 +336,12 @@ export function generateLogs<TTask extends EnvironmentTask>(
     throw new RlvrLoopError("INVALID_ARGUMENT", `${where}: n must be a positive integer, got ${n}`);
   assertSeed(seed, where);
   const groupSize = options.groupSize ?? 4;
-  if (!Number.isInteger(groupSize) || groupSize < 1) {
+  const sizes = groupSizes(groupSize, n, seed, where);
+  const omitPropensities = options.omitPropensities ?? false;
+  if (typeof omitPropensities !== "boolean") {
     throw new RlvrLoopError(
       "INVALID_ARGUMENT",
-      `${where}: groupSize must be a positive integer, got ${groupSize}`,
+      `${where}: omitPropensities must be a boolean, got ${String(omitPropensities)}`,
     );
   }
   const behavior = options.behavior ?? "uniform";
@@ -344,7 +364,7 @@ export function generateLogs<TTask extends EnvironmentTask>(
   const examples: RlvrExample[] = [];
   const trace: LearningTraceExample[] = [];
   const pad = String(n - 1).length;
-  const gpad = String(Math.ceil(n / groupSize) - 1).length;
+  const gpad = String(sizes.length - 1).length;
   for (let g = 0; examples.length < n; g++) {
     const task = env.sample(taskRng);
     const groupId = `${id}-g${String(g).padStart(gpad, "0")}`;
@@ -362,7 +382,8 @@ export function generateLogs<TTask extends EnvironmentTask>(
     }
     const taskMetadata = task.metadata ?? {};
     const prompt = task.context.prompt;
-    for (let k = 0; k < groupSize && examples.length < n; k++) {
+    const size = sizes[g]!;
+    for (let k = 0; k < size && examples.length < n; k++) {
       const a = sampleIndex(actionRng, probs, A);
       const action = env.actions[a]!;
       const outcome = env.verify(task, action, envRng);
@@ -379,7 +400,7 @@ export function generateLogs<TTask extends EnvironmentTask>(
         action,
         reward: outcome.reward,
         verified: outcome.verified,
-        behaviorProb,
+        ...(omitPropensities ? {} : { behaviorProb }),
         source: env.name,
         metadata,
       };
@@ -391,10 +412,8 @@ export function generateLogs<TTask extends EnvironmentTask>(
         : prompt !== undefined
           ? { taskId: task.id, prompt }
           : { taskId: task.id };
-      const traceMetadata: { context: RlvrContext; behaviorProb: number; [key: string]: unknown } = {
-        context: task.context,
-        behaviorProb,
-      };
+      const traceMetadata: { context: RlvrContext; behaviorProb?: number; [key: string]: unknown } =
+        omitPropensities ? { context: task.context } : { context: task.context, behaviorProb };
       if (outcome.rewards) traceMetadata.rewards = example.rewards;
       if (task.allowedActions) traceMetadata.allowedActions = example.allowedActions;
       trace.push({
@@ -430,10 +449,75 @@ export function generateLogs<TTask extends EnvironmentTask>(
       metadata: {
         environment: env.name,
         seed,
-        groupSize,
+        groupSize: typeof groupSize === "number" ? groupSize : { weights: [...groupSize.weights] },
         behavior: behavior === "uniform" ? "uniform" : "policy",
       },
     },
     trace: { id, label: options.label ?? `Logs of ${env.name}`, createdAt, examples: trace },
   };
+}
+
+/**
+ * The size of every group of {@link generateLogs} until `n` examples are reached: a fixed size, or
+ * draws from a distribution by inversion of one uniform draw each (stream `STREAM_GROUP_SIZES`).
+ */
+function groupSizes(
+  groupSize: number | GroupSizeDistribution,
+  n: number,
+  seed: number,
+  where: string,
+): Int32Array {
+  if (typeof groupSize === "number") {
+    if (!Number.isInteger(groupSize) || groupSize < 1) {
+      throw new RlvrLoopError(
+        "INVALID_ARGUMENT",
+        `${where}: groupSize must be a positive integer, got ${groupSize}`,
+      );
+    }
+    return new Int32Array(Math.ceil(n / groupSize)).fill(groupSize);
+  }
+  const weights = typeof groupSize === "object" && groupSize !== null ? groupSize.weights : undefined;
+  if (
+    !Array.isArray(weights) ||
+    weights.length === 0 ||
+    weights.some((w) => typeof w !== "number" || !Number.isFinite(w) || w < 0) ||
+    !weights.some((w) => w > 0)
+  ) {
+    throw new RlvrLoopError(
+      "INVALID_ARGUMENT",
+      `${where}: groupSize must be a positive integer or { weights } with non-negative finite weights, at least one positive, got ${JSON.stringify(groupSize)}`,
+    );
+  }
+  const total = weights.reduce((s, w) => s + w, 0);
+  const probs = weights.map((w) => w / total);
+  const rng = deriveRng(seed, STREAM_GROUP_SIZES);
+  const out: number[] = [];
+  for (let sum = 0; sum < n; ) {
+    const size = sampleIndex(rng, probs, probs.length) + 1;
+    out.push(size);
+    sum += size;
+  }
+  return Int32Array.from(out);
+}
+
+/**
+ * A learning-trace dataset as JSON text, deterministically: the header members (`id`, `label`,
+ * `createdAt`) then `examples` with one example per line (so the file diffs line by line), members in
+ * the order {@link generateLogs} writes them, ending with a newline. Readable by `@rlvr/dataset`'s
+ * `loadDataset` (format `learning-trace`).
+ * @param trace - the dataset, e.g. `generateLogs(...).trace`
+ */
+export function learningTraceToJson(trace: LearningTraceDataset): string {
+  if (typeof trace !== "object" || trace === null || !Array.isArray(trace.examples)) {
+    throw new RlvrLoopError(
+      "INVALID_ARGUMENT",
+      "learningTraceToJson: trace must be a learning-trace dataset with an examples array",
+    );
+  }
+  const header = JSON.stringify({ id: trace.id, label: trace.label, createdAt: trace.createdAt }).slice(
+    0,
+    -1,
+  );
+  const body = trace.examples.map((e) => JSON.stringify(e)).join(",\n");
+  return `${header},"examples":[${body ? `\n${body}\n` : ""}]}\n`;
 }

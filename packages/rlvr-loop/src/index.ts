@@ -40,18 +40,27 @@ export type {
   ExactBaselines,
   GeneratedLogs,
   GenerateLogsOptions,
+  GroupSizeDistribution,
   LearningTraceDataset,
   LearningTraceExample,
   LearningTraceLabels,
   WeightedContext,
 } from "./environment.js";
-export { exactBaselines, exactOptimalValue, exactPolicyValue, generateLogs } from "./environment.js";
+export {
+  exactBaselines,
+  exactOptimalValue,
+  exactPolicyValue,
+  generateLogs,
+  learningTraceToJson,
+} from "./environment.js";
 export type { DivergedMetric, RlvrLoopErrorCode } from "./errors.js";
 export { RlvrLoopError, TrainingDivergedError } from "./errors.js";
 export type { Estimate, EvaluateOptions, Evaluation, ModelSource, PolicyEstimates } from "./evaluation.js";
 export { evaluate } from "./evaluation.js";
 export type { Featurizer, FeaturizerSpec, NumericTransform, SparseFeatures } from "./featurizer.js";
 export { createFeaturizer, defaultFeaturizerSpec, resolveFeaturizerSpec, tokenize } from "./featurizer.js";
+export type { HeuristicBehaviorOptions } from "./heuristic-behavior.js";
+export { createHeuristicBehavior } from "./heuristic-behavior.js";
 export type {
   ActOptions,
   ActResult,
@@ -80,6 +89,8 @@ export type {
   ToolRoutingTask,
 } from "./tool-routing-environment.js";
 export { createToolRoutingEnvironment, TASK_KINDS, TASK_LEVELS } from "./tool-routing-environment.js";
+export type { TraceLogsOptions, TraceWorld, TraceWorldOptions } from "./trace-world.js";
+export { createTraceWorld, TRACE_GROUP_SIZES, TRACE_WORLD_OPTIONS } from "./trace-world.js";
 export type {
   EpochMetrics,
   MetricsEvent,

@@ -109,3 +109,5 @@ export const STREAM_FIT = 4;
 export const STREAM_BOOTSTRAP = 5;
 /** Stream used for cross-fitting folds in `evaluate`. */
 export const STREAM_FOLDS = 6;
+/** Stream used by `generateLogs` to draw group sizes from a distribution. */
+export const STREAM_GROUP_SIZES = 7;

@@ -11,6 +11,7 @@ import {
 } from "./environment.js";
 import { RlvrLoopError } from "./errors.js";
 import { compareCodeUnits } from "./featurizer.js";
+import { composeFreePrompt, FILLERS, MISLEADING, PARAPHRASES } from "./internal/trace-text.js";
 import type { Policy } from "./policy.js";
 import { assertSeed, createRng, type Rng, uniformFloat, uniformIndex } from "./rng.js";
 import {
@@ -73,6 +74,35 @@ export interface ToolRoutingEnvironmentOptions {
    * @defaultValue 5
    */
   readonly distractorValues?: number;
+  /**
+   * How the prompt reads. `"template"`: one fixed wording per (kind, level) followed by the distractor
+   * values. `"free"`: free text like a real request: one of 4 paraphrases per (kind, level) (different
+   * wording and word order), optional filler (greetings, politeness, "asap", chatty clauses), the
+   * distractor values woven in differently per paraphrase, and with probability `misleadingRate` a
+   * misleading phrase with words typical of another kind or a tool name. Every list is finite, so the
+   * context set stays finite, and each paraphrase is unique to its (kind, level), so
+   * `expectedRewards` stays exact.
+   * @defaultValue "template"
+   */
+  readonly promptStyle?: "template" | "free";
+  /**
+   * Probability of a misleading phrase in a `"free"` prompt, in [0, 1] (only with `promptStyle: "free"`).
+   * @defaultValue 0.3
+   */
+  readonly misleadingRate?: number;
+  /**
+   * Whether the context `features` carry the observed `kind` and `level`. `false`: they carry only the
+   * distractors, so kind and level are visible only through the prompt text.
+   * @defaultValue true
+   */
+  readonly kindFeatures?: boolean;
+  /**
+   * Whether the reward depends on the action. `false`: every tool has the same competence for a
+   * (kind, level), the mean of the tools' competences, so no policy beats any other (every policy's
+   * value is the optimum).
+   * @defaultValue true
+   */
+  readonly actionEffect?: boolean;
 }
 
 /** A task of the tool-routing environment. */
@@ -105,6 +135,13 @@ export interface ToolRoutingEnvironment extends Environment<ToolRoutingTask> {
   readonly kinds: readonly TaskKind[];
   /** Noise level of the observed kind and level. */
   readonly featureNoise: number;
+  /** How prompts read (see {@link ToolRoutingEnvironmentOptions.promptStyle}). */
+  readonly promptStyle: "template" | "free";
+  /**
+   * The observed (possibly noisy) kind and level index a context states, recovered from its
+   * features, or from its prompt when the features do not carry them; `undefined` when neither does.
+   */
+  observedKindLevel(context: RlvrContext): { readonly kind: TaskKind; readonly level: number } | undefined;
   /** Probability that `action` solves a task of `kind` at level index `level`. */
   competence(action: string, kind: TaskKind, level: number): number;
   /** Verify an output for a task (the verifier alone, no tool run). */
@@ -447,6 +484,19 @@ export function createToolRoutingEnvironment(
   if (!Number.isInteger(m) || m < 2 || m > 10)
     bad(`distractorValues must be an integer in [2, 10], got ${m}`);
   if (m ** d > 10000) bad(`distractorValues^distractors must be at most 10000, got ${m ** d}`);
+  const promptStyle = options.promptStyle ?? "template";
+  if (promptStyle !== "template" && promptStyle !== "free")
+    bad(`promptStyle must be "template" or "free", got ${JSON.stringify(promptStyle)}`);
+  const free = promptStyle === "free";
+  if (options.misleadingRate !== undefined && !free)
+    bad(`misleadingRate needs promptStyle "free", got promptStyle ${JSON.stringify(promptStyle)}`);
+  const misleadingRate = options.misleadingRate ?? 0.3;
+  if (!(misleadingRate >= 0 && misleadingRate <= 1))
+    bad(`misleadingRate must be in [0, 1], got ${misleadingRate}`);
+  const kindFeatures = options.kindFeatures ?? true;
+  if (typeof kindFeatures !== "boolean") bad(`kindFeatures must be a boolean, got ${String(kindFeatures)}`);
+  const actionEffect = options.actionEffect ?? true;
+  if (typeof actionEffect !== "boolean") bad(`actionEffect must be a boolean, got ${String(actionEffect)}`);
   const K = kinds.length;
   const L = TASK_LEVELS.length;
 
@@ -466,23 +516,67 @@ export function createToolRoutingEnvironment(
       }
     }
   }
+  if (!actionEffect) {
+    // every tool gets the mean competence of the tools for (kind, level); the draws above still happen
+    for (let s = 0; s < K * L; s++) {
+      let mean = 0;
+      for (let a = 0; a < T; a++) mean += competence[a * K * L + s]! / T;
+      for (let a = 0; a < T; a++) competence[a * K * L + s] = mean;
+    }
+  }
   const distractors = DISTRACTORS.slice(0, d).map(([name, values]) => [name, values.slice(0, m)] as const);
   const verifiers = kindVerifiers();
 
+  // free prompts: the misleading phrases allowed for each observed kind (those evoking another kind)
+  const misleadingFor = kinds.map((kind) =>
+    MISLEADING.filter(([, evoked]) => evoked !== TASK_KINDS.indexOf(kind)).map(([text]) => text),
+  );
+  const paraphrases = PARAPHRASES[0]![0]!.length;
+  // the wording of each (observed kind, level) in prompts: the recovery of kind and level from text
+  const cores: { text: string; state: number }[] = [];
+  for (let k = 0; k < K; k++) {
+    for (let l = 0; l < L; l++) {
+      if (free) {
+        for (const text of PARAPHRASES[TASK_KINDS.indexOf(kinds[k]!)]![l]!)
+          cores.push({ text, state: k * L + l });
+      } else cores.push({ text: PROMPTS[kinds[k]!][l]!, state: k * L + l });
+    }
+  }
+  const stateOf = new WeakMap<RlvrContext, number>();
+
   const contextCache = new Map<string, RlvrContext>();
-  const contextOf = (k: number, l: number, dv: readonly number[]): RlvrContext => {
-    const key = `${k}|${l}|${dv.join(",")}`;
+  /** The context of observed kind k, level l, distractor values dv; `free` = [paraphrase, filler, misleading or -1]. */
+  const contextOf = (
+    k: number,
+    l: number,
+    dv: readonly number[],
+    freeParts?: readonly [number, number, number],
+  ): RlvrContext => {
+    const key = `${k}|${l}|${dv.join(",")}${freeParts ? `|${freeParts.join(",")}` : ""}`;
     let c = contextCache.get(key);
     if (c === undefined) {
-      const features: Record<string, string> = { kind: kinds[k]!, level: TASK_LEVELS[l]! };
+      const features: Record<string, string> = kindFeatures
+        ? { kind: kinds[k]!, level: TASK_LEVELS[l]! }
+        : {};
       const words: string[] = [];
       distractors.forEach(([name, values], j) => {
         features[name] = values[dv[j]!]!;
         words.push(values[dv[j]!]!);
       });
-      const prompt = `${PROMPTS[kinds[k]!][l]}${words.length ? ` (${words.join(", ")})` : ""}`;
+      let prompt: string;
+      if (freeParts) {
+        const [variant, filler, mis] = freeParts;
+        prompt = composeFreePrompt(
+          PARAPHRASES[TASK_KINDS.indexOf(kinds[k]!)]![l]![variant]!,
+          variant,
+          FILLERS[filler]!,
+          mis < 0 ? "" : misleadingFor[k]![mis]!,
+          words,
+        );
+      } else prompt = `${PROMPTS[kinds[k]!][l]}${words.length ? ` (${words.join(", ")})` : ""}`;
       c = Object.freeze({ prompt, features: Object.freeze(features) });
       contextCache.set(key, c);
+      stateOf.set(c, k * L + l);
     }
     return c;
   };
@@ -515,12 +609,33 @@ export function createToolRoutingEnvironment(
   const kindIndexOf = new Map(kinds.map((k, i) => [k as string, i]));
   const levelIndexOf = new Map(TASK_LEVELS.map((l, i) => [l, i]));
   const latency = tools.map((_, t) => 20 + 40 * t);
+  /** Index k·L + l of the observed (kind, level) a context states, from features or prompt. */
+  const observedState = (context: RlvrContext): number | undefined => {
+    if (kindFeatures) {
+      const ko = kindIndexOf.get(String(context.features?.kind));
+      const lo = levelIndexOf.get(String(context.features?.level));
+      return ko === undefined || lo === undefined ? undefined : ko * L + lo;
+    }
+    const known = stateOf.get(context);
+    if (known !== undefined) return known;
+    const prompt = context.prompt;
+    if (typeof prompt !== "string") return undefined;
+    let found: number | undefined;
+    for (const core of cores) {
+      if (prompt.includes(core.text)) {
+        if (found !== undefined && found !== core.state) return undefined;
+        found = core.state;
+      }
+    }
+    return found;
+  };
 
   const env: ToolRoutingEnvironment = {
     name: "tool-routing",
     actions,
     kinds: Object.freeze(kinds),
     featureNoise: eta,
+    promptStyle,
     sample(r: Rng): ToolRoutingTask {
       const id = `t${((r.next() >>> 0) + 0x100000000).toString(16).slice(1)}`;
       const k = uniformIndex(r, K);
@@ -529,9 +644,18 @@ export function createToolRoutingEnvironment(
       const lo = eta > 0 && uniformFloat(r) < eta ? uniformIndex(r, L) : l;
       const dv = distractors.map(() => uniformIndex(r, m));
       const payload = makePayload(kinds[k]!, l, r);
+      let context: RlvrContext;
+      if (free) {
+        // drawn after everything the template style draws, only in the free style
+        const variant = uniformIndex(r, paraphrases);
+        const filler = uniformIndex(r, FILLERS.length);
+        const eligible = misleadingFor[ko]!.length;
+        const mis = misleadingRate > 0 && uniformFloat(r) < misleadingRate ? uniformIndex(r, eligible) : -1;
+        context = contextOf(ko, lo, dv, [variant, filler, mis]);
+      } else context = contextOf(ko, lo, dv);
       return {
         id,
-        context: contextOf(ko, lo, dv),
+        context,
         kind: kinds[k]!,
         level: l,
         question: payload.question,
@@ -596,7 +720,24 @@ export function createToolRoutingEnvironment(
                 dv.push(x % m);
                 x = Math.floor(x / m);
               }
-              list.push({ context: contextOf(ko, lo, dv), probability: p });
+              if (!free) {
+                list.push({ context: contextOf(ko, lo, dv), probability: p });
+                continue;
+              }
+              const eligible = misleadingFor[ko]!.length;
+              const pv = p / (paraphrases * FILLERS.length);
+              for (let variant = 0; variant < paraphrases; variant++) {
+                for (let filler = 0; filler < FILLERS.length; filler++) {
+                  for (let mis = -1; mis < eligible; mis++) {
+                    const pm = mis < 0 ? 1 - misleadingRate : misleadingRate / eligible;
+                    if (pm > 0)
+                      list.push({
+                        context: contextOf(ko, lo, dv, [variant, filler, mis]),
+                        probability: pv * pm,
+                      });
+                  }
+                }
+              }
             }
           }
         }
@@ -605,15 +746,20 @@ export function createToolRoutingEnvironment(
       return contexts;
     },
     expectedRewards(context: RlvrContext): Float64Array {
-      const ko = kindIndexOf.get(String(context.features?.kind));
-      const lo = levelIndexOf.get(String(context.features?.level));
-      if (ko === undefined || lo === undefined) {
+      const s = observedState(context);
+      if (s === undefined) {
         throw new RlvrLoopError(
           "INVALID_ARGUMENT",
-          "tool-routing expectedRewards: context has no known kind/level features",
+          kindFeatures
+            ? "tool-routing expectedRewards: context has no known kind/level features"
+            : "tool-routing expectedRewards: the context's prompt states no known kind/level",
         );
       }
-      return q.slice((ko * L + lo) * T, (ko * L + lo + 1) * T);
+      return q.slice(s * T, (s + 1) * T);
+    },
+    observedKindLevel(context: RlvrContext) {
+      const s = observedState(context);
+      return s === undefined ? undefined : { kind: kinds[Math.floor(s / L)]!, level: s % L };
     },
     optimalValue: () => optimum,
     exactValue: (policy: Policy) => exactPolicyValue(env, policy),

@@ -475,6 +475,7 @@ class JobRun {
   async load(): Promise<{ value: undefined; resumed: boolean }> {
     const loaded = await loadDataset([...this.spec.datasets], {
       format: this.spec.format,
+      propensityPointer: this.spec.propensityPointer,
       ...(this.signal ? { signal: this.signal } : {}),
     });
     this.examples = loaded.dataset.examples;
@@ -650,6 +651,7 @@ class JobRun {
                     kind: "files",
                     datasets: [...spec.datasets],
                     format: spec.format,
+                    propensityPointer: spec.propensityPointer,
                     digest: this.digest,
                     seed: spec.seed,
                     split: spec.split,
@@ -901,6 +903,8 @@ class JobRun {
         mode: spec.mode,
         seed: spec.seed,
         format: spec.format,
+        // only when given, so records of jobs without it keep their bytes
+        ...(spec.propensityPointer === null ? {} : { propensityPointer: spec.propensityPointer }),
         split: spec.split,
         finalTraining: spec.finalTraining,
         evaluation: spec.evaluation,

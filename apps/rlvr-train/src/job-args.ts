@@ -10,7 +10,7 @@ import {
 import type { ArgsDef } from "citty";
 import { optionalString, parseSeed } from "./args.js";
 import { CliError } from "./errors.js";
-import { FORMAT_OPTIONS } from "./formats.js";
+import { FORMAT_OPTIONS, PROPENSITY_POINTER_HELP, parsePropensityPointer } from "./formats.js";
 
 /** Options shared by `run`, `tune`, `train` and `eval` (citty argument definitions). */
 export const JOB_ARGS = {
@@ -28,6 +28,11 @@ export const JOB_ARGS = {
     type: "enum",
     options: [...FORMAT_OPTIONS],
     description: "Dataset format (default: the job file's, else auto)",
+  },
+  "propensity-pointer": {
+    type: "string",
+    description: `${PROPENSITY_POINTER_HELP} (default: the job file's, else none)`,
+    valueHint: "pointer",
   },
   seed: {
     type: "string",
@@ -65,6 +70,7 @@ export interface JobArgValues {
   readonly dataset?: unknown;
   readonly config?: unknown;
   readonly format?: unknown;
+  readonly "propensity-pointer"?: unknown;
   readonly seed?: unknown;
   readonly label?: unknown;
   readonly out?: unknown;
@@ -132,6 +138,10 @@ export async function buildJobSpec(
       ? {}
       : { concurrency: parseCount(concurrencyText, "--concurrency", 64) }),
   };
+  const propensityPointer = parsePropensityPointer(
+    optionalString(args["propensity-pointer"], "--propensity-pointer"),
+    args.format,
+  );
   const label = optionalString(args.label, "--label");
   if (label !== undefined && label.length > 200) {
     throw new CliError("USAGE", `--label: at most 200 characters, got ${label.length}`);
@@ -144,6 +154,7 @@ export async function buildJobSpec(
     ...(typeof args.format === "string" && args.format !== ""
       ? { format: args.format as JobFile["format"] }
       : {}),
+    ...(propensityPointer === undefined ? {} : { propensityPointer }),
     ...(seed === undefined ? {} : { seed }),
     ...(label === undefined ? {} : { label }),
     ...(out === undefined ? {} : { outDir: abs(cwd, out) }),

@@ -53,6 +53,14 @@ describe("learning-trace adapter", () => {
     });
   });
 
+  it("points non-finite numbers in the trace's own metadata at the trace's metadata", async () => {
+    const doc = structuredClone(trace);
+    doc.examples[0].metadata = { score: 1 };
+    const text = JSON.stringify(doc, null, 2).replace('"score": 1', '"score": 1e999');
+    const r = await validateDatasetFile(write(text, ".json"));
+    expect(r.issues.map((i) => [i.code, i.pointer])).toEqual([["NOT_FINITE", "/examples/0/metadata/score"]]);
+  });
+
   it("reads the { dataset } wrapper to the same examples", async () => {
     const a = await loadDataset(fixture("learning-trace.json"));
     const b = await loadDataset(fixture("learning-trace-wrapped.json"));

@@ -38,6 +38,7 @@ export type {
   SuspectedPolicy,
 } from "./options.js";
 export { DATASET_FORMATS } from "./options.js";
+export { propensityPointerProblem } from "./propensity.js";
 export type { LoadedDataset, LoadOptions, ValidationReport, ValidationSummary } from "./read.js";
 export { loadDataset, validateDatasetFile, validateDatasetFiles } from "./read.js";
 export type { FeatureValue, JsonValue, RlvrContext, RlvrDataset, RlvrExample } from "./schema.js";

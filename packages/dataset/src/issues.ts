@@ -44,6 +44,11 @@ export const IssueCode = {
   ACTION_NOT_ALLOWED: "ACTION_NOT_ALLOWED",
   /** A learning-trace example labelled `rewardHackingSignal: "suspected"` under the policy `"reject"`. */
   REWARD_HACKING_SUSPECTED: "REWARD_HACKING_SUSPECTED",
+  /**
+   * A read option does not apply to the file's format: `propensityPointer` on a file detected as
+   * `rlvr` or `jsonl`, whose examples carry `behaviorProb` themselves.
+   */
+  OPTION_NOT_APPLICABLE: "OPTION_NOT_APPLICABLE",
 } as const;
 
 /** One of the {@link IssueCode} values. */

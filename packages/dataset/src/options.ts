@@ -1,6 +1,7 @@
 import { DatasetError } from "./errors.js";
 import { parsePointer } from "./internal/_pointer.js";
 import { DEFAULT_MAX_ERRORS } from "./limits.js";
+import { propensityPointerProblem } from "./propensity.js";
 
 /**
  * Accepted input formats:
@@ -122,6 +123,18 @@ export interface ReadOptions {
   /** Options of the completions adapter. */
   completions?: CompletionsOptions;
   /**
+   * Where the logging policy's probability of the action taken is in each source record: an RFC 6901
+   * JSON pointer (`~0` and `~1` escapes) into the raw record (for a learning-trace or legacy-rlvr
+   * document, the object in its `examples` array; for completions, the line's object), e.g.
+   * `"/metadata/behaviorProbability"`. The number found becomes the example's `behaviorProb`. Every
+   * example must have one in (0, 1]: a pointer that resolves to nothing, a non-number or a number
+   * outside (0, 1] is an issue of the file. Applies to the adapter formats only: with `format` `rlvr`
+   * or `jsonl` it is `BAD_OPTIONS`, and a file detected as one of them gets an `OPTION_NOT_APPLICABLE`
+   * issue (their examples carry `behaviorProb` themselves). `null` or absent: no propensities are read.
+   * @defaultValue `null`
+   */
+  propensityPointer?: string | null;
+  /**
    * Compute the content digest. `false` skips canonicalisation and hashing when only validity and
    * statistics matter (`ValidationReport.digest` is then `""`); `loadDataset` always computes it.
    * @defaultValue true
@@ -145,6 +158,8 @@ export interface ResolvedReadOptions {
   trace: { suspected: SuspectedPolicy; context: ResolvedContextMapping };
   legacy: { verifiedThreshold: number; suspected: SuspectedPolicy; context: ResolvedContextMapping };
   completions: { verifiedThreshold: number; rewardMin: number; rewardMax: number };
+  /** The propensity pointer, parsed; undefined when not given. */
+  propensity: { pointer: string; tokens: string[] } | undefined;
   digest: boolean;
   signal: AbortSignal | undefined;
 }
@@ -248,6 +263,17 @@ export function resolveReadOptions(fn: string, options: ReadOptions | undefined)
       `completions.rewardRange must be [min, max] with finite min < max (got ${JSON.stringify(range)})`,
     );
   }
+  const propensityPointer = o.propensityPointer ?? null;
+  if (propensityPointer !== null) {
+    const problem = propensityPointerProblem(propensityPointer);
+    if (problem !== undefined) bad(fn, `propensityPointer ${problem}`);
+    if (format === "rlvr" || format === "jsonl") {
+      bad(
+        fn,
+        `propensityPointer applies to the learning-trace, legacy-rlvr and completions formats only; ${format} examples carry behaviorProb themselves`,
+      );
+    }
+  }
   if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) bad(fn, "signal must be an AbortSignal");
   if (o.digest !== undefined && typeof o.digest !== "boolean")
     bad(fn, `digest must be a boolean (got ${String(o.digest)})`);
@@ -268,6 +294,10 @@ export function resolveReadOptions(fn: string, options: ReadOptions | undefined)
       rewardMin: range[0],
       rewardMax: range[1],
     },
+    propensity:
+      propensityPointer === null
+        ? undefined
+        : { pointer: propensityPointer, tokens: parsePointer(propensityPointer) as string[] },
     digest: o.digest ?? true,
     signal: o.signal,
   };

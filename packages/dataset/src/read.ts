@@ -374,6 +374,29 @@ function excludedDelta(
   return out;
 }
 
+/**
+ * The propensity pointer applies to the adapter formats only: a file detected as `rlvr` or `jsonl`
+ * gets one issue and is not read further. True when the file may be read.
+ */
+function propensityApplies(
+  path: string,
+  format: DatasetFormat,
+  o: ResolvedReadOptions,
+  sink: IssueSink,
+): boolean {
+  if (o.propensity === undefined || (format !== "rlvr" && format !== "jsonl")) return true;
+  sink.report(
+    IssueCode.OPTION_NOT_APPLICABLE,
+    path,
+    undefined,
+    "",
+    `the propensity pointer ${o.propensity.pointer} applies to learning-trace, legacy-rlvr and completions files only; this file is ${format}, whose examples carry behaviorProb themselves`,
+    undefined,
+    "a learning-trace, legacy-rlvr or completions file, or no propensity pointer",
+  );
+  return false;
+}
+
 async function readLineFile(
   path: string,
   format: DatasetFormat,
@@ -537,7 +560,7 @@ async function readDocumentFile(
   const envelope = checkEnvelope(format, root, path, sink, surrogates);
   const convert = createConverter(format, o, shared.state);
   const examples = envelope.examples;
-  if (examples !== undefined) {
+  if (examples !== undefined && propensityApplies(path, format, o, sink)) {
     shared.ids.reserve(shared.ids.size + examples.length);
     const at: Location = { file: path, line: undefined, base: "" };
     const prefix = `${envelope.base}/examples/`;
@@ -606,9 +629,11 @@ async function processFile(
           if (record === undefined) warnings.push("no line of the file start parses as JSON; read as jsonl");
           format = lineFormat;
           detected = record !== undefined;
-          const convert = createConverter(format, o, shared.state);
-          shared.ids.reserve(shared.ids.size + estimateLines(sniff));
-          await readLineFile(path, format, convert, acceptor, sink, warnings, o.signal);
+          if (propensityApplies(path, format, o, sink)) {
+            const convert = createConverter(format, o, shared.state);
+            shared.ids.reserve(shared.ids.size + estimateLines(sniff));
+            await readLineFile(path, format, convert, acceptor, sink, warnings, o.signal);
+          }
         }
       } else {
         const r = await readDocumentFile(path, sniff, undefined, o, shared, acceptor, sink, warnings);

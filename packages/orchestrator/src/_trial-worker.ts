@@ -17,6 +17,7 @@ export interface TrialWorkerData {
         readonly kind: "files";
         readonly datasets: readonly string[];
         readonly format: "auto" | DatasetFormat;
+        readonly propensityPointer: string | null;
         readonly digest: string;
         readonly seed: number;
         readonly split: { readonly validation: number; readonly test: number };
@@ -32,7 +33,10 @@ export async function createTrialObjective(
   // Imported only here: the dataset package (TypeBox and Ajv) takes a third of a second to load,
   // which a worker given prepared data does not need to pay.
   const { loadDataset, splitByGroup } = await import("@rlvr/dataset");
-  const loaded = await loadDataset([...source.datasets], { format: source.format });
+  const loaded = await loadDataset([...source.datasets], {
+    format: source.format,
+    propensityPointer: source.propensityPointer,
+  });
   if (loaded.digest !== source.digest) {
     throw new Error(
       `the dataset changed while the job ran: the job read ${source.digest}, the worker thread read ${loaded.digest}`,

@@ -188,6 +188,9 @@ export const JobRecordSchema = Obj(
         mode: Type.Optional(JobModeSchema),
         seed: Int(),
         format: Str(),
+        propensityPointer: Type.Optional(
+          Str("The job's propensity pointer into the raw dataset records, when one was given."),
+        ),
         split: Obj({ validation: Num(), test: Num() }),
         finalTraining: Str(),
         evaluation: Obj({ resamples: Int(), confidence: Num() }),

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import type { DatasetFormat } from "@rlvr/dataset";
+import { type DatasetFormat, propensityPointerProblem } from "@rlvr/dataset";
 import { type PartialTrainConfig, resolveTrainConfig, type TrainConfig } from "@rlvr/rlvr-loop";
 import { type SearchSpaceSpec, validateSearchSpace } from "@rlvr/tuner";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
@@ -123,6 +123,12 @@ const jobProperties = {
       { description: "Dataset format, or auto-detection." },
     ),
   ),
+  propensityPointer: Type.Optional(
+    Type.Union([Type.String({ minLength: 1 }), Type.Null()], {
+      description:
+        'RFC 6901 JSON pointer into each raw record of the adapter formats (learning-trace, legacy-rlvr, completions) to the logging policy\'s probability of the action, e.g. "/metadata/behaviorProbability"; every example must have one in (0, 1]. null: none (the default).',
+    }),
+  ),
   seed: Type.Optional(
     Type.Integer({ minimum: 0, maximum: MAX_SEED, description: "Seed of every random draw of the job." }),
   ),
@@ -214,6 +220,12 @@ export interface ResolvedJobSpec {
   readonly datasets: readonly string[];
   /** Dataset format. @defaultValue "auto" */
   readonly format: "auto" | DatasetFormat;
+  /**
+   * JSON pointer to each raw record's propensity (`@rlvr/dataset`'s `propensityPointer`), or null.
+   * Not a fingerprint input of its own: the propensities it reads are part of the dataset's content
+   * digest. @defaultValue null
+   */
+  readonly propensityPointer: string | null;
   /** Seed of every random draw. @defaultValue 0 */
   readonly seed: number;
   /** Human name of the job. @defaultValue "job" */
@@ -299,6 +311,15 @@ export function validateJobSpec(value: unknown, options: { readonly file?: boole
   if (!validate(value)) return describeAjvErrors(validate.errors);
   const problems: string[] = [];
   const spec = value as JobFile;
+  if (typeof spec.propensityPointer === "string") {
+    const problem = propensityPointerProblem(spec.propensityPointer);
+    if (problem !== undefined) problems.push(`/propensityPointer: ${problem}`);
+    else if (spec.format === "rlvr" || spec.format === "jsonl") {
+      problems.push(
+        `/propensityPointer: applies to the learning-trace, legacy-rlvr and completions formats only; ${spec.format} examples carry behaviorProb themselves`,
+      );
+    }
+  }
   if (spec.searchSpace !== undefined) checkedSearchSpace(spec.searchSpace, problems, "");
   const v = spec.split?.validation ?? DEFAULT_SPLIT.validation;
   const t = spec.split?.test ?? DEFAULT_SPLIT.test;
@@ -348,6 +369,7 @@ export function resolveJobSpec(spec: JobSpec, options: { readonly baseDir?: stri
     mode,
     datasets: spec.datasets.map(abs),
     format: spec.format ?? "auto",
+    propensityPointer: spec.propensityPointer ?? null,
     seed,
     label: spec.label ?? DEFAULT_LABEL,
     outDir,

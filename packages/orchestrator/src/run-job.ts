@@ -517,6 +517,7 @@ class JobRun {
   async load(): Promise<{ value: undefined; resumed: boolean }> {
     const loaded = await loadDataset([...this.spec.datasets], {
       format: this.spec.format,
+      propensityPointer: this.spec.propensityPointer,
       ...(this.signal ? { signal: this.signal } : {}),
     });
     this.examples = loaded.dataset.examples;
@@ -693,6 +694,7 @@ class JobRun {
                     kind: "files",
                     datasets: [...spec.datasets],
                     format: spec.format,
+                    propensityPointer: spec.propensityPointer,
                     digest: this.digest,
                     seed: spec.seed,
                     split: spec.split,
@@ -1088,6 +1090,8 @@ class JobRun {
         mode: spec.mode,
         seed: spec.seed,
         format: spec.format,
+        // only when given, so records of jobs without it keep their bytes
+        ...(spec.propensityPointer === null ? {} : { propensityPointer: spec.propensityPointer }),
         split: spec.split,
         finalTraining: spec.finalTraining,
         evaluation: spec.evaluation,

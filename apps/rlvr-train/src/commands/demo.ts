@@ -11,7 +11,13 @@ export const SAMPLE_DATASET = fileURLToPath(new URL("../../examples/sample.jsonl
 /** Output folder of `demo` when `--out` is not given (relative to the working folder). */
 export const DEMO_OUT_DIR = "rlvr-demo";
 
-const { dataset: _dataset, config: _config, format: _format, ...DEMO_ARGS } = JOB_ARGS;
+const {
+  dataset: _dataset,
+  config: _config,
+  format: _format,
+  "propensity-pointer": _propensityPointer,
+  ...DEMO_ARGS
+} = JOB_ARGS;
 
 /** `rlvr-train demo`: the whole job on the bundled sample dataset, no arguments needed. */
 export const demoCommand = defineCommand({

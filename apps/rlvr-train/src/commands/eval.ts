@@ -10,7 +10,7 @@ import { defineCommand } from "citty";
 import { optionalString, parseSeed } from "../args.js";
 import { CliError, ExitCode } from "../errors.js";
 import { userPath } from "../files.js";
-import { FORMAT_OPTIONS } from "../formats.js";
+import { FORMAT_OPTIONS, PROPENSITY_POINTER_HELP, parsePropensityPointer } from "../formats.js";
 import type { CliIo } from "../io.js";
 import { datasetFiles, parseCount } from "../job-args.js";
 import { readCheckpoint } from "./act.js";
@@ -33,6 +33,7 @@ export const evalCommand = defineCommand({
     },
     dataset: { type: "string", description: "Held-out dataset file(s)", valueHint: "file..." },
     format: { type: "enum", options: [...FORMAT_OPTIONS], default: "auto", description: "Dataset format" },
+    "propensity-pointer": { type: "string", description: PROPENSITY_POINTER_HELP, valueHint: "pointer" },
     seed: { type: "string", description: "Seed of the bootstrap (default 0)", valueHint: "S" },
     resamples: { type: "string", description: "Bootstrap resamples (default 500)", valueHint: "N" },
     confidence: {
@@ -60,11 +61,16 @@ export const evalCommand = defineCommand({
         `--confidence: expected a number between 0 and 1, got ${JSON.stringify(confidenceText)}`,
       );
     }
+    const propensityPointer = parsePropensityPointer(
+      optionalString(args["propensity-pointer"], "--propensity-pointer"),
+      args.format,
+    );
     const policy = await readCheckpoint(ckpt, io.cwd);
     let loaded: Awaited<ReturnType<typeof loadDataset>>;
     try {
       loaded = await loadDataset(files, {
         format: args.format as DatasetFormat | "auto",
+        ...(propensityPointer === undefined ? {} : { propensityPointer }),
         ...(io.signal === undefined ? {} : { signal: io.signal }),
       });
     } catch (error) {

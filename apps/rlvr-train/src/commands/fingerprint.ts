@@ -24,6 +24,7 @@ export const fingerprintCommand = defineCommand({
     dataset: JOB_ARGS.dataset,
     config: JOB_ARGS.config,
     format: JOB_ARGS.format,
+    "propensity-pointer": JOB_ARGS["propensity-pointer"],
     seed: JOB_ARGS.seed,
     label: JOB_ARGS.label,
     trials: JOB_ARGS.trials,

@@ -39,6 +39,7 @@ export function specOfRecord(record: JobRecord, datasets: readonly string[], out
     ...(spec.mode === undefined ? {} : { mode: spec.mode }),
     datasets: [...datasets],
     format: spec.format as JobSpec["format"],
+    ...(spec.propensityPointer === undefined ? {} : { propensityPointer: spec.propensityPointer }),
     seed: spec.seed,
     label: record.label,
     outDir,

@@ -2,7 +2,7 @@ import { type DatasetFormat, formatIssue, type ValidationReport } from "@rlvr/da
 import { defineCommand } from "citty";
 import { optionalString } from "../args.js";
 import { CliError, ExitCode } from "../errors.js";
-import { FORMAT_OPTIONS } from "../formats.js";
+import { FORMAT_OPTIONS, PROPENSITY_POINTER_HELP, parsePropensityPointer } from "../formats.js";
 import type { CliIo } from "../io.js";
 import { readDatasetSummary } from "../read-dataset.js";
 import { formatStats } from "../summary.js";
@@ -24,6 +24,7 @@ export const validateCommand = defineCommand({
       default: "auto",
       description: "Dataset format (auto detects and reports it)",
     },
+    "propensity-pointer": { type: "string", description: PROPENSITY_POINTER_HELP, valueHint: "pointer" },
     "max-errors": { type: "string", description: "Stop collecting errors of a file after N", default: "100" },
     json: { type: "boolean", description: "Print a JSON report on stdout" },
   },
@@ -35,7 +36,15 @@ export const validateCommand = defineCommand({
       throw new CliError("USAGE", `--max-errors: expected a positive integer, got ${args["max-errors"]}`);
     }
     const format = args.format as DatasetFormat | "auto";
-    const summary = await readDatasetSummary(files, io.cwd, { format, maxErrors });
+    const propensityPointer = parsePropensityPointer(
+      optionalString(args["propensity-pointer"], "--propensity-pointer"),
+      format,
+    );
+    const summary = await readDatasetSummary(files, io.cwd, {
+      format,
+      maxErrors,
+      ...(propensityPointer === undefined ? {} : { propensityPointer }),
+    });
     const { reports, valid } = summary;
     if (args.json) {
       io.stdout(`${JSON.stringify(summary, null, 2)}\n`);

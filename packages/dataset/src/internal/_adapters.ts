@@ -4,20 +4,21 @@ import { createHash } from "node:crypto";
 import type { ErrorObject } from "ajv";
 import { Type } from "typebox";
 import { canonicalJson } from "../canonical.js";
-import { IssueCode } from "../issues.js";
+import { type DatasetIssue, IssueCode } from "../issues.js";
 import type {
   DatasetFormat,
   ResolvedContextMapping,
   ResolvedReadOptions,
   SuspectedPolicy,
 } from "../options.js";
+import { PROPENSITY_EXPECTED } from "../propensity.js";
 import { MAX_ID_LENGTH, type RlvrContext, type RlvrExample } from "../schema.js";
 import { compileChecker, FORBIDDEN_KEYS, type Location, reportAjvErrors } from "./_ajv.js";
 import { checkRlvrExample } from "./_checks.js";
 import { GroupTable } from "./_hash-table.js";
 import { hash64 } from "./_hash64.js";
 import { resolveTokens } from "./_pointer.js";
-import type { IssueSink } from "./_sink.js";
+import { type IssueSink, NO_VALUE } from "./_sink.js";
 import { codePoints } from "./_text.js";
 
 /** State shared by the converters of one load (several files). */
@@ -177,6 +178,78 @@ function applyPolicy(
   return false;
 }
 
+/** A propensity read through the `propensityPointer` option: the number, or what is wrong with it. */
+type Propensity =
+  | { readonly value: number }
+  | { readonly code: IssueCode; readonly message: string; readonly found: unknown };
+
+/** Evaluates the propensity pointer on a raw record; `undefined` when the option is not given. */
+function readPropensity(raw: unknown, o: ResolvedReadOptions): Propensity | undefined {
+  const p = o.propensity;
+  if (p === undefined) return undefined;
+  const v = resolveTokens(raw, p.tokens);
+  const where = `the propensity pointer ${p.pointer}`;
+  if (v === undefined) {
+    return {
+      code: IssueCode.MISSING_FIELD,
+      message: `missing propensity: ${where} resolves to nothing (every example must have one when the pointer is given)`,
+      found: NO_VALUE,
+    };
+  }
+  if (typeof v !== "number") {
+    return {
+      code: IssueCode.WRONG_TYPE,
+      message: `propensity is not a number: ${where} resolves to ${v === null ? "null" : Array.isArray(v) ? "an array" : `a ${typeof v}`}`,
+      found: v,
+    };
+  }
+  if (!Number.isFinite(v))
+    return { code: IssueCode.NOT_FINITE, message: "propensity is not a finite number", found: v };
+  if (!(v > 0 && v <= 1))
+    return { code: IssueCode.OUT_OF_RANGE, message: "propensity out of range", found: v };
+  return { value: v };
+}
+
+/**
+ * Reports a bad propensity at the pointer's place in the file, unless an issue added since `from`
+ * already points there or to a value that contains it (the schema checks saw it first).
+ */
+function reportPropensity(
+  prop: Propensity | undefined,
+  o: ResolvedReadOptions,
+  at: Location,
+  sink: IssueSink,
+  from: number,
+): boolean {
+  if (prop === undefined || "value" in prop) return true;
+  const pointer = at.base + (o.propensity as { pointer: string }).pointer;
+  const seen = (issue: DatasetIssue) =>
+    issue.file === at.file && (issue.pointer === pointer || pointer.startsWith(`${issue.pointer}/`));
+  if (!sink.issues.slice(from).some(seen)) {
+    sink.report(prop.code, at.file, at.line, pointer, prop.message, prop.found, PROPENSITY_EXPECTED);
+  }
+  return false;
+}
+
+/**
+ * Sets the example's `behaviorProb` from the propensity pointer (it wins over anything the record says),
+ * runs the example's checks, then reports a bad propensity. The example when everything is valid.
+ */
+function withPropensity(
+  raw: unknown,
+  example: RlvrExample,
+  o: ResolvedReadOptions,
+  at: Location,
+  sink: IssueSink,
+  check: () => boolean,
+): RlvrExample | undefined {
+  const prop = readPropensity(raw, o);
+  if (prop !== undefined && "value" in prop) example.behaviorProb = prop.value;
+  const from = sink.issues.length;
+  const ok = check();
+  return reportPropensity(prop, o, at, sink, from) && ok ? example : undefined;
+}
+
 function traceConverter(o: ResolvedReadOptions, state: ConvertState): RecordConverter {
   const m = o.trace.context;
   const rename = (p: string): string =>
@@ -191,7 +264,9 @@ function traceConverter(o: ResolvedReadOptions, state: ConvertState): RecordConv
     traceChecker ??= compileChecker(TraceExampleSchema);
     const errors = traceChecker(raw);
     if (errors !== undefined) {
+      const from = sink.issues.length;
       reportAjvErrors(errors, at, sink);
+      reportPropensity(readPropensity(raw, o), o, at, sink, from);
       return undefined;
     }
     const r = raw as TraceExample;
@@ -227,7 +302,9 @@ function traceConverter(o: ResolvedReadOptions, state: ConvertState): RecordConv
       source: r.source,
       metadata,
     };
-    return checkRlvrExample(example, at, sink, surrogates, rename) ? example : undefined;
+    return withPropensity(raw, example, o, at, sink, () =>
+      checkRlvrExample(example, at, sink, surrogates, rename),
+    );
   };
 }
 
@@ -243,7 +320,9 @@ function legacyConverter(o: ResolvedReadOptions, state: ConvertState): RecordCon
     legacyChecker ??= compileChecker(LegacyExampleSchema);
     const errors = legacyChecker(raw);
     if (errors !== undefined) {
+      const from = sink.issues.length;
       reportAjvErrors(errors, at, sink);
+      reportPropensity(readPropensity(raw, o), o, at, sink, from);
       return undefined;
     }
     const r = raw as LegacyExample;
@@ -266,7 +345,9 @@ function legacyConverter(o: ResolvedReadOptions, state: ConvertState): RecordCon
     };
     if (r.source !== undefined) example.source = r.source;
     if (r.metadata !== undefined) example.metadata = r.metadata;
-    return checkRlvrExample(example, at, sink, surrogates, rename) ? example : undefined;
+    return withPropensity(raw, example, o, at, sink, () =>
+      checkRlvrExample(example, at, sink, surrogates, rename),
+    );
   };
 }
 
@@ -318,6 +399,7 @@ function completionsConverter(o: ResolvedReadOptions, state: ConvertState): Reco
       return undefined;
     }
     const r = raw as Record<string, unknown>;
+    const from = sink.issues.length;
     let ok = true;
     const idField = (name: string): string | undefined => {
       const v = r[name];
@@ -431,7 +513,10 @@ function completionsConverter(o: ResolvedReadOptions, state: ConvertState): Reco
       metadata[key] = r[key];
       hasMetadata = true;
     }
-    if (!ok) return undefined;
+    if (!ok) {
+      reportPropensity(readPropensity(raw, o), o, at, sink, from);
+      return undefined;
+    }
     const groupId =
       groupValue ??
       `prompt-${createHash("sha256").update(canonicalJson(r["prompt"]), "utf8").digest("hex").slice(0, 32)}`;
@@ -459,7 +544,9 @@ function completionsConverter(o: ResolvedReadOptions, state: ConvertState): Reco
       replacePrefix(p, "/groupId", groupField === undefined ? "/prompt" : `/${groupField}`) ??
       replacePrefix(p, "/metadata", "") ??
       p;
-    return checkRlvrExample(example, at, sink, surrogates, rename) ? example : undefined;
+    return withPropensity(raw, example, o, at, sink, () =>
+      checkRlvrExample(example, at, sink, surrogates, rename),
+    );
   };
 }
 

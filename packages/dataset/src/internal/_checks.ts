@@ -192,9 +192,56 @@ export function checkRlvrExample(
   }
   if (!checkFlatKeys(e.rewards, at.base + map("/rewards"), at, sink)) ok = false;
   if (typeof e.metadata === "object" && e.metadata !== null) {
-    if (!checkTree(e.metadata, 2, at.base + map("/metadata"), at, sink, surrogates)) ok = false;
+    if (!checkMetadata(e.metadata as Record<string, unknown>, at, sink, surrogates, rename)) ok = false;
   }
   if (surrogates && !checkSurrogates(e, at, sink, map)) ok = false;
+  return ok;
+}
+
+/**
+ * The free-form `metadata` tree. Adapters build it from several source members (a learning trace's
+ * own `metadata` becomes `metadata.traceMetadata`), so with `rename` each member's pointer is mapped
+ * on its own and the pointers below it follow the source.
+ */
+function checkMetadata(
+  metadata: Record<string, unknown>,
+  at: Location,
+  sink: IssueSink,
+  surrogates: boolean,
+  rename: ((pointer: string) => string) | undefined,
+): boolean {
+  if (rename === undefined) return checkTree(metadata, 2, `${at.base}/metadata`, at, sink, surrogates);
+  if (treeFine(metadata, 2, surrogates)) return true;
+  let ok = true;
+  for (const key in metadata) {
+    const pointer = at.base + rename(childPointer("/metadata", key));
+    if (FORBIDDEN_KEYS.has(key)) {
+      ok = false;
+      sink.report(
+        IssueCode.FORBIDDEN_KEY,
+        at.file,
+        at.line,
+        pointer,
+        `forbidden key "${key}"`,
+        metadata[key],
+        "no __proto__, constructor or prototype keys",
+      );
+      continue;
+    }
+    if (surrogates && hasLoneSurrogate(key)) {
+      ok = false;
+      sink.report(
+        IssueCode.LONE_SURROGATE,
+        at.file,
+        at.line,
+        pointer,
+        "key holds a lone surrogate",
+        key,
+        "well-formed Unicode text",
+      );
+    }
+    if (!checkTree(metadata[key], 3, pointer, at, sink, surrogates)) ok = false;
+  }
   return ok;
 }
 

@@ -33,3 +33,32 @@ export function smallSpec(file: string, outDir: string, extra: Partial<JobSpec> 
     ...extra,
   };
 }
+
+/**
+ * Writes `n` logged decisions of the tool-routing environment as a learning-trace document whose
+ * examples carry the logging policy's probability in `metadata.behaviorProbability`.
+ */
+export function writeTraceLogs(dir: string, n = 1200, seed = 3, name = "traces.json"): string {
+  const { dataset } = createToolRoutingEnvironment().generateLogs({ n, seed });
+  const examples = dataset.examples.map((e) => ({
+    id: e.id,
+    requestId: e.groupId,
+    toolName: e.action,
+    source: "user",
+    toolInput: {},
+    durationMs: 1,
+    reward: e.reward,
+    verificationPassed: e.verified,
+    labels: {
+      taskOutcome: e.verified ? "success" : "fail",
+      verificationAlignment: "aligned",
+      policyCompliance: "compliant",
+      safetyRisk: "none",
+      rewardHackingSignal: "none",
+    },
+    metadata: { context: e.context, behaviorProbability: e.behaviorProb },
+  }));
+  const file = join(dir, name);
+  writeFileSync(file, JSON.stringify({ id: "traces", label: "traces", createdAt: 0, examples }, null, 1));
+  return file;
+}

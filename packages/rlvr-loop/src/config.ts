@@ -96,6 +96,13 @@ export interface OffPolicyConfig {
    * @defaultValue 0.01
    */
   readonly minPropensity: number;
+  /**
+   * Epochs of each cross-fitted model (lazy AdamW, batch 256, learning rate 0.05 decaying to 0,
+   * weight decay 0.001). Few epochs regularise: on the trace world, 3 epochs reach 97.4–98.0 % of the
+   * optimum with `dm` where 5 reach 96.4–97.7 % and 10 reach 95.5–96.6 %.
+   * @defaultValue 3
+   */
+  readonly modelEpochs: number;
 }
 
 /** KL penalty to the reference policy (the initial policy unless one is given). */
@@ -332,7 +339,7 @@ export const defaultTrainConfig: TrainConfig = deepFreeze({
   advantage: { baseline: "group", scale: "group", epsilon: 1e-4, degenerateGroups: "batch_mean" },
   clip: { epsilonLow: 0.2, epsilonHigh: 0.2 },
   importanceCorrection: { enabled: "auto", cap: 10 },
-  offPolicy: { target: "auto", folds: 5, minPropensity: 0.01 },
+  offPolicy: { target: "auto", folds: 5, minPropensity: 0.01, modelEpochs: 3 },
   kl: { beta: 0, estimator: "exact" },
   entropyCoef: 0,
   lossAggregation: "grpo",
@@ -412,6 +419,7 @@ export const trainConfigSchema = deepFreeze({
       target: { enum: ["auto", "grpo", "dm", "dr"] },
       folds: { type: "integer", minimum: 2, maximum: 20 },
       minPropensity: { type: "number", exclusiveMinimum: 0, maximum: 0.5 },
+      modelEpochs: { type: "integer", minimum: 1, maximum: 100 },
     }),
     kl: obj({ beta: nonNegative, estimator: { enum: ["exact", "k3"] } }),
     entropyCoef: nonNegative,

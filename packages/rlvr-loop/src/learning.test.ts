@@ -40,7 +40,8 @@ describe("learning on the built-in environment", () => {
     expect(loggedValue / base.optimum).toBeGreaterThan(0.45); // the behavior policy is about half as good
     expect(loggedValue / base.optimum).toBeLessThan(0.6);
     const data = buildTrainingData(logs, { featurizer: FEATURIZER });
-    const result = await train(data, { seed: 0, epochs: 3, featurizer: FEATURIZER });
+    const grpo = { target: "grpo" } as const;
+    const result = await train(data, { seed: 0, epochs: 3, featurizer: FEATURIZER, offPolicy: grpo });
     expect(result.importanceCorrection).toBe(true);
     const value = env.exactValue(result.policy);
     expect(value / base.optimum).toBeGreaterThanOrEqual(0.95);
@@ -57,6 +58,7 @@ describe("learning on the built-in environment", () => {
       seed: 0,
       epochs: 3,
       featurizer: FEATURIZER,
+      offPolicy: grpo,
       importanceCorrection: { enabled: false },
     });
     expect(uncorrected.importanceCorrection).toBe(false);

@@ -90,7 +90,7 @@ describe("train", () => {
     }));
     let error: unknown;
     try {
-      await train(examples, { featurizer: { dimension: 8 } });
+      await train(examples, { featurizer: { dimension: 8 }, offPolicy: { target: "grpo" } });
     } catch (err) {
       error = err;
     }
@@ -202,12 +202,16 @@ describe("train", () => {
     const grpo = await train(stripped, { epochs: 1, featurizer: FEATURIZER, offPolicy: { target: "grpo" } });
     expect(grpo.importanceCorrection).toBe(false);
     expect(grpo.target).toBe("grpo");
-    // without propensities, auto picks the doubly robust target with a cross-fitted behavior model
+    // offline, auto picks the direct method (a cross-fitted reward model), with or without propensities
     const auto = await train(stripped, { epochs: 1, featurizer: FEATURIZER });
-    expect(auto.target).toBe("dr");
-    expect(auto.targetModels).toEqual({ behavior: "cross-fitted", rewardModel: "cross-fitted", folds: 5 });
-    expect(auto.importanceCorrection).toBe(true);
-    expect((await train(logs, { epochs: 1, featurizer: FEATURIZER })).target).toBe("grpo");
+    expect(auto.target).toBe("dm");
+    expect(auto.targetModels).toEqual({ behavior: "none", rewardModel: "cross-fitted", folds: 5 });
+    expect(auto.importanceCorrection).toBe(false);
+    expect((await train(logs, { epochs: 1, featurizer: FEATURIZER })).target).toBe("dm");
+    // dr: the residual weighted by a cross-fitted behavior model
+    const dr = await train(stripped, { epochs: 1, featurizer: FEATURIZER, offPolicy: { target: "dr" } });
+    expect(dr.targetModels).toEqual({ behavior: "cross-fitted", rewardModel: "cross-fitted", folds: 5 });
+    expect(dr.importanceCorrection).toBe(true);
     await expect(train({ environment: env }, { offPolicy: { target: "dm" } })).rejects.toMatchObject({
       code: "INVALID_CONFIG",
     });

@@ -396,16 +396,8 @@ export async function train(
       `train: offPolicy.target "${requestedTarget}" is for logged data (offline); online training uses grpo`,
     );
   }
-  const allLogged =
-    data !== null && data.behaviorProbs !== null && data.behaviorProbs.every((p) => !Number.isNaN(p));
   const target: TrainingResult["target"] =
-    env !== null
-      ? "grpo"
-      : requestedTarget === "auto"
-        ? allLogged
-          ? "grpo"
-          : AUTO_TARGET_WITHOUT_PROPENSITIES
-        : requestedTarget;
+    env !== null ? "grpo" : requestedTarget === "auto" ? AUTO_OFFLINE_TARGET : requestedTarget;
   let targetModels: TrainingResult["targetModels"] = null;
   let qhatTrain: Float64Array | null = null;
   let targetPropensity: Float64Array | null = null;
@@ -746,17 +738,17 @@ function weighted(
 }
 
 /**
- * The objective `offPolicy.target: "auto"` picks when some training example has no logged propensity
- * (chosen by measurement, see docs/rlvr-loop.md "Learning without propensities").
+ * The objective `offPolicy.target: "auto"` picks offline, with or without logged propensities (chosen
+ * by measurement, see docs/rlvr-loop.md "Learning without propensities").
  */
-const AUTO_TARGET_WITHOUT_PROPENSITIES = "dr" as const;
+const AUTO_OFFLINE_TARGET = "dm" as const;
 
 /** Cross-fitted nuisance models of the training data, cached per data object and settings. */
 const modelCache = new WeakMap<TrainingData, Map<string, Nuisance>>();
 
 function offPolicyModels(data: TrainingData, cfg: TrainConfig, needPropensity: boolean): Nuisance {
-  const { folds, minPropensity } = cfg.offPolicy;
-  const key = `${folds}|${minPropensity}|${needPropensity}`;
+  const { folds, minPropensity, modelEpochs } = cfg.offPolicy;
+  const key = `${folds}|${minPropensity}|${modelEpochs}|${needPropensity}`;
   let perData = modelCache.get(data);
   if (perData === undefined) {
     perData = new Map();
@@ -768,7 +760,7 @@ function offPolicyModels(data: TrainingData, cfg: TrainConfig, needPropensity: b
     models = nuisance(data, {
       behavior: "auto",
       training: null,
-      fit: { epochs: 5, batchSize: 256, learningRate: 0.05, weightDecay: 0.001, seed: 0 },
+      fit: { epochs: modelEpochs, batchSize: 256, learningRate: 0.05, weightDecay: 0.001, seed: 0 },
       minPropensity,
       folds: Math.min(folds, data.numGroups),
       seed: 0,

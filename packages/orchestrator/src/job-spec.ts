@@ -73,7 +73,7 @@ export const ShippingSettingsSchema = Type.Object(
     policy: Type.Optional(
       Type.Union([Type.Literal("safe"), Type.Literal("learned")], {
         description:
-          "safe: ship the learned policy only when the lower bound of its paired DR difference to every baseline on validation is above 0, else the better baseline; learned: always ship the learned policy.",
+          "safe: ship the learned policy only when the lower bound of its paired DR difference on validation to the best baseline the data supports (the behavior, or a single action that demonstrably beats it) is above 0, else that baseline; learned: always ship the learned policy.",
       }),
     ),
   },

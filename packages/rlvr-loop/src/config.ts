@@ -235,9 +235,12 @@ export interface EarlyStoppingConfig {
    */
   readonly restoreBest: boolean;
   /**
-   * Collapse detection: stop (reason `collapse`) after an epoch whose mean policy entropy is below
-   * this many nats while its validation value fell below the best one by more than `minDelta`; the
-   * best validated weights are then restored (with `restoreBest`). 0 disables it.
+   * Collapse detection (offline, with validation data): stop (reason `collapse`) after an epoch where
+   * the policy's mean action distribution on validation, p̄_a = mean_x π(a|x), has an entropy H(p̄)
+   * below this many nats (the policy takes one action whatever the context) while the validation
+   * value fell below the best one by more than `minDelta`; the best validated weights are then
+   * restored (with `restoreBest`). A deterministic policy that routes by context is not a collapse.
+   * 0 disables it.
    * @defaultValue 0.05
    */
   readonly collapseEntropy: number;
@@ -339,7 +342,7 @@ export const defaultTrainConfig: TrainConfig = deepFreeze({
   advantage: { baseline: "group", scale: "group", epsilon: 1e-4, degenerateGroups: "batch_mean" },
   clip: { epsilonLow: 0.2, epsilonHigh: 0.2 },
   importanceCorrection: { enabled: "auto", cap: 10 },
-  offPolicy: { target: "auto", folds: 5, minPropensity: 0.01, modelEpochs: 3 },
+  offPolicy: { target: "auto", folds: 5, minPropensity: 0.01, modelEpochs: 2 },
   kl: { beta: 0, estimator: "exact" },
   entropyCoef: 0,
   lossAggregation: "grpo",

@@ -178,6 +178,13 @@ export interface EvaluateOptions {
    */
   readonly crossFitFolds?: number;
   /**
+   * How the best single action baseline is chosen: `point` = the highest DR point estimate; `lower` =
+   * the highest lower end of its DR interval (an action the logs rarely tried has a wide interval, so
+   * it cannot win on a lucky estimate: the baseline is the best one the data can vouch for).
+   * @defaultValue "point"
+   */
+  readonly bestSingleAction?: "point" | "lower";
+  /**
    * Reward component weights, as in `TrainConfig.rewardWeights`.
    * @defaultValue undefined
    */
@@ -612,8 +619,12 @@ export function evaluate(
   const uniform = policyEstimates(uniformFit.point, uniformReps, confidence);
   let bestAction = 0;
   let bestValue = Number.NEGATIVE_INFINITY;
+  const byLower = options.bestSingleAction === "lower";
   for (let a = 0; a < actions.length; a++) {
-    const v = evaluateProbs(constantProbs(evalData, a)).point.dr;
+    const fitted = evaluateProbs(constantProbs(evalData, a));
+    const v = byLower
+      ? estimate(fitted.point.dr, bootstrap(fitted.sums, resamples, seed).dr, confidence).lower
+      : fitted.point.dr;
     if (v > bestValue) {
       bestValue = v;
       bestAction = a;

@@ -458,10 +458,14 @@ export async function train(
       `train: validation.metric "${requested}" needs validation data`,
     );
   }
+  // entropy of the policy's mean action distribution on validation, H(mean_x π(·|x)) (collapse check)
+  let marginalEntropy: number | null = null;
   const validate = (): number | null => {
     if (exact !== null) return exact.value(W);
     if (nuis !== null && validationData !== null && metric !== null && metric !== "exact_value") {
-      return validationEstimate(W, validationData, nuis, metric, piBuffer!);
+      const value = validationEstimate(W, validationData, nuis, metric, piBuffer!);
+      marginalEntropy = meanDistributionEntropy(piBuffer!, validationData.numExamples, A);
+      return value;
     }
     return null;
   };
@@ -667,7 +671,8 @@ export async function train(
       } else {
         sinceBest++;
         if (
-          em.entropy < cfg.earlyStopping.collapseEntropy &&
+          marginalEntropy !== null &&
+          marginalEntropy < cfg.earlyStopping.collapseEntropy &&
           validation < best - cfg.earlyStopping.minDelta
         ) {
           stopReason = "collapse";
@@ -791,6 +796,18 @@ function residualAdvantages(
     for (let i = d.groupOffsets[g]!; i < d.groupOffsets[g + 1]!; i++)
       buffers.advantages[i] = target === "dr" ? d.rewards[i]! - qhat[i * A + d.actionIndex[i]!]! : 0;
   }
+}
+
+/** H(p̄) of the mean p̄_a = (1/n) Σ_i π(a|x_i) of n rows of probabilities (row-major, |A| per row). */
+function meanDistributionEntropy(pi: Float64Array, n: number, A: number): number {
+  const mean = new Float64Array(A);
+  for (let i = 0; i < n; i++) for (let a = 0; a < A; a++) mean[a] = mean[a]! + pi[i * A + a]!;
+  let h = 0;
+  for (let a = 0; a < A; a++) {
+    const p = mean[a]! / n;
+    if (p > 0) h -= p * Math.log(p);
+  }
+  return h;
 }
 
 function makeBuffers(n: number): RoundBuffers {

@@ -1,7 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { normalMass } from "./_math.js";
-import { CategoricalMixture, NumericMixture, observationWeights, type ParzenOptions } from "./_parzen.js";
+import {
+  CategoricalMixture,
+  JointMixture,
+  NumericMixture,
+  observationWeights,
+  type ParzenOptions,
+} from "./_parzen.js";
 import { createStream } from "./_rng.js";
 
 const OPTS: ParzenOptions = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false };
@@ -260,5 +266,48 @@ describe("CategoricalMixture", () => {
     const n = 20000;
     for (let i = 0; i < n; i++) counts[mix.sampleKernel(mix.pickKernel(rng), rng)]!++;
     for (let c = 0; c < 3; c++) expect(counts[c]! / n).toBeCloseTo(mix.prob[c]!, 1);
+  });
+});
+
+describe("JointMixture", () => {
+  it("log density equals log Σ_i w_i Π_d K_id(x_d), written out term by term", () => {
+    const opts: ParzenOptions = { priorWeight: 1, considerMagicClip: false, considerEndpoints: false };
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(fc.double({ min: 0, max: 1, noNaN: true }), fc.integer({ min: 1, max: 9 }), fc.nat(2)),
+          { minLength: 1, maxLength: 60 },
+        ),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.nat(2),
+        (rows, x0, x1, x2) => {
+          const m = rows.length;
+          const a = Float64Array.from(rows, (r) => r[0]);
+          const b = Float64Array.from(rows, (r) => r[1]);
+          const c = Float64Array.from(rows, (r) => r[2]);
+          const dims = [
+            new NumericMixture(a, m, 0, 1, false, opts, 0.1),
+            new NumericMixture(b, m, 0.5, 9.5, true, opts, 0.9),
+            new CategoricalMixture(c, m, 3, opts),
+          ] as const;
+          const joint = new JointMixture(dims, [false, true, false]);
+          const lo = Float64Array.of(0, x1 - 0.5, 0);
+          const hi = Float64Array.of(0, x1 + 0.5, 0);
+          let sum = 0;
+          for (let i = 0; i <= m; i++) {
+            sum += Math.exp(
+              Math.log(dims[0].weight[i]!) +
+                dims[0].kernelLog(i, x0, 0, 0, false) +
+                dims[1].kernelLog(i, x1, x1 - 0.5, x1 + 0.5, true) +
+                dims[2].kernelLog(i, x2),
+            );
+          }
+          const got = joint.logDensity(Float64Array.of(x0, x1, x2), lo, hi);
+          expect(Math.abs(got - Math.log(sum))).toBeLessThan(1e-9);
+        },
+      ),
+      { seed: 42, numRuns: 200 },
+    );
   });
 });

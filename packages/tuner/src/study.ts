@@ -425,8 +425,11 @@ function checkHeader(fn: string, header: StudyHeaderEvent, config: Config): void
 /** Rebuild a built-in sampler from its description, or undefined for unknown kinds. */
 function samplerFromDescription(d: ComponentDescription): Sampler | undefined {
   switch (d.kind) {
-    case "tpe":
-      return createTpeSampler(d.options as never);
+    case "tpe": {
+      // Journals written before `bandwidthFactor` existed used Optuna's 0.2.
+      const options = d.options as Record<string, unknown> | undefined;
+      return createTpeSampler({ bandwidthFactor: 0.2, ...options } as never);
+    }
     case "random":
       return createRandomSampler();
     case "grid":

@@ -1,0 +1,95 @@
+"""PyTorch reference of the rlvr-loop trainer's objective, for bench/torch-anchor.mjs.
+
+Written from docs/rlvr-loop.md ("The objective"): a log-linear softmax policy over A actions whose
+logits are the sum of the weight rows of the active features (EmbeddingBag, mode "sum", sparse
+gradients), offline GRPO on groups of G attempts: group-normalised advantages
+A_i = (r_i - mean_g) / (std_g + 1e-4) (sample std; zero for groups without reward spread), ratio
+rho_i = exp(log pi(a_i|x_i) - log pi_old(a_i|x_i)) with pi_old the policy at the start of the step
+(mu = 1), clipped surrogate with eps 0.2, importance correction c_i = pi_old(a_i|x_i) / mu(a_i|x_i)
+(behaviour probability), mean over the minibatch, global gradient-norm clipping at 1, SparseAdam
+(lr 0.01). One thread. Same data shape as bench/train.mjs: N examples in groups of 4, 16 actions,
+30 active features (29 Zipf(1) keys out of 100 000 hashed into D = 2^18 buckets, plus a bias row),
+distinct contexts, minibatches of 64 groups (256 examples), one epoch.
+
+Prints one JSON line: {"torch": version, "examples": N, "seconds": s, "rate": examples/s}.
+"""
+
+import argparse
+import json
+import math
+import time
+
+import numpy as np
+import torch
+
+A = 16
+D = 2**18
+F = 30
+GROUP = 4
+VOCABULARY = 100_000
+
+
+def make_data(n, seed=2024):
+    rng = np.random.default_rng(seed)
+    harmonic = math.log(VOCABULARY) + 0.5772156649
+    idx = np.empty((n, F), dtype=np.int64)
+    for i in range(n):
+        row = set()
+        while len(row) < F - 1:
+            draws = rng.random(F)
+            for u in draws:
+                rank = min(VOCABULARY, max(1, int(math.exp(u * harmonic - 0.5772156649))))
+                row.add(((rank * 0x9E3779B1) & 0xFFFFFFFF) % D)
+                if len(row) == F - 1:
+                    break
+        idx[i, : F - 1] = sorted(row)
+        idx[i, F - 1] = D  # bias
+    actions = rng.integers(0, A, size=n)
+    p = np.where(actions == idx[:, 0] % A, 0.8, 0.3)
+    rewards = (rng.random(n) < p).astype(np.float64)
+    return torch.from_numpy(idx), torch.from_numpy(actions), torch.from_numpy(rewards)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--examples", type=int, default=200_000)
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    torch.manual_seed(1)
+    n = args.examples - args.examples % (64 * GROUP)
+    idx, actions, rewards = make_data(n)
+    behavior = torch.full((n,), 1.0 / A, dtype=torch.float64)
+
+    emb = torch.nn.EmbeddingBag(D + 1, A, mode="sum", sparse=True).double()
+    torch.nn.init.zeros_(emb.weight)
+    opt = torch.optim.SparseAdam(list(emb.parameters()), lr=0.01)
+    batch = 64 * GROUP
+    t0 = time.perf_counter()
+    for start in range(0, n, batch):
+        x = idx[start : start + batch]
+        a = actions[start : start + batch]
+        r = rewards[start : start + batch].view(-1, GROUP)
+        mean = r.mean(dim=1, keepdim=True)
+        std = r.std(dim=1, keepdim=True)
+        adv = torch.where(std > 0, (r - mean) / (std + 1e-4), torch.zeros_like(r)).view(-1)
+        logits = emb(x)
+        logp = torch.log_softmax(logits, dim=1).gather(1, a.view(-1, 1)).view(-1)
+        logp_old = logp.detach()
+        ratio = torch.exp(logp - logp_old)
+        c = torch.exp(logp_old) / behavior[start : start + batch]
+        surrogate = torch.minimum(ratio * adv, torch.clamp(ratio, 0.8, 1.2) * adv)
+        loss = (c * -surrogate).mean()
+        opt.zero_grad()
+        loss.backward()
+        g = emb.weight.grad.coalesce()
+        norm = g.values().norm()
+        if norm > 1:
+            g = torch.sparse_coo_tensor(g.indices(), g.values() * (1 / (norm + 1e-6)), g.shape)
+        emb.weight.grad = g
+        opt.step()
+    seconds = time.perf_counter() - t0
+    print(json.dumps({"torch": torch.__version__, "examples": n, "seconds": seconds, "rate": n / seconds}))
+
+
+if __name__ == "__main__":
+    main()

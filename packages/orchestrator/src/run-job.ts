@@ -1012,6 +1012,7 @@ class JobRun {
       learned: estimatesRecord(onValidation.policy),
       behavior: onValidation.baselines.logged,
       bestSingleAction: { action: best.action, estimates: estimatesRecord(best.estimates) },
+      singleActions: [...(onValidation.baselines.singleActions ?? [])],
       differences: {
         learnedMinusBehavior: learnedVsBehavior,
         learnedMinusBestSingleAction: learnedVsSingle,

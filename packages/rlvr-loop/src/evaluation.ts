@@ -67,8 +67,18 @@ export interface Evaluation {
     readonly logged: Estimate;
     /** The uniform policy. */
     readonly uniform: PolicyEstimates;
-    /** The single action with the highest DR estimate. */
+    /** The single action with the highest DR estimate (or lower bound, see `bestSingleAction`). */
     readonly bestSingleAction: { readonly action: string; readonly estimates: PolicyEstimates };
+    /**
+     * Every single action's DR estimate with its interval and effective sample size, in action
+     * order (with `bestSingleAction: "lower"` only; absent otherwise). An action the logs rarely
+     * tried shows a wide interval: the data supports no claim about it.
+     */
+    readonly singleActions?: readonly {
+      readonly action: string;
+      readonly dr: Estimate;
+      readonly effectiveSampleSize: number;
+    }[];
   };
   /**
    * The policy's DR value minus each baseline's (the behavior's mean logged reward, the uniform and
@@ -620,11 +630,15 @@ export function evaluate(
   let bestAction = 0;
   let bestValue = Number.NEGATIVE_INFINITY;
   const byLower = options.bestSingleAction === "lower";
+  const singleActions: { action: string; dr: Estimate; effectiveSampleSize: number }[] = [];
   for (let a = 0; a < actions.length; a++) {
     const fitted = evaluateProbs(constantProbs(evalData, a));
-    const v = byLower
-      ? estimate(fitted.point.dr, bootstrap(fitted.sums, resamples, seed).dr, confidence).lower
-      : fitted.point.dr;
+    let v = fitted.point.dr;
+    if (byLower) {
+      const dr = estimate(fitted.point.dr, bootstrap(fitted.sums, resamples, seed).dr, confidence);
+      singleActions.push({ action: actions[a]!, dr, effectiveSampleSize: fitted.point.ess });
+      v = dr.lower;
+    }
     if (v > bestValue) {
       bestValue = v;
       bestAction = a;
@@ -668,6 +682,7 @@ export function evaluate(
       logged,
       uniform,
       bestSingleAction: { action: actions[bestAction]!, estimates: best },
+      ...(byLower ? { singleActions } : {}),
     },
     differences,
     actionDistribution: actionShares(evalData, pi),

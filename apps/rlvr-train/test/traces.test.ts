@@ -1,0 +1,188 @@
+// Learning from agent traces as users have them: learning-trace JSON files from a biased logging
+// policy, many prompts tried once, free text with misleading words, features that do not matter,
+// with and without logged propensities. Through the built CLI (`dist/bin.js`): `run`, then `act` on
+// every context of the world, scored against the world's exact expected rewards.
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { JobRecord } from "@rlvr/orchestrator";
+import {
+  createTraceWorld,
+  fitRewardModel,
+  greedyPolicy,
+  learningTraceToJson,
+  type TraceWorld,
+} from "@rlvr/rlvr-loop";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appDir, tempDir } from "./helpers.js";
+
+const bin = join(appDir, "dist", "bin.js");
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+
+function built(argv: string[]): { code: number; stdout: string; stderr: string } {
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`pnpm build\` first (npm test does)`);
+  const res = spawnSync(process.execPath, [bin, ...argv], {
+    cwd: tmp.dir,
+    encoding: "utf8",
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1" },
+    timeout: 600_000,
+    maxBuffer: 1 << 28,
+  });
+  if (res.error) throw res.error;
+  return { code: res.status ?? -1, stdout: res.stdout, stderr: res.stderr };
+}
+
+/** Writes every context of the world (its whole finite context set) for `act`. */
+function contextsFile(world: TraceWorld, name: string): string {
+  const lines = world.contexts().map((c, i) => JSON.stringify({ id: i, context: c.context }));
+  return tmp.file(name, `${lines.join("\n")}\n`);
+}
+
+/** Exact value of the actions `act` chose, over the world's context distribution. */
+function greedyValue(world: TraceWorld, actsFile: string): number {
+  const contexts = world.contexts();
+  let value = 0;
+  for (const line of readFileSync(actsFile, "utf8").trim().split("\n")) {
+    const { id, action } = JSON.parse(line) as { id: number; action: string };
+    const c = contexts[id]!;
+    value += c.probability * world.expectedRewards(c.context)[world.actions.indexOf(action)]!;
+  }
+  return value;
+}
+
+interface Outcome {
+  record: JobRecord;
+  ratio: number;
+  stdout: string;
+}
+
+/** `run` on a learning-trace file, then `act` on every context; the greedy value / the optimum. */
+function runAndAct(world: TraceWorld, trace: string, label: string, extra: string[] = []): Outcome {
+  const out = join(tmp.dir, label);
+  const run = built(["run", "--dataset", trace, "--out", out, "--label", label, "--trials", "8", ...extra]);
+  expect(run.code, run.stderr).toBe(0);
+  const record = JSON.parse(readFileSync(join(out, `${label}.job.json`), "utf8")) as JobRecord;
+  const acts = join(tmp.dir, `${label}.acts.jsonl`);
+  const act = built([
+    "act",
+    "--checkpoint",
+    join(out, `${label}.ckpt`),
+    "--input",
+    contexts,
+    "--output",
+    acts,
+  ]);
+  expect(act.code, act.stderr).toBe(0);
+  return { record, ratio: greedyValue(world, acts) / world.optimalValue(), stdout: run.stdout };
+}
+
+const world = createTraceWorld();
+let contexts = "";
+beforeAll(() => {
+  contexts = contextsFile(world, "contexts.jsonl");
+});
+
+describe.each([1, 2, 3])("trace-shaped logs, log seed %i (about 8 000 prompts)", (seed) => {
+  const logs = world.generateTraceLogs({ n: 14_000, seed, omitPropensities: true });
+  // what a user would otherwise do: a per-action logistic reward model on the whole file, greedy
+  let rewardModel = Number.NaN;
+  beforeAll(() => {
+    rewardModel = world.exactValue(greedyPolicy(fitRewardModel(logs.dataset))) / world.optimalValue();
+  });
+
+  it("without propensities: ≥ 97 % of the optimum, at least the reward-model policy, shipped as learned", () => {
+    const trace = tmp.file(`trace-${seed}.json`, learningTraceToJson(logs.trace));
+    const { record, ratio, stdout } = runAndAct(world, trace, `np${seed}`);
+    expect(record.evaluation?.behaviorSource).toBe("fitted-on-training");
+    expect(record.training?.target).toBe("dm");
+    expect(record.shipping?.shipped).toBe("learned");
+    expect(stdout).toContain("shipped");
+    expect(ratio).toBeGreaterThanOrEqual(0.97);
+    expect(ratio).toBeGreaterThanOrEqual(rewardModel);
+  });
+
+  it("with propensities read from the traces: ≥ 97 % of the optimum", () => {
+    const withProbs = world.generateTraceLogs({ n: 14_000, seed });
+    const trace = tmp.file(`trace-p${seed}.json`, learningTraceToJson(withProbs.trace));
+    const { record, ratio } = runAndAct(world, trace, `p${seed}`, [
+      "--propensity-pointer",
+      "/metadata/behaviorProb",
+    ]);
+    expect(record.evaluation?.behaviorSource).toBe("logged");
+    expect(record.shipping?.shipped).toBe("learned");
+    expect(ratio).toBeGreaterThanOrEqual(0.97);
+    expect(ratio).toBeGreaterThanOrEqual(rewardModel);
+  });
+});
+
+describe("the shipping rule", () => {
+  it("ships a baseline and says so when the reward does not depend on the action", () => {
+    const flat = createTraceWorld({ actionEffect: false });
+    const logs = flat.generateTraceLogs({ n: 6000, seed: 4, omitPropensities: true });
+    const trace = tmp.file("flat.json", learningTraceToJson(logs.trace));
+    const run = built([
+      "run",
+      "--dataset",
+      trace,
+      "--out",
+      join(tmp.dir, "flat"),
+      "--label",
+      "flat",
+      "--trials",
+      "4",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const record = JSON.parse(readFileSync(join(tmp.dir, "flat", "flat.job.json"), "utf8")) as JobRecord;
+    const shipping = record.shipping!;
+    expect(shipping.shipped).not.toBe("learned");
+    expect(shipping.forced).toBe(false);
+    expect(shipping.differences.learnedMinusBehavior.lower).toBeLessThanOrEqual(0);
+    expect(shipping.reason).toContain("not above 0");
+    expect(run.stdout).toContain("shipped");
+    // the shipped checkpoint serves
+    const act = built(["act", "--checkpoint", join(tmp.dir, "flat", "flat.ckpt"), "--input", contexts]);
+    expect(act.code, act.stderr).toBe(0);
+  });
+
+  it("makes no claim about a tool the logging policy almost never tried, and ships nothing worse than the behavior", () => {
+    const rare = createTraceWorld({ behavior: { rare: ["code-interpreter", "date-parser"] } });
+    const logs = rare.generateTraceLogs({ n: 8000, seed: 5, omitPropensities: true });
+    const trace = tmp.file("rare.json", learningTraceToJson(logs.trace));
+    const run = built([
+      "run",
+      "--dataset",
+      trace,
+      "--out",
+      join(tmp.dir, "rare"),
+      "--label",
+      "rare",
+      "--trials",
+      "4",
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const record = JSON.parse(readFileSync(join(tmp.dir, "rare", "rare.job.json"), "utf8")) as JobRecord;
+    const shipping = record.shipping!;
+    const width = (e: { lower: number; upper: number }) => e.upper - e.lower;
+    const byAction = new Map(shipping.singleActions.map((s) => [s.action, s]));
+    for (const tool of ["code-interpreter", "date-parser"]) {
+      // the interval says the data cannot tell: far wider than the behavior's, and never the baseline
+      expect(width(byAction.get(tool)!.dr)).toBeGreaterThan(5 * width(shipping.behavior));
+      expect(shipping.bestSingleAction.action).not.toBe(tool);
+    }
+    // whatever was shipped is at least as good as the logging policy (exact values)
+    const acts = join(tmp.dir, "rare.acts.jsonl");
+    const rareContexts = contextsFile(rare, "rare-contexts.jsonl");
+    const act = built([
+      "act",
+      "--checkpoint",
+      join(tmp.dir, "rare", "rare.ckpt"),
+      "--input",
+      rareContexts,
+      "--output",
+      acts,
+    ]);
+    expect(act.code, act.stderr).toBe(0);
+    expect(greedyValue(rare, acts)).toBeGreaterThanOrEqual(rare.exactValue(rare.behavior));
+  });
+});

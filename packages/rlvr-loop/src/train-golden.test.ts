@@ -108,15 +108,31 @@ interface Case {
 }
 
 const referenceHooks = async (): Promise<TrainHooks> => {
-  const ref = await train(grouped, { epochs: 1, featurizer: FEATURIZER, seed: 9 });
+  const ref = await train(grouped, {
+    epochs: 1,
+    featurizer: FEATURIZER,
+    seed: 9,
+    offPolicy: { target: "grpo" },
+  });
   return { referencePolicy: ref.policy };
 };
 const wideReferenceHooks = async (): Promise<TrainHooks> => {
-  const ref = await train(synthWide, { epochs: 1, featurizer: SYNTH, seed: 9, minibatchGroups: 16 });
+  const ref = await train(synthWide, {
+    epochs: 1,
+    featurizer: SYNTH,
+    seed: 9,
+    minibatchGroups: 16,
+    offPolicy: { target: "grpo" },
+  });
   return { referencePolicy: ref.policy };
 };
 const initialHooks = async (): Promise<TrainHooks> => {
-  const first = await train(grouped, { epochs: 1, featurizer: FEATURIZER, seed: 8 });
+  const first = await train(grouped, {
+    epochs: 1,
+    featurizer: FEATURIZER,
+    seed: 8,
+    offPolicy: { target: "grpo" },
+  });
   return { initialPolicy: first.policy };
 };
 

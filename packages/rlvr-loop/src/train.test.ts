@@ -165,23 +165,41 @@ describe("train", () => {
     });
   });
 
-  it("detects a collapse (entropy near 0 while validation falls), stops and restores the best epoch", async () => {
-    const config = { epochs: 30, featurizer: FEATURIZER, optimizer: { learningRate: 0.2 } };
-    const result = await train({ train: logs, validation }, config);
+  it("detects a collapse onto one action while validation falls, stops and restores the best epoch", async () => {
+    // train says "a" always wins, validation says it never does: the policy collapses onto "a"
+    const make = (split: string, n: number, winner: string): RlvrExample[] =>
+      Array.from({ length: n }, (_, i) => ({
+        id: `${split}${i}`,
+        groupId: `${split}g${i >> 1}`,
+        context: { prompt: `request ${i % 7}`, features: { n: i % 5 } },
+        action: i % 2 === 0 ? "a" : "b",
+        reward: (i % 2 === 0 ? "a" : "b") === winner ? 1 : 0,
+        verified: true,
+        behaviorProb: 0.5,
+      }));
+    const source = { train: make("t", 400, "a"), validation: make("v", 200, "b") };
+    const config = {
+      epochs: 30,
+      featurizer: { dimension: 64 },
+      offPolicy: { target: "grpo" as const },
+      optimizer: { learningRate: 0.3 },
+    };
+    const result = await train(source, config);
     expect(result.stopReason).toBe("collapse");
-    const last = result.epochs.at(-1)!;
-    expect(last.entropy).toBeLessThan(0.05);
-    expect(last.validation!).toBeLessThan(result.bestValidation!);
-    // every earlier epoch either improved or was not collapsed
-    for (const e of result.epochs.slice(0, -1))
-      expect(
-        e.entropy >= 0.05 || e.validation! >= result.bestValidation! || e.epoch <= result.bestEpoch!,
-      ).toBe(true);
+    expect(result.epochs.length).toBeLessThan(30);
+    expect(result.epochs.at(-1)!.validation!).toBeLessThan(result.bestValidation!);
     expect(result.restoredBest).toBe(true);
-    const off = await train(
-      { train: logs, validation },
-      { ...config, earlyStopping: { collapseEntropy: 0 } },
-    );
+    // the returned policy is the best epoch's, not the collapsed one
+    const collapsed = await train(source, {
+      ...config,
+      epochs: result.epochs.length,
+      earlyStopping: { restoreBest: false },
+    });
+    const pA = (policy: typeof result.policy) =>
+      Math.exp(policy.logProbs({ prompt: "request 1", features: { n: 1 } })[0]!);
+    expect(pA(collapsed.policy)).toBeGreaterThan(0.99);
+    expect(pA(result.policy)).toBeLessThan(pA(collapsed.policy));
+    const off = await train(source, { ...config, earlyStopping: { collapseEntropy: 0 } });
     expect(off.stopReason).toBe("completed");
     expect(off.epochs.length).toBe(30);
   });

@@ -37,8 +37,11 @@ describe("renderComparison", () => {
   it("lays the runs side by side in Markdown with the input diff", () => {
     const md = out.markdown;
     expect(md.startsWith("# Run comparison\n")).toBe(true);
+    const dr = demoRecord().evaluation!.learned.dr;
     expect(md).toMatch(
-      /\| #1 demo \| `job-[0-9a-f]{16}` \| succeeded \| 0\.763 \| 0\.701 – 0\.819 \| 0\.432 \| reference \|/,
+      new RegExp(
+        `\\| #1 demo \\| \`job-[0-9a-f]{16}\` \\| succeeded \\| ${dr.value.toFixed(3)} \\| ${dr.lower.toFixed(3)} – ${dr.upper.toFixed(3)} \\| 0\\.432 \\| reference \\|`,
+      ),
     );
     expect(md).toContain("### #2 demo against #1 demo");
     expect(md).toContain("| `/dataset/digest` | changed |");

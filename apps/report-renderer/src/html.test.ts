@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { demoRecord } from "./__fixtures__/demo.js";
-import { makeMaliciousRecord, makeRecord } from "./__fixtures__/records.js";
+import { makeBaselineShippedRecord, makeMaliciousRecord, makeRecord } from "./__fixtures__/records.js";
 import { renderHtml } from "./html.js";
 import { REPORT_CSP } from "./internal/page.js";
 
@@ -63,6 +63,7 @@ describe("renderHtml", () => {
     expect(tables).toBeGreaterThanOrEqual(8);
     for (const id of [
       "summary",
+      "shipped",
       "reproduce",
       "best-parameters",
       "trials",
@@ -78,10 +79,32 @@ describe("renderHtml", () => {
       expect(demo).toContain(`<a href="#${id}">`);
     }
     expect(demo).toContain(
-      '<p class="verdict better"><strong>Verdict:</strong> Better than the logged behavior by +0.331',
+      '<p class="verdict better"><strong>Verdict:</strong> Better than the logged behavior by +0.370',
     );
     expect(demo).toContain("<pre><code>rlvr-train replay demo.job.json</code></pre>");
     expect(demo).toContain(demoRecord().fingerprint);
+  });
+
+  it("has a Shipped policy section after the summary; a shipped baseline is said in the verdict", async () => {
+    const order = [...demo.matchAll(/<section id="([\w-]+)"/g)].map((x) => x[1]);
+    expect(order.slice(0, 3)).toEqual(["summary", "shipped", "reproduce"]);
+    const section = demo.slice(
+      demo.indexOf('<section id="shipped"'),
+      demo.indexOf('<section id="reproduce"'),
+    );
+    expect(section).toContain("<strong>Shipped: learned policy</strong> · rule <code>safe</code>.");
+    expect(section).toContain(
+      "<caption>Paired DR differences on the validation split, 95 % intervals</caption>",
+    );
+    expect(section).toContain("<strong>Shipped policy on test:</strong>");
+    expect(section).toContain("<strong>Final model:</strong> Best trial #1 reproduced");
+    const baseline = await renderHtml(makeBaselineShippedRecord());
+    expect(baseline).toContain("The learned policy was not shipped: the checkpoint holds the behavior model");
+    expect(baseline).toContain('<p class="warn" role="note"><strong>Warning:</strong>');
+    expect(baseline).toContain("<strong>Shipped: behavior model (imitates the logging policy)</strong>");
+    const old = await renderHtml(makeRecord({ trials: 3, steps: 10 }));
+    expect(old).not.toContain('id="shipped"');
+    expect(old).not.toContain("Final model");
   });
 
   it("renders every data string as text", () => {

@@ -9,7 +9,7 @@ import {
   tuningHistoryChart,
 } from "./internal/charts.js";
 import { escapeHtml } from "./internal/escape.js";
-import { bytes, duration, fixed, int, num, paramValue, percent } from "./internal/format.js";
+import { bytes, duration, fixed, int, num, paramValue, percent, signed } from "./internal/format.js";
 import { type Cell, code, h, n, raw, table } from "./internal/html-writer.js";
 import { buildModel, intervalNote, type ReportModel } from "./internal/model.js";
 import { figure, page, section } from "./internal/page.js";
@@ -103,6 +103,34 @@ export async function htmlBodyOf(
     add("summary", "Summary", s);
   }
 
+  // Shipped policy
+  const ship = m.shipping;
+  if (ship !== null) {
+    let s = `<p class="shipped ${escapeHtml(ship.shipped)}"><strong>Shipped: ${escapeHtml(ship.name)}</strong>${ship.forced ? " (forced)" : ""} · rule ${h(code(ship.rule))}. ${escapeHtml(ship.reason)}</p>`;
+    if (ship.forcedNote !== null) {
+      s += `<p class="warn" role="note"><strong>Forced:</strong> ${escapeHtml(ship.forcedNote)}</p>`;
+    }
+    if (ship.warning !== null) {
+      s += `<p class="warn" role="note"><strong>Warning:</strong> ${escapeHtml(ship.warning)}</p>`;
+    }
+    s += table(
+      `Paired DR differences on the validation split, ${ship.confidenceLabel} intervals`,
+      ["difference", n("value"), n(`${ship.confidenceLabel} interval`), "above 0"],
+      ship.differences.map((d) => [
+        d.name,
+        n(signed(d.estimate.value)),
+        n(`${signed(d.estimate.lower)} – ${signed(d.estimate.upper)}`),
+        d.estimate.lower > 0 ? "yes" : "no",
+      ]),
+    );
+    s += `<p class="muted">Validation values: ${escapeHtml(ship.validation.map((v) => `${v.name} ${fixed(v.estimate.value)} (${fixed(v.estimate.lower)} – ${fixed(v.estimate.upper)})`).join("; "))}.</p>`;
+    if (ship.test !== null) {
+      s += `<p><strong>Shipped policy on test:</strong> ${fixed(ship.test.estimate.value)} (${escapeHtml(ship.confidenceLabel)} interval ${fixed(ship.test.estimate.lower)} – ${fixed(ship.test.estimate.upper)}; ${escapeHtml(ship.test.estimator)}).</p>`;
+    }
+    if (m.finalModel !== null) s += `<p><strong>Final model:</strong> ${escapeHtml(m.finalModel)}</p>`;
+    add("shipped", "Shipped policy", s);
+  }
+
   // Reproduce
   {
     const rows: (string | Cell)[][] = [
@@ -191,6 +219,9 @@ export async function htmlBodyOf(
   const training = r.training;
   if (training !== null) {
     let s = `<p>${int(training.totalSteps)} of ${int(training.plannedSteps)} planned steps on ${escapeHtml(training.data)} (${int(training.examples)} examples, ${int(training.groups)} groups); stopped: ${escapeHtml(training.stopReason)}.</p>`;
+    if (m.finalModel !== null && m.shipping === null) {
+      s += `<p><strong>Final model:</strong> ${escapeHtml(m.finalModel)}</p>`;
+    }
     s += figure(c.curves);
     s += figure(c.epochs);
     if (training.epochs.length > 0) {

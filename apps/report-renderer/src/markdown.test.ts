@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { demoRecord } from "./__fixtures__/demo.js";
-import { makeMaliciousRecord, makeRecord, XSS } from "./__fixtures__/records.js";
+import { makeBaselineShippedRecord, makeMaliciousRecord, makeRecord, XSS } from "./__fixtures__/records.js";
 import { ReportError } from "./errors.js";
 import { renderMarkdown } from "./markdown.js";
 
@@ -15,6 +15,7 @@ describe("renderMarkdown", () => {
     expect(headings).toEqual([
       "# Job report: demo",
       "## Summary",
+      "## Shipped policy",
       "## Reproduce",
       "## Best parameters",
       "## Trials",
@@ -28,7 +29,7 @@ describe("renderMarkdown", () => {
     ]);
     const summary = md.slice(md.indexOf("## Summary"), md.indexOf("## Reproduce"));
     expect(summary).toMatch(
-      /\*\*Verdict:\*\* Better than the logged behavior by \+0\.331 \(95 % interval \+0\.\d+ to \+0\.\d+\), interval excludes zero\./,
+      /\*\*Verdict:\*\* Better than the logged behavior by \+0\.\d{3} \(95 % interval \+0\.\d+ to \+0\.\d+\), interval excludes zero\.$/m,
     );
     for (const name of [
       "**learned policy**",
@@ -43,6 +44,74 @@ describe("renderMarkdown", () => {
     expect(summary).toContain(
       `${r.evaluation!.learned.dr.lower.toFixed(3)} – ${r.evaluation!.learned.dr.upper.toFixed(3)}`,
     );
+  });
+
+  it("says which policy was shipped and why, with the paired validation differences and the test value", () => {
+    const r = demoRecord();
+    const s = r.shipping!;
+    const section = md.slice(md.indexOf("## Shipped policy"), md.indexOf("## Reproduce"));
+    expect(section).toContain(
+      "**Shipped: learned policy** · rule `safe`. The learned policy beats both baselines",
+    );
+    expect(section).toContain("| paired DR difference (validation) | value | 95 % interval | above 0 |");
+    const d = s.differences.learnedMinusBehavior;
+    expect(section).toContain(
+      `| learned − behavior | +${d.value.toFixed(3)} | +${d.lower.toFixed(3)} – +${d.upper.toFixed(3)} | yes |`,
+    );
+    expect(section).toContain(`| learned − always "${s.bestSingleAction.action}" | +`);
+    expect(section).toContain(
+      `**Shipped policy on test:** ${s.shippedTest!.value.toFixed(3)} (95 % interval ${s.shippedTest!.lower.toFixed(3)} – `,
+    );
+    expect(section).not.toContain("Warning");
+    expect(section).not.toContain("Forced");
+    expect(section).toContain(
+      "**Final model:** Best trial #1 reproduced on train with its parameters and seed (identical validation curve)",
+    );
+    expect(section).toContain("Objective: dm (direct-method policy gradient on a reward model cross-fitted");
+    expect(md.match(/\*\*Final model:\*\*/g)).toHaveLength(1);
+  });
+
+  it("does not present the learned policy as deployed when a baseline was shipped", () => {
+    const out = renderMarkdown(makeBaselineShippedRecord());
+    expect(out).toContain(
+      "interval excludes zero. The learned policy was not shipped: the checkpoint holds the behavior model (see Shipped policy).",
+    );
+    const section = out.slice(out.indexOf("## Shipped policy"), out.indexOf("## Reproduce"));
+    expect(section).toContain("**Shipped: behavior model (imitates the logging policy)** · rule `safe`.");
+    expect(section).toContain(
+      "so a behavior model fitted on train (imitating the logging policy) is shipped.",
+    );
+    expect(section).toContain("**Warning:** The final training used the validation split");
+    expect(section).toContain("| learned − behavior | +0.010 | −0.030 – +0.050 | no |");
+    expect(section).toContain(
+      "**Shipped policy on test:** 0.520 (95 % interval 0.490 – 0.550; the behavior's mean logged reward).",
+    );
+    const single = renderMarkdown(makeRecord({ shipped: "single-action" }));
+    expect(single).toContain('the checkpoint holds the single-action policy (always "calculator")');
+    expect(single).toContain('**Shipped: single action: always "calculator"**');
+  });
+
+  it("says when the learned policy was forced", () => {
+    const out = renderMarkdown(makeRecord({ shipped: "learned", forced: true }));
+    expect(out).toContain("**Shipped: learned policy** (forced) · rule `learned`.");
+    expect(out).toContain(
+      '**Forced:** The learned policy was shipped because the shipping rule is "learned"',
+    );
+    expect(out).not.toContain("The learned policy was not shipped");
+  });
+
+  it("renders an older record without shipping and selection, with no such section", () => {
+    const out = renderMarkdown(makeRecord());
+    expect(out).not.toContain("## Shipped policy");
+    expect(out).not.toContain("Final model");
+    expect(out).not.toContain("was not shipped");
+    // a record with a selection but no shipping decision (e.g. older orchestrator) shows it under Training
+    const r = makeRecord({ shipped: "learned" });
+    const { shipping: _s, ...noShipping } = r;
+    const out2 = renderMarkdown(noShipping as typeof r);
+    expect(out2).not.toContain("## Shipped policy");
+    const training = out2.slice(out2.indexOf("## Training"), out2.indexOf("## Off-policy"));
+    expect(training).toContain("**Final model:** Best trial #");
   });
 
   it("gives what is needed to reproduce: fingerprint, dataset digest, seed, replay command", () => {

@@ -1,6 +1,6 @@
 import type { JobRecord } from "@rlvr/orchestrator";
 import { markdownCode as code, escapeMarkdown as esc } from "./internal/escape.js";
-import { bytes, duration, fixed, int, num, paramValue, percent } from "./internal/format.js";
+import { bytes, duration, fixed, int, num, paramValue, percent, signed } from "./internal/format.js";
 import { mdTable } from "./internal/markdown-writer.js";
 import { buildModel, intervalNote, type ReportModel } from "./internal/model.js";
 import { bucketMeans, sparkline } from "./internal/stats.js";
@@ -76,6 +76,51 @@ export function markdownOf(m: ReportModel, opts: ResolvedRenderOptions, level = 
     );
     out.push("");
     out.push(intervalNote(m.verdict, r.evaluation!.resamples));
+  }
+
+  const ship = m.shipping;
+  if (ship !== null) {
+    out.push("");
+    out.push(`${h(2)} Shipped policy`);
+    out.push("");
+    out.push(
+      `**Shipped: ${esc(ship.name)}**${ship.forced ? " (forced)" : ""} · rule ${code(ship.rule)}. ${esc(ship.reason)}`,
+    );
+    if (ship.forcedNote !== null) {
+      out.push("");
+      out.push(`**Forced:** ${esc(ship.forcedNote)}`);
+    }
+    if (ship.warning !== null) {
+      out.push("");
+      out.push(`**Warning:** ${esc(ship.warning)}`);
+    }
+    out.push("");
+    out.push(
+      mdTable(
+        ["paired DR difference (validation)", "value", `${ship.confidenceLabel} interval`, "above 0"],
+        ship.differences.map((d) => [
+          esc(d.name),
+          signed(d.estimate.value),
+          `${signed(d.estimate.lower)} – ${signed(d.estimate.upper)}`,
+          d.estimate.lower > 0 ? "yes" : "no",
+        ]),
+        "lrrl",
+      ),
+    );
+    out.push("");
+    out.push(
+      `Validation values: ${ship.validation.map((v) => `${esc(v.name)} ${fixed(v.estimate.value)} (${fixed(v.estimate.lower)} – ${fixed(v.estimate.upper)})`).join("; ")}.`,
+    );
+    if (ship.test !== null) {
+      out.push("");
+      out.push(
+        `**Shipped policy on test:** ${fixed(ship.test.estimate.value)} (${ship.confidenceLabel} interval ${fixed(ship.test.estimate.lower)} – ${fixed(ship.test.estimate.upper)}; ${ship.test.estimator}).`,
+      );
+    }
+    if (m.finalModel !== null) {
+      out.push("");
+      out.push(`**Final model:** ${esc(m.finalModel)}`);
+    }
   }
 
   out.push("");
@@ -182,6 +227,10 @@ export function markdownOf(m: ReportModel, opts: ResolvedRenderOptions, level = 
     out.push(
       `${int(training.totalSteps)} of ${int(training.plannedSteps)} planned steps on ${esc(training.data)} (${int(training.examples)} examples, ${int(training.groups)} groups); stopped: ${esc(training.stopReason)}.`,
     );
+    if (m.finalModel !== null && m.shipping === null) {
+      out.push("");
+      out.push(`**Final model:** ${esc(m.finalModel)}`);
+    }
     if (m.stepSeries.length > 0) {
       out.push("");
       out.push(

@@ -62,3 +62,19 @@ export function stripAnsi(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching the escape character is the point
   return text.replace(/\u001b\[[0-9;]*m/g, "");
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * Text from a record or a dataset (a label, an action name, a shipping reason) made safe for one
+ * terminal line: C0 and C1 control characters, DEL, line and paragraph separators and bidirectional
+ * controls are shown as escapes (`\n`, `\u001b`), so data cannot move the cursor, recolour or hide
+ * output, or break the line.
+ */
+export function printable(text: string): string {
+  return text.replace(UNPRINTABLE, (ch) => {
+    const json = JSON.stringify(ch).slice(1, -1);
+    return json.length > 1 ? json : `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  });
+}

@@ -64,6 +64,27 @@ export const JOB_ARGS = {
   json: { type: "boolean", description: "Print the job record as JSON on stdout and no progress" },
 } as const satisfies ArgsDef;
 
+/** The shipping rule flag of the commands that train a final policy (`run`, `train`, `demo`). */
+export const SHIP_ARGS = {
+  ship: {
+    type: "string",
+    description:
+      "Shipping rule: safe ships the learned policy only if it beats both baselines on validation (paired intervals above 0), else the better baseline; learned always ships it (default: the job file's, else safe)",
+    valueHint: "safe|learned",
+  },
+} as const satisfies ArgsDef;
+
+/** Values of `--ship`. */
+export const SHIP_RULES = ["safe", "learned"] as const;
+
+/** Parses `--ship`: `safe` or `learned`. */
+export function parseShip(text: string): (typeof SHIP_RULES)[number] {
+  if (!(SHIP_RULES as readonly string[]).includes(text)) {
+    throw new CliError("USAGE", `--ship: expected safe or learned, got ${JSON.stringify(text)}`);
+  }
+  return text as (typeof SHIP_RULES)[number];
+}
+
 /** Parsed values of {@link JOB_ARGS} as citty hands them over. */
 export interface JobArgValues {
   readonly _: readonly string[];
@@ -77,6 +98,8 @@ export interface JobArgValues {
   readonly trials?: unknown;
   readonly concurrency?: unknown;
   readonly registry?: unknown;
+  /** `--ship` ({@link SHIP_ARGS}), on the commands that declare it. */
+  readonly ship?: unknown;
 }
 
 /** Parses a positive integer flag within `[1, max]`. */
@@ -146,6 +169,8 @@ export async function buildJobSpec(
   if (label !== undefined && label.length > 200) {
     throw new CliError("USAGE", `--label: at most 200 characters, got ${label.length}`);
   }
+  const shipText = optionalString(args.ship, "--ship");
+  const ship = shipText === undefined ? undefined : parseShip(shipText);
   const out = optionalString(args.out, "--out");
   const registry = optionalString(args.registry, "--registry");
   const datasets = datasetFiles(args).map((f) => abs(cwd, f));
@@ -160,6 +185,7 @@ export async function buildJobSpec(
     ...(out === undefined ? {} : { outDir: abs(cwd, out) }),
     ...(registry === undefined ? {} : { registryPath: abs(cwd, registry) }),
     ...(Object.keys(tuner).length > 0 ? { tuner } : {}),
+    ...(ship === undefined ? {} : { shipping: { policy: ship } }),
   };
   const merged = mergeJobSpecs({ outDir: cwd, ...defaults }, file, flags);
   if (merged.datasets === undefined || merged.datasets.length === 0) {

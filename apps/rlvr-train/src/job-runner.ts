@@ -10,7 +10,7 @@ import {
 } from "@rlvr/orchestrator";
 import { renderHtml, renderMarkdown } from "@rlvr/report-renderer";
 import { CliError, ExitCode } from "./errors.js";
-import { type CliIo, createPalette } from "./io.js";
+import { type CliIo, createPalette, printable } from "./io.js";
 import { createProgress, formatDuration, progressMode } from "./progress.js";
 import { VERSION } from "./version.js";
 import { writeFileAtomic } from "./write-file-atomic.js";
@@ -143,6 +143,38 @@ export async function writeOutputs(io: CliIo, record: JobRecord): Promise<JobOut
 const num = (x: number) => x.toFixed(4);
 const interval = (e: EstimateRecord) => `${num(e.value)} [${num(e.lower)}, ${num(e.upper)}]`;
 
+/**
+ * The summary lines on the shipping decision (records with `shipping`): which policy the checkpoint
+ * holds and why, its value on test when it is not the learned policy, and warnings.
+ */
+export function shippingLines(record: JobRecord, c: ReturnType<typeof createPalette>): string[] {
+  const s = record.shipping;
+  if (s === undefined || s === null) return [];
+  const name =
+    s.shipped === "learned"
+      ? "learned policy"
+      : s.shipped === "behavior"
+        ? "behavior model (imitates the logging policy)"
+        : `single action, always "${printable(s.action ?? "?")}"`;
+  const tag = s.shipped === "learned" ? (s.forced ? c.yellow(name) : c.green(name)) : c.yellow(name);
+  const lines = [
+    `  shipped: ${tag}${s.forced ? " (forced: the shipping rule is learned)" : ""} — ${printable(s.reason)}`,
+  ];
+  if (s.shipped !== "learned") {
+    lines.push("  the checkpoint does not hold the learned policy (use --ship learned to force it)");
+    if (s.shippedTest !== null)
+      lines.push(`  shipped policy      ${c.bold(interval(s.shippedTest))} on test`);
+  }
+  if (s.validationSeenInTraining) {
+    lines.push(
+      c.yellow(
+        "  warning: the final training used the validation split (train+validation), so the shipping decision's bounds are optimistic",
+      ),
+    );
+  }
+  return lines;
+}
+
 /** The human summary of a finished job: value with interval vs. baselines, fingerprint, paths. */
 export function summarize(io: CliIo, record: JobRecord, outputs: JobOutputs): string {
   const c = createPalette(io);
@@ -158,10 +190,10 @@ export function summarize(io: CliIo, record: JobRecord, outputs: JobOutputs): st
       : record.status === "cancelled"
         ? c.yellow("■ cancelled")
         : c.red("✗ failed");
-  lines.push(`${head} ${c.bold(record.label)} (${record.jobId}) in ${took}`);
+  lines.push(`${head} ${c.bold(printable(record.label))} (${record.jobId}) in ${took}`);
   if (record.error !== null) {
     lines.push(
-      `  ${record.error.stage ?? "job"}: ${record.error.code}: ${record.error.message.split("\n")[0]}`,
+      `  ${record.error.stage ?? "job"}: ${printable(record.error.code)}: ${printable(record.error.message.split("\n")[0] ?? "")}`,
     );
     if (record.status === "cancelled") lines.push(`  resume with the same command and --resume`);
   }
@@ -177,9 +209,10 @@ export function summarize(io: CliIo, record: JobRecord, outputs: JobOutputs): st
       `  behavior policy     ${interval(ev.baselines.behavior)}${ev.beats.behavior ? c.green("  ✓ beaten") : c.yellow("  ✗ not beaten")}`,
     );
     lines.push(
-      `  best single action  ${interval(best.estimates.dr)} (${best.action})${ev.beats.bestSingleAction ? c.green("  ✓ beaten") : c.yellow("  ✗ not beaten")}`,
+      `  best single action  ${interval(best.estimates.dr)} (${printable(best.action)})${ev.beats.bestSingleAction ? c.green("  ✓ beaten") : c.yellow("  ✗ not beaten")}`,
     );
   }
+  lines.push(...shippingLines(record, c));
   const tuning = record.tuning;
   if (tuning !== null && tuning.bestValue !== null) {
     lines.push(

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type JobRecord, validateJobRecord } from "@rlvr/orchestrator";
 import { afterAll, describe, expect, it } from "vitest";
+import { summarize } from "../src/job-runner.js";
 import { appDir, binArgs, cli, example, jsonl, tempDir } from "./helpers.js";
 
 const tmp = tempDir();
@@ -44,6 +45,12 @@ describe("rlvr-train demo", () => {
     expect(r.stdout).toContain(record.fingerprint);
     expect(r.stdout).toContain(join("rlvr-demo", "demo.job.json"));
     expect(r.stdout).toContain(join("rlvr-demo", "demo.ckpt"));
+    // the shipping decision: the learned policy beats both baselines on validation, so it is shipped
+    expect(record.spec.shipping).toEqual({ policy: "safe" });
+    expect(record.shipping?.shipped).toBe("learned");
+    expect(record.shipping?.forced).toBe(false);
+    expect(r.stdout).toContain(`  shipped: learned policy — ${record.shipping?.reason}`);
+    expect(r.stdout).not.toContain("--ship learned");
     // plain progress lines (stderr is not a terminal): every stage, every trial
     expect(r.stderr).toContain("[4/8] tune ...");
     expect(r.stderr.match(/^ {2}trial #\d+ \(\d+\/20\)/gm)).toHaveLength(20);
@@ -128,10 +135,90 @@ describe("rlvr-train run", () => {
     await bad(["--dataset", small, "--concurrency", "x"], /--concurrency/);
     await bad(["--dataset", small, "--seed", "4294967296"], /--seed/);
     await bad(["--dataset", small, "--sed", "1"], /unknown option '--sed'/);
+    await bad(["--dataset", small, "--ship", "always"], /--ship: expected safe or learned, got "always"/);
+    await bad(["--dataset", small, "--ship", ""], /option --ship needs a value/);
     await bad(["--dataset", join(tmp.dir, "missing.jsonl")], /not found/);
     const job = tmp.file("typo.json", JSON.stringify({ tuner: { trails: 3 } }));
     await bad(["--dataset", small, "--config", job], /\/tuner\/trails: unknown member/);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it("--ship learned forces the learned policy into the checkpoint; the summary says what was shipped and why", async () => {
+    const run = async (label: string, extra: string[]) => {
+      const out = join(tmp.dir, "ship");
+      const r = await cli([
+        "run",
+        "--dataset",
+        small,
+        "--out",
+        out,
+        "--trials",
+        "2",
+        "--label",
+        label,
+        ...extra,
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      return { r, record: readRecord(join(out, `${label}.job.json`)) };
+    };
+    const safe = await run("safe", []);
+    const learned = await run("learned", ["--ship", "learned"]);
+    expect(safe.record.spec.shipping).toEqual({ policy: "safe" });
+    expect(learned.record.spec.shipping).toEqual({ policy: "learned" });
+    const s = safe.record.shipping!;
+    const l = learned.record.shipping!;
+    expect(s.rule).toBe("safe");
+    expect(l.rule).toBe("learned");
+    expect(l.shipped).toBe("learned");
+    // forced exactly when the safe rule would not have shipped the learned policy
+    const beatsBoth =
+      s.differences.learnedMinusBehavior.lower > 0 && s.differences.learnedMinusBestSingleAction.lower > 0;
+    expect(s.forced).toBe(false);
+    expect(l.forced).toBe(!beatsBoth);
+    expect(s.shipped === "learned").toBe(beatsBoth);
+    // the rule is a fingerprint input: the two jobs differ, their validation numbers do not
+    expect(learned.record.fingerprint).not.toBe(safe.record.fingerprint);
+    expect(l.differences).toEqual(s.differences);
+    expect(learned.r.stdout).toContain(
+      `  shipped: learned policy${l.forced ? " (forced: the shipping rule is learned)" : ""} — ${l.reason}`,
+    );
+    expect(safe.r.stdout).toMatch(
+      /^ {2}shipped: (learned policy|behavior model \(imitates the logging policy\)|single action, always "\w+") — /m,
+    );
+    if (s.shipped !== "learned") {
+      expect(safe.r.stdout).toContain(
+        "the checkpoint does not hold the learned policy (use --ship learned to force it)",
+      );
+      expect(safe.r.stdout).toMatch(/^ {2}shipped policy {6}\d\.\d{4} \[\S+, \S+\] on test$/m);
+    }
+    // the small dataset trains on train+validation by default: the bounds are optimistic, and the summary says so
+    expect(s.validationSeenInTraining).toBe(safe.record.spec.finalTraining === "train+validation");
+    if (s.validationSeenInTraining)
+      expect(safe.r.stdout).toContain("warning: the final training used the validation split");
+    // control characters from the record (reason, action, label) are printed as escapes
+    const evil = {
+      ...safe.record,
+      label: "x\u001b[2J",
+      shipping: {
+        ...s,
+        shipped: "single-action" as const,
+        action: "a\u001b]0;t\u0007",
+        reason: "why\u001b[31m\nnext\u202e",
+      },
+    };
+    const io = { stdout: () => {}, stderr: () => {}, env: {}, cwd: tmp.dir, isTty: false };
+    const text = summarize(io, evil, {
+      record: join(tmp.dir, "x.job.json"),
+      markdown: null,
+      html: null,
+      checkpoint: null,
+    });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: checking that none is printed
+    expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f\u202e]/);
+    expect(text).toContain("x\\u001b[2J");
+    expect(text).toContain(
+      'shipped: single action, always "a\\u001b]0;t\\u0007" — why\\u001b[31m\\nnext\\u202e',
+    );
   });
 
   it("records a job cancelled through its signal and exits 130; --resume then finishes it", async () => {

@@ -14,6 +14,51 @@ export interface FixtureOptions {
   readonly learnedShift?: number;
   readonly learningRate?: number;
   readonly status?: JobRecord["status"];
+  /**
+   * Adds the newer sections: `shipping` with this policy shipped, and `training.target`,
+   * `targetModels` and `selection`. @defaultValue none (an older record without them)
+   */
+  readonly shipped?: "learned" | "behavior" | "single-action";
+  /** With `shipped: "learned"`: the rule forced it (the learned policy does not beat both). */
+  readonly forced?: boolean;
+}
+
+/** The `shipping` section of a fixture record. */
+function shippingOf(o: FixtureOptions, bestAction: string, label: string): NonNullable<JobRecord["shipping"]> {
+  const shipped = o.shipped ?? "learned";
+  const beats = shipped === "learned" && o.forced !== true;
+  const dLB = beats ? est(0.12, 0.05) : est(0.01, 0.04);
+  const dLS = beats ? est(0.08, 0.05) : est(-0.03, 0.05);
+  const dSB = shipped === "single-action" ? est(0.04, 0.03) : est(0.04 - (shipped === "behavior" ? 0.05 : 0), 0.03);
+  const f = (e: { value: number; lower: number; upper: number }) =>
+    `${e.value.toFixed(4)} [${e.lower.toFixed(4)}, ${e.upper.toFixed(4)}]`;
+  const why = `the learned policy does not beat both baselines on validation (DR difference to the behavior ${f(dLB)}, to always "${bestAction}" ${f(dLS)}; paired 95 % intervals must lie above 0)`;
+  const reason = beats
+    ? `the learned policy beats both baselines on validation: DR difference to the behavior ${f(dLB)}, to always "${bestAction}" ${f(dLS)} (paired 95 % intervals above 0)`
+    : shipped === "learned"
+      ? `shipped because the rule is "learned" (forced); on validation its DR difference to the behavior is ${f(dLB)} and to always "${bestAction}" ${f(dLS)}, not both above 0`
+      : shipped === "single-action"
+        ? `${why}; always "${bestAction}" beats the behavior (difference ${f(dSB)}), so it is shipped`
+        : `${why}; always "${bestAction}" does not beat the behavior either (difference ${f(dSB)}), so a behavior model fitted on train (imitating the logging policy) is shipped`;
+  return {
+    rule: o.forced === true ? "learned" : "safe",
+    shipped,
+    action: shipped === "single-action" ? bestAction : null,
+    forced: o.forced === true,
+    reason: label.includes("<") ? `${reason} ${label}` : reason,
+    split: "validation",
+    confidence: 0.95,
+    validationSeenInTraining: true,
+    learned: pol(0.61, 0.04, 110),
+    behavior: est(0.5, 0.03),
+    bestSingleAction: { action: bestAction, estimates: pol(0.58, 0.05, 55) },
+    differences: {
+      learnedMinusBehavior: dLB,
+      learnedMinusBestSingleAction: dLS,
+      bestSingleActionMinusBehavior: dSB,
+    },
+    shippedTest: shipped === "learned" ? est(0.7, 0.04) : shipped === "behavior" ? est(0.52, 0.03) : est(0.6, 0.05),
+  };
 }
 
 const hex = (n: number, len: number) => {
@@ -124,6 +169,7 @@ export function makeRecord(o: FixtureOptions = {}): JobRecord {
   });
   const behavior = 0.52;
   const succeeded = status === "succeeded";
+  const newer = succeeded && o.shipped !== undefined;
   return {
     recordVersion: 1,
     jobId: `job-${hex(seed * 31 + label.length, 16)}`,
@@ -194,6 +240,25 @@ export function makeRecord(o: FixtureOptions = {}): JobRecord {
           totalSteps: nSteps,
           plannedSteps: nSteps,
           importanceCorrection: true,
+          ...(newer
+            ? {
+                target: "dm",
+                targetModels: { behavior: "none", rewardModel: "cross-fitted", folds: 5 },
+                selection: {
+                  method: "best-trial" as const,
+                  trial: best?.number ?? null,
+                  seed: 1000 + (best?.number ?? 0),
+                  validationMetric: "snips",
+                  bestEpoch: 3,
+                  bestValidation: 0.7,
+                  restoredBest: true,
+                  stopReason: "early_stopping",
+                  tuningValue: best?.value ?? null,
+                  reproducesTrial: true,
+                  summary: `best trial #${best?.number ?? 0} reproduced on train with its parameters and seed (identical validation curve); stopped early at epoch 5; the weights of epoch 3 (best validation) were restored.`,
+                },
+              }
+            : {}),
           degenerateGroups: "skip",
           steps,
           epochs,
@@ -219,6 +284,7 @@ export function makeRecord(o: FixtureOptions = {}): JobRecord {
           beats: { behavior: shift > 0, bestSingleAction: behavior + shift > 0.6 },
         }
       : null,
+    ...(newer ? { shipping: shippingOf(o, actions[0]!, label) } : {}),
     checkpoint: succeeded
       ? {
           path: `${label}.checkpoint.json`,
@@ -229,7 +295,7 @@ export function makeRecord(o: FixtureOptions = {}): JobRecord {
         }
       : null,
     stages: succeeded
-      ? ["load", "split", "fingerprint", "tune", "train", "evaluate", "checkpoint"]
+      ? ["load", "split", "fingerprint", "tune", "train", "evaluate", ...(newer ? (["ship"] as const) : []), "checkpoint"]
       : ["load", "split", "fingerprint"],
     volatile: {
       startedAt: "2025-01-01T00:00:00.000Z",
@@ -257,10 +323,16 @@ export function makeRecord(o: FixtureOptions = {}): JobRecord {
 /** The payload every test expects to stay inert. */
 export const XSS = `<script>alert(1)</script>`;
 
-/** A record whose action names, label and parameter values carry markup. */
+/** A record whose action names, label, parameter values and shipping reason carry markup. */
 export function makeMaliciousRecord(): JobRecord {
   return makeRecord({
     label: `evil ${XSS} <img src=x onerror=alert(2)>`,
     actions: [XSS, `"><svg onload=alert(3)>`, "a|b`c*d_[e](javascript:alert(4))", "__proto__"],
+    shipped: "single-action",
   });
+}
+
+/** A newer record where the learned policy did not beat the baselines and the behavior model was shipped. */
+export function makeBaselineShippedRecord(): JobRecord {
+  return makeRecord({ label: "baseline-shipped", shipped: "behavior" });
 }

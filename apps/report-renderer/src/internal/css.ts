@@ -23,6 +23,8 @@ a{color:var(--accent)}
 .verdict.worse{background:var(--bad-bg);border-color:#ffcecb}
 .verdict.indistinguishable,.verdict.unavailable{background:var(--neutral-bg);border-color:#eedc82}
 .alert{background:var(--bad-bg);border:1px solid #ffcecb;border-radius:8px;padding:10px 14px}
+.warn{background:var(--neutral-bg);border:1px solid #eedc82;border-radius:8px;padding:10px 14px}
+.shipped{border-radius:8px;padding:10px 14px;border:1px solid var(--line);background:var(--soft)}
 .table-wrap{overflow-x:auto;margin:.5rem 0 1rem;border:1px solid var(--line);border-radius:6px}
 .table-wrap:focus{outline:2px solid var(--accent)}
 table{border-collapse:collapse;width:100%;font-size:.9rem}

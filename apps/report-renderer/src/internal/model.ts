@@ -1,6 +1,12 @@
 // The report's content, computed once from a record and shared by the Markdown and HTML writers so
 // that both say exactly the same thing.
-import type { EstimateRecord, JobRecord, PolicyEstimatesRecord, TrialRecord } from "@rlvr/orchestrator";
+import type {
+  EstimateRecord,
+  JobRecord,
+  PolicyEstimatesRecord,
+  ShippingRecord,
+  TrialRecord,
+} from "@rlvr/orchestrator";
 import { sanitizeLabel } from "@rlvr/orchestrator";
 import { lttbIndices } from "./downsample.js";
 import { fixed, signed } from "./format.js";
@@ -44,6 +50,36 @@ export function intervalNote(verdict: Verdict, resamples: number): string {
   return `Intervals: percentile bootstrap over groups (${resamples} resamples). ${how} ESS: effective sample size of the importance weights.`;
 }
 
+/** One paired difference on validation, as the shipping table shows it. */
+export interface ShippingDifference {
+  /** Plain text: "learned − behavior". */
+  readonly name: string;
+  readonly estimate: EstimateRecord;
+}
+
+/** The shipping decision (records with `shipping`): which policy the checkpoint holds and why. */
+export interface ShippingView {
+  readonly shipped: ShippingRecord["shipped"];
+  /** Plain-text name of the shipped policy ("learned policy", "behavior model", `always "x"`). */
+  readonly name: string;
+  readonly rule: ShippingRecord["rule"];
+  readonly forced: boolean;
+  /** The record's reason, a plain-text sentence with the numbers, first letter capitalised. */
+  readonly reason: string;
+  /** "95 %". */
+  readonly confidenceLabel: string;
+  /** A warning when the validation split was also trained on (the bounds are optimistic), else null. */
+  readonly warning: string | null;
+  /** A note when the learned policy was shipped by force, else null. */
+  readonly forcedNote: string | null;
+  /** The three paired DR differences on validation. */
+  readonly differences: readonly ShippingDifference[];
+  /** Validation values: learned (DR), behavior (logged mean), best single action (DR). */
+  readonly validation: readonly { readonly name: string; readonly estimate: EstimateRecord }[];
+  /** The shipped policy's estimate on test, and how it was estimated (plain text). */
+  readonly test: { readonly estimate: EstimateRecord; readonly estimator: string } | null;
+}
+
 /** A numeric series for a chart or table. */
 export interface Series {
   readonly name: string;
@@ -69,6 +105,13 @@ export interface ReportModel {
   readonly policies: readonly PolicyValue[];
   readonly allEstimates: readonly { readonly name: string; readonly estimates: PolicyEstimatesRecord }[];
   readonly verdict: Verdict;
+  /** The shipping decision; null for records without one (older records, unfinished jobs). */
+  readonly shipping: ShippingView | null;
+  /**
+   * One plain-text line on the final model: how it was selected (`training.selection.summary`) and
+   * the offline objective (`training.target`); null when the record has neither.
+   */
+  readonly finalModel: string | null;
   /** Trials sorted by value (complete first by decreasing value, then pruned, failed, running). */
   readonly trials: readonly TrialRecord[];
   /** Per step metric, the full series. */
@@ -176,6 +219,78 @@ export function verdictOf(
   };
 }
 
+const capitalise = (s: string) => (s === "" ? s : s[0]!.toUpperCase() + s.slice(1));
+const endSentence = (s: string) => (/[.!?]$/.test(s) ? s : `${s}.`);
+
+/** Plain-text name of a shipped policy. */
+export function shippedName(shipping: Pick<ShippingRecord, "shipped" | "action">): string {
+  if (shipping.shipped === "learned") return "learned policy";
+  if (shipping.shipped === "single-action") return `single action: always "${shipping.action ?? "?"}"`;
+  return "behavior model (imitates the logging policy)";
+}
+
+/** The shipping view of a record's `shipping`, or null. */
+export function shippingViewOf(record: JobRecord): ShippingView | null {
+  const s = record.shipping;
+  if (s === undefined || s === null) return null;
+  const confidenceLabel = `${fixed(100 * s.confidence, Number.isInteger(100 * s.confidence) ? 0 : 1)} %`;
+  const single = `always "${s.bestSingleAction.action}"`;
+  const d = s.differences;
+  return {
+    shipped: s.shipped,
+    name: shippedName(s),
+    rule: s.rule,
+    forced: s.forced,
+    reason: endSentence(capitalise(s.reason)),
+    confidenceLabel,
+    warning: s.validationSeenInTraining
+      ? "The final training used the validation split (finalTraining train+validation), so these validation numbers are optimistic: the shipping rule saw data the policy was trained on."
+      : null,
+    forcedNote: s.forced
+      ? 'The learned policy was shipped because the shipping rule is "learned" (forced), although it does not beat both baselines on validation.'
+      : null,
+    differences: [
+      { name: "learned − behavior", estimate: d.learnedMinusBehavior },
+      { name: `learned − ${single}`, estimate: d.learnedMinusBestSingleAction },
+      { name: `${single} − behavior`, estimate: d.bestSingleActionMinusBehavior },
+    ],
+    validation: [
+      { name: "learned policy (DR)", estimate: s.learned.dr },
+      { name: "behavior (logged mean)", estimate: s.behavior },
+      { name: `${single} (DR)`, estimate: s.bestSingleAction.estimates.dr },
+    ],
+    test:
+      s.shippedTest === null
+        ? null
+        : {
+            estimate: s.shippedTest,
+            estimator: s.shipped === "behavior" ? "the behavior's mean logged reward" : "DR estimate",
+          },
+  };
+}
+
+/** The "final model" line of a record, or null when it has no selection and no target. */
+export function finalModelOf(record: JobRecord): string | null {
+  const t = record.training;
+  if (t === null) return null;
+  const parts: string[] = [];
+  if (t.selection !== undefined) parts.push(endSentence(capitalise(t.selection.summary)));
+  if (t.target !== undefined) {
+    const m = t.targetModels ?? null;
+    const folds = m !== null ? `, ${m.folds} folds` : "";
+    const objective =
+      t.target === "dm"
+        ? `dm (direct-method policy gradient on a reward model cross-fitted on the training data${folds})`
+        : t.target === "dr"
+          ? `dr (doubly robust policy gradient; reward model${m !== null && m.behavior === "cross-fitted" ? " and behavior model" : ""} cross-fitted on the training data${folds})`
+          : t.target === "grpo"
+            ? "grpo (group-relative policy optimisation on the logged rewards)"
+            : t.target;
+    parts.push(`Objective: ${objective}.`);
+  }
+  return parts.length > 0 ? parts.join(" ") : null;
+}
+
 /** The learned policy's action distribution, if a (newer) record carries one. */
 function learnedActionsOf(record: JobRecord): { action: string; share: number; logged: number }[] | null {
   const rows = record.evaluation?.actionDistribution;
@@ -265,6 +380,13 @@ export function buildModel(record: JobRecord, recordFile: string): ReportModel {
       confidenceLabel,
       ev.differences?.behavior,
     );
+    const shipped = record.shipping;
+    if (shipped !== undefined && shipped !== null && shipped.shipped !== "learned") {
+      verdict = {
+        ...verdict,
+        sentence: `${verdict.sentence} The learned policy was not shipped: the checkpoint holds the ${shipped.shipped === "behavior" ? "behavior model" : `single-action policy (always "${shipped.action ?? "?"}")`} (see Shipped policy).`,
+      };
+    }
   } else {
     verdict = {
       kind: "unavailable",
@@ -304,6 +426,8 @@ export function buildModel(record: JobRecord, recordFile: string): ReportModel {
     policies,
     allEstimates,
     verdict,
+    shipping: shippingViewOf(record),
+    finalModel: finalModelOf(record),
     trials: sortTrials(record.tuning?.trials ?? []),
     stepSeries,
     epochValidation: seriesOf("validation", epochs, "epoch", "validation"),

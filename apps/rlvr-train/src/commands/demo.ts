@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { defineCommand } from "citty";
 import { CliError } from "../errors.js";
 import type { CliIo } from "../io.js";
-import { buildJobSpec, JOB_ARGS } from "../job-args.js";
+import { buildJobSpec, JOB_ARGS, SHIP_ARGS } from "../job-args.js";
 import { executeJob } from "../job-runner.js";
 
 /** The bundled sample dataset (4000 logged tool-routing decisions), shipped in the package's `examples/`. */
@@ -27,6 +27,7 @@ export const demoCommand = defineCommand({
   },
   args: {
     ...DEMO_ARGS,
+    ...SHIP_ARGS,
     out: {
       ...JOB_ARGS.out,
       description: `Output folder; nothing is written outside it (default: ${DEMO_OUT_DIR})`,

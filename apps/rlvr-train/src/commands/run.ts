@@ -1,6 +1,6 @@
 import { defineCommand } from "citty";
 import type { CliIo } from "../io.js";
-import { buildJobSpec, JOB_ARGS } from "../job-args.js";
+import { buildJobSpec, JOB_ARGS, SHIP_ARGS } from "../job-args.js";
 import { executeJob } from "../job-runner.js";
 
 /** `rlvr-train run --dataset <file...> [--config job.json] [--seed S] [--label L] [--out DIR] ...` */
@@ -10,7 +10,7 @@ export const runCommand = defineCommand({
     description:
       "Run the whole training job: validate, split, fingerprint, tune, train, evaluate on test, write the checkpoint, the job record and reports.",
   },
-  args: JOB_ARGS,
+  args: { ...JOB_ARGS, ...SHIP_ARGS },
   async run({ args, data }) {
     const io = data as CliIo;
     const spec = await buildJobSpec(args, io.cwd);

@@ -5,7 +5,7 @@ import { optionalString } from "../args.js";
 import { CliError } from "../errors.js";
 import { readUserJson } from "../files.js";
 import type { CliIo } from "../io.js";
-import { buildJobSpec, JOB_ARGS } from "../job-args.js";
+import { buildJobSpec, JOB_ARGS, SHIP_ARGS } from "../job-args.js";
 import { executeJob } from "../job-runner.js";
 
 type Scalar = string | number | boolean;
@@ -71,6 +71,7 @@ export const trainCommand = defineCommand({
   },
   args: {
     ...JOB_ARGS,
+    ...SHIP_ARGS,
     params: {
       type: "string",
       description:

@@ -164,7 +164,7 @@ describe("the shipping rule", () => {
     const record = JSON.parse(readFileSync(join(tmp.dir, "rare", "rare.job.json"), "utf8")) as JobRecord;
     const shipping = record.shipping!;
     const width = (e: { lower: number; upper: number }) => e.upper - e.lower;
-    const byAction = new Map(shipping.singleActions.map((s) => [s.action, s]));
+    const byAction = new Map((shipping.singleActions ?? []).map((s) => [s.action, s]));
     for (const tool of ["code-interpreter", "date-parser"]) {
       // the interval says the data cannot tell: far wider than the behavior's, and never the baseline
       expect(width(byAction.get(tool)!.dr)).toBeGreaterThan(5 * width(shipping.behavior));

@@ -118,10 +118,12 @@ export const ShippingSchema = Obj(
     learned: PolicyEstimatesSchema,
     behavior: EstimateSchema,
     bestSingleAction: Obj({ action: Str(), estimates: PolicyEstimatesSchema }),
-    singleActions: Type.Array(Obj({ action: Str(), dr: EstimateSchema, effectiveSampleSize: Num() }), {
-      description:
-        "Every single action's DR estimate on validation with its interval and effective sample size: an action the logs rarely tried has a wide interval (no claim about it). The best single action is the one with the highest lower end.",
-    }),
+    singleActions: Type.Optional(
+      Type.Array(Obj({ action: Str(), dr: EstimateSchema, effectiveSampleSize: Num() }), {
+        description:
+          "Every single action's DR estimate on validation with its interval and effective sample size: an action the logs rarely tried has a wide interval (no claim about it). The best single action is the one with the highest lower end.",
+      }),
+    ),
     differences: Obj(
       {
         learnedMinusBehavior: EstimateSchema,

@@ -88,7 +88,7 @@ export interface OffPolicyConfig {
   /**
    * Folds (by group) of the cross-fitted reward and behavior models of `dm`/`dr`; each example's
    * predictions come from models fitted on the other folds.
-   * @defaultValue 5
+   * @defaultValue 10
    */
   readonly folds: number;
   /**
@@ -98,9 +98,9 @@ export interface OffPolicyConfig {
   readonly minPropensity: number;
   /**
    * Epochs of each cross-fitted model (lazy AdamW, batch 256, learning rate 0.05 decaying to 0,
-   * weight decay 0.001). Few epochs regularise: on the trace world, 3 epochs reach 97.4–98.0 % of the
-   * optimum with `dm` where 5 reach 96.4–97.7 % and 10 reach 95.5–96.6 %.
-   * @defaultValue 3
+   * weight decay 0.001). Few epochs regularise (see docs/rlvr-loop.md, "Learning without
+   * propensities", for the measurements behind 10 folds of 1 epoch).
+   * @defaultValue 1
    */
   readonly modelEpochs: number;
 }
@@ -342,7 +342,7 @@ export const defaultTrainConfig: TrainConfig = deepFreeze({
   advantage: { baseline: "group", scale: "group", epsilon: 1e-4, degenerateGroups: "batch_mean" },
   clip: { epsilonLow: 0.2, epsilonHigh: 0.2 },
   importanceCorrection: { enabled: "auto", cap: 10 },
-  offPolicy: { target: "auto", folds: 5, minPropensity: 0.01, modelEpochs: 2 },
+  offPolicy: { target: "auto", folds: 10, minPropensity: 0.01, modelEpochs: 1 },
   kl: { beta: 0, estimator: "exact" },
   entropyCoef: 0,
   lossAggregation: "grpo",

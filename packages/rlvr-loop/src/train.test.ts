@@ -223,12 +223,12 @@ describe("train", () => {
     // offline, auto picks the direct method (a cross-fitted reward model), with or without propensities
     const auto = await train(stripped, { epochs: 1, featurizer: FEATURIZER });
     expect(auto.target).toBe("dm");
-    expect(auto.targetModels).toEqual({ behavior: "none", rewardModel: "cross-fitted", folds: 5 });
+    expect(auto.targetModels).toEqual({ behavior: "none", rewardModel: "cross-fitted", folds: 10 });
     expect(auto.importanceCorrection).toBe(false);
     expect((await train(logs, { epochs: 1, featurizer: FEATURIZER })).target).toBe("dm");
     // dr: the residual weighted by a cross-fitted behavior model
     const dr = await train(stripped, { epochs: 1, featurizer: FEATURIZER, offPolicy: { target: "dr" } });
-    expect(dr.targetModels).toEqual({ behavior: "cross-fitted", rewardModel: "cross-fitted", folds: 5 });
+    expect(dr.targetModels).toEqual({ behavior: "cross-fitted", rewardModel: "cross-fitted", folds: 10 });
     expect(dr.importanceCorrection).toBe(true);
     await expect(train({ environment: env }, { offPolicy: { target: "dm" } })).rejects.toMatchObject({
       code: "INVALID_CONFIG",

@@ -69,7 +69,7 @@ export const SHIP_ARGS = {
   ship: {
     type: "string",
     description:
-      "Shipping rule: safe ships the learned policy only if it beats both baselines on validation (paired intervals above 0), else the better baseline; learned always ships it (default: the job file's, else safe)",
+      "Shipping rule: safe ships the learned policy only if it beats the best baseline the data supports on validation (paired interval above 0), else that baseline; learned always ships it (default: the job file's, else safe)",
     valueHint: "safe|learned",
   },
 } as const satisfies ArgsDef;

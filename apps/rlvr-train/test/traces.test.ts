@@ -166,10 +166,18 @@ describe("the shipping rule", () => {
     const width = (e: { lower: number; upper: number }) => e.upper - e.lower;
     const byAction = new Map((shipping.singleActions ?? []).map((s) => [s.action, s]));
     for (const tool of ["code-interpreter", "date-parser"]) {
-      // the interval says the data cannot tell: far wider than the behavior's, and never the baseline
-      expect(width(byAction.get(tool)!.dr)).toBeGreaterThan(5 * width(shipping.behavior));
+      // the interval says the data cannot tell (the whole reward range), and it is never the baseline
+      const entry = byAction.get(tool)!;
+      expect(entry.supported).toBe(false);
+      expect(entry.effectiveSampleSize).toBeLessThan(30);
+      expect(width(entry.dr)).toBeGreaterThan(10 * width(shipping.behavior));
       expect(shipping.bestSingleAction.action).not.toBe(tool);
     }
+    // tools it tried often enough are supported, and the baseline is one of them
+    const supported = shipping.singleActions!.filter((a) => a.supported);
+    expect(supported.length).toBeGreaterThan(0);
+    for (const a of supported) expect(a.effectiveSampleSize).toBeGreaterThanOrEqual(30);
+    expect(byAction.get(shipping.bestSingleAction.action)!.supported).toBe(true);
     // whatever was shipped is at least as good as the logging policy (exact values)
     const acts = join(tmp.dir, "rare.acts.jsonl");
     const rareContexts = contextsFile(rare, "rare-contexts.jsonl");

@@ -119,10 +119,21 @@ export const ShippingSchema = Obj(
     behavior: EstimateSchema,
     bestSingleAction: Obj({ action: Str(), estimates: PolicyEstimatesSchema }),
     singleActions: Type.Optional(
-      Type.Array(Obj({ action: Str(), dr: EstimateSchema, effectiveSampleSize: Num() }), {
-        description:
-          "Every single action's DR estimate on validation with its interval and effective sample size: an action the logs rarely tried has a wide interval (no claim about it). The best single action is the one with the highest lower end.",
-      }),
+      Type.Array(
+        Obj({
+          action: Str(),
+          dr: EstimateSchema,
+          effectiveSampleSize: Num(),
+          supported: Type.Boolean({
+            description:
+              "Effective sample size ≥ 30; an unsupported action's interval is the range of the logged rewards.",
+          }),
+        }),
+        {
+          description:
+            "Every single action's DR estimate on validation with its interval and effective sample size: an action the logs rarely tried has a wide interval (no claim about it). The best single action is the one with the highest lower end.",
+        },
+      ),
     ),
     differences: Obj(
       {

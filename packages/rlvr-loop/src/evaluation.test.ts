@@ -40,6 +40,9 @@ describe("estimators on a hand-made case", () => {
     expect(e.logged).toBeCloseTo(2 / 3, 14);
     const clipped = pointEstimates(groupSums(data, pi, propensity, qhat, 2));
     expect(clipped.ips).toBeCloseTo((1.8 * 1 + 0.5 * 1) / 3, 14);
+    // a policy that never takes a logged action has no effective sample (0, not 0/0)
+    const never = Float64Array.from([0, 1, 1, 0, 1, 0]);
+    expect(pointEstimates(groupSums(data, never, propensity, qhat, null)).ess).toBe(0);
   });
 
   it("bootstraps over groups with seeded, reproducible resamples and type-7 percentiles", () => {
@@ -184,5 +187,37 @@ describe("evaluate", () => {
     // unbiased: the mean of 50 independent IPS estimates lies within 3 standard errors of the truth
     // (measured: z = 1.66; a bias of 0.02, 3 % of the value, would fail)
     expect(Math.abs(mean - exact)).toBeLessThan(3 * standardError);
+  });
+});
+
+describe("single-action baselines chosen by their lower bound", () => {
+  // "rare" is logged 3 times in 600 decisions: its DR would be the reward model's extrapolation
+  const examples: RlvrExample[] = Array.from({ length: 600 }, (_, i) => {
+    const action = i % 200 === 7 ? "rare" : i % 2 === 0 ? "a" : "b";
+    return {
+      id: `e${i}`,
+      groupId: `g${i}`,
+      context: { prompt: `request ${i % 11}` },
+      action,
+      reward: action === "a" ? (i % 3 === 0 ? 0 : 1) : i % 4 === 0 ? 1 : 0,
+      verified: true,
+      behaviorProb: action === "rare" ? 0.005 : 0.4975,
+    };
+  });
+  const policy = uniformPolicy(["a", "b", "rare"]);
+
+  it("marks an action without support and widens its interval to the reward range", () => {
+    const e = evaluate(policy, examples, { bestSingleAction: "lower", featurizer: { dimension: 16 } });
+    const rows = new Map(e.baselines.singleActions!.map((s) => [s.action, s]));
+    expect(rows.get("rare")!.supported).toBe(false);
+    expect(rows.get("rare")!.effectiveSampleSize).toBeLessThan(30);
+    expect([rows.get("rare")!.dr.lower, rows.get("rare")!.dr.upper]).toEqual([0, 1]);
+    expect(rows.get("a")!.supported).toBe(true);
+    expect(rows.get("a")!.dr.upper - rows.get("a")!.dr.lower).toBeLessThan(0.5);
+    expect(e.baselines.bestSingleAction.action).toBe("a");
+    // the default keeps the point-estimate choice and lists nothing
+    expect(
+      evaluate(policy, examples, { featurizer: { dimension: 16 } }).baselines.singleActions,
+    ).toBeUndefined();
   });
 });

@@ -78,6 +78,8 @@ export interface Evaluation {
       readonly action: string;
       readonly dr: Estimate;
       readonly effectiveSampleSize: number;
+      /** Whether the effective sample size reaches `minSupport` (else the interval is the reward range). */
+      readonly supported: boolean;
     }[];
   };
   /**
@@ -194,6 +196,14 @@ export interface EvaluateOptions {
    * @defaultValue "point"
    */
   readonly bestSingleAction?: "point" | "lower";
+  /**
+   * With `bestSingleAction: "lower"`: a single action whose importance weights have an effective
+   * sample size below this is `supported: false` in `baselines.singleActions`, and its interval is
+   * widened to the range of the logged rewards (its estimate would be the reward model's
+   * extrapolation; the data support no claim about it).
+   * @defaultValue 30
+   */
+  readonly minSupport?: number;
   /**
    * Reward component weights, as in `TrainConfig.rewardWeights`.
    * @defaultValue undefined
@@ -630,13 +640,29 @@ export function evaluate(
   let bestAction = 0;
   let bestValue = Number.NEGATIVE_INFINITY;
   const byLower = options.bestSingleAction === "lower";
-  const singleActions: { action: string; dr: Estimate; effectiveSampleSize: number }[] = [];
+  const minSupport = options.minSupport ?? 30;
+  const singleActions: {
+    action: string;
+    dr: Estimate;
+    effectiveSampleSize: number;
+    supported: boolean;
+  }[] = [];
+  let rMin = Number.POSITIVE_INFINITY;
+  let rMax = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < evalData.numExamples; i++) {
+    rMin = Math.min(rMin, evalData.rewards[i]!);
+    rMax = Math.max(rMax, evalData.rewards[i]!);
+  }
   for (let a = 0; a < actions.length; a++) {
     const fitted = evaluateProbs(constantProbs(evalData, a));
     let v = fitted.point.dr;
     if (byLower) {
-      const dr = estimate(fitted.point.dr, bootstrap(fitted.sums, resamples, seed).dr, confidence);
-      singleActions.push({ action: actions[a]!, dr, effectiveSampleSize: fitted.point.ess });
+      const boot = estimate(fitted.point.dr, bootstrap(fitted.sums, resamples, seed).dr, confidence);
+      // Too few logged decisions of the action: its DR is the reward model's extrapolation, whose
+      // bootstrap interval is narrow but means nothing; the data bound it only by the reward range.
+      const supported = fitted.point.ess >= minSupport;
+      const dr = supported ? boot : { ...boot, lower: rMin, upper: rMax };
+      singleActions.push({ action: actions[a]!, dr, effectiveSampleSize: fitted.point.ess, supported });
       v = dr.lower;
     }
     if (v > bestValue) {

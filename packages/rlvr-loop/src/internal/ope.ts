@@ -113,7 +113,10 @@ function total(a: Float64Array): number {
   return s;
 }
 
-/** IPS, SNIPS, DM, DR, the logged mean reward and the effective sample size (Σw)²/Σw². */
+/**
+ * IPS, SNIPS, DM, DR, the logged mean reward and the effective sample size (Σw)²/Σw² (0 when every
+ * weight is 0: a policy that never takes a logged action has no effective sample).
+ */
 export function pointEstimates(s: GroupSums): PointEstimates {
   const n = total(s.count);
   const sw = total(s.w);
@@ -123,7 +126,7 @@ export function pointEstimates(s: GroupSums): PointEstimates {
     dm: total(s.dm) / n,
     dr: total(s.dr) / n,
     logged: total(s.r) / n,
-    ess: (sw * sw) / total(s.w2),
+    ess: sw > 0 ? (sw * sw) / total(s.w2) : 0,
   };
 }
 

@@ -19,14 +19,11 @@ import {
   type TrainingEnvironment,
 } from "@rlvr/env-fingerprint";
 import {
-  createPolicy,
   type Evaluation,
   evaluate,
-  fitBehaviorModel,
   type LinearSoftmaxPolicy,
   VERSION as LOOP_VERSION,
   loadCheckpoint,
-  type PolicyEstimates,
   serializeCheckpoint,
   type TrainConfig,
   train,
@@ -50,7 +47,9 @@ import {
   VERSION as TUNER_VERSION,
   type TuningResult,
 } from "@rlvr/tuner";
+import { estimatesRecord } from "./_estimates.js";
 import { sha256Bytes, writeFileAtomic } from "./_fs.js";
+import { decideShipping, shippedPolicyOf } from "./_ship.js";
 import type { TrialWorkerData } from "./_trial-worker.js";
 import { createTuningObjective, prepareTuningData, type TuningSettings } from "./_tuning-objective.js";
 import { OrchestratorError } from "./errors.js";
@@ -60,7 +59,6 @@ import {
   JOB_MODE_STAGES,
   JOB_RECORD_VERSION,
   type JobRecord,
-  type PolicyEstimatesRecord,
   type SelectionRecord,
   type ShippingRecord,
   type StageName,
@@ -174,9 +172,6 @@ function trialWorkerModule(): { module: URL; execArgv?: string[] } {
 
 const json = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
-/** Bias score of a shipped single-action policy: the other actions get probability e^−50 ≈ 2e−22. */
-const SINGLE_ACTION_SCORE = 50;
-
 function selectionSummary(
   result: { stopReason: string; bestEpoch: number | null; restoredBest: boolean; epochs: readonly unknown[] },
   trial: number | null,
@@ -218,10 +213,6 @@ function sortedActions(examples: readonly RlvrExample[]): string[] {
     if (e.allowedActions) for (const a of e.allowedActions) set.add(a);
   }
   return [...set].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-function estimatesRecord(e: PolicyEstimates): PolicyEstimatesRecord {
-  return json({ ips: e.ips, snips: e.snips, dm: e.dm, dr: e.dr, effectiveSampleSize: e.effectiveSampleSize });
 }
 
 function samplerFor(spec: ResolvedJobSpec): Sampler {
@@ -935,117 +926,28 @@ class JobRun {
   // --- ship -------------------------------------------------------------------------------------
 
   async shipStage(): Promise<{ value: undefined; resumed: boolean }> {
+    const splits = this.splits as NonNullable<JobRun["splits"]>;
+    const learned = this.policy as LinearSoftmaxPolicy;
     const stored = await this.readStage<ShipStage>("ship");
     if (stored !== null) {
       this.shipping = stored.shipping;
-      this.shippedPolicy = this.shippedPolicyOf(stored.shipping);
+      this.shippedPolicy = shippedPolicyOf(stored.shipping, learned, splits.train, this.spec.seed);
       return { value: undefined, resumed: true };
     }
-    const splits = this.splits as NonNullable<JobRun["splits"]>;
-    const learnedPolicy = this.policy as LinearSoftmaxPolicy;
-    const { resamples, confidence } = this.spec.evaluation;
-    const options = {
-      trainingData: splits.train,
-      resamples,
-      confidence,
+    const shipping = decideShipping({
+      learned,
+      splits,
+      finalTrainingExamples: this.finalTrainingExamples(),
+      rule: this.spec.shipping.policy,
+      evaluation: this.spec.evaluation,
       seed: this.spec.seed,
-      bestSingleAction: "lower" as const,
-    };
-    const onValidation = evaluate(learnedPolicy, splits.validation, options);
-    const best = onValidation.baselines.bestSingleAction;
-    const single = evaluate(this.singleActionPolicy(best.action), splits.validation, options);
-    const learnedVsBehavior = onValidation.differences.behavior;
-    const learnedVsSingle = onValidation.differences.bestSingleAction;
-    const singleVsBehavior = single.differences.behavior;
-    const rule = this.spec.shipping.policy;
-    const level = `${Math.round(confidence * 100)} %`;
-    const fmt = (e: { value: number; lower: number; upper: number }) =>
-      `${e.value.toFixed(4)} [${e.lower.toFixed(4)}, ${e.upper.toFixed(4)}]`;
-    // The best baseline the data supports: always `best.action` (the single action with the highest
-    // lower DR bound) when it demonstrably beats the behavior, else the behavior.
-    const singleIsBaseline = singleVsBehavior.lower > 0;
-    const baselineName = singleIsBaseline ? `always "${best.action}"` : "the behavior";
-    const versus = singleIsBaseline ? learnedVsSingle : learnedVsBehavior;
-    const beats = versus.lower > 0;
-    const singleNote = singleIsBaseline
-      ? `always "${best.action}" beats the behavior on validation (DR difference ${fmt(singleVsBehavior)}), so it is the baseline to beat`
-      : `no single action demonstrably beats the behavior (the best, always "${best.action}", by ${fmt(singleVsBehavior)}), so the behavior is the baseline to beat`;
-    const versusText = `the learned policy's DR difference to ${baselineName} on validation is ${fmt(versus)} (paired ${level} interval)`;
-    let shipped: ShippingRecord["shipped"];
-    let reason: string;
-    if (beats) {
-      shipped = "learned";
-      reason = `${singleNote}; ${versusText}, above 0: the learned policy is shipped`;
-    } else if (rule === "learned") {
-      shipped = "learned";
-      reason = `${singleNote}; ${versusText}, not above 0: the learned policy is shipped only because the rule is "learned"`;
-    } else if (singleIsBaseline) {
-      shipped = "single-action";
-      reason = `${singleNote}; ${versusText}, not above 0: always "${best.action}" is shipped`;
-    } else {
-      shipped = "behavior";
-      reason = `${singleNote}; ${versusText}, not above 0: a behavior model fitted on train (imitating the logging policy) is shipped`;
-    }
-    const evaluation = this.evaluation;
-    const shippedTest =
-      evaluation === null
-        ? null
-        : shipped === "learned"
-          ? evaluation.learned.dr
-          : shipped === "behavior"
-            ? evaluation.baselines.behavior
-            : evaluate(this.singleActionPolicy(best.action), splits.test, {
-                trainingData: this.finalTrainingExamples(),
-                resamples,
-                confidence,
-                seed: this.spec.seed,
-              }).policy.dr;
-    const shipping: ShippingRecord = json({
-      rule,
-      shipped,
-      action: shipped === "single-action" ? best.action : null,
-      forced: rule === "learned" && !beats,
-      reason,
-      split: "validation" as const,
-      confidence,
       validationSeenInTraining: this.spec.finalTraining === "train+validation",
-      learned: estimatesRecord(onValidation.policy),
-      behavior: onValidation.baselines.logged,
-      bestSingleAction: { action: best.action, estimates: estimatesRecord(best.estimates) },
-      singleActions: [...(onValidation.baselines.singleActions ?? [])],
-      differences: {
-        learnedMinusBehavior: learnedVsBehavior,
-        learnedMinusBestSingleAction: learnedVsSingle,
-        bestSingleActionMinusBehavior: singleVsBehavior,
-      },
-      shippedTest,
+      testEvaluation: this.evaluation,
     });
     await this.writeStage("ship", { shipping } satisfies ShipStage);
     this.shipping = shipping;
-    this.shippedPolicy = this.shippedPolicyOf(shipping);
+    this.shippedPolicy = shippedPolicyOf(shipping, learned, splits.train, this.spec.seed);
     return { value: undefined, resumed: false };
-  }
-
-  /** A linear policy that takes `action` with probability 1 − ~1e-21 (where it is allowed). */
-  singleActionPolicy(action: string): LinearSoftmaxPolicy {
-    const learned = this.policy as LinearSoftmaxPolicy;
-    const { actions, featurizer } = learned;
-    const weights = new Float64Array(featurizer.rows * actions.length);
-    weights[featurizer.biasIndex * actions.length + actions.indexOf(action)] = SINGLE_ACTION_SCORE;
-    return createPolicy({ actions, featurizer, weights });
-  }
-
-  /** The policy a shipping decision puts in the checkpoint (deterministic: refitted on resume). */
-  shippedPolicyOf(shipping: ShippingRecord): LinearSoftmaxPolicy {
-    const learned = this.policy as LinearSoftmaxPolicy;
-    if (shipping.shipped === "learned") return learned;
-    if (shipping.shipped === "single-action") return this.singleActionPolicy(shipping.action as string);
-    const splits = this.splits as NonNullable<JobRun["splits"]>;
-    return fitBehaviorModel(splits.train, {
-      featurizer: learned.featurizer.spec,
-      actions: learned.actions,
-      seed: this.spec.seed,
-    });
   }
 
   // --- checkpoint -------------------------------------------------------------------------------

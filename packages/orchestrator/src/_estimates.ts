@@ -1,0 +1,15 @@
+import type { PolicyEstimates } from "@rlvr/rlvr-loop";
+import type { PolicyEstimatesRecord } from "./job-record.js";
+
+/** The record form of a policy's estimates (plain JSON numbers). */
+export function estimatesRecord(e: PolicyEstimates): PolicyEstimatesRecord {
+  return JSON.parse(
+    JSON.stringify({
+      ips: e.ips,
+      snips: e.snips,
+      dm: e.dm,
+      dr: e.dr,
+      effectiveSampleSize: e.effectiveSampleSize,
+    }),
+  ) as PolicyEstimatesRecord;
+}

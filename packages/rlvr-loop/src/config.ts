@@ -2,7 +2,7 @@ import { Ajv, type ErrorObject } from "ajv";
 import { RlvrLoopError } from "./errors.js";
 import { defaultFeaturizerSpec, type FeaturizerSpec, resolveFeaturizerSpec } from "./featurizer.js";
 
-/** How advantages A_i are formed from the rewards of a group (ALGORITHMS.md §2). */
+/** How advantages A_i are formed from the rewards of a group (docs/algorithms.md §2). */
 export interface AdvantageConfig {
   /**
    * Baseline b_i: `group` = mean reward of the group (GRPO); `rloo` = mean of the *other* examples of

@@ -295,7 +295,7 @@ const STEP_KEYS = [
 ] as const;
 
 /**
- * Train a log-linear softmax policy with the GRPO-family objective (ALGORITHMS.md §2), offline from
+ * Train a log-linear softmax policy with the GRPO-family objective (docs/algorithms.md §2), offline from
  * logged groups or online against an environment. Deterministic: the same data, configuration and seed
  * give bit-identical weights and metrics. Rejects with a {@link TrainingDivergedError} when the loss,
  * gradient or weights become non-finite, and with an `ABORTED` error when `hooks.signal` aborts.

@@ -1,4 +1,4 @@
-// Parzen estimators of the TPE sampler (ALGORITHMS.md section 4, as Optuna implements them), on
+// Parzen estimators of the TPE sampler (docs/algorithms.md §4, as Optuna implements them), on
 // typed arrays: one kernel per observation plus a prior kernel, truncated to the parameter's internal
 // bounds. Numeric kernels are truncated normals (bin masses for discrete parameters), categorical
 // kernels are smoothed one-hot rows.

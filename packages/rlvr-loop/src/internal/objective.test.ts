@@ -217,7 +217,7 @@ function naiveProbs(W: Float64Array, data: TrainingData): Float64Array {
   return out;
 }
 
-/** The loss written directly from ALGORITHMS.md §2, independently of the implementation. */
+/** The loss written directly from docs/algorithms.md §2, independently of the implementation. */
 function referenceLoss(p: Problem, v: Variant): number {
   const d = p.data;
   const A = d.actions.length;
@@ -338,7 +338,7 @@ function finiteDifferenceCheck(
 }
 
 describe("GRPO objective", () => {
-  it("matches the formulas of ALGORITHMS.md §2 written independently (every variant)", () => {
+  it("matches the formulas of docs/algorithms.md §2 written independently (every variant)", () => {
     fc.assert(
       fc.property(problemArb(), variantArb, (p, v) => {
         const { loss } = setUp(p, v);

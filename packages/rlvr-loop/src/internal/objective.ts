@@ -1,7 +1,7 @@
 import type { TrainingData } from "../training-data.js";
 import { type GradientBuffer, logSoftmaxInto, scatterInto, scoresInto } from "./linear.js";
 
-/** Coefficients of the per-example loss (see ALGORITHMS.md §2 and docs/rlvr-loop.md). */
+/** Coefficients of the per-example loss (see docs/algorithms.md §2 and docs/rlvr-loop.md). */
 export interface ObjectiveSettings {
   readonly epsilonLow: number;
   readonly epsilonHigh: number;

@@ -56,8 +56,8 @@ switch (task) {
   case "test": {
     pnpm(["exec", "biome", "ci", "."], "lint and format check (biome)");
     pnpm(
-      ["exec", "turbo", "run", "build", "typecheck", "publint", "--output-logs=errors-only"],
-      "build, type-check and publint",
+      ["exec", "turbo", "run", "build", "typecheck", "publint", "attw", "--output-logs=errors-only"],
+      "build, type-check, publint and attw",
     );
     const resultFile = join(root, "node_modules", ".cache", "vitest-results.json");
     const status = run(pnpmCmd, [

@@ -1,4 +1,4 @@
-// Hand-built job records that validate against the JobRecord schema of @rlvr/orchestrator. Values
+// Hand-built job records that validate against the JobRecord schema of @rlvr/job-record. Values
 // are deterministic functions of the index (no randomness), shaped like a real job's.
 import { buildManifest, createTrainingEnvironment } from "@rlvr/env-fingerprint";
 import type { JobRecord, TrialRecord } from "@rlvr/job-record";
@@ -52,6 +52,7 @@ function shippingOf(o: FixtureOptions, bestAction: string, label: string): NonNu
     learned: pol(0.61, 0.04, 110),
     behavior: est(0.5, 0.03),
     bestSingleAction: { action: bestAction, estimates: pol(0.58, 0.05, 55) },
+    singleActions: [{ action: bestAction, dr: est(0.58, 0.05), effectiveSampleSize: 55 }],
     differences: {
       learnedMinusBehavior: dLB,
       learnedMinusBestSingleAction: dLS,

@@ -52,7 +52,6 @@ function shippingOf(o: FixtureOptions, bestAction: string, label: string): NonNu
     learned: pol(0.61, 0.04, 110),
     behavior: est(0.5, 0.03),
     bestSingleAction: { action: bestAction, estimates: pol(0.58, 0.05, 55) },
-    singleActions: [{ action: bestAction, dr: est(0.58, 0.05), effectiveSampleSize: 55 }],
     differences: {
       learnedMinusBehavior: dLB,
       learnedMinusBestSingleAction: dLS,

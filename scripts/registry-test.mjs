@@ -27,9 +27,16 @@ let verdaccio;
 let verdaccioLog = "";
 
 function cleanup() {
-  if (verdaccio && verdaccio.exitCode === null) verdaccio.kill("SIGTERM");
+  // SIGKILL: its storage is thrown away anyway, and a SIGTERM it may ignore would leak it
+  if (verdaccio && verdaccio.exitCode === null) verdaccio.kill("SIGKILL");
   if (!keep) rmSync(tmp, { recursive: true, force: true });
 }
+// also on an unexpected exception: never leave the registry running
+process.on("exit", () => {
+  if (verdaccio && verdaccio.exitCode === null) verdaccio.kill("SIGKILL");
+});
+process.on("uncaughtException", (error) => fail(`unexpected error: ${error?.stack ?? error}`));
+process.on("unhandledRejection", (error) => fail(`unexpected error: ${error?.stack ?? error}`));
 for (const signal of ["SIGINT", "SIGTERM"]) {
   process.on(signal, () => {
     cleanup();

@@ -10,11 +10,6 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const pinned = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).packageManager.split("@")[1];
 const env = { ...process.env, TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1" };
-// better-sqlite3 compiles from source where no prebuilt binary can be fetched: point node-gyp at the
-// installed Node headers instead of downloading them (only the npm registry is reachable here).
-if (env.npm_config_nodedir === undefined && existsSync("/usr/include/node/node.h")) {
-  env.npm_config_nodedir = "/usr";
-}
 
 function run(cmd, args, opts = {}) {
   const res = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env, ...opts });
@@ -61,8 +56,8 @@ switch (task) {
   case "test": {
     pnpm(["exec", "biome", "ci", "."], "lint and format check (biome)");
     pnpm(
-      ["exec", "turbo", "run", "build", "typecheck", "publint", "--output-logs=errors-only"],
-      "build, type-check and publint",
+      ["exec", "turbo", "run", "build", "typecheck", "publint", "attw", "--output-logs=errors-only"],
+      "build, type-check, publint and attw",
     );
     const resultFile = join(root, "node_modules", ".cache", "vitest-results.json");
     const status = run(pnpmCmd, [

@@ -4,7 +4,7 @@ import {
   type JsonValue,
   type Manifest,
 } from "@rlvr/env-fingerprint";
-import type { JobRecord } from "@rlvr/orchestrator";
+import type { JobRecord } from "@rlvr/job-record";
 import { ReportError } from "./errors.js";
 import { type Chart, policyIntervalChart } from "./internal/charts.js";
 import { escapeMarkdown as esc, escapeHtml, markdownCode as mdCode } from "./internal/escape.js";

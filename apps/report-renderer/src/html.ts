@@ -1,4 +1,4 @@
-import type { JobRecord } from "@rlvr/orchestrator";
+import type { JobRecord } from "@rlvr/job-record";
 import {
   actionsChart,
   type Chart,

@@ -1,4 +1,4 @@
-import type { JobRecord } from "@rlvr/orchestrator";
+import type { JobRecord } from "@rlvr/job-record";
 import { markdownCode as code, escapeMarkdown as esc } from "./internal/escape.js";
 import { bytes, duration, fixed, int, num, paramValue, percent, signed } from "./internal/format.js";
 import { mdTable } from "./internal/markdown-writer.js";

@@ -1,4 +1,4 @@
-import type { JobRecord } from "@rlvr/orchestrator";
+import type { JobRecord } from "@rlvr/job-record";
 import { ReportError } from "./errors.js";
 import { safeFileStem } from "./internal/model.js";
 

@@ -1,9 +1,9 @@
-import { type JobRecord, validateJobRecord } from "@rlvr/orchestrator";
+import { type JobRecord, validateJobRecord } from "@rlvr/job-record";
 import { ReportError } from "./errors.js";
 
 /**
  * Checks that `value` is a job record: a JSON object with `recordVersion` that passes the JobRecord
- * schema of `@rlvr/orchestrator`. Every renderer calls it first, so a caller can pass parsed JSON as is.
+ * schema of `@rlvr/job-record` (the orchestrator writes it). Every renderer calls it first, so a caller can pass parsed JSON as is.
  * @param value - the candidate (typically `JSON.parse` of a `*.job.json` file)
  * @param source - how to name the value in the error message (a file name)
  * @defaultValue source `"record"`

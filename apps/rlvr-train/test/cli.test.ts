@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { VERSION } from "../src/version.js";
-import { cli, example, jsonl, samplePath, spawnCli, tempDir } from "./helpers.js";
+import { appDir, cli, example, jsonl, samplePath, spawnCli, tempDir } from "./helpers.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -38,6 +38,25 @@ describe("rlvr-train (binary)", () => {
     const r = spawnCli(["validate", samplePath]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/sha256:[0-9a-f]{64}/);
+  });
+
+  it("says on stderr what to do when the SQLite binding cannot load, and writes no record", () => {
+    const hide = {
+      NODE_OPTIONS: `--require ${join(appDir, "test", "__fixtures__", "no-sqlite-binding.cjs")}`,
+    };
+    expect(spawnCli(["--help"], { env: hide }).code).toBe(0);
+    const out = join(tmp.dir, "no-sqlite");
+    const r = spawnCli(["demo", "--out", out, "--trials", "1"], { env: hide });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("the SQLite binding could not be loaded");
+    expect(r.stderr).toContain("Cannot find module '@libsql/");
+    expect(r.stderr).toContain('"registryPath": null');
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(existsSync(join(out, "demo.job.json"))).toBe(false);
+    const runs = spawnCli(["runs", "list", "--registry", samplePath], { env: hide });
+    expect(runs.code).toBe(1);
+    expect(runs.stderr).toContain("the SQLite binding could not be loaded");
   });
 });
 

@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { fixture, jsonl, tempDir } from "./__fixtures__/helpers.js";
-import { canonicalJson } from "./canonical.js";
 import { DatasetError } from "./errors.js";
+import { canonicalJson } from "./internal/_canonical-json.js";
 import { formatIssue } from "./issues.js";
 import { loadDataset, validateDatasetFile } from "./read.js";
 

@@ -1,8 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { example, exampleBody } from "./__fixtures__/helpers.js";
-import { canonicalizeExample, canonicalJson } from "./canonical.js";
+import { canonicalizeExample } from "./canonical.js";
 import { DatasetError } from "./errors.js";
+import { canonicalJson } from "./internal/_canonical-json.js";
 import type { RlvrExample } from "./schema.js";
 
 /** Reference RFC 8785 serializer for the tests: generic, written independently of the fast path. */

@@ -3,7 +3,7 @@
  * readers and adapters, content digest, deterministic group split and statistics.
  * @packageDocumentation
  */
-export { canonicalizeExample, canonicalJson } from "./canonical.js";
+export { canonicalizeExample } from "./canonical.js";
 export type { DatasetDigest } from "./digest.js";
 export { createDigest, DIGEST_PREFIX, digestExamples } from "./digest.js";
 export type { DatasetErrorCode } from "./errors.js";

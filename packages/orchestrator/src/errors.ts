@@ -10,7 +10,9 @@ const ORCHESTRATOR_ERROR = Symbol.for("@rlvr/orchestrator/error");
  * - `STAGE_FAILED`: a stage threw (`stage` names it, `cause` is the original error);
  * - `RESUME_MISMATCH`: resume state belongs to another job or is unreadable;
  * - `IO_ERROR`: a file could not be read or written;
- * - `REGISTRY_ERROR`: the SQLite registry failed (`cause` is the driver error).
+ * - `REGISTRY_ERROR`: the SQLite registry failed (`cause` is the driver error);
+ * - `SQLITE_UNAVAILABLE`: the SQLite binding (`libsql`) cannot be loaded on this platform (the message
+ *   says what to do, `cause` is the loader's error).
  */
 export type OrchestratorErrorCode =
   | "INVALID_SPEC"
@@ -21,7 +23,8 @@ export type OrchestratorErrorCode =
   | "STAGE_FAILED"
   | "RESUME_MISMATCH"
   | "IO_ERROR"
-  | "REGISTRY_ERROR";
+  | "REGISTRY_ERROR"
+  | "SQLITE_UNAVAILABLE";
 
 /** Options of the {@link OrchestratorError} constructor. */
 export interface OrchestratorErrorOptions {

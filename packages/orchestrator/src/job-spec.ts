@@ -1,12 +1,16 @@
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { type DatasetFormat, propensityPointerProblem } from "@rlvr/dataset";
+import { type JobMode, JobModeSchema } from "@rlvr/job-record";
 import { type PartialTrainConfig, resolveTrainConfig, type TrainConfig } from "@rlvr/rlvr-loop";
 import { type SearchSpaceSpec, validateSearchSpace } from "@rlvr/tuner";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { type Static, Type } from "typebox";
 import { DEFAULT_SEARCH_SPACE, DEFAULT_TUNER_SETTINGS } from "./defaults.js";
 import { OrchestratorError } from "./errors.js";
+
+/** Which stages a job runs: defined with the job record (`@rlvr/job-record`), re-exported here. */
+export { type JobMode, JobModeSchema };
 
 /** Largest accepted seed: the RLVR loop's seeds are 32-bit unsigned integers. */
 export const MAX_SEED = 4294967295;
@@ -97,12 +101,6 @@ export const EvaluationSettingsSchema = Type.Object(
   { additionalProperties: false },
 );
 
-/** Which stages a job runs (see {@link JOB_MODE_STAGES}). */
-export const JobModeSchema = Type.Union([Type.Literal("full"), Type.Literal("tune"), Type.Literal("train")], {
-  description:
-    '"full": tune, train the final policy, evaluate, checkpoint; "tune": stop after tuning; "train": no search, train with the rlvr config as given, evaluate, checkpoint (searchSpace and tuner are ignored).',
-});
-
 const jobProperties = {
   $schema: Type.Optional(Type.String({ description: "Ignored; lets editors find this schema." })),
   mode: Type.Optional(JobModeSchema),
@@ -179,9 +177,6 @@ export const JobFileSchema = Type.Object(
   { ...jobProperties, datasets: Type.Optional(jobProperties.datasets) },
   { additionalProperties: false, title: "JobFile" },
 );
-
-/** Which stages a job runs. */
-export type JobMode = Static<typeof JobModeSchema>;
 
 /** A job spec as given (every member but `datasets` optional). */
 export type JobSpec = Static<typeof JobSpecSchema>;

@@ -2,6 +2,9 @@ import type { PartialTrainConfig, TrainConfig } from "@rlvr/rlvr-loop";
 import { resolveTrainConfig } from "@rlvr/rlvr-loop";
 import { OrchestratorError } from "./errors.js";
 
+/** The label rule lives with the record schema (`@rlvr/job-record`), re-exported here. */
+export { sanitizeLabel } from "@rlvr/job-record";
+
 /**
  * Applies tuned parameters to a training configuration. A parameter name is a dotted path to a
  * member of `@rlvr/rlvr-loop`'s `TrainConfig` (`"optimizer.learningRate"`, `"kl.beta"`, `"epochs"`);
@@ -69,20 +72,4 @@ export function checkParamPaths(base: TrainConfig, names: readonly string[]): st
     }
   }
   return problems;
-}
-
-/**
- * Turns a label into a safe file-name stem: letters, digits, `.`, `_` and `-` kept, anything else
- * (path separators included) replaced by `-`, no leading dots, at most 100 characters, never empty
- * (`"job"`). `"../../x"` becomes `"x"`.
- * @param label - the job label
- */
-export function sanitizeLabel(label: string): string {
-  const cleaned = label
-    .normalize("NFKC")
-    .replace(/[^A-Za-z0-9._-]+/g, "-")
-    .replace(/^[.-]+/, "")
-    .replace(/-+$/, "")
-    .slice(0, 100);
-  return cleaned === "" ? "job" : cleaned;
 }

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "./__fixtures__/data.js";
-import { createRegistry, type JobRecord, OrchestratorError } from "./index.js";
+import { loadSqlite, pragmaValue } from "./_sqlite.js";
+import { createRegistry, type JobRecord, OrchestratorError, REGISTRY_SCHEMA_VERSION } from "./index.js";
 
 const writer = fileURLToPath(new URL("./__fixtures__/registry-writer.mjs", import.meta.url));
 const pkgDir = fileURLToPath(new URL("..", import.meta.url));
@@ -65,6 +66,18 @@ describe("createRegistry", () => {
     } finally {
       registry.close();
     }
+  });
+
+  it("keeps a file registry in WAL mode, and refuses one with a newer schema version", () => {
+    const path = join(tempDir(), "wal", "registry.db");
+    createRegistry(path).close();
+    const Database = loadSqlite();
+    const db = new Database(path);
+    expect(pragmaValue(db, "journal_mode")).toBe("wal");
+    expect(pragmaValue(db, "user_version")).toBe(REGISTRY_SCHEMA_VERSION);
+    db.exec(`PRAGMA user_version = ${REGISTRY_SCHEMA_VERSION + 1}`);
+    db.close();
+    expect(() => createRegistry(path)).toThrow(/newer than this package's/);
   });
 
   it("marks a run whose heartbeat stopped as failed and resumable, and a restart counts an attempt", () => {

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { canonicalize, sha256 } from "@rlvr/env-fingerprint";
-import Database from "better-sqlite3";
+import { loadSqlite, pragmaValue } from "./_sqlite.js";
 import { OrchestratorError } from "./errors.js";
 import type { JobRecord } from "./job-record.js";
 
@@ -345,20 +345,28 @@ function wrap<T>(what: string, body: () => T): T {
  * jobs writing at once both land, foreign keys on, one transaction per write.
  * @param path - the database file (its folder is created); `":memory:"` for a throw-away registry
  * @param options - staleness threshold, busy timeout, clock
- * @throws {@link OrchestratorError} `REGISTRY_ERROR` when the database cannot be opened
+ * @throws {@link OrchestratorError} `REGISTRY_ERROR` when the database cannot be opened,
+ * `SQLITE_UNAVAILABLE` when the SQLite binding cannot be loaded on this platform
  */
 export function createRegistry(path: string, options: RegistryOptions = {}): Registry {
   const staleAfterMs = options.staleAfterMs ?? 60_000;
   const busy = options.busyTimeoutMs ?? 10_000;
   const now = options.now ?? Date.now;
   const db = wrap("open", () => {
+    const Database = loadSqlite();
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    const d = new Database(path, { timeout: busy });
-    d.pragma(`busy_timeout = ${busy}`);
-    d.pragma("journal_mode = WAL");
-    d.pragma("synchronous = NORMAL");
-    d.pragma("foreign_keys = ON");
-    const version = d.pragma("user_version", { simple: true }) as number;
+    const d = new Database(path);
+    d.exec(`PRAGMA busy_timeout = ${busy}`);
+    const journal = pragmaValue(d, "journal_mode = WAL");
+    if (path !== ":memory:" && journal !== "wal") {
+      d.close();
+      throw new OrchestratorError(
+        "REGISTRY_ERROR",
+        `registry: ${path}: WAL journal mode refused (${journal})`,
+      );
+    }
+    d.exec("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON");
+    const version = Number(pragmaValue(d, "user_version"));
     if (version > REGISTRY_SCHEMA_VERSION) {
       d.close();
       throw new OrchestratorError(
@@ -368,7 +376,7 @@ export function createRegistry(path: string, options: RegistryOptions = {}): Reg
     }
     d.transaction(() => {
       d.exec(SCHEMA);
-      d.pragma(`user_version = ${REGISTRY_SCHEMA_VERSION}`);
+      d.exec(`PRAGMA user_version = ${REGISTRY_SCHEMA_VERSION}`);
     }).immediate();
     return d;
   });

@@ -50,6 +50,7 @@ import {
 import { estimatesRecord } from "./_estimates.js";
 import { sha256Bytes, writeFileAtomic } from "./_fs.js";
 import { decideShipping, shippedPolicyOf } from "./_ship.js";
+import { loadSqlite } from "./_sqlite.js";
 import type { TrialWorkerData } from "./_trial-worker.js";
 import { createTuningObjective, prepareTuningData, type TuningSettings } from "./_tuning-objective.js";
 import { OrchestratorError } from "./errors.js";
@@ -456,6 +457,8 @@ class JobRun {
       await this.stageRun("load", () => this.load());
       await this.stageRun("split", async () => ({ value: this.split(), resumed: false }));
       await this.stageRun("fingerprint", () => this.fingerprintStage());
+      // a missing SQLite binding is the installation's fault, not the job's: thrown, nothing recorded
+      if (this.spec.registryPath !== null) loadSqlite();
     } catch (error) {
       this.emit({ type: "error", jobId: this.jobId, stage: this.stage, ...errorOf(error) });
       throw this.inputError(error);

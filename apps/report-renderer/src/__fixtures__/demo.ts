@@ -2,7 +2,7 @@
 // (seed 7, label "demo", 12 trials). Regenerate with `pnpm --filter @rlvr/report-renderer run
 // demo-record` after a change of the JobRecord schema.
 import { readFileSync } from "node:fs";
-import type { JobRecord } from "@rlvr/orchestrator";
+import type { JobRecord } from "@rlvr/job-record";
 
 /** The demo record as parsed JSON (not yet validated). */
 export function demoRecord(): JobRecord {

@@ -1,7 +1,7 @@
-// Hand-built job records that validate against the JobRecord schema of @rlvr/orchestrator. Values
+// Hand-built job records that validate against the JobRecord schema of @rlvr/job-record. Values
 // are deterministic functions of the index (no randomness), shaped like a real job's.
 import { buildManifest, createTrainingEnvironment } from "@rlvr/env-fingerprint";
-import type { JobRecord, TrialRecord } from "@rlvr/orchestrator";
+import type { JobRecord, TrialRecord } from "@rlvr/job-record";
 
 /** Options of {@link makeRecord}. */
 export interface FixtureOptions {

@@ -1,4 +1,4 @@
-import type { TrialRecord } from "@rlvr/orchestrator";
+import type { TrialRecord } from "@rlvr/job-record";
 import { describe, expect, it } from "vitest";
 import { makeRecord } from "../__fixtures__/records.js";
 import {

@@ -6,8 +6,8 @@ import type {
   PolicyEstimatesRecord,
   ShippingRecord,
   TrialRecord,
-} from "@rlvr/orchestrator";
-import { sanitizeLabel } from "@rlvr/orchestrator";
+} from "@rlvr/job-record";
+import { sanitizeLabel } from "@rlvr/job-record";
 import { lttbIndices } from "./downsample.js";
 import { fixed, signed } from "./format.js";
 import { normalQuantile } from "./stats.js";
@@ -159,7 +159,7 @@ export function shellQuote(word: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The file-name stem `rlvr-train` gives a label: the orchestrator's own `sanitizeLabel`, not a copy. */
+/** The file-name stem `rlvr-train` gives a label: the orchestrator's own `sanitizeLabel` (from `@rlvr/job-record`), not a copy. */
 export const safeFileStem: (label: string) => string = sanitizeLabel;
 
 /**

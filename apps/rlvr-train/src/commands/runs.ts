@@ -34,6 +34,8 @@ function openRegistry(io: CliIo, args: { registry?: unknown; out?: unknown }): R
   try {
     return createRegistry(path);
   } catch (error) {
+    if (OrchestratorError.is(error) && error.code === "SQLITE_UNAVAILABLE")
+      throw new CliError("FAILED", error.message, { cause: error });
     if (OrchestratorError.is(error))
       throw new CliError("BAD_INPUT", `${path}: ${error.message}`, { cause: error });
     throw error;

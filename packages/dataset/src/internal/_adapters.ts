@@ -3,7 +3,6 @@
 import { createHash } from "node:crypto";
 import type { ErrorObject } from "ajv";
 import { Type } from "typebox";
-import { canonicalJson } from "../canonical.js";
 import { type DatasetIssue, IssueCode } from "../issues.js";
 import type {
   DatasetFormat,
@@ -14,6 +13,7 @@ import type {
 import { PROPENSITY_EXPECTED } from "../propensity.js";
 import { MAX_ID_LENGTH, type RlvrContext, type RlvrExample } from "../schema.js";
 import { compileChecker, FORBIDDEN_KEYS, type Location, reportAjvErrors } from "./_ajv.js";
+import { canonicalJson } from "./_canonical-json.js";
 import { checkRlvrExample } from "./_checks.js";
 import { GroupTable } from "./_hash-table.js";
 import { hash64 } from "./_hash64.js";

@@ -57,24 +57,40 @@ interface Outcome {
   stdout: string;
 }
 
-/** `run` on a learning-trace file, then `act` on every context; the greedy value / the optimum. */
-function runAndAct(world: TraceWorld, trace: string, label: string, extra: string[] = []): Outcome {
+/** `rlvr-train run` on a learning-trace file into `<tmp>/<label>/`; its stdout and job record. */
+function runTrace(trace: string, label: string, trials: number, extra: string[] = []) {
   const out = join(tmp.dir, label);
-  const run = built(["run", "--dataset", trace, "--out", out, "--label", label, "--trials", "8", ...extra]);
+  const run = built([
+    "run",
+    "--dataset",
+    trace,
+    "--out",
+    out,
+    "--label",
+    label,
+    "--trials",
+    String(trials),
+    ...extra,
+  ]);
   expect(run.code, run.stderr).toBe(0);
   const record = JSON.parse(readFileSync(join(out, `${label}.job.json`), "utf8")) as JobRecord;
+  return { stdout: run.stdout, record };
+}
+
+/** `rlvr-train act` with the checkpoint of job `label` on a contexts file; the actions file. */
+function actOn(label: string, contextsPath: string): string {
   const acts = join(tmp.dir, `${label}.acts.jsonl`);
-  const act = built([
-    "act",
-    "--checkpoint",
-    join(out, `${label}.ckpt`),
-    "--input",
-    contexts,
-    "--output",
-    acts,
-  ]);
+  const checkpoint = join(tmp.dir, label, `${label}.ckpt`);
+  const act = built(["act", "--checkpoint", checkpoint, "--input", contextsPath, "--output", acts]);
   expect(act.code, act.stderr).toBe(0);
-  return { record, ratio: greedyValue(world, acts) / world.optimalValue(), stdout: run.stdout };
+  return acts;
+}
+
+/** `run` on a learning-trace file, then `act` on every context; the greedy value / the optimum. */
+function runAndAct(world: TraceWorld, trace: string, label: string, extra: string[] = []): Outcome {
+  const { stdout, record } = runTrace(trace, label, 8, extra);
+  const acts = actOn(label, contexts);
+  return { record, ratio: greedyValue(world, acts) / world.optimalValue(), stdout };
 }
 
 const world = createTraceWorld();
@@ -121,47 +137,22 @@ describe("the shipping rule", () => {
     const flat = createTraceWorld({ actionEffect: false });
     const logs = flat.generateTraceLogs({ n: 6000, seed: 4, omitPropensities: true });
     const trace = tmp.file("flat.json", learningTraceToJson(logs.trace));
-    const run = built([
-      "run",
-      "--dataset",
-      trace,
-      "--out",
-      join(tmp.dir, "flat"),
-      "--label",
-      "flat",
-      "--trials",
-      "4",
-    ]);
-    expect(run.code, run.stderr).toBe(0);
-    const record = JSON.parse(readFileSync(join(tmp.dir, "flat", "flat.job.json"), "utf8")) as JobRecord;
+    const { stdout, record } = runTrace(trace, "flat", 4);
     const shipping = record.shipping!;
     expect(shipping.shipped).not.toBe("learned");
     expect(shipping.forced).toBe(false);
     expect(shipping.differences.learnedMinusBehavior.lower).toBeLessThanOrEqual(0);
     expect(shipping.reason).toContain("not above 0");
-    expect(run.stdout).toContain("shipped");
+    expect(stdout).toContain("shipped");
     // the shipped checkpoint serves
-    const act = built(["act", "--checkpoint", join(tmp.dir, "flat", "flat.ckpt"), "--input", contexts]);
-    expect(act.code, act.stderr).toBe(0);
+    actOn("flat", contexts);
   });
 
   it("makes no claim about a tool the logging policy almost never tried, and ships nothing worse than the behavior", () => {
     const rare = createTraceWorld({ behavior: { rare: ["code-interpreter", "date-parser"] } });
     const logs = rare.generateTraceLogs({ n: 8000, seed: 5, omitPropensities: true });
     const trace = tmp.file("rare.json", learningTraceToJson(logs.trace));
-    const run = built([
-      "run",
-      "--dataset",
-      trace,
-      "--out",
-      join(tmp.dir, "rare"),
-      "--label",
-      "rare",
-      "--trials",
-      "4",
-    ]);
-    expect(run.code, run.stderr).toBe(0);
-    const record = JSON.parse(readFileSync(join(tmp.dir, "rare", "rare.job.json"), "utf8")) as JobRecord;
+    const { record } = runTrace(trace, "rare", 4);
     const shipping = record.shipping!;
     const width = (e: { lower: number; upper: number }) => e.upper - e.lower;
     const byAction = new Map((shipping.singleActions ?? []).map((s) => [s.action, s]));
@@ -179,18 +170,7 @@ describe("the shipping rule", () => {
     for (const a of supported) expect(a.effectiveSampleSize).toBeGreaterThanOrEqual(30);
     expect(byAction.get(shipping.bestSingleAction.action)!.supported).toBe(true);
     // whatever was shipped is at least as good as the logging policy (exact values)
-    const acts = join(tmp.dir, "rare.acts.jsonl");
-    const rareContexts = contextsFile(rare, "rare-contexts.jsonl");
-    const act = built([
-      "act",
-      "--checkpoint",
-      join(tmp.dir, "rare", "rare.ckpt"),
-      "--input",
-      rareContexts,
-      "--output",
-      acts,
-    ]);
-    expect(act.code, act.stderr).toBe(0);
+    const acts = actOn("rare", contextsFile(rare, "rare-contexts.jsonl"));
     expect(greedyValue(rare, acts)).toBeGreaterThanOrEqual(rare.exactValue(rare.behavior));
   });
 });

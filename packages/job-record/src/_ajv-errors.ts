@@ -1,6 +1,9 @@
 import type { ErrorObject } from "ajv";
 
-/** One line per Ajv error: `pointer: message`. */
+/**
+ * One line per Ajv error, `pointer: message` (an unknown member as `pointer/name: unknown member`),
+ * duplicates removed: the message format of every schema check of the job record and job spec.
+ */
 export function describeAjvErrors(errors: readonly ErrorObject[] | null | undefined): string[] {
   const out: string[] = [];
   for (const e of errors ?? []) {

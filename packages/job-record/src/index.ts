@@ -5,6 +5,8 @@
  * `@rlvr/orchestrator` writes records and re-exports all of this.
  * @packageDocumentation
  */
+
+export { describeAjvErrors } from "./_ajv-errors.js";
 export {
   type EstimateRecord,
   EstimateSchema,

@@ -1,5 +1,5 @@
+import type { PolicyEstimatesRecord } from "@rlvr/job-record";
 import type { PolicyEstimates } from "@rlvr/rlvr-loop";
-import type { PolicyEstimatesRecord } from "./job-record.js";
 
 /** The record form of a policy's estimates (plain JSON numbers). */
 export function estimatesRecord(e: PolicyEstimates): PolicyEstimatesRecord {

@@ -1,9 +1,9 @@
 // The `ship` stage's decision: high-confidence policy improvement on the validation split (see
 // docs/orchestrator.md, "Shipping rule"). Pure functions of the policy, the splits and the settings.
 import type { RlvrExample } from "@rlvr/dataset";
+import type { JobRecord, ShippingRecord } from "@rlvr/job-record";
 import { createPolicy, evaluate, fitBehaviorModel, type LinearSoftmaxPolicy } from "@rlvr/rlvr-loop";
 import { estimatesRecord } from "./_estimates.js";
-import type { JobRecord, ShippingRecord } from "./job-record.js";
 
 /** Bias score of a shipped single-action policy: the other actions get probability e^−50 ≈ 2e−22. */
 const SINGLE_ACTION_SCORE = 50;

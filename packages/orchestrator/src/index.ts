@@ -6,11 +6,8 @@
  * cancellation, resume after a crash, and the SQLite run registry.
  * @packageDocumentation
  */
-export { DEFAULT_SEARCH_SPACE, DEFAULT_TUNER_SETTINGS } from "./defaults.js";
-export { OrchestratorError, type OrchestratorErrorCode, type OrchestratorErrorOptions } from "./errors.js";
-export type { JobEvent, JobEventType } from "./job-events.js";
+
 export {
-  assertJobRecord,
   type EstimateRecord,
   EstimateSchema,
   JOB_MODE_STAGES,
@@ -37,7 +34,11 @@ export {
   VolatileSchema,
   type VolatileSection,
   validateJobRecord,
-} from "./job-record.js";
+} from "@rlvr/job-record";
+export { DEFAULT_SEARCH_SPACE, DEFAULT_TUNER_SETTINGS } from "./defaults.js";
+export { OrchestratorError, type OrchestratorErrorCode, type OrchestratorErrorOptions } from "./errors.js";
+export type { JobEvent, JobEventType } from "./job-events.js";
+export { assertJobRecord } from "./job-record.js";
 export {
   DEFAULT_EVALUATION,
   DEFAULT_LABEL,

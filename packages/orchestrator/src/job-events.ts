@@ -1,4 +1,4 @@
-import type { StageName } from "./job-record.js";
+import type { StageName } from "@rlvr/job-record";
 
 /**
  * A progress event of `runJob`, delivered synchronously to `RunJobOptions.onEvent` (an error thrown

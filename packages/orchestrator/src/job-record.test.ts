@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import type { JobRecord } from "@rlvr/job-record";
 import { describe, expect, it } from "vitest";
 import {
   assertJobRecord,
@@ -8,7 +9,6 @@ import {
   stripVolatile,
   validateJobRecord,
 } from "./index.js";
-import type { JobRecord } from "./job-record.js";
 import { jobFileJsonSchema } from "./job-spec.js";
 
 const est = { value: 0.5, lower: 0.4, upper: 0.6, standardError: 0.05 };

@@ -1,37 +1,8 @@
 // The job record schema lives in @rlvr/job-record (so that readers of records, like the report
-// renderer, need neither SQLite nor the trainer); this package re-exports it unchanged and adds the
-// assertion that throws its own error type.
+// renderer, need neither SQLite nor the trainer); the barrel re-exports it unchanged, and this file
+// adds the assertion that throws the orchestrator's own error type.
 import { type JobRecord, validateJobRecord } from "@rlvr/job-record";
 import { OrchestratorError } from "./errors.js";
-
-export {
-  type EstimateRecord,
-  EstimateSchema,
-  JOB_MODE_STAGES,
-  JOB_RECORD_SCHEMA_DIALECT,
-  JOB_RECORD_VERSION,
-  type JobRecord,
-  type JobRecordIssue,
-  JobRecordSchema,
-  type JobRecordValidation,
-  jobRecordJsonSchema,
-  jobRecordSchemaFileText,
-  type PolicyEstimatesRecord,
-  PolicyEstimatesSchema,
-  type SelectionRecord,
-  SelectionSchema,
-  type ShippingRecord,
-  ShippingSchema,
-  STAGES,
-  type StableJobRecord,
-  type StageName,
-  stripVolatile,
-  type TrialRecord,
-  TrialRecordSchema,
-  VolatileSchema,
-  type VolatileSection,
-  validateJobRecord,
-} from "@rlvr/job-record";
 
 /**
  * Like {@link validateJobRecord} but throws.

@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
 import { type DatasetFormat, propensityPointerProblem } from "@rlvr/dataset";
-import { type JobMode, JobModeSchema } from "@rlvr/job-record";
+import { describeAjvErrors, type JobMode, JobModeSchema } from "@rlvr/job-record";
 import { type PartialTrainConfig, resolveTrainConfig, type TrainConfig } from "@rlvr/rlvr-loop";
 import { type SearchSpaceSpec, validateSearchSpace } from "@rlvr/tuner";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { Ajv, type ValidateFunction } from "ajv";
 import { type Static, Type } from "typebox";
 import { DEFAULT_SEARCH_SPACE, DEFAULT_TUNER_SETTINGS } from "./defaults.js";
 import { OrchestratorError } from "./errors.js";
@@ -262,24 +262,6 @@ function plainSchema(schema: object): object {
 function compile(schema: object): ValidateFunction {
   const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
   return ajv.compile(plainSchema(schema));
-}
-
-/** One line per Ajv error: `pointer: message`. */
-export function describeAjvErrors(errors: readonly ErrorObject[] | null | undefined): string[] {
-  const out: string[] = [];
-  for (const e of errors ?? []) {
-    const where = e.instancePath === "" ? "/" : e.instancePath;
-    if (e.keyword === "additionalProperties") {
-      const extra = (e.params as { additionalProperty: string }).additionalProperty;
-      out.push(`${where === "/" ? "" : where}/${extra}: unknown member`);
-    } else if (e.keyword === "anyOf" || e.keyword === "oneOf") {
-      // The branches' own errors say more; keep one summary line.
-      out.push(`${where}: ${e.message ?? "is invalid"}`);
-    } else {
-      out.push(`${where}: ${e.message ?? "is invalid"}`);
-    }
-  }
-  return [...new Set(out)];
 }
 
 function checkedSearchSpace(value: unknown, problems: string[], where: string): void {

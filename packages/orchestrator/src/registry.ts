@@ -1,9 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { canonicalize, sha256 } from "@rlvr/env-fingerprint";
+import type { JobRecord } from "@rlvr/job-record";
 import { loadSqlite, pragmaValue } from "./_sqlite.js";
 import { OrchestratorError } from "./errors.js";
-import type { JobRecord } from "./job-record.js";
 
 /** Status of a run in the registry. */
 export type RunStatus = "running" | "succeeded" | "failed" | "cancelled";

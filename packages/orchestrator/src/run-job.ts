@@ -19,6 +19,15 @@ import {
   type TrainingEnvironment,
 } from "@rlvr/env-fingerprint";
 import {
+  JOB_MODE_STAGES,
+  JOB_RECORD_VERSION,
+  type JobRecord,
+  type ShippingRecord,
+  type StageName,
+  type TrialRecord,
+  type VolatileSection,
+} from "@rlvr/job-record";
+import {
   type Evaluation,
   evaluate,
   type LinearSoftmaxPolicy,
@@ -49,23 +58,14 @@ import {
 } from "@rlvr/tuner";
 import { estimatesRecord } from "./_estimates.js";
 import { sha256Bytes, writeFileAtomic } from "./_fs.js";
+import { selectionOf } from "./_selection.js";
 import { decideShipping, shippedPolicyOf } from "./_ship.js";
 import { loadSqlite } from "./_sqlite.js";
 import type { TrialWorkerData } from "./_trial-worker.js";
 import { createTuningObjective, prepareTuningData, type TuningSettings } from "./_tuning-objective.js";
 import { OrchestratorError } from "./errors.js";
 import type { JobEvent } from "./job-events.js";
-import {
-  assertJobRecord,
-  JOB_MODE_STAGES,
-  JOB_RECORD_VERSION,
-  type JobRecord,
-  type SelectionRecord,
-  type ShippingRecord,
-  type StageName,
-  type TrialRecord,
-  type VolatileSection,
-} from "./job-record.js";
+import { assertJobRecord } from "./job-record.js";
 import { type JobSpec, type ResolvedJobSpec, resolveJobSpec } from "./job-spec.js";
 import { applyParams, checkParamPaths, sanitizeLabel } from "./params.js";
 import { createRegistry, fingerprintFamily, type Registry } from "./registry.js";
@@ -172,34 +172,6 @@ function trialWorkerModule(): { module: URL; execArgv?: string[] } {
 }
 
 const json = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
-
-function selectionSummary(
-  result: { stopReason: string; bestEpoch: number | null; restoredBest: boolean; epochs: readonly unknown[] },
-  trial: number | null,
-  reproduce: boolean,
-  reproducesTrial: boolean | null,
-): string {
-  const origin =
-    trial === null
-      ? "trained with the job's configuration"
-      : reproduce
-        ? `best trial #${trial} reproduced on train with its parameters and seed${reproducesTrial === true ? " (identical validation curve)" : reproducesTrial === false ? " (validation curve differs from the trial's)" : ""}`
-        : `trained on train+validation with the parameters of trial #${trial} (no validation left to select an epoch)`;
-  const epochs = result.epochs.length;
-  const stop =
-    result.stopReason === "collapse"
-      ? `; stopped at epoch ${epochs}: the policy collapsed (entropy near 0 while the validation value fell)`
-      : result.stopReason === "early_stopping"
-        ? `; stopped early at epoch ${epochs}`
-        : "";
-  const restored =
-    result.restoredBest && result.bestEpoch !== null
-      ? `; the weights of epoch ${result.bestEpoch} (best validation) were restored`
-      : result.bestEpoch !== null
-        ? `; the last epoch (${result.bestEpoch}) was the best validated`
-        : "";
-  return `${origin}${stop}${restored}.`;
-}
 
 function groupCount(examples: readonly RlvrExample[]): number {
   const seen = new Set<string>();
@@ -834,25 +806,7 @@ class JobRun {
         });
       },
     });
-    const validations = result.epochs.map((e) => e.validation);
-    const reproducesTrial =
-      reproduce && bestTrial !== null
-        ? bestTrial.intermediateValues.length === validations.length &&
-          bestTrial.intermediateValues.every((v, i) => v.value === validations[i])
-        : null;
-    const selection: SelectionRecord = {
-      method: bestTrial !== null ? "best-trial" : "configured",
-      trial: bestTrial?.number ?? null,
-      seed,
-      validationMetric: result.validationMetric,
-      bestEpoch: result.bestEpoch,
-      bestValidation: result.bestValidation,
-      restoredBest: result.restoredBest,
-      stopReason: result.stopReason,
-      tuningValue: bestTrial?.value ?? null,
-      reproducesTrial,
-      summary: selectionSummary(result, bestTrial?.number ?? null, reproduce, reproducesTrial),
-    };
+    const selection = selectionOf(result, bestTrial, reproduce, seed);
     const trained: TrainStage = json({
       finalConfig: result.config,
       training: {

@@ -4,7 +4,8 @@
 // Results go to docs/benchmarks.md, section "rlvr-loop". Every rate is also given as a ratio to a
 // baseline measured in the same run on the same machine (scalar FLOP rate, streaming read bandwidth).
 import { writeBenchSection } from "../../../scripts/bench-report.mjs";
-import { createRng, train, trainingDataFromArrays } from "../dist/index.js";
+import { train } from "../dist/index.js";
+import { A, D, F, GROUP, makeData, VOCABULARY } from "./_data.mjs";
 
 const args = process.argv.slice(2);
 const arg = (name, fallback) => {
@@ -13,11 +14,6 @@ const arg = (name, fallback) => {
 };
 const N = arg("--examples", 1_000_000);
 const WRITE = !args.includes("--no-write");
-const A = 16;
-const D = 2 ** 18;
-const F = 30; // active features per example, bias included
-const GROUP = 4;
-const VOCABULARY = 100_000; // distinct feature keys, Zipf(1) frequencies, hashed into D buckets
 const SMALL_VOCABULARY = 2_000; // ablation: the same arithmetic with every touched row cache-resident
 
 const gc = globalThis.gc ?? (() => {});
@@ -51,58 +47,6 @@ function streamBandwidth() {
   }
   if (sink === 42) console.log("");
   return best;
-}
-
-// ---- data: typed arrays only
-function makeData(sharedContexts, vocabulary, N) {
-  const rng = createRng(2024);
-  const u = () => (rng.next() >>> 0) / 4294967296;
-  // Zipf(1) ranks by inversion of the continuous approximation of the harmonic numbers
-  const harmonic = Math.log(vocabulary) + 0.5772156649;
-  const zipfRank = () =>
-    Math.min(vocabulary, Math.max(1, Math.floor(Math.exp(u() * harmonic - 0.5772156649))));
-  const offsets = new Int32Array(N + 1);
-  const indices = new Int32Array(N * F);
-  const values = new Float64Array(N * F);
-  const actionIndex = new Int32Array(N);
-  const rewards = new Float64Array(N);
-  const behaviorProbs = new Float64Array(N).fill(1 / A);
-  const row = new Int32Array(F);
-  for (let i = 0; i < N; i++) {
-    if (!sharedContexts || i % GROUP === 0) {
-      let c = 0;
-      while (c < F - 1) {
-        const f = (Math.imul(zipfRank(), 0x9e3779b1) >>> 0) % D;
-        let dup = false;
-        for (let j = 0; j < c; j++) if (row[j] === f) dup = true;
-        if (!dup) row[c++] = f;
-      }
-      row[F - 1] = D; // bias
-      row.sort();
-    }
-    for (let j = 0; j < F; j++) {
-      indices[i * F + j] = row[j];
-      values[i * F + j] = 1;
-    }
-    offsets[i + 1] = (i + 1) * F;
-    const a = Math.floor(u() * A);
-    actionIndex[i] = a;
-    rewards[i] = u() < (a === row[0] % A ? 0.8 : 0.3) ? 1 : 0;
-  }
-  const groupOffsets = new Int32Array(N / GROUP + 1);
-  for (let g = 0; g < groupOffsets.length; g++) groupOffsets[g] = g * GROUP;
-  const actions = Array.from({ length: A }, (_, i) => `action-${String(i).padStart(2, "0")}`);
-  return trainingDataFromArrays({
-    actions,
-    rows: D + 1,
-    offsets,
-    indices,
-    values,
-    actionIndex,
-    rewards,
-    groupOffsets,
-    behaviorProbs,
-  });
 }
 
 /** Mean number of distinct feature rows in a minibatch of 64 groups (what one lazy AdamW step updates). */
@@ -152,7 +96,7 @@ async function run(label, sharedContexts, vocabulary, n = N) {
   const t0 = performance.now();
   const result = await train(
     data,
-    { epochs: 1, featurizer: { dimension: D }, seed: 1 },
+    { epochs: 1, featurizer: { dimension: D }, seed: 1, offPolicy: { target: "grpo" } },
     {
       onMetrics: (e) => {
         if (e.type === "epoch") maxRss = Math.max(maxRss, process.memoryUsage().rss);

@@ -1,0 +1,68 @@
+// Golden records: what `demo` and a job with successive-halving pruning write, outside `volatile`,
+// pinned byte for byte. Taken before the orchestrator became a chain of stage files (issue 11); a
+// refactor must not change a single byte. Regenerate only for a deliberate change of results:
+// `RLVR_UPDATE_GOLDEN=1 pnpm exec vitest run apps/rlvr-train/test/golden.test.ts`, and say why in the
+// commit.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { type JobRecord, stripVolatile } from "@rlvr/orchestrator";
+import { afterAll, describe, expect, it } from "vitest";
+import { appDir, cli, samplePath, tempDir } from "./helpers.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+const fixtures = join(appDir, "test", "__fixtures__", "golden");
+
+function stable(file: string): string {
+  const record = JSON.parse(readFileSync(file, "utf8")) as JobRecord;
+  return `${JSON.stringify(stripVolatile(record), null, 2)}\n`;
+}
+
+function compare(name: string, text: string): void {
+  const path = join(fixtures, `${name}.job.json`);
+  if (process.env.RLVR_UPDATE_GOLDEN === "1") writeFileSync(path, text);
+  expect(text).toBe(readFileSync(path, "utf8"));
+}
+
+describe("golden job records", () => {
+  it("demo writes the pinned record", async () => {
+    const out = join(tmp.dir, "demo");
+    const r = await cli(["demo", "--out", out]);
+    expect(r.code, r.stderr).toBe(0);
+    const text = stable(join(out, "demo.job.json"));
+    expect(text).toContain('"state": "pruned"');
+    compare("demo", text);
+  });
+
+  it("a random-sampler job with successive-halving pruning writes the pinned record", async () => {
+    const out = join(tmp.dir, "pruning");
+    const config = join(tmp.dir, "pruning.json");
+    writeFileSync(
+      config,
+      JSON.stringify({
+        tuner: { trials: 10, sampler: "random", pruner: "successive_halving", resamples: 200 },
+        searchSpace: {
+          "optimizer.learningRate": { type: "float", low: 0.001, high: 0.3, log: true },
+          epochs: { type: "int", low: 2, high: 6 },
+        },
+      }),
+    );
+    const r = await cli([
+      "run",
+      "--dataset",
+      samplePath,
+      "--config",
+      config,
+      "--label",
+      "pruning",
+      "--seed",
+      "11",
+      "--out",
+      out,
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const text = stable(join(out, "pruning.job.json"));
+    expect(text).toContain('"state": "pruned"');
+    compare("pruning", text);
+  });
+});

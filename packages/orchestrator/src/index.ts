@@ -50,22 +50,24 @@ export {
   JobModeSchema,
   type JobSpec,
   JobSpecSchema,
-  jobFileJsonSchema,
   MAX_SEED,
-  mergeJobSpecs,
   type ResolvedJobSpec,
   type ResolvedTunerSettings,
-  readJobFile,
-  resolveJobSpec,
   ShippingSettingsSchema,
   SplitSchema,
   type TunerSettings,
   TunerSettingsSchema,
   type TuningObjective,
   TuningObjectiveSchema,
-  validateJobSpec,
 } from "./job-spec.js";
-export { applyParams, checkParamPaths, sanitizeLabel } from "./params.js";
+export {
+  jobFileJsonSchema,
+  mergeJobSpecs,
+  readJobFile,
+  resolveJobSpec,
+  validateJobSpec,
+} from "./job-spec-resolve.js";
+export { applyParams, checkParamPaths, labelFromFileStem, sanitizeLabel } from "./params.js";
 export {
   type ArtifactRow,
   type CheckpointRow,
@@ -87,8 +89,33 @@ export {
   fingerprintJob,
   type JobFingerprint,
   jobStateDir,
-  type RunJobOptions,
+  recordFileName,
   rlvrPackageVersions,
   runJob,
 } from "./run-job.js";
+export type {
+  Clock,
+  FileWriter,
+  HostFacts,
+  JobOutputRenderer,
+  RegistryFactory,
+  RunJobOptions,
+} from "./run-options.js";
+export {
+  EXECUTORS,
+  type ExecutorFactory,
+  type ExecutorInput,
+  inlineExecutor,
+  MEDIAN_PRUNER_SETTINGS,
+  PRUNER_NAMES,
+  PRUNERS,
+  type PrunerName,
+  SAMPLER_NAMES,
+  SAMPLERS,
+  type SamplerName,
+  type TrialWorkerRecipe,
+  type TunerComponentSettings,
+  type WorkerThreadsExecutorOptions,
+  workerThreadsExecutor,
+} from "./tables.js";
 export { VERSION } from "./version.js";

@@ -3,7 +3,7 @@ import { resolveTrainConfig } from "@rlvr/rlvr-loop";
 import { OrchestratorError } from "./errors.js";
 
 /** The label rule lives with the record schema (`@rlvr/job-record`), re-exported here. */
-export { sanitizeLabel } from "@rlvr/job-record";
+export { labelFromFileStem, sanitizeLabel } from "@rlvr/job-record";
 
 /**
  * Applies tuned parameters to a training configuration. A parameter name is a dotted path to a
@@ -28,7 +28,7 @@ export function applyParams(
       if (typeof next !== "object" || next === null || Array.isArray(next)) {
         throw new OrchestratorError(
           "INVALID_ARGUMENT",
-          `applyParams: "${name}" is not a TrainConfig member path`,
+          `"${name}" is not a TrainConfig member path`,
         );
       }
       node = next as Record<string, unknown>;
@@ -37,7 +37,7 @@ export function applyParams(
     if (!Object.hasOwn(node, leaf) || (typeof node[leaf] === "object" && node[leaf] !== null)) {
       throw new OrchestratorError(
         "INVALID_ARGUMENT",
-        `applyParams: "${name}" is not a TrainConfig member path`,
+        `"${name}" is not a TrainConfig member path`,
       );
     }
     node[leaf] = params[name];
@@ -45,7 +45,7 @@ export function applyParams(
   try {
     return resolveTrainConfig(out as PartialTrainConfig);
   } catch (error) {
-    throw new OrchestratorError("INVALID_ARGUMENT", `applyParams: ${(error as Error).message}`, {
+    throw new OrchestratorError("INVALID_ARGUMENT", (error as Error).message, {
       cause: error,
     });
   }

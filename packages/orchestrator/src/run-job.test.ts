@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { loadCheckpoint } from "@rlvr/rlvr-loop";
 import { beforeAll, describe, expect, it } from "vitest";
-import { builtWorkerThreads, smallSpec, tempDir, writeLogs } from "./__fixtures__/data.js";
+import { smallSpec, tempDir, writeLogs } from "./__fixtures__/data.js";
 import {
   applyParams,
   createRegistry,
@@ -92,7 +92,7 @@ describe("runJob", () => {
       smallSpec(data, join(tempDir(), "out3"), {
         tuner: { trials: 6, nStartupTrials: 3, pendingWindow: 1, resamples: 200, concurrency: 2 },
       }),
-      { onEvent: (e) => seen.push(e), executor: builtWorkerThreads() },
+      { onEvent: (e) => seen.push(e) },
     );
     expect(stable(parallel)).toBe(stable(first));
     expect(seen.filter((e) => e.type === "trial-start")).toHaveLength(6);
@@ -109,7 +109,7 @@ describe("runJob", () => {
         },
       });
     const one = await runJob(spec(1));
-    const two = await runJob(spec(2), { executor: builtWorkerThreads() });
+    const two = await runJob(spec(2));
     expect(one.status).toBe("succeeded");
     expect(stable(two)).toBe(stable(one));
   });

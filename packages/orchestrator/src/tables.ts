@@ -94,9 +94,10 @@ export interface ExecutorFactory {
 /** Options of {@link workerThreadsExecutor}. */
 export interface WorkerThreadsExecutorOptions {
   /**
-   * Node.js options of the threads (e.g. without the `--conditions` flag of a test runner, so that
-   * the built worker resolves the built packages).
-   * @defaultValue the parent's `process.execArgv`
+   * Node.js options of the threads. None by default: the worker module is built JavaScript, and the
+   * parent's options (a test runner's `--conditions` flag, a TypeScript loader) must not change how
+   * it resolves the built packages.
+   * @defaultValue `[]`
    */
   readonly execArgv?: readonly string[];
 }
@@ -113,7 +114,7 @@ export function workerThreadsExecutor(options: WorkerThreadsExecutorOptions = {}
         exportName: recipe.exportName,
         factoryData: recipe.factoryData,
         concurrency,
-        ...(options.execArgv === undefined ? {} : { execArgv: options.execArgv }),
+        execArgv: options.execArgv ?? [],
       });
     },
   };

@@ -3,7 +3,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createToolRoutingEnvironment } from "@rlvr/rlvr-loop";
 import type { JobSpec } from "../job-spec.js";
-import { type ExecutorFactory, workerThreadsExecutor } from "../tables.js";
 
 /** A fresh temporary folder. */
 export function tempDir(prefix = "rlvr-orch-"): string {
@@ -62,20 +61,4 @@ export function writeTraceLogs(dir: string, n = 1200, seed = 3, name = "traces.j
   const file = join(dir, name);
   writeFileSync(file, JSON.stringify({ id: "traces", label: "traces", createdAt: 0, examples }, null, 1));
   return file;
-}
-
-/**
- * The worker-threads executor for jobs run from TypeScript sources (the tests): the threads load the
- * built `dist/_trial-worker.js`, which must resolve the built packages, so the test runner's
- * `--conditions` flag is left out of their Node.js options.
- */
-export function builtWorkerThreads(): ExecutorFactory {
-  const execArgv: string[] = [];
-  const args = process.execArgv;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] as string;
-    if (a === "--conditions" || a === "-C") i++;
-    else if (!a.startsWith("--conditions=") && !a.startsWith("-C=")) execArgv.push(a);
-  }
-  return workerThreadsExecutor({ execArgv });
 }

@@ -1,7 +1,7 @@
 // Every default of `RunJobOptions` filled in one place.
 import { hostname } from "node:os";
-import { OrchestratorError } from "./errors.js";
 import { atomicFileWriter } from "./_fs.js";
+import { OrchestratorError } from "./errors.js";
 import type { JobEvent } from "./job-events.js";
 import type { ResolvedJobSpec } from "./job-spec.js";
 import { createRegistry } from "./registry.js";

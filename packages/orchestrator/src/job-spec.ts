@@ -15,7 +15,12 @@ export const MAX_SEED = 4294967295;
 
 /** One of the names of a table (`SAMPLERS`, `PRUNERS`), in the table's order. */
 const OneOfNames = <T extends string>(names: readonly T[], description: string) =>
-  Type.Unsafe<T>(Type.Union(names.map((name) => Type.Literal(name)), { description }));
+  Type.Unsafe<T>(
+    Type.Union(
+      names.map((name) => Type.Literal(name)),
+      { description },
+    ),
+  );
 
 const Fraction = (description: string) => Type.Number({ minimum: 0, maximum: 1, description });
 

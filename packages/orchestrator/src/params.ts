@@ -26,19 +26,13 @@ export function applyParams(
     for (let i = 0; i < parts.length - 1; i++) {
       const next = node[parts[i] as string];
       if (typeof next !== "object" || next === null || Array.isArray(next)) {
-        throw new OrchestratorError(
-          "INVALID_ARGUMENT",
-          `"${name}" is not a TrainConfig member path`,
-        );
+        throw new OrchestratorError("INVALID_ARGUMENT", `"${name}" is not a TrainConfig member path`);
       }
       node = next as Record<string, unknown>;
     }
     const leaf = parts[parts.length - 1] as string;
     if (!Object.hasOwn(node, leaf) || (typeof node[leaf] === "object" && node[leaf] !== null)) {
-      throw new OrchestratorError(
-        "INVALID_ARGUMENT",
-        `"${name}" is not a TrainConfig member path`,
-      );
+      throw new OrchestratorError("INVALID_ARGUMENT", `"${name}" is not a TrainConfig member path`);
     }
     node[leaf] = params[name];
   }

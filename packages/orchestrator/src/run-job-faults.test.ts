@@ -53,7 +53,10 @@ describe("outputs before the registry says succeeded", () => {
       return {
         ...inner,
         finishRun: (record) => {
-          seenAtFinish.push(existsSync(join(out, "small.job.json")), existsSync(join(out, "small.report.md")));
+          seenAtFinish.push(
+            existsSync(join(out, "small.job.json")),
+            existsSync(join(out, "small.report.md")),
+          );
           inner.finishRun(record);
         },
       };
@@ -133,7 +136,10 @@ describe("labels and the --out lock", () => {
 
   it("refuses a second job on an output folder in use, naming the folder and the holder", async () => {
     const out = join(tempDir(), "busy");
-    const [a, b] = await Promise.allSettled([runJob(trainOnly(out, "first")), runJob(trainOnly(out, "second"))]);
+    const [a, b] = await Promise.allSettled([
+      runJob(trainOnly(out, "first")),
+      runJob(trainOnly(out, "second")),
+    ]);
     const results = [a, b];
     const ok = results.filter((r) => r.status === "fulfilled");
     const refused = results.filter((r) => r.status === "rejected");
@@ -149,7 +155,13 @@ describe("labels and the --out lock", () => {
   it("takes over a stale lock of a dead process on this host, and keeps a live one", async () => {
     const out = join(tempDir(), "stale");
     const lock = (pid: number) =>
-      JSON.stringify({ jobId: "job-0", label: "old", pid, host: hostname(), since: "2026-01-01T00:00:00.000Z" });
+      JSON.stringify({
+        jobId: "job-0",
+        label: "old",
+        pid,
+        host: hostname(),
+        since: "2026-01-01T00:00:00.000Z",
+      });
     const { mkdirSync } = await import("node:fs");
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, OUT_LOCK_FILE), lock(4_000_000));
@@ -157,9 +169,11 @@ describe("labels and the --out lock", () => {
     const record = await runJob(trainOnly(out), { hostFacts: { isProcessAlive: dead } });
     expect(record.status).toBe("succeeded");
     writeFileSync(join(out, OUT_LOCK_FILE), lock(4_000_001));
-    await expect(runJob(trainOnly(out), { hostFacts: { isProcessAlive: () => true } })).rejects.toMatchObject({
-      code: "OUTPUT_LOCKED",
-    });
+    await expect(runJob(trainOnly(out), { hostFacts: { isProcessAlive: () => true } })).rejects.toMatchObject(
+      {
+        code: "OUTPUT_LOCKED",
+      },
+    );
     expect(readFileSync(join(out, OUT_LOCK_FILE), "utf8")).toContain("4000001");
   });
 });

@@ -17,7 +17,13 @@ import type { JobSpec, ResolvedJobSpec } from "./job-spec.js";
 import { resolveJobSpec } from "./job-spec-resolve.js";
 import { checkParamPaths } from "./params.js";
 import type { RunJobOptions } from "./run-options.js";
-import { abortedError, createStageLog, type JobContext, runStage, type StageContext } from "./stages/_stage.js";
+import {
+  abortedError,
+  createStageLog,
+  type JobContext,
+  runStage,
+  type StageContext,
+} from "./stages/_stage.js";
 import { checkpointStage } from "./stages/checkpoint.js";
 import { evaluateStage } from "./stages/evaluate.js";
 import { fingerprintStage, identityOf, jobStateDir } from "./stages/fingerprint.js";
@@ -158,7 +164,8 @@ export async function runJob(spec: JobSpec, options: RunJobOptions = {}): Promis
 /** Runs the stages after `fingerprint`, in the mode's order; each output is kept in `made`. */
 async function runStages(job: JobContext, basis: JobBasis, made: JobProducts): Promise<void> {
   const { splits, loaded, identity } = basis;
-  const runs = (name: (typeof JOB_MODE_STAGES)["full"][number]) => JOB_MODE_STAGES[job.spec.mode].includes(name);
+  const runs = (name: (typeof JOB_MODE_STAGES)["full"][number]) =>
+    JOB_MODE_STAGES[job.spec.mode].includes(name);
   const tuned = runs("tune") ? await runStage(tuneStage, { loaded, splits }, job) : null;
   if (tuned !== null) made.tuned = tuned;
   if (!runs("train")) return;

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { resolveRunOptions } from "./_run-options.js";
-import { EXECUTORS, type ExecutorFactory, JobSpecSchema, PRUNER_NAMES, resolveJobSpec, SAMPLER_NAMES } from "./index.js";
+import {
+  EXECUTORS,
+  type ExecutorFactory,
+  JobSpecSchema,
+  PRUNER_NAMES,
+  resolveJobSpec,
+  SAMPLER_NAMES,
+} from "./index.js";
 
 const spec = (concurrency: number, trials = 4) =>
   resolveJobSpec({ datasets: ["x.jsonl"], tuner: { concurrency, trials } });
@@ -9,7 +16,9 @@ describe("tables by name", () => {
   it("the job spec accepts exactly the table's names, successive_halving spelt as records echo it", () => {
     expect(PRUNER_NAMES).toEqual(["median", "successive_halving", "none"]);
     expect(SAMPLER_NAMES).toEqual(["tpe", "random", "grid"]);
-    const tuner = JobSpecSchema.properties.tuner as unknown as { properties: Record<string, { anyOf: { const: string }[] }> };
+    const tuner = JobSpecSchema.properties.tuner as unknown as {
+      properties: Record<string, { anyOf: { const: string }[] }>;
+    };
     expect(tuner.properties.pruner?.anyOf.map((s) => s.const)).toEqual([...PRUNER_NAMES]);
     expect(tuner.properties.sampler?.anyOf.map((s) => s.const)).toEqual([...SAMPLER_NAMES]);
   });
@@ -19,7 +28,11 @@ describe("tables by name", () => {
     expect(resolveRunOptions(spec(2, 1), {}).executor).toBe(EXECUTORS.inline);
     expect(resolveRunOptions(spec(2), {}).executor).toBe(EXECUTORS["worker-threads"]);
     expect(resolveRunOptions(spec(2), { executor: "inline" }).executor).toBe(EXECUTORS.inline);
-    const queue: ExecutorFactory = { name: "queue", local: false, create: () => EXECUTORS.inline!.create({} as never) };
+    const queue: ExecutorFactory = {
+      name: "queue",
+      local: false,
+      create: () => EXECUTORS.inline!.create({} as never),
+    };
     expect(resolveRunOptions(spec(2), { executor: queue }).executor).toBe(queue);
     expect(() => resolveRunOptions(spec(1), { executor: "bullmq" })).toThrow(
       /unknown executor "bullmq" \(expected one of inline, worker-threads\)/,

@@ -8,12 +8,27 @@ describe("load stage warnings", () => {
     const events: JobEvent[] = [];
     const context = { emit: (e: JobEvent) => events.push(e) } as unknown as StageContext;
     forwardWarnings(
-      ["logs.jsonl: 3 examples excluded", { code: "NO_REWARD_VARIANCE", message: "every reward is equal (1)" }],
+      [
+        "logs.jsonl: 3 examples excluded",
+        { code: "NO_REWARD_VARIANCE", message: "every reward is equal (1)" },
+      ],
       context,
     );
     expect(events).toEqual([
-      { type: "warning", jobId: null, stage: "load", code: DATASET_WARNING_CODE, message: "logs.jsonl: 3 examples excluded" },
-      { type: "warning", jobId: null, stage: "load", code: "NO_REWARD_VARIANCE", message: "every reward is equal (1)" },
+      {
+        type: "warning",
+        jobId: null,
+        stage: "load",
+        code: DATASET_WARNING_CODE,
+        message: "logs.jsonl: 3 examples excluded",
+      },
+      {
+        type: "warning",
+        jobId: null,
+        stage: "load",
+        code: "NO_REWARD_VARIANCE",
+        message: "every reward is equal (1)",
+      },
     ]);
   });
 });

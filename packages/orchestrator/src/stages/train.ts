@@ -64,7 +64,15 @@ async function trainFinal({ actions, splits, tuned }: TrainInput, job: JobContex
     onMetrics: (event) => {
       if (event.type !== "epoch") return;
       const current = event.metrics.epoch;
-      job.emit({ type: "progress", jobId, stage: "train", trial: null, unit: "epoch", current, total: config.epochs });
+      job.emit({
+        type: "progress",
+        jobId,
+        stage: "train",
+        trial: null,
+        unit: "epoch",
+        current,
+        total: config.epochs,
+      });
     },
   });
   const selection = selectionOf(result, bestTrial, reproduce, seed);

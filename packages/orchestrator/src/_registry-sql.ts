@@ -42,9 +42,7 @@ CREATE INDEX IF NOT EXISTS runs_fingerprint ON runs (fingerprint);
 CREATE INDEX IF NOT EXISTS runs_family ON runs (family);
 CREATE TABLE IF NOT EXISTS metrics (
   run_id TEXT NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-  name TEXT NOT NULL,
-  step INTEGER NOT NULL,
-  value REAL NOT NULL,
+  name TEXT NOT NULL, step INTEGER NOT NULL, value REAL NOT NULL,
   PRIMARY KEY (run_id, name, step)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS artifacts (

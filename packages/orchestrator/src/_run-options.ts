@@ -5,14 +5,7 @@ import { OrchestratorError } from "./errors.js";
 import type { JobEvent } from "./job-events.js";
 import type { ResolvedJobSpec } from "./job-spec.js";
 import { createRegistry } from "./registry.js";
-import type {
-  Clock,
-  FileWriter,
-  HostFacts,
-  JobOutputRenderer,
-  RegistryFactory,
-  RunJobOptions,
-} from "./run-options.js";
+import type { HostFacts, RunJobOptions } from "./run-options.js";
 import { EXECUTORS, type ExecutorFactory } from "./tables.js";
 
 /** Heartbeat period of the registry when the options name none. */
@@ -26,14 +19,14 @@ export interface ResolvedRunOptions {
   readonly packages: Readonly<Record<string, string>>;
   readonly heartbeatMs: number;
   readonly executor: ExecutorFactory;
-  readonly openRegistry: RegistryFactory;
-  readonly clock: Clock;
+  readonly openRegistry: NonNullable<RunJobOptions["registry"]>;
+  readonly clock: NonNullable<RunJobOptions["clock"]>;
   readonly host: HostFacts;
-  readonly files: FileWriter;
-  readonly outputs: readonly JobOutputRenderer[];
+  readonly files: NonNullable<RunJobOptions["files"]>;
+  readonly outputs: NonNullable<RunJobOptions["outputs"]>;
 }
 
-const systemClock: Clock = { now: () => new Date(), monotonicMs: () => performance.now() };
+const systemClock: ResolvedRunOptions["clock"] = { now: () => new Date(), monotonicMs: () => performance.now() };
 
 function isProcessAlive(pid: number): boolean {
   try {

@@ -1,5 +1,6 @@
 import type { RandomGenerator } from "pure-rand/types/RandomGenerator";
 import { domainsOf, gridValue, isInDomain } from "./_domain.js";
+import { boolOption, checkOptionsObject, invalidOption, withDefaults } from "./_options.js";
 import { createStream, permutation } from "./_rng.js";
 import { TunerError } from "./errors.js";
 import type { ComponentDescription, JsonValue, Sampler } from "./sampler.js";
@@ -33,9 +34,14 @@ interface GridPlan {
   readonly perms: Map<number, Int32Array>;
 }
 
-const fail = (message: string): never => {
-  throw new TunerError("INVALID_ARGUMENT", `createGridSampler: ${message}`);
-};
+/** Defaults of {@link createGridSampler}, filled in there. */
+export const GRID_SAMPLER_DEFAULTS = Object.freeze({
+  values: Object.freeze({}) as { readonly [name: string]: readonly Choice[] },
+  shuffle: false,
+});
+
+const OWNER = "grid sampler";
+const fail = (message: string): never => invalidOption(OWNER, message);
 
 /**
  * A sampler that enumerates the full product of the parameters' values in a stable order: parameters
@@ -47,10 +53,10 @@ const fail = (message: string): never => {
  *   continuous parameter without explicit values, a value outside its domain, or a grid too large
  */
 export function createGridSampler(options: GridSamplerOptions = {}): Sampler {
-  if (typeof options !== "object" || options === null) fail("options must be an object");
-  const shuffle = options.shuffle ?? false;
-  if (typeof shuffle !== "boolean") fail(`shuffle must be a boolean, got ${String(shuffle)}`);
-  const given = options.values ?? {};
+  checkOptionsObject(OWNER, options);
+  const o = withDefaults(GRID_SAMPLER_DEFAULTS, options);
+  const shuffle = boolOption(OWNER, "shuffle", o.shuffle);
+  const given = o.values;
   if (typeof given !== "object" || given === null || Array.isArray(given)) fail("values must be an object");
   const values: Record<string, readonly Choice[]> = {};
   for (const name of Object.keys(given).sort(compareCodeUnits)) {

@@ -1,16 +1,14 @@
 import { domainsOf, isInDomain } from "./_domain.js";
 import { toErrorInfo } from "./_error-info.js";
 import { stableStringify } from "./_json.js";
+import { withDefaults } from "./_options.js";
 import { createStream, deriveSeed, isValidSeed } from "./_rng.js";
 import { makeTrialHandle } from "./_trial-handle.js";
 import { TunerError } from "./errors.js";
 import type { Executor, Objective, TrialChannel, TrialOutcome, TrialTask } from "./executor.js";
-import { createGridSampler } from "./grid-sampler.js";
 import { type ParamImportance, parameterImportance } from "./importance.js";
 import { createInlineExecutor } from "./inline-executor.js";
-import { createMedianPruner, createPercentilePruner } from "./median-pruner.js";
-import { createNopPruner, type Pruner } from "./pruner.js";
-import { createRandomSampler } from "./random-sampler.js";
+import type { Pruner } from "./pruner.js";
 import type { ComponentDescription, Sampler } from "./sampler.js";
 import {
   type Choice,
@@ -28,8 +26,14 @@ import {
   type StudyHeaderEvent,
   type StudyStorage,
 } from "./storage.js";
-import { createSuccessiveHalvingPruner } from "./successive-halving-pruner.js";
-import { createTpeSampler } from "./tpe-sampler.js";
+import {
+  createPruner,
+  createSampler,
+  PRUNERS,
+  type PrunerName,
+  SAMPLERS,
+  type SamplerName,
+} from "./tables.js";
 import type {
   Direction,
   FrozenTrial,
@@ -44,8 +48,24 @@ import type {
 /** What to do with trials that were running when their process stopped (found on load). */
 export type InterruptedPolicy = "retry" | "fail";
 
-/** Default of {@link StudyOptions.pendingWindow}. */
-export const DEFAULT_PENDING_WINDOW = 7;
+/**
+ * Defaults of {@link createStudy} and {@link loadStudy}, filled in there (`sampler` and `pruner` are
+ * names in `SAMPLERS` and `PRUNERS`, built with their own defaults).
+ */
+export const STUDY_DEFAULTS = Object.freeze({
+  direction: "minimize" as Direction,
+  seed: 0,
+  name: "study",
+  pendingWindow: 7,
+  sampler: "tpe" as SamplerName,
+  pruner: "median" as PrunerName,
+  onInterrupted: "retry" as InterruptedPolicy,
+  maxRetries: 2,
+  loadIfExists: false as boolean,
+});
+
+/** Default of {@link StudyOptions.pendingWindow} (`STUDY_DEFAULTS.pendingWindow`). */
+export const DEFAULT_PENDING_WINDOW = STUDY_DEFAULTS.pendingWindow;
 
 /** Options shared by {@link createStudy} and {@link loadStudy} for resuming. */
 export interface ResumeOptions {
@@ -323,11 +343,10 @@ function resumeOptions(
   fn: string,
   options: ResumeOptions,
 ): { onInterrupted: InterruptedPolicy; maxRetries: number } {
-  const onInterrupted = options.onInterrupted ?? "retry";
+  const { onInterrupted, maxRetries } = withDefaults(STUDY_DEFAULTS, options);
   if (onInterrupted !== "retry" && onInterrupted !== "fail") {
     bad(fn, `onInterrupted must be "retry" or "fail", got ${String(onInterrupted)}`);
   }
-  const maxRetries = options.maxRetries ?? 2;
   if (!Number.isSafeInteger(maxRetries) || maxRetries < 0) {
     bad(fn, `maxRetries must be an integer >= 0, got ${String(maxRetries)}`);
   }
@@ -354,19 +373,17 @@ export function createStudy<P extends Params>(options: StudyOptions<P>): Study<P
   const fn = "createStudy";
   if (typeof options !== "object" || options === null) bad(fn, "options must be an object");
   const space = defineSearchSpace(options.space as SearchSpace) as SearchSpace<P>;
-  const direction = options.direction ?? "minimize";
+  const o = withDefaults(STUDY_DEFAULTS, options);
+  const { direction, seed, name, pendingWindow } = o;
   if (direction !== "minimize" && direction !== "maximize") {
     bad(fn, `direction must be "minimize" or "maximize", got ${String(direction)}`);
   }
-  const seed = options.seed ?? 0;
   if (!isValidSeed(seed)) bad(fn, `seed must be a safe integer >= 0, got ${String(seed)}`);
-  const sampler = options.sampler ?? createTpeSampler();
+  const sampler = options.sampler ?? createSampler(STUDY_DEFAULTS.sampler);
   if (!isSampler(sampler)) bad(fn, "sampler must be a Sampler (sample() and description)");
-  const pruner = options.pruner ?? createMedianPruner();
+  const pruner = options.pruner ?? createPruner(STUDY_DEFAULTS.pruner);
   if (!isPruner(pruner)) bad(fn, "pruner must be a Pruner (prune() and description)");
-  const name = options.name ?? "study";
   if (typeof name !== "string") bad(fn, `name must be a string, got ${String(name)}`);
-  const pendingWindow = options.pendingWindow ?? DEFAULT_PENDING_WINDOW;
   if (!Number.isSafeInteger(pendingWindow) || pendingWindow < 0) {
     bad(fn, `pendingWindow must be an integer >= 0, got ${String(pendingWindow)}`);
   }
@@ -377,7 +394,7 @@ export function createStudy<P extends Params>(options: StudyOptions<P>): Study<P
   const config: Config = { name, seed, direction, pendingWindow, space, sampler, pruner, ...resume };
   const events = storage.read();
   if (events.length > 0) {
-    if (options.loadIfExists !== true) {
+    if (o.loadIfExists !== true) {
       throw new TunerError(
         "STUDY_EXISTS",
         `${fn}: the storage already holds a study; pass loadIfExists: true to resume it, or use loadStudy`,
@@ -422,37 +439,22 @@ function checkHeader(fn: string, header: StudyHeaderEvent, config: Config): void
   }
 }
 
-/** Rebuild a built-in sampler from its description, or undefined for unknown kinds. */
-function samplerFromDescription(d: ComponentDescription): Sampler | undefined {
-  switch (d.kind) {
-    case "tpe": {
-      // Journals written before `bandwidthFactor` existed used Optuna's 0.2.
-      const options = d.options as Record<string, unknown> | undefined;
-      return createTpeSampler({ bandwidthFactor: 0.2, ...options } as never);
-    }
-    case "random":
-      return createRandomSampler();
-    case "grid":
-      return createGridSampler(d.options as never);
-    default:
-      return undefined;
-  }
-}
+/**
+ * Options that journals written before an option existed imply: the value the component used then
+ * (TPE's `bandwidthFactor` was Optuna's 0.2 before it became an option).
+ */
+const STORED_OPTION_DEFAULTS: { readonly [kind: string]: object } = Object.freeze({
+  tpe: Object.freeze({ bandwidthFactor: 0.2 }),
+});
 
-/** Rebuild a built-in pruner from its description, or undefined for unknown kinds. */
-function prunerFromDescription(d: ComponentDescription): Pruner | undefined {
-  switch (d.kind) {
-    case "none":
-      return createNopPruner();
-    case "median":
-      return createMedianPruner(d.options as never);
-    case "percentile":
-      return createPercentilePruner(d.options as never);
-    case "successive-halving":
-      return createSuccessiveHalvingPruner(d.options as never);
-    default:
-      return undefined;
-  }
+/** Rebuild a built-in sampler or pruner from its description, or undefined for kinds not in `table`. */
+function fromDescription<T>(
+  table: { readonly [kind: string]: (options: never) => T },
+  d: ComponentDescription,
+): T | undefined {
+  if (!Object.hasOwn(table, d.kind)) return undefined;
+  const factory = table[d.kind] as (options: object) => T;
+  return factory({ ...STORED_OPTION_DEFAULTS[d.kind], ...d.options });
 }
 
 /**
@@ -476,14 +478,14 @@ export function loadStudy<P extends Params = Params>(options: LoadStudyOptions):
   const header = readHeader(fn, events);
 
   const space = defineSearchSpace(header.space) as SearchSpace<P>;
-  const sampler = options.sampler ?? samplerFromDescription(header.sampler);
+  const sampler = options.sampler ?? fromDescription<Sampler>(SAMPLERS, header.sampler);
   if (sampler === undefined) {
     throw new TunerError(
       "STUDY_MISMATCH",
       `${fn}: the study uses sampler kind "${header.sampler.kind}"; pass it as options.sampler`,
     );
   }
-  const pruner = options.pruner ?? prunerFromDescription(header.pruner);
+  const pruner = options.pruner ?? fromDescription<Pruner>(PRUNERS, header.pruner);
   if (pruner === undefined) {
     throw new TunerError(
       "STUDY_MISMATCH",

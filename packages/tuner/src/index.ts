@@ -28,7 +28,12 @@ export {
   INLINE_EXECUTOR_DEFAULTS,
   type InlineExecutorOptions,
 } from "./inline-executor.js";
-export { createJournalStorage, type JournalStorage, type JournalStorageOptions } from "./journal-storage.js";
+export {
+  createJournalStorage,
+  JOURNAL_STORAGE_DEFAULTS,
+  type JournalStorage,
+  type JournalStorageOptions,
+} from "./journal-storage.js";
 export {
   createMedianPruner,
   createPercentilePruner,
@@ -77,20 +82,17 @@ export {
   type StudyStorage,
   type TellEvent,
 } from "./storage.js";
-export {
-  createStudy,
-  DEFAULT_PENDING_WINDOW,
-  type InterruptedPolicy,
-  type LoadStudyOptions,
-  loadStudy,
-  type OptimizeOptions,
-  type ResumeOptions,
-  STUDY_DEFAULTS,
-  type Study,
-  type StudyOptions,
-  type TrialCounts,
-  type TuningResult,
-} from "./study.js";
+export { createStudy, DEFAULT_PENDING_WINDOW, loadStudy, STUDY_DEFAULTS } from "./study.js";
+export type {
+  InterruptedPolicy,
+  LoadStudyOptions,
+  OptimizeOptions,
+  ResumeOptions,
+  Study,
+  StudyOptions,
+  TrialCounts,
+  TuningResult,
+} from "./study-types.js";
 export {
   createSuccessiveHalvingPruner,
   SUCCESSIVE_HALVING_PRUNER_DEFAULTS,

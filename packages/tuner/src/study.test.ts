@@ -7,7 +7,8 @@ import { createNopPruner, type Pruner, type PrunerContext } from "./pruner.js";
 import { createRandomSampler } from "./random-sampler.js";
 import type { Sampler, SamplerContext } from "./sampler.js";
 import { createMemoryStorage } from "./storage.js";
-import { createStudy, loadStudy, type TuningResult } from "./study.js";
+import { createStudy, loadStudy } from "./study.js";
+import type { TuningResult } from "./study-types.js";
 import { createTpeSampler } from "./tpe-sampler.js";
 import type { FrozenTrial } from "./trial.js";
 

@@ -20,8 +20,8 @@ const space = { x: { type: "float", low: 0, high: 1 } } as const;
 
 describe("tables", () => {
   it("name every built-in by the kind of its description", () => {
-    for (const [name, factory] of Object.entries(SAMPLERS)) {
-      expect(factory({} as never).description.kind).toBe(name);
+    for (const name of Object.keys(SAMPLERS)) {
+      expect(createSampler(name).description.kind).toBe(name);
     }
     for (const name of Object.keys(PRUNERS)) {
       const options = name === "percentile" ? { percentile: 25 } : {};

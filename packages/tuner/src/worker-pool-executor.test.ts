@@ -4,7 +4,8 @@ import { braninSpace } from "./__fixtures__/functions.js";
 import { TunerError } from "./errors.js";
 import { createGridSampler } from "./grid-sampler.js";
 import { createMedianPruner } from "./median-pruner.js";
-import { createStudy, type TuningResult } from "./study.js";
+import { createStudy } from "./study.js";
+import type { TuningResult } from "./study-types.js";
 import { createTpeSampler } from "./tpe-sampler.js";
 import { createWorkerPoolExecutor } from "./worker-pool-executor.js";
 

@@ -17,7 +17,10 @@ import {
   positiveOption,
   withDefaults,
 } from "./_options.js";
-import { CategoricalMixture, JointMixture, NumericMixture, type ParzenOptions } from "./_parzen.js";
+import { NumericMixture } from "./_parzen.js";
+import type { ParzenOptions } from "./_parzen-base.js";
+import { CategoricalMixture } from "./_parzen-categorical.js";
+import { JointMixture } from "./_parzen-joint.js";
 import type { ComponentDescription, Sampler, SamplerContext } from "./sampler.js";
 import type { Choice, Params } from "./search-space.js";
 import type { Direction, FrozenTrial } from "./trial.js";

@@ -42,6 +42,27 @@ const BLOCK = 16;
 /** Relative size below which a kernel's contribution is dropped (far below double precision). */
 const NEGLIGIBLE = 1e-18;
 
+/**
+ * Where candidates sit: `xs` (continuous), or the centres of the bins `lo`/`hi` (discrete, `xs`
+ * undefined) with the largest bin width.
+ */
+function candidateCentres(
+  count: number,
+  xs: Float64Array | undefined,
+  lo: Float64Array | undefined,
+  hi: Float64Array | undefined,
+): { centres: Float64Array; width: number } {
+  const centres = new Float64Array(count);
+  let width = 0;
+  for (let j = 0; j < count; j++) {
+    if (xs === undefined) {
+      centres[j] = 0.5 * (lo![j]! + hi![j]!);
+      width = Math.max(width, hi![j]! - lo![j]!);
+    } else centres[j] = xs[j]!;
+  }
+  return { centres, width };
+}
+
 /** Kernel centres, bandwidths and weights, in storage order, and where the prior kernel is. */
 interface Placement {
   readonly mu: Float64Array;
@@ -227,14 +248,7 @@ export class NumericMixture extends WeightedKernels {
   ): number {
     const { mu, invSigma, coef, n } = this;
     const discrete = xs === undefined;
-    const centres = new Float64Array(count);
-    let width = 0;
-    for (let j = 0; j < count; j++) {
-      if (discrete) {
-        centres[j] = 0.5 * (lo![j]! + hi![j]!);
-        width = Math.max(width, hi![j]! - lo![j]!);
-      } else centres[j] = xs[j]!;
-    }
+    const { centres, width } = candidateCentres(count, xs, lo, hi);
     const reach = this.reach(width / 2, discrete);
     const negBase = new Float64Array(count);
     for (let j = 0; j < count; j++) negBase[j] = -base[j]!;
@@ -298,41 +312,28 @@ export class NumericMixture extends WeightedKernels {
 
   /** log density at `xs[0..count)` into `out` (continuous parameters). */
   logPdf(xs: Float64Array, count: number, out: Float64Array): void {
-    const { mu, invSigma, coef, n } = this;
-    const order = sortedOrder(xs, count);
-    const sx = new Float64Array(count);
-    for (let j = 0; j < count; j++) sx[j] = xs[order[j]!]!;
-    const acc = new Float64Array(count);
-    const reach = this.reach(0, false);
-    for (let i = 0; i < n; i++) {
-      const r = reach[i]!;
-      if (r < 0) continue;
-      const m = mu[i]!;
-      const inv = invSigma[i]!;
-      const c = coef[i]!;
-      const hi = m + r;
-      for (let j = lowerBound(sx, count, m - r); j < count && sx[j]! <= hi; j++) {
-        const z = (sx[j]! - m) * inv;
-        acc[j] = acc[j]! + c * Math.exp(-0.5 * z * z);
-      }
-    }
-    for (let j = 0; j < count; j++) out[order[j]!] = Math.log(acc[j]!);
+    this.logMass(count, out, xs);
   }
 
   /** log probability of the bins [lo[j], hi[j]] into `out` (discrete parameters). */
   logPmf(lo: Float64Array, hi: Float64Array, count: number, out: Float64Array): void {
+    this.logMass(count, out, undefined, lo, hi);
+  }
+
+  /**
+   * log density at `xs` (continuous) or log mass of the bins `lo`/`hi` (discrete, `xs` undefined) of
+   * `count` candidates into `out`: candidates sorted by centre, each kernel visits only those within its
+   * reach.
+   */
+  private logMass(count: number, out: Float64Array, xs?: Float64Array, lo?: Float64Array, hi?: Float64Array) {
     const { mu, invSigma, coef, n } = this;
-    const centres = new Float64Array(count);
-    let width = 0;
-    for (let j = 0; j < count; j++) {
-      centres[j] = 0.5 * (lo[j]! + hi[j]!);
-      width = Math.max(width, hi[j]! - lo[j]!);
-    }
+    const discrete = xs === undefined;
+    const { centres, width } = candidateCentres(count, xs, lo, hi);
     const order = sortedOrder(centres, count);
     const sc = new Float64Array(count);
     for (let j = 0; j < count; j++) sc[j] = centres[order[j]!]!;
     const acc = new Float64Array(count);
-    const reach = this.reach(width / 2, true);
+    const reach = this.reach(width / 2, discrete);
     for (let i = 0; i < n; i++) {
       const r = reach[i]!;
       if (r < 0) continue;
@@ -340,9 +341,17 @@ export class NumericMixture extends WeightedKernels {
       const inv = invSigma[i]!;
       const c = coef[i]!;
       const top = m + r;
-      for (let j = lowerBound(sc, count, m - r); j < count && sc[j]! <= top; j++) {
-        const k = order[j]!;
-        acc[j] = acc[j]! + c * normalMass((lo[k]! - m) * inv, (hi[k]! - m) * inv);
+      const start = lowerBound(sc, count, m - r);
+      if (discrete) {
+        for (let j = start; j < count && sc[j]! <= top; j++) {
+          const k = order[j]!;
+          acc[j] = acc[j]! + c * normalMass((lo![k]! - m) * inv, (hi![k]! - m) * inv);
+        }
+      } else {
+        for (let j = start; j < count && sc[j]! <= top; j++) {
+          const z = (sc[j]! - m) * inv;
+          acc[j] = acc[j]! + c * Math.exp(-0.5 * z * z);
+        }
       }
     }
     for (let j = 0; j < count; j++) out[order[j]!] = Math.log(acc[j]!);

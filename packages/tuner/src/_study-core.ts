@@ -17,26 +17,17 @@ import {
 import { TunerError } from "./errors.js";
 import type { Objective, TrialOutcome, TrialTask } from "./executor.js";
 import { parameterImportance } from "./importance.js";
-import type { Pruner } from "./pruner.js";
-import type { Sampler } from "./sampler.js";
-import type { Choice, Params, SearchSpace } from "./search-space.js";
+import type { Choice, Params } from "./search-space.js";
 import type { StudyEvent, StudyStorage } from "./storage.js";
 import type { OptimizeOptions, Study, TuningResult } from "./study-types.js";
-import type { Direction, FrozenTrial, TellResult, Trial } from "./trial.js";
+import type { FrozenTrial, TellResult, Trial } from "./trial.js";
 
 /**
  * The study: ask/tell over a {@link TrialBook}, every change appended to the storage. `optimize` (in
  * `_optimize.ts`), replay (`_study-replay.ts`) and reports/pruning (`_study-pruning.ts`) work on it;
- * users see it as a {@link Study}.
+ * users see it through the {@link Study} facade that `studyHandle` (study.ts) builds.
  */
-export class StudyCore<P extends Params = Params> implements Study<P> {
-  readonly name: string;
-  readonly direction: Direction;
-  readonly seed: number;
-  readonly space: SearchSpace<P>;
-  readonly pendingWindow: number;
-  readonly sampler: Sampler;
-  readonly pruner: Pruner;
+export class StudyCore<P extends Params = Params> {
   readonly config: Config;
   readonly storage: StudyStorage;
   readonly book: TrialBook;
@@ -51,13 +42,6 @@ export class StudyCore<P extends Params = Params> implements Study<P> {
    */
   constructor(config: Config, storage: StudyStorage, events: readonly StudyEvent[] | undefined) {
     this.config = config;
-    this.name = config.name;
-    this.direction = config.direction;
-    this.seed = config.seed;
-    this.space = config.space as SearchSpace<P>;
-    this.pendingWindow = config.pendingWindow;
-    this.sampler = config.sampler;
-    this.pruner = config.pruner;
     this.storage = storage;
     this.book = new TrialBook(config.pendingWindow);
     this.capacity = config.sampler.size?.(config.space) ?? Number.POSITIVE_INFINITY;
@@ -76,7 +60,7 @@ export class StudyCore<P extends Params = Params> implements Study<P> {
   }
 
   get bestTrial(): FrozenTrial<P> | undefined {
-    return this.book.best(this.direction) as FrozenTrial<P> | undefined;
+    return this.book.best(this.config.direction) as FrozenTrial<P> | undefined;
   }
 
   /** An interrupted trial: queued for a retry, or failed once it has used up `maxRetries`. */
@@ -130,27 +114,28 @@ export class StudyCore<P extends Params = Params> implements Study<P> {
     if (!book.visible(k)) {
       throw new TunerError(
         "ASK_BLOCKED",
-        `study.${fn}: trial ${k} must see the result of trial ${book.firstUnfinished}, which is still running (pendingWindow ${this.pendingWindow})`,
+        `study.${fn}: trial ${k} must see the result of trial ${book.firstUnfinished}, which is still running (pendingWindow ${book.pendingWindow})`,
       );
     }
+    const { space, direction, seed: studySeed, sampler } = this.config;
     const history = book.historyFor(k);
-    const seed = deriveSeed(this.seed, "trial", k);
-    const sampled = this.sampler.sample({
-      space: this.config.space,
-      direction: this.direction,
-      studySeed: this.seed,
+    const seed = deriveSeed(studySeed, "trial", k);
+    const sampled = sampler.sample({
+      space,
+      direction,
+      studySeed,
       number: k,
-      rng: createStream(this.seed, "sampler", k),
+      rng: createStream(studySeed, "sampler", k),
       history,
       pending: book.pendingFor(k),
     });
     const params: Record<string, Choice> = {};
-    for (const d of domainsOf(this.config.space)) {
+    for (const d of domainsOf(space)) {
       const v = sampled?.[d.name];
       if (!isInDomain(d, v)) {
         throw new TunerError(
           "INVALID_ARGUMENT",
-          `sampler "${this.sampler.description.kind}" returned ${JSON.stringify(v)} for parameter "${d.name}", outside its domain`,
+          `sampler "${sampler.description.kind}" returned ${JSON.stringify(v)} for parameter "${d.name}", outside its domain`,
         );
       }
       params[d.name] = v as Choice;
@@ -235,17 +220,18 @@ export class StudyCore<P extends Params = Params> implements Study<P> {
   }
 
   result(): TuningResult<P> {
+    const { name, direction, seed, pendingWindow, space, sampler, pruner } = this.config;
     const trials = this.trials;
     const counts = { complete: 0, pruned: 0, failed: 0, running: 0 };
     for (const t of trials) counts[t.state]++;
     return Object.freeze({
-      name: this.name,
-      direction: this.direction,
-      seed: this.seed,
-      pendingWindow: this.pendingWindow,
-      space: this.config.space.spec,
-      sampler: this.sampler.description,
-      pruner: this.pruner.description,
+      name,
+      direction,
+      seed,
+      pendingWindow,
+      space: space.spec,
+      sampler: sampler.description,
+      pruner: pruner.description,
       trials,
       bestTrial: this.bestTrial,
       importance: parameterImportance(trials),

@@ -61,9 +61,9 @@ function report(study: StudyCore, rec: TrialRecord, step: number, value: number)
 function shouldPrune(study: StudyCore, rec: TrialRecord): boolean {
   assertRunning(rec);
   if (rec.intermediate.length === 0) return false;
-  return study.pruner.prune({
+  return study.config.pruner.prune({
     number: rec.number,
-    direction: study.direction,
+    direction: study.config.direction,
     intermediateValues: rec.intermediate.slice(),
     history: rec.history ?? study.book.historyFor(rec.number),
   });

@@ -1,5 +1,5 @@
 import { checkOptionsObject, describe, intOption, invalidOption, withDefaults } from "./_options.js";
-import { type Pruner, type PrunerContext, valueAtStep } from "./pruner.js";
+import { type Pruner, type PrunerContext, sortedValues, valueAtStep } from "./pruner.js";
 import type { FrozenTrial } from "./trial.js";
 
 /** Options of {@link createPercentilePruner} and {@link createMedianPruner}; the defaults are Optuna's. */
@@ -94,16 +94,7 @@ function build(options: PercentilePrunerOptions, kind: "median" | "percentile"):
       let best = maximize ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
       for (const iv of ctx.intermediateValues)
         best = maximize ? Math.max(best, iv.value) : Math.min(best, iv.value);
-      let sorted = entry.steps.get(step);
-      if (sorted === undefined) {
-        const values: number[] = [];
-        for (const t of entry.complete) {
-          const v = valueAtStep(t.intermediateValues, step);
-          if (v !== undefined) values.push(v);
-        }
-        sorted = Float64Array.from(values).sort();
-        entry.steps.set(step, sorted);
-      }
+      const sorted = sortedValues(entry.steps, step, entry.complete, (values) => valueAtStep(values, step));
       if (sorted.length === 0 || sorted.length < nMinTrials) return false;
       const threshold = percentileOf(sorted, maximize ? 100 - percentile : percentile);
       return maximize ? best < threshold : best > threshold;

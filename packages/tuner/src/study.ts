@@ -99,7 +99,7 @@ export function createStudy<P extends Params>(options: StudyOptions<P>): Study<P
   sampler.size?.(space);
   const config: Config = { name, seed, direction, pendingWindow, space, sampler, pruner, ...resume };
   const events = storage.read();
-  if (events.length === 0) return new StudyCore<P>(config, storage, undefined);
+  if (events.length === 0) return studyHandle(new StudyCore<P>(config, storage, undefined));
   if (o.loadIfExists !== true) {
     throw new TunerError(
       "STUDY_EXISTS",
@@ -107,7 +107,7 @@ export function createStudy<P extends Params>(options: StudyOptions<P>): Study<P
     );
   }
   checkHeader(storage, readHeader(storage, events), config);
-  return new StudyCore<P>(config, storage, events);
+  return studyHandle(new StudyCore<P>(config, storage, events));
 }
 
 /**
@@ -155,5 +155,33 @@ export function loadStudy<P extends Params = Params>(options: LoadStudyOptions):
     ...resumeOptions(fn, options, STUDY_DEFAULTS),
   };
   checkHeader(storage, header, config);
-  return new StudyCore<P>(config, storage, events);
+  return studyHandle(new StudyCore<P>(config, storage, events));
+}
+
+/** The public face of a study: its configuration and the ask/tell/optimize methods, no internals. */
+function studyHandle<P extends Params>(core: StudyCore<P>): Study<P> {
+  const { name, direction, seed, space, pendingWindow, sampler, pruner } = core.config;
+  return Object.freeze({
+    name,
+    direction,
+    seed,
+    space: space as SearchSpace<P>,
+    pendingWindow,
+    sampler,
+    pruner,
+    get trials() {
+      return core.trials;
+    },
+    get bestTrial() {
+      return core.bestTrial;
+    },
+    ask: () => core.ask(),
+    canAsk: () => core.canAsk(),
+    tell: (trial: Parameters<Study<P>["tell"]>[0], result: Parameters<Study<P>["tell"]>[1]) =>
+      core.tell(trial, result),
+    optimize: ((objective: never, options?: never) =>
+      core.optimize(objective, options)) as Study<P>["optimize"],
+    result: () => core.result(),
+    close: () => core.close(),
+  });
 }

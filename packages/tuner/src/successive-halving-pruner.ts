@@ -1,6 +1,6 @@
 import { checkOptionsObject, describe, intOption, invalidOption, withDefaults } from "./_options.js";
-import { type Pruner, type PrunerContext, valueAtOrAfter } from "./pruner.js";
-import type { FrozenTrial } from "./trial.js";
+import { type Pruner, type PrunerContext, sortedValues, valueAtOrAfter } from "./pruner.js";
+import type { FrozenTrial, IntermediateValue } from "./trial.js";
 
 /** Options of {@link createSuccessiveHalvingPruner}; the defaults are Optuna's. */
 export interface SuccessiveHalvingPrunerOptions {
@@ -119,16 +119,8 @@ export function createSuccessiveHalvingPruner(options: SuccessiveHalvingPrunerOp
         const rungStep = entry.resource * reductionFactor ** (minEarlyStoppingRate + rung);
         if (last.step < rungStep) return false;
         const value = valueAtOrAfter(own, rungStep)!;
-        let sorted = entry.rungs.get(rung);
-        if (sorted === undefined) {
-          const values: number[] = [];
-          for (const t of ctx.history) {
-            const v = valueAtOrAfter(t.intermediateValues, rungStep);
-            if (v !== undefined) values.push(v);
-          }
-          sorted = Float64Array.from(values).sort();
-          entry.rungs.set(rung, sorted);
-        }
+        const at = (values: readonly IntermediateValue[]) => valueAtOrAfter(values, rungStep);
+        const sorted = sortedValues(entry.rungs, rung, ctx.history, at);
         const competing = sorted.length + 1;
         if (competing <= bootstrapCount) return true;
         const promotable = Math.max(0, Math.floor(competing / reductionFactor) - 1);

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { TunerError } from "./errors.js";
+import { thrown } from "./__fixtures__/trials.js";
 import { createGridSampler } from "./grid-sampler.js";
 import { createJournalStorage } from "./journal-storage.js";
 import { defineSearchSpace } from "./search-space.js";
@@ -18,16 +18,6 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** An internal name as a message prefix or anywhere: `createStudy:`, `study.tell:`, `loadStudy`. */
 const INTERNAL = /\b(create|load|define|validate)[A-Z]\w*|\b(study|trial)\.[a-z]\w*/;
 
-function thrown(fn: () => unknown): TunerError {
-  try {
-    fn();
-  } catch (error) {
-    if (TunerError.is(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a TunerError");
-}
-
 /** A journal of a finished 3-trial study, its lines. */
 async function journal(name: string): Promise<{ path: string; lines: string[] }> {
   const path = join(dir, `${name}.jsonl`);
@@ -39,6 +29,13 @@ async function journal(name: string): Promise<{ path: string; lines: string[] }>
   await study.optimize((p) => p.x, { trials: 3 });
   study.close();
   return { path, lines: readFileSync(path, "utf8").trimEnd().split("\n") };
+}
+
+/** The error of loading a journal whose header line was edited by `edit`. */
+async function loadEdited(name: string, edit: (header: string) => string) {
+  const { path, lines } = await journal(name);
+  writeFileSync(path, `${[edit(lines[0]!), ...lines.slice(1)].join("\n")}\n`);
+  return { path, e: thrown(() => loadStudy({ storage: createJournalStorage(path) })) };
 }
 
 describe("user-facing messages", () => {
@@ -72,12 +69,9 @@ describe("user-facing messages", () => {
   });
 
   it("a journal header of another version: the file, line 1 and what was found", async () => {
-    const { path, lines } = await journal("version");
-    writeFileSync(
-      path,
-      `${[lines[0]!.replace('"version":1', '"version":99'), ...lines.slice(1)].join("\n")}\n`,
+    const { path, e } = await loadEdited("version", (header) =>
+      header.replace('"version":1', '"version":99'),
     );
-    const e = thrown(() => loadStudy({ storage: createJournalStorage(path) }));
     expect(e.code).toBe("JOURNAL_CORRUPT");
     // The storage's own schema check or the version check: either names the file and line 1.
     expect(e.message).toContain(`journal ${path}: line 1`);
@@ -99,12 +93,9 @@ describe("user-facing messages", () => {
   });
 
   it("a journal of a sampler that is not built in: its kind", async () => {
-    const { path, lines } = await journal("custom");
-    writeFileSync(
-      path,
-      `${[lines[0]!.replace('"kind":"tpe"', '"kind":"custom:mine"'), ...lines.slice(1)].join("\n")}\n`,
+    const { path, e } = await loadEdited("custom", (header) =>
+      header.replace('"kind":"tpe"', '"kind":"custom:mine"'),
     );
-    const e = thrown(() => loadStudy({ storage: createJournalStorage(path) }));
     expect(e.code).toBe("STUDY_MISMATCH");
     expect(e.message).toContain(`journal ${path}`);
     expect(e.message).toContain('sampler kind "custom:mine"');

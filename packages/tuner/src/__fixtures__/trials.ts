@@ -31,6 +31,17 @@ export function prunerContext(
   return { number: 99, direction, intermediateValues: steps.map(([step, value]) => ({ step, value })), history };
 }
 
+/** The `TunerError` `fn` throws (anything else is rethrown; returning is an error). */
+export function thrown(fn: () => unknown): TunerError {
+  try {
+    fn();
+  } catch (error) {
+    if (TunerError.is(error)) return error;
+    throw error;
+  }
+  throw new Error("expected a TunerError");
+}
+
 /** The `TunerError` code `fn` throws (a note when it throws something else), or undefined. */
 export function codeOf(fn: () => unknown): string | undefined {
   try {

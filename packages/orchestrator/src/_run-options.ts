@@ -26,7 +26,10 @@ export interface ResolvedRunOptions {
   readonly outputs: NonNullable<RunJobOptions["outputs"]>;
 }
 
-const systemClock: ResolvedRunOptions["clock"] = { now: () => new Date(), monotonicMs: () => performance.now() };
+const systemClock: ResolvedRunOptions["clock"] = {
+  now: () => new Date(),
+  monotonicMs: () => performance.now(),
+};
 
 function isProcessAlive(pid: number): boolean {
   try {
@@ -41,7 +44,7 @@ function isProcessAlive(pid: number): boolean {
 function executorOf(choice: RunJobOptions["executor"], spec: ResolvedJobSpec): ExecutorFactory {
   if (typeof choice === "object") return choice;
   const parallel = spec.tuner.concurrency > 1 && spec.tuner.trials > 1;
-  const name = choice ?? (parallel ? "worker-threads" : "inline");
+  const name = choice ?? (parallel ? "worker-pool" : "inline");
   const factory = EXECUTORS[name];
   if (factory === undefined) {
     throw new OrchestratorError(

@@ -5,7 +5,7 @@ import { type JobMode, JobModeSchema } from "@rlvr/job-record";
 import type { PartialTrainConfig, TrainConfig } from "@rlvr/rlvr-loop";
 import type { SearchSpaceSpec } from "@rlvr/tuner";
 import { type Static, Type } from "typebox";
-import { PRUNER_NAMES, type PrunerName, SAMPLER_NAMES, type SamplerName } from "./tables.js";
+import { JOB_PRUNER_NAMES, JOB_SAMPLER_NAMES, type JobPrunerName, type JobSamplerName } from "./tables.js";
 
 /** Which stages a job runs: defined with the job record (`@rlvr/job-record`), re-exported here. */
 export { type JobMode, JobModeSchema };
@@ -13,7 +13,7 @@ export { type JobMode, JobModeSchema };
 /** Largest accepted seed: the RLVR loop's seeds are 32-bit unsigned integers. */
 export const MAX_SEED = 4294967295;
 
-/** One of the names of a table (`SAMPLERS`, `PRUNERS`), in the table's order. */
+/** One of the names of a table (`JOB_SAMPLERS`, `JOB_PRUNERS`), in the table's order. */
 const OneOfNames = <T extends string>(names: readonly T[], description: string) =>
   Type.Unsafe<T>(
     Type.Union(
@@ -41,9 +41,9 @@ export const TunerSettingsSchema = Type.Object(
         description: "Trials run at once. Does not change any result (the tuner's pending window does).",
       }),
     ),
-    sampler: Type.Optional(OneOfNames<SamplerName>(SAMPLER_NAMES, "Sampler.")),
+    sampler: Type.Optional(OneOfNames<JobSamplerName>(JOB_SAMPLER_NAMES, "Sampler.")),
     pruner: Type.Optional(
-      OneOfNames<PrunerName>(PRUNER_NAMES, "Pruner, judging the per-epoch validation metric."),
+      OneOfNames<JobPrunerName>(JOB_PRUNER_NAMES, "Pruner, judging the per-epoch validation metric."),
     ),
     objective: Type.Optional(TuningObjectiveSchema),
     nStartupTrials: Type.Optional(
@@ -195,9 +195,9 @@ export interface ResolvedTunerSettings {
   /** Trials at once (does not change results). @defaultValue 1 */
   readonly concurrency: number;
   /** Sampler. @defaultValue "tpe" */
-  readonly sampler: SamplerName;
+  readonly sampler: JobSamplerName;
   /** Pruner of the per-epoch validation metric. @defaultValue "median" */
-  readonly pruner: PrunerName;
+  readonly pruner: JobPrunerName;
   /** Objective on validation. @defaultValue "dr_lower" */
   readonly objective: TuningObjective;
   /** Random trials before TPE. @defaultValue 8 */

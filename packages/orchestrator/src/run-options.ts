@@ -99,7 +99,7 @@ export interface RunJobOptions {
   readonly heartbeatMs?: number;
   /**
    * The executor of the tuning trials: a name of `EXECUTORS` or a factory (e.g. a queue executor's).
-   * @defaultValue `"inline"` when `tuner.concurrency` is 1 or there is one trial, else `"worker-threads"`
+   * @defaultValue `"inline"` when `tuner.concurrency` is 1 or there is one trial, else `"worker-pool"`
    */
   readonly executor?: string | ExecutorFactory;
   /**

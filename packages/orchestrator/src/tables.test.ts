@@ -3,10 +3,10 @@ import { resolveRunOptions } from "./_run-options.js";
 import {
   EXECUTORS,
   type ExecutorFactory,
+  JOB_PRUNER_NAMES,
+  JOB_SAMPLER_NAMES,
   JobSpecSchema,
-  PRUNER_NAMES,
   resolveJobSpec,
-  SAMPLER_NAMES,
 } from "./index.js";
 
 const spec = (concurrency: number, trials = 4) =>
@@ -14,19 +14,19 @@ const spec = (concurrency: number, trials = 4) =>
 
 describe("tables by name", () => {
   it("the job spec accepts exactly the table's names, successive_halving spelt as records echo it", () => {
-    expect(PRUNER_NAMES).toEqual(["median", "successive_halving", "none"]);
-    expect(SAMPLER_NAMES).toEqual(["tpe", "random", "grid"]);
+    expect(JOB_PRUNER_NAMES).toEqual(["median", "successive_halving", "none"]);
+    expect(JOB_SAMPLER_NAMES).toEqual(["tpe", "random", "grid"]);
     const tuner = JobSpecSchema.properties.tuner as unknown as {
       properties: Record<string, { anyOf: { const: string }[] }>;
     };
-    expect(tuner.properties.pruner?.anyOf.map((s) => s.const)).toEqual([...PRUNER_NAMES]);
-    expect(tuner.properties.sampler?.anyOf.map((s) => s.const)).toEqual([...SAMPLER_NAMES]);
+    expect(tuner.properties.pruner?.anyOf.map((s) => s.const)).toEqual([...JOB_PRUNER_NAMES]);
+    expect(tuner.properties.sampler?.anyOf.map((s) => s.const)).toEqual([...JOB_SAMPLER_NAMES]);
   });
 
   it("chooses the executor by concurrency, by name, or takes a factory", () => {
     expect(resolveRunOptions(spec(1), {}).executor).toBe(EXECUTORS.inline);
     expect(resolveRunOptions(spec(2, 1), {}).executor).toBe(EXECUTORS.inline);
-    expect(resolveRunOptions(spec(2), {}).executor).toBe(EXECUTORS["worker-threads"]);
+    expect(resolveRunOptions(spec(2), {}).executor).toBe(EXECUTORS["worker-pool"]);
     expect(resolveRunOptions(spec(2), { executor: "inline" }).executor).toBe(EXECUTORS.inline);
     const queue: ExecutorFactory = {
       name: "queue",
@@ -35,7 +35,7 @@ describe("tables by name", () => {
     };
     expect(resolveRunOptions(spec(2), { executor: queue }).executor).toBe(queue);
     expect(() => resolveRunOptions(spec(1), { executor: "bullmq" })).toThrow(
-      /unknown executor "bullmq" \(expected one of inline, worker-threads\)/,
+      /unknown executor "bullmq" \(expected one of inline, worker-pool\)/,
     );
   });
 });

@@ -1,63 +1,59 @@
-// The orchestrator's tables by name: samplers, pruners and executors of the tuning stage. A new one is
-// one entry here (and, for samplers and pruners, one literal in the job spec's schema, which is built
-// from these keys). When `@rlvr/tuner` carries its own tables, the entries below point at them.
+// The job's tables by name: the samplers and pruners a job spec can name (over `@rlvr/tuner`'s
+// tables, with the job's settings) and the executors of the tuning stage. A new one is one line here
+// (and its factory in the tuner); the job spec's schema is built from these keys.
 import {
-  createGridSampler,
-  createInlineExecutor,
-  createMedianPruner,
-  createNopPruner,
-  createRandomSampler,
-  createSuccessiveHalvingPruner,
-  createTpeSampler,
-  createWorkerPoolExecutor,
+  createExecutor,
+  createPruner,
+  createSampler,
   type Executor,
   type Pruner,
   type Sampler,
 } from "@rlvr/tuner";
 
-/** What a sampler or pruner of the table is built from: the job's resolved tuner settings. */
+/** What a sampler or pruner of the tables is built from: the job's resolved tuner settings. */
 export interface TunerComponentSettings {
   /** Random trials before TPE starts. */
   readonly nStartupTrials: number;
 }
 
 /**
- * Samplers by the name a job spec uses (`tuner.sampler`). The order is the order of the job spec's
- * schema (and of its JSON Schema file).
+ * Samplers by the name a job spec uses (`tuner.sampler`), in the order of the job spec's schema:
+ * TPE with the job's `nStartupTrials`, the others with the tuner's defaults.
  */
-export const SAMPLERS = Object.freeze({
-  tpe: (s: TunerComponentSettings): Sampler => createTpeSampler({ nStartupTrials: s.nStartupTrials }),
-  random: (_s: TunerComponentSettings): Sampler => createRandomSampler(),
-  grid: (_s: TunerComponentSettings): Sampler => createGridSampler(),
+export const JOB_SAMPLERS = Object.freeze({
+  tpe: (s: TunerComponentSettings): Sampler => createSampler("tpe", { nStartupTrials: s.nStartupTrials }),
+  random: (_s: TunerComponentSettings): Sampler => createSampler("random"),
+  grid: (_s: TunerComponentSettings): Sampler => createSampler("grid"),
 });
 
-/** Settings of the median pruner of a job: never before 5 complete trials, nor at the first epoch. */
+/** Settings of a job's median pruner: no pruning before 5 complete trials, nor at the first epoch. */
 export const MEDIAN_PRUNER_SETTINGS = Object.freeze({ nStartupTrials: 5, nWarmupSteps: 1 });
 
 /**
- * Pruners by the name a job spec uses (`tuner.pruner`; `successive_halving` with an underscore, as
- * records since the first version echo it).
+ * Pruners by the name a job spec uses (`tuner.pruner`), in schema order. `successive_halving` is
+ * spelt with an underscore, as job files and the records written so far say (the tuner's canonical
+ * name is `successive-halving`, of which this is an alias).
  */
-export const PRUNERS = Object.freeze({
-  median: (_s: TunerComponentSettings): Pruner => createMedianPruner(MEDIAN_PRUNER_SETTINGS),
-  successive_halving: (_s: TunerComponentSettings): Pruner => createSuccessiveHalvingPruner(),
-  none: (_s: TunerComponentSettings): Pruner => createNopPruner(),
+export const JOB_PRUNERS = Object.freeze({
+  median: (_s: TunerComponentSettings): Pruner => createPruner("median", MEDIAN_PRUNER_SETTINGS),
+  successive_halving: (_s: TunerComponentSettings): Pruner => createPruner("successive_halving"),
+  none: (_s: TunerComponentSettings): Pruner => createPruner("none"),
 });
 
-/** A sampler name of {@link SAMPLERS}. */
-export type SamplerName = keyof typeof SAMPLERS;
-/** A pruner name of {@link PRUNERS}. */
-export type PrunerName = keyof typeof PRUNERS;
+/** A sampler name of a job spec. */
+export type JobSamplerName = keyof typeof JOB_SAMPLERS;
+/** A pruner name of a job spec. */
+export type JobPrunerName = keyof typeof JOB_PRUNERS;
 
-/** The sampler names, in schema order. */
-export const SAMPLER_NAMES = Object.freeze(Object.keys(SAMPLERS) as SamplerName[]);
-/** The pruner names, in schema order. */
-export const PRUNER_NAMES = Object.freeze(Object.keys(PRUNERS) as PrunerName[]);
+/** The sampler names of a job spec, in schema order. */
+export const JOB_SAMPLER_NAMES = Object.freeze(Object.keys(JOB_SAMPLERS) as JobSamplerName[]);
+/** The pruner names of a job spec, in schema order. */
+export const JOB_PRUNER_NAMES = Object.freeze(Object.keys(JOB_PRUNERS) as JobPrunerName[]);
 
 /**
  * The objective of the tuning trials as a module other threads, processes or machines can load: the
- * built worker module, the name of its factory export, and the JSON-safe data the factory is called
- * with (prepared feature matrices, or the dataset files to read).
+ * built worker module, the name of its factory export, and the data the factory is called with
+ * (prepared feature matrices, or the dataset files to read).
  */
 export interface TrialWorkerRecipe {
   /** The built module (`dist/_trial-worker.js` of this package). */
@@ -78,9 +74,9 @@ export interface ExecutorInput {
 
 /**
  * Makes the executor of a job's tuning trials. `local` executors run the objective the job passes
- * to the study in this thread; the others load {@link TrialWorkerRecipe} elsewhere (worker threads, a
- * queue's workers), and the job follows their epochs through the trial channel. A queue executor
- * package exports such an object and the caller passes it as `RunJobOptions.executor`.
+ * to the study in this thread; the others load the {@link TrialWorkerRecipe} elsewhere (worker
+ * threads, a queue's workers), and the job follows their epochs through the trial channel. A queue
+ * executor package exports such an object and the caller passes it as `RunJobOptions.executor`.
  */
 export interface ExecutorFactory {
   /** Name (for messages). */
@@ -91,8 +87,8 @@ export interface ExecutorFactory {
   create(input: ExecutorInput): Executor;
 }
 
-/** Options of {@link workerThreadsExecutor}. */
-export interface WorkerThreadsExecutorOptions {
+/** Options of {@link workerPoolExecutor}. */
+export interface WorkerPoolExecutorFactoryOptions {
   /**
    * Node.js options of the threads. None by default: the worker module is built JavaScript, and the
    * parent's options (a test runner's `--conditions` flag, a TypeScript loader) must not change how
@@ -102,14 +98,14 @@ export interface WorkerThreadsExecutorOptions {
   readonly execArgv?: readonly string[];
 }
 
-/** The executor running trials in a pool of worker threads (the tuner's worker-pool executor). */
-export function workerThreadsExecutor(options: WorkerThreadsExecutorOptions = {}): ExecutorFactory {
+/** The executor running trials in a pool of worker threads (the tuner's `worker-pool`). */
+export function workerPoolExecutor(options: WorkerPoolExecutorFactoryOptions = {}): ExecutorFactory {
   return {
-    name: "worker-threads",
+    name: "worker-pool",
     local: false,
     create: ({ concurrency, worker }) => {
       const recipe = worker();
-      return createWorkerPoolExecutor({
+      return createExecutor("worker-pool", {
         module: recipe.module,
         exportName: recipe.exportName,
         factoryData: recipe.factoryData,
@@ -120,18 +116,18 @@ export function workerThreadsExecutor(options: WorkerThreadsExecutorOptions = {}
   };
 }
 
-/** The executor running one trial at a time in this thread. */
+/** The executor running one trial at a time in this thread (the tuner's `inline`). */
 export const inlineExecutor: ExecutorFactory = Object.freeze({
   name: "inline",
   local: true,
-  create: () => createInlineExecutor({ concurrency: 1 }),
+  create: () => createExecutor("inline", { concurrency: 1 }),
 });
 
 /**
  * Executors by name (`RunJobOptions.executor`). Without a choice, a job with `tuner.concurrency` 1
- * (or one trial) runs `inline`, else `worker-threads`.
+ * (or one trial) runs `inline`, else `worker-pool`.
  */
 export const EXECUTORS: Readonly<Record<string, ExecutorFactory>> = Object.freeze({
   inline: inlineExecutor,
-  "worker-threads": workerThreadsExecutor(),
+  "worker-pool": workerPoolExecutor(),
 });

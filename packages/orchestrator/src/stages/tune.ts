@@ -14,7 +14,7 @@ import {
 import type { TrialWorkerData } from "../_trial-worker.js";
 import { createTuningObjective, prepareTuningData, type TuningSettings } from "../_tuning-objective.js";
 import { OrchestratorError } from "../errors.js";
-import { PRUNERS, SAMPLERS, type TrialWorkerRecipe } from "../tables.js";
+import { JOB_PRUNERS, JOB_SAMPLERS, type TrialWorkerRecipe } from "../tables.js";
 import type { JobContext, Stage } from "./_stage.js";
 import { json } from "./fingerprint.js";
 import type { LoadedData } from "./load.js";
@@ -143,8 +143,8 @@ async function tune(input: TuneInput, job: JobContext): Promise<TuneOutput> {
     space: spec.searchSpace,
     direction: "maximize",
     seed: spec.seed,
-    sampler: SAMPLERS[spec.tuner.sampler](spec.tuner),
-    pruner: PRUNERS[spec.tuner.pruner](spec.tuner),
+    sampler: JOB_SAMPLERS[spec.tuner.sampler](spec.tuner),
+    pruner: JOB_PRUNERS[spec.tuner.pruner](spec.tuner),
     storage: createJournalStorage(join(state.dir, "study.jsonl")),
     name: jobId,
     pendingWindow: spec.tuner.pendingWindow,

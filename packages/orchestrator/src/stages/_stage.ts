@@ -8,6 +8,9 @@ import { OrchestratorError } from "../errors.js";
 import type { JobEvent } from "../job-events.js";
 import type { ResolvedJobSpec } from "../job-spec.js";
 
+/** A JSON round trip: the value exactly as a record or resume file holds it. */
+export const json = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
 /** What happened to the stages so far (the record's `stages` and `volatile.stages`). */
 export interface StageLog {
   /** Stages finished, in order. */

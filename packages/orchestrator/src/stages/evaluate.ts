@@ -2,8 +2,7 @@
 import type { JobRecord } from "@rlvr/job-record";
 import { evaluate } from "@rlvr/rlvr-loop";
 import { estimatesRecord } from "../_estimates.js";
-import type { JobContext, Stage } from "./_stage.js";
-import { json } from "./fingerprint.js";
+import { type JobContext, json, type Stage } from "./_stage.js";
 import type { Splits } from "./split.js";
 import { finalTrainingExamples, type TrainOutput } from "./train.js";
 

@@ -13,7 +13,7 @@ import {
 import { writeChecked } from "../_fs.js";
 import { OrchestratorError } from "../errors.js";
 import type { ResolvedJobSpec } from "../job-spec.js";
-import type { Stage } from "./_stage.js";
+import { json, type Stage } from "./_stage.js";
 import type { LoadedData } from "./load.js";
 
 /** Who the job is: fingerprint, manifest, package versions, id. */
@@ -27,9 +27,6 @@ export interface JobIdentity {
   /** The training environment that was fingerprinted. */
   readonly environment: TrainingEnvironment;
 }
-
-/** A JSON round trip: the value exactly as a record or resume file holds it. */
-export const json = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 /**
  * The job id: `job-` and the first 16 hex digits of SHA-256 of `fingerprint + "\n" + label`. Never the

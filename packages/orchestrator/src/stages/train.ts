@@ -15,8 +15,7 @@ import { writeChecked } from "../_fs.js";
 import { selectionOf } from "../_selection.js";
 import type { ResolvedJobSpec } from "../job-spec.js";
 import { applyParams } from "../params.js";
-import type { JobContext, Stage } from "./_stage.js";
-import { json } from "./fingerprint.js";
+import { type JobContext, json, type Stage } from "./_stage.js";
 import type { Splits } from "./split.js";
 import type { TuneOutput } from "./tune.js";
 

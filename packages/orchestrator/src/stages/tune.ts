@@ -15,8 +15,7 @@ import type { TrialWorkerData } from "../_trial-worker.js";
 import { createTuningObjective, prepareTuningData, type TuningSettings } from "../_tuning-objective.js";
 import { OrchestratorError } from "../errors.js";
 import { JOB_PRUNERS, JOB_SAMPLERS, type TrialWorkerRecipe } from "../tables.js";
-import type { JobContext, Stage } from "./_stage.js";
-import { json } from "./fingerprint.js";
+import { type JobContext, json, type Stage } from "./_stage.js";
 import type { LoadedData } from "./load.js";
 import type { Splits } from "./split.js";
 

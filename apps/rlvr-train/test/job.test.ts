@@ -92,12 +92,12 @@ describe("rlvr-train run", () => {
     expect(readdirSync(base)).toEqual(["a"]);
     expect(readdirSync(join(base, "a"))).toEqual(["b"]);
     expect(readdirSync(out).filter((f) => !f.startsWith("."))).toEqual([
-      "x.ckpt",
-      "x.job.json",
-      "x.report.html",
-      "x.report.md",
+      "%2E.%2F..%2Fx.ckpt",
+      "%2E.%2F..%2Fx.job.json",
+      "%2E.%2F..%2Fx.report.html",
+      "%2E.%2F..%2Fx.report.md",
     ]);
-    expect(readRecord(join(out, "x.job.json")).label).toBe("../../x");
+    expect(readRecord(join(out, "%2E.%2F..%2Fx.job.json")).label).toBe("../../x");
   });
 
   it("reads the job file and lets flags override it; paths in it are relative to it", async () => {
@@ -268,7 +268,7 @@ describe("rlvr-train run", () => {
     ]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toContain("✗ failed");
-    expect(r.stdout).toContain("tune: STAGE_FAILED: runJob: tune: no trial completed (0 pruned, 2 failed");
+    expect(r.stdout).toContain("tune: STAGE_FAILED: no tuning trial completed (0 pruned, 2 failed");
     const record = readRecord(join(out, "f.job.json"));
     expect(record.status).toBe("failed");
     expect(record.error?.stage).toBe("tune");

@@ -37,5 +37,5 @@ export {
   type VolatileSection,
   validateJobRecord,
 } from "./job-record.js";
-export { sanitizeLabel } from "./label.js";
+export { labelFromFileStem, MAX_LABEL_STEM_LENGTH, sanitizeLabel } from "./label.js";
 export { VERSION } from "./version.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { JOB_RECORD_VERSION, jobRecordJsonSchema, sanitizeLabel, validateJobRecord } from "./index.js";
+import { JOB_RECORD_VERSION, jobRecordJsonSchema, validateJobRecord } from "./index.js";
 
 describe("validateJobRecord", () => {
   it("names the JSON pointer of every problem and never throws", () => {
@@ -21,13 +21,5 @@ describe("validateJobRecord", () => {
       $schema: "http://json-schema.org/draft-07/schema#",
       type: "object",
     });
-  });
-});
-
-describe("sanitizeLabel", () => {
-  it("keeps a label inside the output folder and never returns an empty stem", () => {
-    expect(sanitizeLabel("../../x")).toBe("x");
-    expect(sanitizeLabel("a/b\\c d")).toBe("a-b-c-d");
-    expect(sanitizeLabel("..")).toBe("job");
   });
 });

@@ -33,7 +33,7 @@ export function loadSqlite(
     const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
     throw new OrchestratorError(
       "SQLITE_UNAVAILABLE",
-      `registry: the SQLite binding could not be loaded on ${process.platform}-${process.arch} ` +
+      `the run registry cannot open: the SQLite binding could not be loaded on ${process.platform}-${process.arch} ` +
         `(Node ${process.versions.node}): ${reason}. ${SQLITE_HINT}`,
       { cause: error },
     );

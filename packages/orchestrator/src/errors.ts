@@ -1,15 +1,24 @@
-const ORCHESTRATOR_ERROR = Symbol.for("@rlvr/orchestrator/error");
+import { createErrorBrand, RlvrError } from "@rlvr/errors";
+
+const BRAND = createErrorBrand("@rlvr/orchestrator/error");
 
 /**
  * Codes of {@link OrchestratorError}:
  * - `INVALID_SPEC`: a job spec or job file is malformed (the message lists every problem with its JSON pointer);
  * - `INVALID_RECORD`: a value is not a valid {@link JobRecord} (see `validateJobRecord`);
- * - `INVALID_ARGUMENT`: a bad argument to a function (the message names the function and the value);
+ * - `INVALID_ARGUMENT`: a bad argument (the message names the value and what was expected);
  * - `DATASET_INVALID`: the dataset failed validation (`cause` is the `DatasetValidationError`);
  * - `ABORTED`: the job was cancelled through its `AbortSignal`;
  * - `STAGE_FAILED`: a stage threw (`stage` names it, `cause` is the original error);
  * - `RESUME_MISMATCH`: resume state belongs to another job or is unreadable;
- * - `IO_ERROR`: a file could not be read or written;
+ * - `IO_ERROR`: a file could not be read or written (the message names the file, `cause` is the
+ *   system error, e.g. `ENOSPC`); a job whose final files cannot be written is marked `failed` in the
+ *   registry before this is thrown;
+ * - `OUTPUT_UNUSABLE`: the output folder cannot be used: it is a file, or on a read-only file system,
+ *   or not writable (the message names the folder and the system code: `ENOTDIR`, `EROFS`, `EACCES`);
+ *   checked before any work;
+ * - `OUTPUT_LOCKED`: another job is writing the same output folder (the message names the folder, the
+ *   lock file and its holder: job, process id, host);
  * - `REGISTRY_ERROR`: the SQLite registry failed (`cause` is the driver error);
  * - `SQLITE_UNAVAILABLE`: the SQLite binding (`libsql`) cannot be loaded on this platform (the message
  *   says what to do, `cause` is the loader's error).
@@ -23,6 +32,8 @@ export type OrchestratorErrorCode =
   | "STAGE_FAILED"
   | "RESUME_MISMATCH"
   | "IO_ERROR"
+  | "OUTPUT_UNUSABLE"
+  | "OUTPUT_LOCKED"
   | "REGISTRY_ERROR"
   | "SQLITE_UNAVAILABLE";
 
@@ -30,44 +41,38 @@ export type OrchestratorErrorCode =
 export interface OrchestratorErrorOptions {
   /** The wrapped error. */
   readonly cause?: unknown;
-  /** The pipeline stage the error happened in. */
+  /** The pipeline step the error happened in (a stage name, or `"outputs"`). */
   readonly stage?: string;
   /** One line per problem (`pointer: message`), when there are several. */
   readonly details?: readonly string[];
 }
 
 /**
- * Every error thrown by `@rlvr/orchestrator`. Check with {@link OrchestratorError.is}, which works
- * across two installed copies of the package (a `Symbol.for` brand, not `instanceof`).
+ * Every error thrown by `@rlvr/orchestrator`: an `RlvrError` (`@rlvr/errors`) with the pipeline step.
+ * Check with {@link OrchestratorError.is}, which works across two installed copies of the package (a
+ * `Symbol.for` brand, not `instanceof`).
  */
-export class OrchestratorError extends Error {
-  /** Machine-readable reason, see {@link OrchestratorErrorCode}. */
-  readonly code: OrchestratorErrorCode;
-  /** The stage the error happened in, if any. */
+export class OrchestratorError extends RlvrError<OrchestratorErrorCode> {
+  /** The pipeline step the error happened in, if any. */
   readonly stage: string | undefined;
-  /** One line per problem, when there are several (else empty). */
-  readonly details: readonly string[];
 
   /**
    * @param code - machine-readable reason
-   * @param message - human-readable message naming the function or file and the bad value
+   * @param message - what went wrong in public words, naming the file, pointer and bad value
    * @param options - `cause`, `stage`, `details`
    */
   constructor(code: OrchestratorErrorCode, message: string, options: OrchestratorErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, {
+      ...(options.cause === undefined ? {} : { cause: options.cause }),
+      ...(options.details === undefined ? {} : { details: options.details }),
+    });
     this.name = "OrchestratorError";
-    this.code = code;
     this.stage = options.stage;
-    this.details = options.details ?? [];
-    Object.defineProperty(this, ORCHESTRATOR_ERROR, { value: true });
+    BRAND.mark(this);
   }
 
   /** Whether `value` is an {@link OrchestratorError}, also from another installed copy of this package. */
-  static is(value: unknown): value is OrchestratorError {
-    return (
-      typeof value === "object" &&
-      value !== null &&
-      (value as Record<symbol, unknown>)[ORCHESTRATOR_ERROR] === true
-    );
+  static override is(value: unknown): value is OrchestratorError {
+    return BRAND.test(value);
   }
 }

@@ -50,22 +50,24 @@ export {
   JobModeSchema,
   type JobSpec,
   JobSpecSchema,
-  jobFileJsonSchema,
   MAX_SEED,
-  mergeJobSpecs,
   type ResolvedJobSpec,
   type ResolvedTunerSettings,
-  readJobFile,
-  resolveJobSpec,
   ShippingSettingsSchema,
   SplitSchema,
   type TunerSettings,
   TunerSettingsSchema,
   type TuningObjective,
   TuningObjectiveSchema,
-  validateJobSpec,
 } from "./job-spec.js";
-export { applyParams, checkParamPaths, sanitizeLabel } from "./params.js";
+export {
+  jobFileJsonSchema,
+  mergeJobSpecs,
+  readJobFile,
+  resolveJobSpec,
+  validateJobSpec,
+} from "./job-spec-resolve.js";
+export { applyParams, checkParamPaths, labelFromFileStem, sanitizeLabel } from "./params.js";
 export {
   type ArtifactRow,
   type CheckpointRow,
@@ -87,8 +89,33 @@ export {
   fingerprintJob,
   type JobFingerprint,
   jobStateDir,
-  type RunJobOptions,
+  recordFileName,
   rlvrPackageVersions,
   runJob,
 } from "./run-job.js";
+export type {
+  Clock,
+  FileWriter,
+  HostFacts,
+  JobOutputRenderer,
+  RegistryFactory,
+  RunJobOptions,
+} from "./run-options.js";
+export {
+  EXECUTORS,
+  type ExecutorFactory,
+  type ExecutorInput,
+  inlineExecutor,
+  JOB_PRUNER_NAMES,
+  JOB_PRUNERS,
+  JOB_SAMPLER_NAMES,
+  JOB_SAMPLERS,
+  type JobPrunerName,
+  type JobSamplerName,
+  MEDIAN_PRUNER_SETTINGS,
+  type TrialWorkerRecipe,
+  type TunerComponentSettings,
+  type WorkerPoolExecutorFactoryOptions,
+  workerPoolExecutor,
+} from "./tables.js";
 export { VERSION } from "./version.js";

@@ -7,7 +7,11 @@ import type { StageName } from "@rlvr/job-record";
  * - `stage-start` / `stage-end`: every stage, in order; `resumed` when its result came from resume state;
  * - `trial-start` / `trial-end`: every tuning trial (`trial-start` also for retried trials);
  * - `progress`: training epochs (in trials and in the final training) with `current` / `total`;
- * - `error`: the job failed or was cancelled (`code`, `message`, the stage).
+ * - `warning`: something the caller should know that does not stop the job (`code`, `message`, the
+ *   step): the dataset's warnings from `load` (e.g. every reward equal, a single action: no learnable
+ *   signal), a report renderer that threw in `outputs`;
+ * - `error`: the job failed or was cancelled (`code`, `message`, the stage; `null` when writing the
+ *   job's files failed).
  */
 export type JobEvent =
   | {
@@ -49,6 +53,14 @@ export type JobEvent =
       readonly unit: "epoch";
       readonly current: number;
       readonly total: number;
+    }
+  | {
+      readonly type: "warning";
+      /** The job id, or null before it is known (during `load`). */
+      readonly jobId: string | null;
+      readonly stage: StageName | "outputs";
+      readonly code: string;
+      readonly message: string;
     }
   | {
       readonly type: "error";

@@ -9,7 +9,7 @@ import {
   stripVolatile,
   validateJobRecord,
 } from "./index.js";
-import { jobFileJsonSchema } from "./job-spec.js";
+import { jobFileJsonSchema } from "./job-spec-resolve.js";
 
 const est = { value: 0.5, lower: 0.4, upper: 0.6, standardError: 0.05 };
 const pe = { ips: est, snips: est, dm: est, dr: est, effectiveSampleSize: 10 };

@@ -1,19 +1,26 @@
-import { readFile } from "node:fs/promises";
-import { dirname, isAbsolute, join, resolve } from "node:path";
-import { type DatasetFormat, propensityPointerProblem } from "@rlvr/dataset";
-import { describeAjvErrors, type JobMode, JobModeSchema } from "@rlvr/job-record";
-import { type PartialTrainConfig, resolveTrainConfig, type TrainConfig } from "@rlvr/rlvr-loop";
-import { type SearchSpaceSpec, validateSearchSpace } from "@rlvr/tuner";
-import { Ajv, type ValidateFunction } from "ajv";
+// The job spec: its TypeBox schemas (a job given to `runJob`, a job file), types and defaults.
+// Checking and resolving a spec, reading and merging job files: `job-spec-resolve.ts`.
+import type { DatasetFormat } from "@rlvr/dataset";
+import { type JobMode, JobModeSchema } from "@rlvr/job-record";
+import type { PartialTrainConfig, TrainConfig } from "@rlvr/rlvr-loop";
+import type { SearchSpaceSpec } from "@rlvr/tuner";
 import { type Static, Type } from "typebox";
-import { DEFAULT_SEARCH_SPACE, DEFAULT_TUNER_SETTINGS } from "./defaults.js";
-import { OrchestratorError } from "./errors.js";
+import { JOB_PRUNER_NAMES, JOB_SAMPLER_NAMES, type JobPrunerName, type JobSamplerName } from "./tables.js";
 
 /** Which stages a job runs: defined with the job record (`@rlvr/job-record`), re-exported here. */
 export { type JobMode, JobModeSchema };
 
 /** Largest accepted seed: the RLVR loop's seeds are 32-bit unsigned integers. */
 export const MAX_SEED = 4294967295;
+
+/** One of the names of a table (`JOB_SAMPLERS`, `JOB_PRUNERS`), in the table's order. */
+const OneOfNames = <T extends string>(names: readonly T[], description: string) =>
+  Type.Unsafe<T>(
+    Type.Union(
+      names.map((name) => Type.Literal(name)),
+      { description },
+    ),
+  );
 
 const Fraction = (description: string) => Type.Number({ minimum: 0, maximum: 1, description });
 
@@ -34,15 +41,9 @@ export const TunerSettingsSchema = Type.Object(
         description: "Trials run at once. Does not change any result (the tuner's pending window does).",
       }),
     ),
-    sampler: Type.Optional(
-      Type.Union([Type.Literal("tpe"), Type.Literal("random"), Type.Literal("grid")], {
-        description: "Sampler.",
-      }),
-    ),
+    sampler: Type.Optional(OneOfNames<JobSamplerName>(JOB_SAMPLER_NAMES, "Sampler.")),
     pruner: Type.Optional(
-      Type.Union([Type.Literal("median"), Type.Literal("successive_halving"), Type.Literal("none")], {
-        description: "Pruner, judging the per-epoch validation metric.",
-      }),
+      OneOfNames<JobPrunerName>(JOB_PRUNER_NAMES, "Pruner, judging the per-epoch validation metric."),
     ),
     objective: Type.Optional(TuningObjectiveSchema),
     nStartupTrials: Type.Optional(
@@ -194,9 +195,9 @@ export interface ResolvedTunerSettings {
   /** Trials at once (does not change results). @defaultValue 1 */
   readonly concurrency: number;
   /** Sampler. @defaultValue "tpe" */
-  readonly sampler: "tpe" | "random" | "grid";
+  readonly sampler: JobSamplerName;
   /** Pruner of the per-epoch validation metric. @defaultValue "median" */
-  readonly pruner: "median" | "successive_halving" | "none";
+  readonly pruner: JobPrunerName;
   /** Objective on validation. @defaultValue "dr_lower" */
   readonly objective: TuningObjective;
   /** Random trials before TPE. @defaultValue 8 */
@@ -251,207 +252,3 @@ export const DEFAULT_SPLIT = Object.freeze({ validation: 0.15, test: 0.2 });
 export const DEFAULT_EVALUATION = Object.freeze({ resamples: 500, confidence: 0.95 });
 /** Default job label. */
 export const DEFAULT_LABEL = "job";
-
-let specValidator: ValidateFunction | undefined;
-let fileValidator: ValidateFunction | undefined;
-
-function plainSchema(schema: object): object {
-  return JSON.parse(JSON.stringify(schema)) as object;
-}
-
-function compile(schema: object): ValidateFunction {
-  const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
-  return ajv.compile(plainSchema(schema));
-}
-
-function checkedSearchSpace(value: unknown, problems: string[], where: string): void {
-  for (const issue of validateSearchSpace(value)) {
-    problems.push(`${where}/searchSpace${issue.path}: ${issue.message}`);
-  }
-}
-
-/**
- * Checks a value against {@link JobSpecSchema} (or {@link JobFileSchema} with `file: true`) and the
- * rules JSON Schema cannot say (search space rules, split fractions summing to at most 1). Never
- * throws for bad input.
- * @param value - the candidate spec (typically parsed JSON)
- * @param options - `file: true` checks a job file (datasets optional)
- * @returns one `pointer: message` line per problem; empty when valid
- */
-export function validateJobSpec(value: unknown, options: { readonly file?: boolean } = {}): string[] {
-  if (options.file) {
-    if (fileValidator === undefined) fileValidator = compile(JobFileSchema);
-  } else if (specValidator === undefined) {
-    specValidator = compile(JobSpecSchema);
-  }
-  const validate = (options.file ? fileValidator : specValidator) as ValidateFunction;
-  if (!validate(value)) return describeAjvErrors(validate.errors);
-  const problems: string[] = [];
-  const spec = value as JobFile;
-  if (typeof spec.propensityPointer === "string") {
-    const problem = propensityPointerProblem(spec.propensityPointer);
-    if (problem !== undefined) problems.push(`/propensityPointer: ${problem}`);
-    else if (spec.format === "rlvr" || spec.format === "jsonl") {
-      problems.push(
-        `/propensityPointer: applies to the learning-trace, legacy-rlvr and completions formats only; ${spec.format} examples carry behaviorProb themselves`,
-      );
-    }
-  }
-  if (spec.searchSpace !== undefined) checkedSearchSpace(spec.searchSpace, problems, "");
-  const v = spec.split?.validation ?? DEFAULT_SPLIT.validation;
-  const t = spec.split?.test ?? DEFAULT_SPLIT.test;
-  if (v + t >= 1) problems.push(`/split: validation + test must leave groups for train (got ${v} + ${t})`);
-  if (spec.rlvr !== undefined) {
-    try {
-      resolveTrainConfig(spec.rlvr);
-    } catch (error) {
-      problems.push(`/rlvr: ${(error as Error).message}`);
-    }
-  }
-  return problems;
-}
-
-/**
- * Fills every default of a job spec in one place and checks it. Relative paths are resolved against
- * `options.baseDir` (the current folder by default).
- * @param spec - the job spec
- * @param options - `baseDir`: folder relative paths are resolved against (default `process.cwd()` via `path.resolve`)
- * @returns the resolved spec
- * @throws {@link OrchestratorError} `INVALID_SPEC` listing every problem
- */
-export function resolveJobSpec(spec: JobSpec, options: { readonly baseDir?: string } = {}): ResolvedJobSpec {
-  const problems = validateJobSpec(spec);
-  if (problems.length > 0) {
-    throw new OrchestratorError(
-      "INVALID_SPEC",
-      `resolveJobSpec: invalid job spec:\n  ${problems.join("\n  ")}`,
-      {
-        details: problems,
-      },
-    );
-  }
-  const base = options.baseDir ?? ".";
-  const abs = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
-  const seed = spec.seed ?? 0;
-  const outDir = abs(spec.outDir ?? ".");
-  const registryPath =
-    spec.registryPath === null
-      ? null
-      : spec.registryPath === undefined
-        ? join(outDir, ".rlvr", "registry.db")
-        : abs(spec.registryPath);
-  const rlvr = resolveTrainConfig({ ...(spec.rlvr ?? {}), seed: spec.rlvr?.seed ?? seed });
-  const mode = spec.mode ?? "full";
-  return {
-    mode,
-    datasets: spec.datasets.map(abs),
-    format: spec.format ?? "auto",
-    propensityPointer: spec.propensityPointer ?? null,
-    seed,
-    label: spec.label ?? DEFAULT_LABEL,
-    outDir,
-    registryPath,
-    split: {
-      validation: spec.split?.validation ?? DEFAULT_SPLIT.validation,
-      test: spec.split?.test ?? DEFAULT_SPLIT.test,
-    },
-    rlvr,
-    searchSpace: mode === "train" ? {} : (spec.searchSpace ?? DEFAULT_SEARCH_SPACE),
-    tuner: { ...DEFAULT_TUNER_SETTINGS, ...(spec.tuner ?? {}) },
-    finalTraining: spec.finalTraining ?? "train",
-    evaluation: { ...DEFAULT_EVALUATION, ...(spec.evaluation ?? {}) },
-    shipping: { policy: spec.shipping?.policy ?? "safe" },
-  };
-}
-
-/**
- * Reads a job file (`--config job.json`): JSON following {@link JobFileSchema}. Relative `datasets`,
- * `outDir` and `registryPath` are made absolute against the file's folder.
- * @param path - the job file
- * @returns the job file's content with absolute paths
- * @throws {@link OrchestratorError} `IO_ERROR` when unreadable, `INVALID_SPEC` naming the file and
- *   every problem's JSON pointer
- */
-export async function readJobFile(path: string): Promise<JobFile> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    throw new OrchestratorError("IO_ERROR", `readJobFile: cannot read ${path}: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    throw new OrchestratorError("INVALID_SPEC", `${path}: not valid JSON: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  const problems = validateJobSpec(value, { file: true });
-  if (problems.length > 0) {
-    throw new OrchestratorError("INVALID_SPEC", `${path}: invalid job file:\n  ${problems.join("\n  ")}`, {
-      details: problems.map((p) => `${path}: ${p}`),
-    });
-  }
-  const file = value as JobFile;
-  const dir = dirname(resolve(path));
-  const abs = (p: string) => (isAbsolute(p) ? p : resolve(dir, p));
-  const { $schema: _ignored, ...rest } = file;
-  return {
-    ...rest,
-    ...(file.datasets !== undefined ? { datasets: file.datasets.map(abs) } : {}),
-    ...(file.outDir !== undefined ? { outDir: abs(file.outDir) } : {}),
-    ...(typeof file.registryPath === "string" ? { registryPath: abs(file.registryPath) } : {}),
-  };
-}
-
-/**
- * Merges job specs left to right (a job file, then command-line flags): later members win; `split`,
- * `tuner` and `evaluation` are merged member by member, `rlvr` one level deep (nested objects member
- * by member), `datasets` and `searchSpace` replaced. `undefined` members are ignored.
- * @param specs - the specs, lowest priority first
- */
-export function mergeJobSpecs(...specs: readonly Partial<JobFile>[]): JobFile {
-  const out: Record<string, unknown> = {};
-  for (const spec of specs) {
-    for (const [key, value] of Object.entries(spec)) {
-      if (value === undefined) continue;
-      const prev = out[key];
-      if (
-        (key === "split" || key === "tuner" || key === "evaluation") &&
-        typeof prev === "object" &&
-        prev !== null
-      ) {
-        out[key] = { ...prev, ...(value as object) };
-      } else if (key === "rlvr" && typeof prev === "object" && prev !== null) {
-        const merged: Record<string, unknown> = { ...(prev as Record<string, unknown>) };
-        for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-          const p = merged[k];
-          merged[k] =
-            typeof p === "object" &&
-            p !== null &&
-            !Array.isArray(p) &&
-            typeof v === "object" &&
-            v !== null &&
-            !Array.isArray(v)
-              ? { ...p, ...v }
-              : v;
-        }
-        out[key] = merged;
-      } else {
-        out[key] = value;
-      }
-    }
-  }
-  return out as JobFile;
-}
-
-/** The JSON Schema of a job file (draft-07 dialect), for editors and other languages. */
-export function jobFileJsonSchema(): Record<string, unknown> {
-  return {
-    $schema: "http://json-schema.org/draft-07/schema#",
-    ...(plainSchema(JobFileSchema) as Record<string, unknown>),
-  };
-}

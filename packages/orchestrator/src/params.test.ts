@@ -1,7 +1,6 @@
 import { defaultTrainConfig } from "@rlvr/rlvr-loop";
-import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { applyParams, checkParamPaths, DEFAULT_SEARCH_SPACE, sanitizeLabel } from "./index.js";
+import { applyParams, checkParamPaths, DEFAULT_SEARCH_SPACE } from "./index.js";
 
 describe("applyParams", () => {
   it("sets dotted paths and validates the result", () => {
@@ -22,28 +21,5 @@ describe("applyParams", () => {
   it("every default search-space parameter names a TrainConfig member", () => {
     expect(checkParamPaths(defaultTrainConfig, Object.keys(DEFAULT_SEARCH_SPACE))).toEqual([]);
     expect(checkParamPaths(defaultTrainConfig, ["nope", "clip"])).toHaveLength(2);
-  });
-});
-
-describe("sanitizeLabel", () => {
-  it("removes path separators and leading dots", () => {
-    expect(sanitizeLabel("../../x")).toBe("x");
-    expect(sanitizeLabel("a/b\\c")).toBe("a-b-c");
-    expect(sanitizeLabel("..")).toBe("job");
-    expect(sanitizeLabel("")).toBe("job");
-    expect(sanitizeLabel("nightly_v2.1")).toBe("nightly_v2.1");
-  });
-
-  it("always yields a safe, non-empty file-name stem", () => {
-    fc.assert(
-      fc.property(fc.string({ maxLength: 300 }), (label) => {
-        const s = sanitizeLabel(label);
-        expect(s.length).toBeGreaterThan(0);
-        expect(s.length).toBeLessThanOrEqual(100);
-        expect(s).toMatch(/^[A-Za-z0-9_][A-Za-z0-9._-]*$/);
-        expect(s.includes("..") && s.startsWith(".")).toBe(false);
-      }),
-      { seed: 42, numRuns: 300 },
-    );
   });
 });

@@ -3,7 +3,7 @@ import { resolveTrainConfig } from "@rlvr/rlvr-loop";
 import { OrchestratorError } from "./errors.js";
 
 /** The label rule lives with the record schema (`@rlvr/job-record`), re-exported here. */
-export { sanitizeLabel } from "@rlvr/job-record";
+export { labelFromFileStem, sanitizeLabel } from "@rlvr/job-record";
 
 /**
  * Applies tuned parameters to a training configuration. A parameter name is a dotted path to a
@@ -26,26 +26,20 @@ export function applyParams(
     for (let i = 0; i < parts.length - 1; i++) {
       const next = node[parts[i] as string];
       if (typeof next !== "object" || next === null || Array.isArray(next)) {
-        throw new OrchestratorError(
-          "INVALID_ARGUMENT",
-          `applyParams: "${name}" is not a TrainConfig member path`,
-        );
+        throw new OrchestratorError("INVALID_ARGUMENT", `"${name}" is not a TrainConfig member path`);
       }
       node = next as Record<string, unknown>;
     }
     const leaf = parts[parts.length - 1] as string;
     if (!Object.hasOwn(node, leaf) || (typeof node[leaf] === "object" && node[leaf] !== null)) {
-      throw new OrchestratorError(
-        "INVALID_ARGUMENT",
-        `applyParams: "${name}" is not a TrainConfig member path`,
-      );
+      throw new OrchestratorError("INVALID_ARGUMENT", `"${name}" is not a TrainConfig member path`);
     }
     node[leaf] = params[name];
   }
   try {
     return resolveTrainConfig(out as PartialTrainConfig);
   } catch (error) {
-    throw new OrchestratorError("INVALID_ARGUMENT", `applyParams: ${(error as Error).message}`, {
+    throw new OrchestratorError("INVALID_ARGUMENT", (error as Error).message, {
       cause: error,
     });
   }

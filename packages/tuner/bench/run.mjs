@@ -14,27 +14,16 @@ import {
   createStudy,
   createTpeSampler,
   createWorkerPoolExecutor,
-  defineSearchSpace,
   loadStudy,
 } from "../dist/index.js";
+import { branin, braninSpace, median } from "../src/__fixtures__/functions.ts";
 import { naiveTpeSample } from "./naive-tpe.mjs";
 
-const space = defineSearchSpace({
-  x1: { type: "float", low: -5, high: 10 },
-  x2: { type: "float", low: 0, high: 15 },
-});
-const branin = ({ x1, x2 }) =>
-  (x2 - (5.1 / (4 * Math.PI ** 2)) * x1 * x1 + (5 / Math.PI) * x1 - 6) ** 2 +
-  10 * (1 - 1 / (8 * Math.PI)) * Math.cos(x1) +
-  10;
+const space = braninSpace;
 
 const CHECKPOINTS = [100, 1000, 5000];
 const REPS = 30; // timed ask+tell per checkpoint, interleaved across checkpoints
 
-const median = (xs) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const fmt = (x, d = 3) => x.toFixed(d);
 
 /** Events of a study grown to `size` finished trials (ask, tell, ask, tell, ...). */

@@ -1,13 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { normalMass } from "./_math.js";
-import {
-  CategoricalMixture,
-  JointMixture,
-  NumericMixture,
-  observationWeights,
-  type ParzenOptions,
-} from "./_parzen.js";
+import { NumericMixture } from "./_parzen.js";
+import { observationWeights, type ParzenOptions } from "./_parzen-base.js";
+import { CategoricalMixture } from "./_parzen-categorical.js";
+import { JointMixture } from "./_parzen-joint.js";
 import { createStream } from "./_rng.js";
 
 const OPTS: ParzenOptions = { priorWeight: 1, considerMagicClip: true, considerEndpoints: false };

@@ -1,64 +1,12 @@
-// Parzen estimators of the TPE sampler (docs/algorithms.md §4, as Optuna implements them), on
-// typed arrays: one kernel per observation plus a prior kernel, truncated to the parameter's internal
-// bounds. Numeric kernels are truncated normals (bin masses for discrete parameters), categorical
-// kernels are smoothed one-hot rows.
+// The numeric Parzen estimator of the TPE sampler (docs/algorithms.md §4, as Optuna implements it),
+// on typed arrays: one truncated-normal kernel per observation plus a prior kernel, truncated to the
+// parameter's internal bounds (bin masses for discrete parameters). Shared parts are in
+// _parzen-base.ts; categorical and multivariate estimators in _parzen-categorical.ts, _parzen-joint.ts.
 
 import type { RandomGenerator } from "pure-rand/types/RandomGenerator";
 import { LOG_SQRT_2PI, normalMass, truncatedNormalStd } from "./_math.js";
+import { mixtureWeights, type ParzenOptions, WeightedKernels } from "./_parzen-base.js";
 import { nextFloat } from "./_rng.js";
-
-/** Options shared by every estimator. */
-export interface ParzenOptions {
-  readonly priorWeight: number;
-  readonly considerMagicClip: boolean;
-  readonly considerEndpoints: boolean;
-}
-
-/** Number of most recent observations that keep full weight. */
-export const FULL_WEIGHT_RECENT = 25;
-
-/**
- * Observation weights (oldest first): 1 for the newest 25, a linear ramp from 1/m to 1 over the older
- * ones (Optuna's `default_weights`). Writes `m` values into `out`.
- */
-export function observationWeights(m: number, out: Float64Array): void {
-  if (m < FULL_WEIGHT_RECENT) {
-    out.fill(1, 0, m);
-    return;
-  }
-  const nRamp = m - FULL_WEIGHT_RECENT;
-  const start = 1 / m;
-  for (let i = 0; i < nRamp; i++) out[i] = nRamp === 1 ? start : start + ((1 - start) * i) / (nRamp - 1);
-  out.fill(1, nRamp, m);
-}
-
-/**
- * Normalised weights of a mixture of `m` observation kernels (oldest first, see
- * {@link observationWeights}) and the prior kernel (last, weight `priorWeight` before normalising).
- */
-function mixtureWeights(m: number, priorWeight: number): Float64Array {
-  const n = m + 1;
-  const weight = new Float64Array(n);
-  observationWeights(m, weight);
-  weight[m] = priorWeight;
-  let total = 0;
-  for (let i = 0; i < n; i++) total += weight[i]!;
-  for (let i = 0; i < n; i++) weight[i] = weight[i]! / total;
-  return weight;
-}
-
-/** Cumulative sums of `weight`, the last one +∞ so that every draw in [0, 1) picks a kernel. */
-function cumulativeWeights(weight: Float64Array): Float64Array {
-  const n = weight.length;
-  const cum = new Float64Array(n);
-  let acc = 0;
-  for (let i = 0; i < n; i++) {
-    acc += weight[i]!;
-    cum[i] = acc;
-  }
-  cum[n - 1] = Number.POSITIVE_INFINITY;
-  return cum;
-}
 
 function lowerBound(sorted: Float64Array, n: number, v: number): number {
   let lo = 0;
@@ -94,28 +42,112 @@ const BLOCK = 16;
 /** Relative size below which a kernel's contribution is dropped (far below double precision). */
 const NEGLIGIBLE = 1e-18;
 
-function upperBound(cum: Float64Array, n: number, r: number): number {
-  let lo = 0;
-  let hi = n - 1;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (cum[mid]! > r) hi = mid;
-    else lo = mid + 1;
+/**
+ * Where candidates sit: `xs` (continuous), or the centres of the bins `lo`/`hi` (discrete, `xs`
+ * undefined) with the largest bin width.
+ */
+function candidateCentres(
+  count: number,
+  xs: Float64Array | undefined,
+  lo: Float64Array | undefined,
+  hi: Float64Array | undefined,
+): { centres: Float64Array; width: number } {
+  const centres = new Float64Array(count);
+  let width = 0;
+  for (let j = 0; j < count; j++) {
+    if (xs === undefined) {
+      centres[j] = 0.5 * (lo![j]! + hi![j]!);
+      width = Math.max(width, hi![j]! - lo![j]!);
+    } else centres[j] = xs[j]!;
   }
-  return lo;
+  return { centres, width };
+}
+
+/** Kernel centres, bandwidths and weights, in storage order, and where the prior kernel is. */
+interface Placement {
+  readonly mu: Float64Array;
+  readonly sigma: Float64Array;
+  readonly weight: Float64Array;
+  readonly priorIndex: number;
+  readonly sortedByCentre: boolean;
+}
+
+/**
+ * Places the kernels: observation i at `obs[i]`, the prior at the centre with σ = range. With
+ * `fixedSigma` (multivariate mode) every observation kernel gets that bandwidth (clipped) and kernels
+ * stay in observation order, aligned across parameters; otherwise see the comment below.
+ */
+function placeKernels(
+  obs: Float64Array,
+  m: number,
+  low: number,
+  high: number,
+  opts: ParzenOptions,
+  fixedSigma: number | undefined,
+): Placement {
+  const n = m + 1;
+  const range = high - low;
+  const mu = new Float64Array(n);
+  const sigma = new Float64Array(n);
+  const weight = mixtureWeights(m, opts.priorWeight);
+  mu.set(obs.subarray(0, m));
+  mu[m] = 0.5 * (low + high);
+  const minSigma = opts.considerMagicClip ? range / Math.min(100, 1 + n) : 1e-12;
+  const maxSigma = range;
+  if (fixedSigma !== undefined) {
+    sigma.fill(Math.min(maxSigma, Math.max(minSigma, fixedSigma)), 0, m);
+    sigma[m] = range;
+    return { mu, sigma, weight, priorIndex: m, sortedByCentre: false };
+  }
+  // Each kernel's bandwidth is the larger gap to its neighbours among the sorted centres (prior
+  // included; bounds as padding). Equal centres take consecutive sorted positions in index
+  // order, as a stable argsort would give them. Kernels are then stored in that sorted order
+  // (the mixture does not depend on kernel order), which lets scoring visit them by proximity.
+  const sorted = mu.slice().sort();
+  let duplicates: Map<number, number> | undefined;
+  for (let i = 1; i < n; i++) {
+    if (sorted[i] === sorted[i - 1]) {
+      duplicates = new Map();
+      break;
+    }
+  }
+  const clipEnds = !opts.considerEndpoints && n >= 2;
+  const sortedSigma = new Float64Array(n);
+  let prior = m;
+  const sortedWeight = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = mu[i]!;
+    let p = lowerBound(sorted, n, v);
+    if (duplicates !== undefined) {
+      const k = duplicates.get(v) ?? 0;
+      duplicates.set(v, k + 1);
+      p += k;
+    }
+    let s: number;
+    if (i === m)
+      s = range; // the prior kernel: centre of the range, σ = range
+    else {
+      if (clipEnds && p === 0) s = sorted[1]! - sorted[0]!;
+      else if (clipEnds && p === n - 1) s = sorted[n - 1]! - sorted[n - 2]!;
+      else {
+        const left = p === 0 ? low : sorted[p - 1]!;
+        const right = p === n - 1 ? high : sorted[p + 1]!;
+        s = Math.max(v - left, right - v);
+      }
+      s = s < minSigma ? minSigma : Math.min(s, maxSigma);
+    }
+    sortedSigma[p] = s;
+    sortedWeight[p] = weight[i]!;
+    if (i === m) prior = p;
+  }
+  return { mu: sorted, sigma: sortedSigma, weight: sortedWeight, priorIndex: prior, sortedByCentre: true };
 }
 
 /** A one-dimensional mixture of truncated normals over [low, high] (internal units). */
-export class NumericMixture {
-  /** Number of kernels (observations + prior). */
-  readonly n: number;
+export class NumericMixture extends WeightedKernels {
   readonly mu: Float64Array;
   readonly sigma: Float64Array;
   readonly invSigma: Float64Array;
-  /** Normalised mixture weights. */
-  readonly weight: Float64Array;
-  /** Cumulative weights, for sampling a kernel. */
-  readonly cum: Float64Array;
   /** Continuous: w / (σ Z √(2π)); discrete: w / Z. */
   readonly coef: Float64Array;
   readonly low: number;
@@ -144,94 +176,26 @@ export class NumericMixture {
     opts: ParzenOptions,
     fixedSigma?: number,
   ) {
+    const placed = placeKernels(obs, m, low, high, opts, fixedSigma);
+    super(placed.weight);
     const n = m + 1;
-    this.n = n;
-    this.low = low;
-    this.high = high;
-    const range = high - low;
-    const mu = new Float64Array(n);
-    const sigma = new Float64Array(n);
-    const weight = mixtureWeights(m, opts.priorWeight);
-    mu.set(obs.subarray(0, m));
-    mu[m] = 0.5 * (low + high);
-    const minSigma = opts.considerMagicClip ? range / Math.min(100, 1 + n) : 1e-12;
-    const maxSigma = range;
-    let muOut = mu;
-    let sigmaOut = sigma;
-    let weightOut = weight;
-    if (fixedSigma !== undefined) {
-      // Multivariate mode: kernels stay in observation order (aligned across parameters).
-      sigma.fill(Math.min(maxSigma, Math.max(minSigma, fixedSigma)), 0, m);
-      sigma[m] = range;
-      this.priorIndex = m;
-      this.sortedByCentre = false;
-    } else {
-      // Each kernel's bandwidth is the larger gap to its neighbours among the sorted centres (prior
-      // included; bounds as padding). Equal centres take consecutive sorted positions in index
-      // order, as a stable argsort would give them. Kernels are then stored in that sorted order
-      // (the mixture does not depend on kernel order), which lets scoring visit them by proximity.
-      const sorted = mu.slice().sort();
-      let duplicates: Map<number, number> | undefined;
-      for (let i = 1; i < n; i++) {
-        if (sorted[i] === sorted[i - 1]) {
-          duplicates = new Map();
-          break;
-        }
-      }
-      const clipEnds = !opts.considerEndpoints && n >= 2;
-      const sortedSigma = new Float64Array(n);
-      let prior = m;
-      const sortedWeight = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        const v = mu[i]!;
-        let p = lowerBound(sorted, n, v);
-        if (duplicates !== undefined) {
-          const k = duplicates.get(v) ?? 0;
-          duplicates.set(v, k + 1);
-          p += k;
-        }
-        let s: number;
-        if (i === m)
-          s = range; // the prior kernel: centre of the range, σ = range
-        else {
-          if (clipEnds && p === 0) s = sorted[1]! - sorted[0]!;
-          else if (clipEnds && p === n - 1) s = sorted[n - 1]! - sorted[n - 2]!;
-          else {
-            const left = p === 0 ? low : sorted[p - 1]!;
-            const right = p === n - 1 ? high : sorted[p + 1]!;
-            s = Math.max(v - left, right - v);
-          }
-          s = s < minSigma ? minSigma : Math.min(s, maxSigma);
-        }
-        sortedSigma[p] = s;
-        sortedWeight[p] = weight[i]!;
-        if (i === m) prior = p;
-      }
-      this.priorIndex = prior;
-      muOut = sorted;
-      sigmaOut = sortedSigma;
-      weightOut = sortedWeight;
-      this.sortedByCentre = true;
-    }
+    const { mu, sigma, weight } = placed;
     const invSigma = new Float64Array(n);
     const coef = new Float64Array(n);
     for (let i = 0; i < n; i++) {
-      const s = sigmaOut[i]!;
+      const s = sigma[i]!;
       invSigma[i] = 1 / s;
-      const z = normalMass((low - muOut[i]!) / s, (high - muOut[i]!) / s);
-      coef[i] = discrete ? weightOut[i]! / z : weightOut[i]! / (s * z * SQRT_2PI);
+      const z = normalMass((low - mu[i]!) / s, (high - mu[i]!) / s);
+      coef[i] = discrete ? weight[i]! / z : weight[i]! / (s * z * SQRT_2PI);
     }
-    this.mu = muOut;
-    this.sigma = sigmaOut;
+    this.low = low;
+    this.high = high;
+    this.priorIndex = placed.priorIndex;
+    this.sortedByCentre = placed.sortedByCentre;
+    this.mu = mu;
+    this.sigma = sigma;
     this.invSigma = invSigma;
-    this.weight = weightOut;
-    this.cum = cumulativeWeights(weightOut);
     this.coef = coef;
-  }
-
-  /** Index of a kernel drawn by weight. */
-  pickKernel(rng: RandomGenerator): number {
-    return upperBound(this.cum, this.n, nextFloat(rng));
   }
 
   /** A draw from kernel `k`, inside [low, high]. */
@@ -284,14 +248,7 @@ export class NumericMixture {
   ): number {
     const { mu, invSigma, coef, n } = this;
     const discrete = xs === undefined;
-    const centres = new Float64Array(count);
-    let width = 0;
-    for (let j = 0; j < count; j++) {
-      if (discrete) {
-        centres[j] = 0.5 * (lo![j]! + hi![j]!);
-        width = Math.max(width, hi![j]! - lo![j]!);
-      } else centres[j] = xs[j]!;
-    }
+    const { centres, width } = candidateCentres(count, xs, lo, hi);
     const reach = this.reach(width / 2, discrete);
     const negBase = new Float64Array(count);
     for (let j = 0; j < count; j++) negBase[j] = -base[j]!;
@@ -355,41 +312,28 @@ export class NumericMixture {
 
   /** log density at `xs[0..count)` into `out` (continuous parameters). */
   logPdf(xs: Float64Array, count: number, out: Float64Array): void {
-    const { mu, invSigma, coef, n } = this;
-    const order = sortedOrder(xs, count);
-    const sx = new Float64Array(count);
-    for (let j = 0; j < count; j++) sx[j] = xs[order[j]!]!;
-    const acc = new Float64Array(count);
-    const reach = this.reach(0, false);
-    for (let i = 0; i < n; i++) {
-      const r = reach[i]!;
-      if (r < 0) continue;
-      const m = mu[i]!;
-      const inv = invSigma[i]!;
-      const c = coef[i]!;
-      const hi = m + r;
-      for (let j = lowerBound(sx, count, m - r); j < count && sx[j]! <= hi; j++) {
-        const z = (sx[j]! - m) * inv;
-        acc[j] = acc[j]! + c * Math.exp(-0.5 * z * z);
-      }
-    }
-    for (let j = 0; j < count; j++) out[order[j]!] = Math.log(acc[j]!);
+    this.logMass(count, out, xs);
   }
 
   /** log probability of the bins [lo[j], hi[j]] into `out` (discrete parameters). */
   logPmf(lo: Float64Array, hi: Float64Array, count: number, out: Float64Array): void {
+    this.logMass(count, out, undefined, lo, hi);
+  }
+
+  /**
+   * log density at `xs` (continuous) or log mass of the bins `lo`/`hi` (discrete, `xs` undefined) of
+   * `count` candidates into `out`: candidates sorted by centre, each kernel visits only those within its
+   * reach.
+   */
+  private logMass(count: number, out: Float64Array, xs?: Float64Array, lo?: Float64Array, hi?: Float64Array) {
     const { mu, invSigma, coef, n } = this;
-    const centres = new Float64Array(count);
-    let width = 0;
-    for (let j = 0; j < count; j++) {
-      centres[j] = 0.5 * (lo[j]! + hi[j]!);
-      width = Math.max(width, hi[j]! - lo[j]!);
-    }
+    const discrete = xs === undefined;
+    const { centres, width } = candidateCentres(count, xs, lo, hi);
     const order = sortedOrder(centres, count);
     const sc = new Float64Array(count);
     for (let j = 0; j < count; j++) sc[j] = centres[order[j]!]!;
     const acc = new Float64Array(count);
-    const reach = this.reach(width / 2, true);
+    const reach = this.reach(width / 2, discrete);
     for (let i = 0; i < n; i++) {
       const r = reach[i]!;
       if (r < 0) continue;
@@ -397,9 +341,17 @@ export class NumericMixture {
       const inv = invSigma[i]!;
       const c = coef[i]!;
       const top = m + r;
-      for (let j = lowerBound(sc, count, m - r); j < count && sc[j]! <= top; j++) {
-        const k = order[j]!;
-        acc[j] = acc[j]! + c * normalMass((lo[k]! - m) * inv, (hi[k]! - m) * inv);
+      const start = lowerBound(sc, count, m - r);
+      if (discrete) {
+        for (let j = start; j < count && sc[j]! <= top; j++) {
+          const k = order[j]!;
+          acc[j] = acc[j]! + c * normalMass((lo![k]! - m) * inv, (hi![k]! - m) * inv);
+        }
+      } else {
+        for (let j = start; j < count && sc[j]! <= top; j++) {
+          const z = (sc[j]! - m) * inv;
+          acc[j] = acc[j]! + c * Math.exp(-0.5 * z * z);
+        }
       }
     }
     for (let j = 0; j < count; j++) out[order[j]!] = Math.log(acc[j]!);
@@ -420,177 +372,5 @@ export class NumericMixture {
     if (discrete) return logNorm[k]! + Math.log(normalMass((lo - mu) * inv, (hi - mu) * inv));
     const z = (x - mu) * inv;
     return logNorm[k]! - 0.5 * z * z;
-  }
-}
-
-/**
- * Categorical kernels: observation i puts `priorWeight / (m + 1)` on every choice and 1 more on its
- * own, normalised; the prior kernel is uniform.
- */
-export class CategoricalMixture {
-  readonly n: number;
-  readonly nChoices: number;
-  readonly weight: Float64Array;
-  readonly cum: Float64Array;
-  /** Observed choice of each observation kernel (the prior kernel, last, has -1). */
-  readonly obs: Int32Array;
-  /** Mixture probability of each choice. */
-  readonly prob: Float64Array;
-  /** Row constants: off-choice probability and on-choice probability of an observation kernel. */
-  readonly base: number;
-  readonly peak: number;
-
-  /**
-   * @param obs - observed choice indices, oldest first
-   * @param m - number of observations used
-   * @param nChoices - number of choices
-   * @param opts - estimator options
-   */
-  constructor(obs: Float64Array, m: number, nChoices: number, opts: ParzenOptions) {
-    const n = m + 1;
-    this.n = n;
-    this.nChoices = nChoices;
-    const weight = mixtureWeights(m, opts.priorWeight);
-    const fill = opts.priorWeight / n;
-    const rowSum = 1 + nChoices * fill;
-    this.base = fill / rowSum;
-    this.peak = (1 + fill) / rowSum;
-    const o = new Int32Array(n);
-    const prob = new Float64Array(nChoices);
-    let obsWeight = 0;
-    for (let i = 0; i < m; i++) {
-      const c = obs[i]!;
-      o[i] = c;
-      prob[c] = prob[c]! + weight[i]! / rowSum;
-      obsWeight += weight[i]!;
-    }
-    o[m] = -1;
-    const spread = (obsWeight * fill) / rowSum + weight[m]! / nChoices;
-    for (let c = 0; c < nChoices; c++) prob[c] = prob[c]! + spread;
-    this.obs = o;
-    this.weight = weight;
-    this.cum = cumulativeWeights(weight);
-    this.prob = prob;
-  }
-
-  /** Index of a kernel drawn by weight. */
-  pickKernel(rng: RandomGenerator): number {
-    return upperBound(this.cum, this.n, nextFloat(rng));
-  }
-
-  /** A choice drawn from kernel `k`. */
-  sampleKernel(k: number, rng: RandomGenerator): number {
-    const C = this.nChoices;
-    const own = this.obs[k]!;
-    const r = nextFloat(rng);
-    if (own < 0) return Math.min(C - 1, Math.floor(r * C));
-    let acc = 0;
-    for (let c = 0; c < C; c++) {
-      acc += c === own ? this.peak : this.base;
-      if (r < acc) return c;
-    }
-    return C - 1;
-  }
-
-  /** log probability of choice `c` under kernel `k` alone. */
-  kernelLog(k: number, c: number): number {
-    const own = this.obs[k]!;
-    if (own < 0) return -Math.log(this.nChoices);
-    return Math.log(c === own ? this.peak : this.base);
-  }
-}
-
-/**
- * The joint (multivariate) mixture Σ_i w_i Π_d K_id over the per-parameter mixtures of one group,
- * whose kernels are aligned (kernel i of every dimension is observation i, the prior last). Scores a
- * candidate with typed-array loops, one dimension at a time over all kernels: the kernel-only terms
- * (log weight and normalisers of continuous dimensions) are summed once at construction.
- */
-export class JointMixture {
-  readonly n: number;
-  private readonly dims: readonly (NumericMixture | CategoricalMixture)[];
-  private readonly discrete: readonly boolean[];
-  /** log w_i + Σ over continuous dimensions of log(1 / (σ Z √2π)); discrete: log(1 / Z). */
-  private readonly base: Float64Array;
-  private readonly logOn: Float64Array;
-  private readonly logOff: Float64Array;
-  private readonly scratch: Float64Array;
-
-  /**
-   * @param dims - one mixture per parameter, each with the same kernels in the same order
-   * @param discrete - per dimension, whether a numeric one is scored by bin mass
-   */
-  constructor(dims: readonly (NumericMixture | CategoricalMixture)[], discrete: readonly boolean[]) {
-    const n = dims[0]!.n;
-    this.n = n;
-    this.dims = dims;
-    this.discrete = discrete;
-    const base = new Float64Array(n);
-    const first = dims[0]!;
-    for (let i = 0; i < n; i++) base[i] = Math.log(first.weight[i]!);
-    const logOn = new Float64Array(dims.length);
-    const logOff = new Float64Array(dims.length);
-    dims.forEach((m, k) => {
-      if (m instanceof CategoricalMixture) {
-        logOn[k] = Math.log(m.peak);
-        logOff[k] = Math.log(m.base);
-      } else {
-        for (let i = 0; i < n; i++) base[i] = base[i]! + Math.log(m.coef[i]! / m.weight[i]!);
-      }
-    });
-    this.base = base;
-    this.logOn = logOn;
-    this.logOff = logOff;
-    this.scratch = new Float64Array(n);
-  }
-
-  /**
-   * log Σ_i w_i Π_d K_id(x_d): `x` holds internal values (choice indices for categorical
-   * dimensions), `lo`/`hi` the bins of discrete numeric dimensions.
-   */
-  logDensity(x: Float64Array, lo: Float64Array, hi: Float64Array): number {
-    const { n, base, scratch: s } = this;
-    s.set(base);
-    for (let k = 0; k < this.dims.length; k++) {
-      const m = this.dims[k]!;
-      if (m instanceof CategoricalMixture) {
-        const c = x[k]!;
-        const on = this.logOn[k]!;
-        const off = this.logOff[k]!;
-        const uniform = -Math.log(m.nChoices);
-        const obs = m.obs;
-        for (let i = 0; i < n; i++) {
-          const o = obs[i]!;
-          s[i] = s[i]! + (o === c ? on : o < 0 ? uniform : off);
-        }
-      } else if (this.discrete[k]) {
-        const a = lo[k]!;
-        const b = hi[k]!;
-        const { mu, invSigma } = m;
-        for (let i = 0; i < n; i++) {
-          const inv = invSigma[i]!;
-          s[i] = s[i]! + Math.log(normalMass((a - mu[i]!) * inv, (b - mu[i]!) * inv));
-        }
-      } else {
-        const v = x[k]!;
-        const { mu, invSigma } = m;
-        for (let i = 0; i < n; i++) {
-          const z = (v - mu[i]!) * invSigma[i]!;
-          s[i] = s[i]! - 0.5 * z * z;
-        }
-      }
-    }
-    // log-sum-exp, shifted by the largest term; terms below e^−40 of it are skipped (together less
-    // than n · 4e-18 of the sum, below double rounding for any realistic n).
-    let max = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < n; i++) if (s[i]! > max) max = s[i]!;
-    if (max === Number.NEGATIVE_INFINITY) return max;
-    const cut = max - 40;
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
-      const t = s[i]!;
-      if (t > cut) sum += Math.exp(t - max);
-    }
-    return max + Math.log(sum);
   }
 }

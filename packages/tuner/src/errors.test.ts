@@ -1,3 +1,4 @@
+import { RlvrError } from "@rlvr/errors";
 import { describe, expect, it } from "vitest";
 import { SearchSpaceError, TunerError } from "./errors.js";
 
@@ -10,6 +11,9 @@ describe("TunerError", () => {
     expect(e.code).toBe("JOURNAL_IO");
     expect(e.cause).toBe(cause);
     expect(TunerError.is(e)).toBe(true);
+    expect(RlvrError.is(e)).toBe(true);
+    expect(e).toBeInstanceOf(RlvrError);
+    expect(e.details).toEqual([]);
     expect(TunerError.is(new Error("x"))).toBe(false);
     expect(TunerError.is(null)).toBe(false);
     expect(TunerError.is({ code: "JOURNAL_IO" })).toBe(false);
@@ -25,6 +29,8 @@ describe("TunerError", () => {
     expect(TunerError.is(e)).toBe(true);
     expect(SearchSpaceError.is(new TunerError("INVALID_ARGUMENT", "x"))).toBe(false);
     expect(e.code).toBe("INVALID_SEARCH_SPACE");
-    expect(e.message).toBe("defineSearchSpace: invalid search space at /a/low: must be a finite number");
+    expect(e.message).toBe("invalid search space at /a/low: must be a finite number");
+    expect(e.details).toEqual(["/a/low: must be a finite number"]);
+    expect(RlvrError.is(e)).toBe(true);
   });
 });

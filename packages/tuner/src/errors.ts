@@ -1,5 +1,7 @@
-const TUNER_ERROR = Symbol.for("@rlvr/tuner/error");
-const SEARCH_SPACE_ERROR = Symbol.for("@rlvr/tuner/search-space-error");
+import { createErrorBrand, RlvrError, type RlvrErrorOptions } from "@rlvr/errors";
+
+const TUNER_ERROR = createErrorBrand("@rlvr/tuner/error");
+const SEARCH_SPACE_ERROR = createErrorBrand("@rlvr/tuner/search-space-error");
 
 /**
  * Codes of {@link TunerError}:
@@ -54,30 +56,25 @@ export type TunerErrorCode =
   | "JOURNAL_IO";
 
 /**
- * Error thrown by every function of `@rlvr/tuner`. Check it with {@link TunerError.is}, which also
- * works across two installed copies of the package (it checks a `Symbol.for` brand, not `instanceof`).
+ * Error thrown by every function of `@rlvr/tuner`: an {@link RlvrError} (from `@rlvr/errors`) with a
+ * {@link TunerErrorCode}. Check it with {@link TunerError.is}, which also works across two installed
+ * copies of the package (it checks a `Symbol.for` brand, not `instanceof`).
  */
-export class TunerError extends Error {
-  /** Machine-readable reason, see {@link TunerErrorCode}. */
-  readonly code: TunerErrorCode;
-
+export class TunerError extends RlvrError<TunerErrorCode> {
   /**
    * @param code - machine-readable reason
-   * @param message - human-readable message naming the function and the bad value
-   * @param options - `cause`: the wrapped error or abort reason
+   * @param message - what went wrong, with the bad value (and the file, line or pointer where there is one)
+   * @param options - `cause`: the wrapped error or abort reason; `details`: one line per problem
    */
-  constructor(code: TunerErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options && "cause" in options ? { cause: options.cause } : undefined);
+  constructor(code: TunerErrorCode, message: string, options: RlvrErrorOptions = {}) {
+    super(code, message, options);
     this.name = "TunerError";
-    this.code = code;
-    Object.defineProperty(this, TUNER_ERROR, { value: true });
+    TUNER_ERROR.mark(this);
   }
 
   /** Whether `value` is a {@link TunerError} (or a subclass), by brand rather than `instanceof`. */
-  static is(value: unknown): value is TunerError {
-    return (
-      typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[TUNER_ERROR] === true
-    );
+  static override is(value: unknown): value is TunerError {
+    return TUNER_ERROR.test(value);
   }
 }
 
@@ -91,7 +88,8 @@ export interface SearchSpaceIssue {
 
 /**
  * Thrown by `defineSearchSpace` (and everything that accepts a search-space spec) when the spec is
- * invalid. `issues` lists every problem found, in a stable order.
+ * invalid. `issues` lists every problem found, in a stable order; `details` has them as
+ * `pointer: message` lines.
  */
 export class SearchSpaceError extends TunerError {
   /** Every problem found, sorted by path. */
@@ -105,20 +103,17 @@ export class SearchSpaceError extends TunerError {
     const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : "";
     super(
       "INVALID_SEARCH_SPACE",
-      `defineSearchSpace: invalid search space at ${first?.path || "/"}: ${first?.message ?? "unknown problem"}${more}`,
+      `invalid search space at ${first?.path || "/"}: ${first?.message ?? "unknown problem"}${more}`,
+      { details: issues.map((i) => `${i.path || "/"}: ${i.message}`) },
     );
     this.name = "SearchSpaceError";
     this.issues = issues;
-    Object.defineProperty(this, SEARCH_SPACE_ERROR, { value: true });
+    SEARCH_SPACE_ERROR.mark(this);
   }
 
   /** Whether `value` is a {@link SearchSpaceError}, by brand rather than `instanceof`. */
   static override is(value: unknown): value is SearchSpaceError {
-    return (
-      typeof value === "object" &&
-      value !== null &&
-      (value as Record<symbol, unknown>)[SEARCH_SPACE_ERROR] === true
-    );
+    return SEARCH_SPACE_ERROR.test(value);
   }
 }
 

@@ -1,9 +1,16 @@
 import type { RandomGenerator } from "pure-rand/types/RandomGenerator";
 import { domainsOf, gridValue, isInDomain } from "./_domain.js";
+import { boolOption, checkOptionsObject, invalidOption, withDefaults } from "./_options.js";
 import { createStream, permutation } from "./_rng.js";
 import { TunerError } from "./errors.js";
 import type { ComponentDescription, JsonValue, Sampler } from "./sampler.js";
-import { type Choice, compareCodeUnits, type Params, type SearchSpace } from "./search-space.js";
+import {
+  type Choice,
+  compareCodeUnits,
+  escapePointer,
+  type Params,
+  type SearchSpace,
+} from "./search-space.js";
 
 /** Largest grid the grid sampler accepts (product of the parameters' value counts). */
 export const MAX_GRID_SIZE = 2 ** 31 - 1;
@@ -33,9 +40,14 @@ interface GridPlan {
   readonly perms: Map<number, Int32Array>;
 }
 
-const fail = (message: string): never => {
-  throw new TunerError("INVALID_ARGUMENT", `createGridSampler: ${message}`);
-};
+/** Defaults of {@link createGridSampler}, filled in there. */
+export const GRID_SAMPLER_DEFAULTS = Object.freeze({
+  values: Object.freeze({}) as { readonly [name: string]: readonly Choice[] },
+  shuffle: false,
+});
+
+const OWNER = "grid sampler";
+const fail = (message: string): never => invalidOption(OWNER, message);
 
 /**
  * A sampler that enumerates the full product of the parameters' values in a stable order: parameters
@@ -47,10 +59,10 @@ const fail = (message: string): never => {
  *   continuous parameter without explicit values, a value outside its domain, or a grid too large
  */
 export function createGridSampler(options: GridSamplerOptions = {}): Sampler {
-  if (typeof options !== "object" || options === null) fail("options must be an object");
-  const shuffle = options.shuffle ?? false;
-  if (typeof shuffle !== "boolean") fail(`shuffle must be a boolean, got ${String(shuffle)}`);
-  const given = options.values ?? {};
+  checkOptionsObject(OWNER, options);
+  const o = withDefaults(GRID_SAMPLER_DEFAULTS, options);
+  const shuffle = boolOption(OWNER, "shuffle", o.shuffle);
+  const given = o.values;
   if (typeof given !== "object" || given === null || Array.isArray(given)) fail("values must be an object");
   const values: Record<string, readonly Choice[]> = {};
   for (const name of Object.keys(given).sort(compareCodeUnits)) {
@@ -82,22 +94,26 @@ export function createGridSampler(options: GridSamplerOptions = {}): Sampler {
       else if (d.kind === "categorical") axis = d.choices;
       else if (d.step > 0) {
         if (d.count > MAX_GRID_SIZE)
-          fail(`parameter "${d.name}" has ${d.count} grid points; give values.${d.name}`);
+          fail(
+            `search space /${escapePointer(d.name)} has ${d.count} grid points, more than ${MAX_GRID_SIZE}`,
+          );
         const list: number[] = [];
         for (let i = 0; i < d.count; i++) list.push(gridValue(d, i));
         axis = list;
       } else if (d.isInt) {
         // log int: every integer in range.
         const n = d.high - d.low + 1;
-        if (n > MAX_GRID_SIZE) fail(`parameter "${d.name}" has ${n} values; give values.${d.name}`);
+        if (n > MAX_GRID_SIZE) {
+          fail(`search space /${escapePointer(d.name)} has ${n} values, more than ${MAX_GRID_SIZE}`);
+        }
         axis = Array.from({ length: n }, (_, i) => d.low + i);
       } else {
         return fail(
-          `parameter "${d.name}" is continuous: give explicit values (values.${d.name}) or a step in the space`,
+          `search space /${escapePointer(d.name)} is a continuous float (no "step"): a grid needs a step or explicit values for it`,
         );
       }
       size *= axis.length;
-      if (size > MAX_GRID_SIZE) fail(`the grid has more than ${MAX_GRID_SIZE} points`);
+      if (size > MAX_GRID_SIZE) fail(`the search space has more than ${MAX_GRID_SIZE} grid points`);
       axes.push(axis);
     }
     if (shuffle && size > MAX_SHUFFLED_GRID_SIZE) {

@@ -27,11 +27,21 @@ describe("@rlvr/tuner barrel", () => {
       "TunerError",
       "SearchSpaceError",
       "StudyEventSchema",
+      "SAMPLERS",
+      "PRUNERS",
+      "PRUNER_ALIASES",
+      "EXECUTORS",
+      "createSampler",
+      "createPruner",
+      "createExecutor",
+      "resolvePrunerName",
+      "STUDY_DEFAULTS",
     ]) {
       expect(tuner, name).toHaveProperty(name);
     }
     // Internals stay internal.
     expect(tuner).not.toHaveProperty("splitHistory");
     expect(tuner).not.toHaveProperty("prunedError");
+    expect(tuner).not.toHaveProperty("withDefaults");
   });
 });

@@ -17,16 +17,27 @@ export type {
 } from "./executor.js";
 export {
   createGridSampler,
+  GRID_SAMPLER_DEFAULTS,
   type GridSamplerOptions,
   MAX_GRID_SIZE,
   MAX_SHUFFLED_GRID_SIZE,
 } from "./grid-sampler.js";
 export { type ParameterImportanceOptions, type ParamImportance, parameterImportance } from "./importance.js";
-export { createInlineExecutor, type InlineExecutorOptions } from "./inline-executor.js";
-export { createJournalStorage, type JournalStorage, type JournalStorageOptions } from "./journal-storage.js";
+export {
+  createInlineExecutor,
+  INLINE_EXECUTOR_DEFAULTS,
+  type InlineExecutorOptions,
+} from "./inline-executor.js";
+export {
+  createJournalStorage,
+  JOURNAL_STORAGE_DEFAULTS,
+  type JournalStorage,
+  type JournalStorageOptions,
+} from "./journal-storage.js";
 export {
   createMedianPruner,
   createPercentilePruner,
+  MEDIAN_PRUNER_DEFAULTS,
   type MedianPrunerOptions,
   type PercentilePrunerOptions,
 } from "./median-pruner.js";
@@ -71,24 +82,40 @@ export {
   type StudyStorage,
   type TellEvent,
 } from "./storage.js";
-export {
-  createStudy,
-  DEFAULT_PENDING_WINDOW,
-  type InterruptedPolicy,
-  type LoadStudyOptions,
-  loadStudy,
-  type OptimizeOptions,
-  type ResumeOptions,
-  type Study,
-  type StudyOptions,
-  type TrialCounts,
-  type TuningResult,
-} from "./study.js";
+export { createStudy, DEFAULT_PENDING_WINDOW, loadStudy, STUDY_DEFAULTS } from "./study.js";
+export type {
+  InterruptedPolicy,
+  LoadStudyOptions,
+  OptimizeOptions,
+  ResumeOptions,
+  Study,
+  StudyOptions,
+  TrialCounts,
+  TuningResult,
+} from "./study-types.js";
 export {
   createSuccessiveHalvingPruner,
+  SUCCESSIVE_HALVING_PRUNER_DEFAULTS,
   type SuccessiveHalvingPrunerOptions,
 } from "./successive-halving-pruner.js";
-export { createTpeSampler, type TpeSamplerOptions } from "./tpe-sampler.js";
+export {
+  createExecutor,
+  createPruner,
+  createSampler,
+  EXECUTORS,
+  type ExecutorName,
+  type ExecutorOptionsOf,
+  PRUNER_ALIASES,
+  PRUNERS,
+  type PrunerAlias,
+  type PrunerName,
+  type PrunerOptionsOf,
+  resolvePrunerName,
+  SAMPLERS,
+  type SamplerName,
+  type SamplerOptionsOf,
+} from "./tables.js";
+export { createTpeSampler, TPE_SAMPLER_DEFAULTS, type TpeSamplerOptions } from "./tpe-sampler.js";
 export type {
   Direction,
   FrozenTrial,
@@ -102,6 +129,7 @@ export type {
 export { VERSION } from "./version.js";
 export {
   createWorkerPoolExecutor,
+  WORKER_POOL_EXECUTOR_DEFAULTS,
   type WorkerPoolExecutor,
   type WorkerPoolExecutorOptions,
 } from "./worker-pool-executor.js";

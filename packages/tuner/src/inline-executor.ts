@@ -1,4 +1,5 @@
 import { isPruneSignal, toErrorInfo } from "./_error-info.js";
+import { checkOptionsObject, intOption, positiveOption, withDefaults } from "./_options.js";
 import { makeTrialHandle } from "./_trial-handle.js";
 import { TunerError } from "./errors.js";
 import type { Executor, ExecutorRequest, TrialOutcome } from "./executor.js";
@@ -18,6 +19,11 @@ export interface InlineExecutorOptions {
    */
   readonly timeoutMs?: number;
 }
+
+/** Defaults of {@link createInlineExecutor}, filled in there (`timeoutMs`: no limit). */
+export const INLINE_EXECUTOR_DEFAULTS = Object.freeze({ concurrency: 1 });
+
+const OWNER = "inline executor";
 
 /** Turn an objective's return value or throw into an outcome. */
 export function settleOutcome(value: unknown): TrialOutcome {
@@ -46,23 +52,10 @@ export function thrownOutcome(error: unknown): TrialOutcome {
  * @throws {@link TunerError} `INVALID_ARGUMENT` for a bad option
  */
 export function createInlineExecutor(options: InlineExecutorOptions = {}): Executor {
-  const concurrency = options.concurrency ?? 1;
-  if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
-    throw new TunerError(
-      "INVALID_ARGUMENT",
-      `createInlineExecutor: concurrency must be an integer >= 1, got ${String(concurrency)}`,
-    );
-  }
-  const timeoutMs = options.timeoutMs;
-  if (
-    timeoutMs !== undefined &&
-    !(typeof timeoutMs === "number" && timeoutMs > 0 && Number.isFinite(timeoutMs))
-  ) {
-    throw new TunerError(
-      "INVALID_ARGUMENT",
-      `createInlineExecutor: timeoutMs must be a positive number, got ${String(timeoutMs)}`,
-    );
-  }
+  checkOptionsObject(OWNER, options);
+  const o = withDefaults(INLINE_EXECUTOR_DEFAULTS, options);
+  const concurrency = intOption(OWNER, "concurrency", o.concurrency, 1);
+  const timeoutMs = o.timeoutMs === undefined ? undefined : positiveOption(OWNER, "timeoutMs", o.timeoutMs);
   let closed = false;
   return Object.freeze({
     concurrency,

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { branin, braninSpace } from "./__fixtures__/functions.js";
+import { codeOf } from "./__fixtures__/trials.js";
 import { TunerError } from "./errors.js";
 import { createJournalStorage } from "./journal-storage.js";
 import type { StudyEvent } from "./storage.js";
@@ -20,15 +21,6 @@ function lines(path: string): string[] {
   return readFileSync(path, "utf8")
     .split("\n")
     .filter((l) => l.length > 0);
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return TunerError.is(error) ? error.code : `not a TunerError: ${String(error)}`;
-  }
-  return undefined;
 }
 
 describe("createJournalStorage", () => {

@@ -12,6 +12,7 @@ import {
 } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { Ajv, type ValidateFunction } from "ajv";
+import { boolOption, checkOptionsObject, describe, invalidOption, withDefaults } from "./_options.js";
 import { TunerError } from "./errors.js";
 import { type StudyEvent, StudyEventSchema, type StudyStorage } from "./storage.js";
 
@@ -38,6 +39,11 @@ export interface JournalStorage extends StudyStorage {
   /** Warnings raised while reading (e.g. a torn last line ignored). */
   readonly warnings: readonly string[];
 }
+
+/** Defaults of {@link createJournalStorage}, filled in there. */
+export const JOURNAL_STORAGE_DEFAULTS = Object.freeze({ fsync: true });
+
+const OWNER = "journal storage";
 
 let validator: ValidateFunction | undefined;
 function validateEvent(value: unknown): boolean {
@@ -72,19 +78,12 @@ function ioError(action: string, path: string, cause: unknown): TunerError {
  */
 export function createJournalStorage(path: string, options: JournalStorageOptions = {}): JournalStorage {
   if (typeof path !== "string" || path.length === 0) {
-    throw new TunerError(
-      "INVALID_ARGUMENT",
-      `createJournalStorage: path must be a non-empty string, got ${String(path)}`,
-    );
+    invalidOption(OWNER, `path must be a non-empty string, got ${describe(path)}`);
   }
-  const doSync = options.fsync ?? true;
-  if (typeof doSync !== "boolean") {
-    throw new TunerError(
-      "INVALID_ARGUMENT",
-      `createJournalStorage: fsync must be a boolean, got ${String(doSync)}`,
-    );
-  }
-  const onWarning = options.onWarning;
+  checkOptionsObject(OWNER, options);
+  const o = withDefaults(JOURNAL_STORAGE_DEFAULTS, options);
+  const doSync = boolOption(OWNER, "fsync", o.fsync);
+  const onWarning = o.onWarning;
   const warnings: string[] = [];
   let fd: number | undefined;
   let closed = false;
@@ -92,6 +91,8 @@ export function createJournalStorage(path: string, options: JournalStorageOption
   let truncateTo: number | undefined;
   /** The last valid line lacks its newline. */
   let needsNewline = false;
+  /** Line number of each event returned by the last `read()`. */
+  let eventLines: number[] = [];
 
   const warn = (message: string) => {
     warnings.push(message);
@@ -107,6 +108,7 @@ export function createJournalStorage(path: string, options: JournalStorageOption
       throw ioError("read", path, cause);
     }
     const events: StudyEvent[] = [];
+    eventLines = [];
     truncateTo = undefined;
     needsNewline = false;
     let start = 0;
@@ -150,6 +152,7 @@ export function createJournalStorage(path: string, options: JournalStorageOption
           throw new TunerError("JOURNAL_CORRUPT", `journal ${path}: line ${line} repeats the study header`);
         }
         events.push(parsed as StudyEvent);
+        eventLines.push(line);
         validEnd = next;
         lastValidHasNewline = hasNewline;
       }
@@ -159,17 +162,22 @@ export function createJournalStorage(path: string, options: JournalStorageOption
     return events;
   };
 
+  /** Opens `file`, runs `write` on it, fsyncs (unless `fsync: false`) and closes it. */
+  const withFile = (file: string, flags: string, write: (fd: number) => void) => {
+    const wfd = openSync(file, flags);
+    try {
+      write(wfd);
+      if (doSync) fsyncSync(wfd);
+    } finally {
+      closeSync(wfd);
+    }
+  };
+
   const createWithHeader = (line: string) => {
     const dir = dirname(path);
     const tmp = join(dir, `.${basename(path)}.${randomUUID()}.tmp`);
     try {
-      const tfd = openSync(tmp, "w");
-      try {
-        writeSync(tfd, line);
-        if (doSync) fsyncSync(tfd);
-      } finally {
-        closeSync(tfd);
-      }
+      withFile(tmp, "w", (tfd) => writeSync(tfd, line));
       renameSync(tmp, path);
     } catch (cause) {
       try {
@@ -185,13 +193,8 @@ export function createJournalStorage(path: string, options: JournalStorageOption
     if (fd !== undefined) return fd;
     try {
       if (truncateTo !== undefined) {
-        const wfd = openSync(path, "r+");
-        try {
-          ftruncateSync(wfd, truncateTo);
-          if (doSync) fsyncSync(wfd);
-        } finally {
-          closeSync(wfd);
-        }
+        const length = truncateTo;
+        withFile(path, "r+", (wfd) => ftruncateSync(wfd, length));
         truncateTo = undefined;
       }
       fd = openSync(path, "a");
@@ -211,6 +214,10 @@ export function createJournalStorage(path: string, options: JournalStorageOption
       return warnings.slice();
     },
     read,
+    locate(index) {
+      const line = index === undefined ? undefined : eventLines[index];
+      return line === undefined ? `journal ${path}` : `journal ${path}: line ${line}`;
+    },
     append(event, durable) {
       if (closed) throw new TunerError("JOURNAL_IO", `journal ${path}: append after close()`);
       const line = `${JSON.stringify(event)}\n`;

@@ -1,32 +1,25 @@
 import { describe, expect, it } from "vitest";
+import { frozenTrial, prunerContext } from "./__fixtures__/trials.js";
 import { TunerError } from "./errors.js";
 import { createMedianPruner, createPercentilePruner } from "./median-pruner.js";
 import type { PrunerContext } from "./pruner.js";
-import type { FrozenTrial, TrialState } from "./trial.js";
+import type { Direction, FrozenTrial, TrialState } from "./trial.js";
 
 function trial(number: number, values: number[], state: TrialState = "complete", firstStep = 0): FrozenTrial {
-  return {
-    number,
-    state,
-    params: {},
-    seed: 0,
-    attempts: 1,
-    value: values[values.length - 1],
-    intermediateValues: values.map((value, i) => ({ step: firstStep + i, value })),
-  };
+  const steps = values.map((value, i) => [firstStep + i, value] as const);
+  return frozenTrial(number, state, steps, values[values.length - 1]);
 }
 
 function ctx(
   values: number[],
   history: readonly FrozenTrial[],
-  direction: "minimize" | "maximize" = "minimize",
+  direction: Direction = "minimize",
 ): PrunerContext {
-  return {
-    number: 99,
-    direction,
-    intermediateValues: values.map((value, step) => ({ step, value })),
+  return prunerContext(
+    values.map((value, step) => [step, value] as const),
     history,
-  };
+    direction,
+  );
 }
 
 // Five complete trials with values at steps 0..2; medians per step: 3, 2, 1.

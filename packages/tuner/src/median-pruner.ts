@@ -1,5 +1,5 @@
-import { TunerError } from "./errors.js";
-import { type Pruner, type PrunerContext, valueAtStep } from "./pruner.js";
+import { checkOptionsObject, describe, intOption, invalidOption, withDefaults } from "./_options.js";
+import { type Pruner, type PrunerContext, sortedValues, valueAtStep } from "./pruner.js";
 import type { FrozenTrial } from "./trial.js";
 
 /** Options of {@link createPercentilePruner} and {@link createMedianPruner}; the defaults are Optuna's. */
@@ -33,17 +33,13 @@ export interface PercentilePrunerOptions extends MedianPrunerOptions {
   readonly percentile: number;
 }
 
-function bad(fn: string, message: string): never {
-  throw new TunerError("INVALID_ARGUMENT", `${fn}: ${message}`);
-}
-
-function intOption(fn: string, value: unknown, name: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
-    bad(fn, `${name} must be an integer >= ${min}, got ${String(value)}`);
-  }
-  return value;
-}
+/** Defaults of {@link createMedianPruner} and {@link createPercentilePruner} (Optuna's), filled in there. */
+export const MEDIAN_PRUNER_DEFAULTS = Object.freeze({
+  nStartupTrials: 5,
+  nWarmupSteps: 0,
+  intervalSteps: 1,
+  nMinTrials: 1,
+});
 
 /** Linear-interpolation percentile (numpy's default) of sorted values. */
 function percentileOf(sorted: Float64Array, q: number): number {
@@ -60,16 +56,18 @@ function isFirstInInterval(ctx: PrunerContext, step: number, warmup: number, int
   return secondLast < nearestLower;
 }
 
-function build(fn: string, options: PercentilePrunerOptions, kind: "median" | "percentile"): Pruner {
-  if (typeof options !== "object" || options === null) bad(fn, "options must be an object");
-  const percentile = options.percentile;
+function build(options: PercentilePrunerOptions, kind: "median" | "percentile"): Pruner {
+  const owner = `${kind} pruner`;
+  checkOptionsObject(owner, options);
+  const o = withDefaults(MEDIAN_PRUNER_DEFAULTS, options);
+  const percentile = o.percentile;
   if (typeof percentile !== "number" || !(percentile >= 0 && percentile <= 100)) {
-    bad(fn, `percentile must be a number in [0, 100], got ${String(percentile)}`);
+    invalidOption(owner, `percentile must be a number in [0, 100], got ${describe(percentile)}`);
   }
-  const nStartupTrials = intOption(fn, options.nStartupTrials, "nStartupTrials", 5, 0);
-  const nWarmupSteps = intOption(fn, options.nWarmupSteps, "nWarmupSteps", 0, 0);
-  const intervalSteps = intOption(fn, options.intervalSteps, "intervalSteps", 1, 1);
-  const nMinTrials = intOption(fn, options.nMinTrials, "nMinTrials", 1, 1);
+  const nStartupTrials = intOption(owner, "nStartupTrials", o.nStartupTrials, 0);
+  const nWarmupSteps = intOption(owner, "nWarmupSteps", o.nWarmupSteps, 0);
+  const intervalSteps = intOption(owner, "intervalSteps", o.intervalSteps, 1);
+  const nMinTrials = intOption(owner, "nMinTrials", o.nMinTrials, 1);
   // Per visible history (fixed for a trial): complete trials, and their sorted values per step.
   const cache = new WeakMap<
     readonly FrozenTrial[],
@@ -96,16 +94,7 @@ function build(fn: string, options: PercentilePrunerOptions, kind: "median" | "p
       let best = maximize ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY;
       for (const iv of ctx.intermediateValues)
         best = maximize ? Math.max(best, iv.value) : Math.min(best, iv.value);
-      let sorted = entry.steps.get(step);
-      if (sorted === undefined) {
-        const values: number[] = [];
-        for (const t of entry.complete) {
-          const v = valueAtStep(t.intermediateValues, step);
-          if (v !== undefined) values.push(v);
-        }
-        sorted = Float64Array.from(values).sort();
-        entry.steps.set(step, sorted);
-      }
+      const sorted = sortedValues(entry.steps, step, entry.complete, (values) => valueAtStep(values, step));
       if (sorted.length === 0 || sorted.length < nMinTrials) return false;
       const threshold = percentileOf(sorted, maximize ? 100 - percentile : percentile);
       return maximize ? best < threshold : best > threshold;
@@ -121,7 +110,7 @@ function build(fn: string, options: PercentilePrunerOptions, kind: "median" | "p
  * @throws {@link TunerError} `INVALID_ARGUMENT` for a bad option
  */
 export function createPercentilePruner(options: PercentilePrunerOptions): Pruner {
-  return build("createPercentilePruner", options, "percentile");
+  return build(options, "percentile");
 }
 
 /**
@@ -134,5 +123,6 @@ export function createPercentilePruner(options: PercentilePrunerOptions): Pruner
  * @throws {@link TunerError} `INVALID_ARGUMENT` for a bad option
  */
 export function createMedianPruner(options: MedianPrunerOptions = {}): Pruner {
-  return build("createMedianPruner", { ...options, percentile: 50 }, "median");
+  checkOptionsObject("median pruner", options);
+  return build({ ...options, percentile: 50 }, "median");
 }

@@ -64,3 +64,26 @@ export function valueAtOrAfter(values: readonly IntermediateValue[], step: numbe
   }
   return values[lo]?.value;
 }
+
+/**
+ * @internal The values `trials` reported at one step, sorted ascending, computed once per `key` and kept
+ * in `cache`. `at` picks a trial's value from its reports (`undefined`: none there).
+ */
+export function sortedValues(
+  cache: Map<number, Float64Array>,
+  key: number,
+  trials: readonly FrozenTrial[],
+  at: (values: readonly IntermediateValue[]) => number | undefined,
+): Float64Array {
+  let sorted = cache.get(key);
+  if (sorted === undefined) {
+    const values: number[] = [];
+    for (const t of trials) {
+      const v = at(t.intermediateValues);
+      if (v !== undefined) values.push(v);
+    }
+    sorted = Float64Array.from(values).sort();
+    cache.set(key, sorted);
+  }
+  return sorted;
+}

@@ -187,7 +187,8 @@ function getValidators(): Record<ParamType, ValidateFunction> {
   return validators;
 }
 
-function escapePointer(token: string): string {
+/** @internal One JSON-pointer token for `token` (RFC 6901: `~` → `~0`, `/` → `~1`). */
+export function escapePointer(token: string): string {
   return token.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 

@@ -144,6 +144,11 @@ export interface StudyStorage {
   append(event: StudyEvent, durable: boolean): void;
   /** Release resources. Further appends throw. */
   close(): void;
+  /**
+   * Where event `index` of `read()` is kept (or, without an index, the storage itself), for messages:
+   * a journal says its file and line. Optional; messages fall back to "the study storage, event n".
+   */
+  locate?(index?: number): string;
 }
 
 /** A {@link StudyStorage} in memory; `events` exposes what was appended. `close()` keeps the events. */

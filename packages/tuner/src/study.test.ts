@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { branin, braninSpace } from "./__fixtures__/functions.js";
+import { codeOf, rejection } from "./__fixtures__/trials.js";
 import { TunerError } from "./errors.js";
 import { createInlineExecutor } from "./inline-executor.js";
 import { createMedianPruner } from "./median-pruner.js";
@@ -7,28 +8,10 @@ import { createNopPruner, type Pruner, type PrunerContext } from "./pruner.js";
 import { createRandomSampler } from "./random-sampler.js";
 import type { Sampler, SamplerContext } from "./sampler.js";
 import { createMemoryStorage } from "./storage.js";
-import { createStudy, loadStudy, type TuningResult } from "./study.js";
+import { createStudy, loadStudy } from "./study.js";
+import type { TuningResult } from "./study-types.js";
 import { createTpeSampler } from "./tpe-sampler.js";
 import type { FrozenTrial } from "./trial.js";
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (error) {
-    return TunerError.is(error) ? error.code : `not a TunerError: ${String(error)}`;
-  }
-  return undefined;
-}
-
-async function rejection(p: Promise<unknown>): Promise<TunerError> {
-  try {
-    await p;
-  } catch (error) {
-    if (TunerError.is(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a rejection");
-}
 
 /** The result without its volatile members. */
 function stable(result: TuningResult): unknown {

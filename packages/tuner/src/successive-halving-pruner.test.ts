@@ -1,36 +1,12 @@
 import { describe, expect, it } from "vitest";
+import { frozenTrial, prunerContext } from "./__fixtures__/trials.js";
 import { TunerError } from "./errors.js";
-import type { PrunerContext } from "./pruner.js";
 import { createSuccessiveHalvingPruner } from "./successive-halving-pruner.js";
 import type { FrozenTrial } from "./trial.js";
 
-function trial(
-  number: number,
-  steps: [number, number][],
-  state: FrozenTrial["state"] = "complete",
-): FrozenTrial {
-  return {
-    number,
-    state,
-    params: {},
-    seed: 0,
-    attempts: 1,
-    intermediateValues: steps.map(([step, value]) => ({ step, value })),
-  };
-}
-
-function ctx(
-  steps: [number, number][],
-  history: readonly FrozenTrial[],
-  direction: "minimize" | "maximize" = "minimize",
-): PrunerContext {
-  return {
-    number: 99,
-    direction,
-    intermediateValues: steps.map(([step, value]) => ({ step, value })),
-    history,
-  };
-}
+const trial = (number: number, steps: [number, number][], state: FrozenTrial["state"] = "complete") =>
+  frozenTrial(number, state, steps);
+const ctx = prunerContext;
 
 // Seven trials with values at steps 1 and 4 (rungs of r = 1, η = 4 are at 1, 4, 16).
 const history = Object.freeze(

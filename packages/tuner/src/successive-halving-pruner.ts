@@ -1,6 +1,6 @@
-import { TunerError } from "./errors.js";
-import { type Pruner, type PrunerContext, valueAtOrAfter } from "./pruner.js";
-import type { FrozenTrial } from "./trial.js";
+import { checkOptionsObject, describe, intOption, invalidOption, withDefaults } from "./_options.js";
+import { type Pruner, type PrunerContext, sortedValues, valueAtOrAfter } from "./pruner.js";
+import type { FrozenTrial, IntermediateValue } from "./trial.js";
 
 /** Options of {@link createSuccessiveHalvingPruner}; the defaults are Optuna's. */
 export interface SuccessiveHalvingPrunerOptions {
@@ -27,17 +27,15 @@ export interface SuccessiveHalvingPrunerOptions {
   readonly bootstrapCount?: number;
 }
 
-function bad(message: string): never {
-  throw new TunerError("INVALID_ARGUMENT", `createSuccessiveHalvingPruner: ${message}`);
-}
+/** Defaults of {@link createSuccessiveHalvingPruner} (Optuna's), filled in there. */
+export const SUCCESSIVE_HALVING_PRUNER_DEFAULTS = Object.freeze({
+  minResource: "auto" as number | "auto",
+  reductionFactor: 4,
+  minEarlyStoppingRate: 0,
+  bootstrapCount: 0,
+});
 
-function intOption(value: unknown, name: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
-    bad(`${name} must be an integer >= ${min}, got ${String(value)}`);
-  }
-  return value;
-}
+const OWNER = "successive-halving pruner";
 
 function countBeyond(sorted: Float64Array, v: number, maximize: boolean): number {
   // Number of values strictly better than v.
@@ -70,17 +68,18 @@ function countBeyond(sorted: Float64Array, v: number, maximize: boolean): number
  * @throws {@link TunerError} `INVALID_ARGUMENT` for a bad option
  */
 export function createSuccessiveHalvingPruner(options: SuccessiveHalvingPrunerOptions = {}): Pruner {
-  if (typeof options !== "object" || options === null) bad("options must be an object");
-  const minResource = options.minResource ?? "auto";
+  checkOptionsObject(OWNER, options);
+  const o = withDefaults(SUCCESSIVE_HALVING_PRUNER_DEFAULTS, options);
+  const minResource = o.minResource;
   if (
     minResource !== "auto" &&
     !(typeof minResource === "number" && Number.isSafeInteger(minResource) && minResource >= 1)
   ) {
-    bad(`minResource must be "auto" or an integer >= 1, got ${String(minResource)}`);
+    invalidOption(OWNER, `minResource must be "auto" or an integer >= 1, got ${describe(minResource)}`);
   }
-  const reductionFactor = intOption(options.reductionFactor, "reductionFactor", 4, 2);
-  const minEarlyStoppingRate = intOption(options.minEarlyStoppingRate, "minEarlyStoppingRate", 0, 0);
-  const bootstrapCount = intOption(options.bootstrapCount, "bootstrapCount", 0, 0);
+  const reductionFactor = intOption(OWNER, "reductionFactor", o.reductionFactor, 2);
+  const minEarlyStoppingRate = intOption(OWNER, "minEarlyStoppingRate", o.minEarlyStoppingRate, 0);
+  const bootstrapCount = intOption(OWNER, "bootstrapCount", o.bootstrapCount, 0);
   const cache = new WeakMap<
     readonly FrozenTrial[],
     { resource: number | undefined; rungs: Map<number, Float64Array> }
@@ -120,16 +119,8 @@ export function createSuccessiveHalvingPruner(options: SuccessiveHalvingPrunerOp
         const rungStep = entry.resource * reductionFactor ** (minEarlyStoppingRate + rung);
         if (last.step < rungStep) return false;
         const value = valueAtOrAfter(own, rungStep)!;
-        let sorted = entry.rungs.get(rung);
-        if (sorted === undefined) {
-          const values: number[] = [];
-          for (const t of ctx.history) {
-            const v = valueAtOrAfter(t.intermediateValues, rungStep);
-            if (v !== undefined) values.push(v);
-          }
-          sorted = Float64Array.from(values).sort();
-          entry.rungs.set(rung, sorted);
-        }
+        const at = (values: readonly IntermediateValue[]) => valueAtOrAfter(values, rungStep);
+        const sorted = sortedValues(entry.rungs, rung, ctx.history, at);
         const competing = sorted.length + 1;
         if (competing <= bootstrapCount) return true;
         const promotable = Math.max(0, Math.floor(competing / reductionFactor) - 1);

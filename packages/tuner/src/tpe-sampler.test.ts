@@ -11,6 +11,7 @@ import {
   mixedNoisy,
   mixedSpace,
 } from "./__fixtures__/functions.js";
+import { frozenTrial } from "./__fixtures__/trials.js";
 import { createStream } from "./_rng.js";
 import { TunerError } from "./errors.js";
 import { createRandomSampler } from "./random-sampler.js";
@@ -20,22 +21,8 @@ import { createStudy } from "./study.js";
 import { createTpeSampler, splitHistory } from "./tpe-sampler.js";
 import type { FrozenTrial } from "./trial.js";
 
-function trial(
-  number: number,
-  state: FrozenTrial["state"],
-  value?: number,
-  steps: [number, number][] = [],
-): FrozenTrial {
-  return {
-    number,
-    state,
-    params: {},
-    seed: 0,
-    attempts: 1,
-    intermediateValues: steps.map(([step, v]) => ({ step, value: v })),
-    ...(value === undefined ? {} : { value }),
-  };
-}
+const trial = (number: number, state: FrozenTrial["state"], value?: number, steps: [number, number][] = []) =>
+  frozenTrial(number, state, steps, value);
 
 describe("splitHistory", () => {
   it("puts the best min(⌈0.1 n⌉, 25) complete trials in the good group, ties by number", () => {

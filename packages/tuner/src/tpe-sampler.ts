@@ -8,8 +8,19 @@ import {
   sampleAllUniform,
   toInternal,
 } from "./_domain.js";
-import { CategoricalMixture, JointMixture, NumericMixture, type ParzenOptions } from "./_parzen.js";
-import { TunerError } from "./errors.js";
+import {
+  boolOption,
+  checkOptionsObject,
+  describe,
+  intOption,
+  invalidOption,
+  positiveOption,
+  withDefaults,
+} from "./_options.js";
+import { NumericMixture } from "./_parzen.js";
+import type { ParzenOptions } from "./_parzen-base.js";
+import { CategoricalMixture } from "./_parzen-categorical.js";
+import { JointMixture } from "./_parzen-joint.js";
 import type { ComponentDescription, Sampler, SamplerContext } from "./sampler.js";
 import type { Choice, Params } from "./search-space.js";
 import type { Direction, FrozenTrial } from "./trial.js";
@@ -76,6 +87,21 @@ export interface TpeSamplerOptions {
   readonly constantLiar?: boolean;
 }
 
+/**
+ * Defaults of {@link createTpeSampler}, filled in there (`considerMagicClip` defaults to
+ * `!multivariate`, so it is not listed).
+ */
+export const TPE_SAMPLER_DEFAULTS = Object.freeze({
+  nStartupTrials: 10,
+  nEiCandidates: 24,
+  gamma: Object.freeze({ fraction: 0.1, max: 25 }),
+  priorWeight: 1,
+  considerEndpoints: false,
+  multivariate: true,
+  bandwidthFactor: 0.1,
+  constantLiar: true,
+});
+
 interface Resolved {
   readonly nStartupTrials: number;
   readonly nEiCandidates: number;
@@ -87,54 +113,31 @@ interface Resolved {
   readonly constantLiar: boolean;
 }
 
-function bad(message: string): never {
-  throw new TunerError("INVALID_ARGUMENT", `createTpeSampler: ${message}`);
-}
-
-function intOption(value: unknown, name: string, fallback: number, min: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
-    bad(`${name} must be an integer >= ${min}, got ${String(value)}`);
-  }
-  return value;
-}
-
-function boolOption(value: unknown, name: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== "boolean") bad(`${name} must be a boolean, got ${String(value)}`);
-  return value;
-}
+const OWNER = "TPE sampler";
 
 function resolveOptions(options: TpeSamplerOptions): Resolved {
-  if (typeof options !== "object" || options === null) bad("options must be an object");
-  const gamma = options.gamma ?? {};
-  if (typeof gamma !== "object" || gamma === null) bad("gamma must be an object");
-  const fraction = gamma.fraction ?? 0.1;
+  checkOptionsObject(OWNER, options);
+  const o = withDefaults(TPE_SAMPLER_DEFAULTS, options);
+  checkOptionsObject(OWNER, o.gamma);
+  const gamma = withDefaults(TPE_SAMPLER_DEFAULTS.gamma, o.gamma);
+  const fraction = gamma.fraction;
   if (typeof fraction !== "number" || !(fraction > 0 && fraction <= 1)) {
-    bad(`gamma.fraction must be in (0, 1], got ${String(fraction)}`);
+    invalidOption(OWNER, `gamma.fraction must be in (0, 1], got ${describe(fraction)}`);
   }
-  const priorWeight = options.priorWeight ?? 1;
-  if (typeof priorWeight !== "number" || !(priorWeight > 0) || !Number.isFinite(priorWeight)) {
-    bad(`priorWeight must be a finite number > 0, got ${String(priorWeight)}`);
-  }
-  const bandwidthFactor = options.bandwidthFactor ?? 0.1;
-  if (typeof bandwidthFactor !== "number" || !(bandwidthFactor > 0) || !Number.isFinite(bandwidthFactor)) {
-    bad(`bandwidthFactor must be a finite number > 0, got ${String(bandwidthFactor)}`);
-  }
-  const multivariate = boolOption(options.multivariate, "multivariate", true);
+  const multivariate = boolOption(OWNER, "multivariate", o.multivariate);
   return {
-    nStartupTrials: intOption(options.nStartupTrials, "nStartupTrials", 10, 0),
-    nEiCandidates: intOption(options.nEiCandidates, "nEiCandidates", 24, 1),
+    nStartupTrials: intOption(OWNER, "nStartupTrials", o.nStartupTrials, 0),
+    nEiCandidates: intOption(OWNER, "nEiCandidates", o.nEiCandidates, 1),
     gammaFraction: fraction,
-    gammaMax: intOption(gamma.max, "gamma.max", 25, 1),
+    gammaMax: intOption(OWNER, "gamma.max", gamma.max, 1),
     parzen: {
-      priorWeight,
-      considerMagicClip: boolOption(options.considerMagicClip, "considerMagicClip", !multivariate),
-      considerEndpoints: boolOption(options.considerEndpoints, "considerEndpoints", false),
+      priorWeight: positiveOption(OWNER, "priorWeight", o.priorWeight),
+      considerMagicClip: boolOption(OWNER, "considerMagicClip", o.considerMagicClip ?? !multivariate),
+      considerEndpoints: boolOption(OWNER, "considerEndpoints", o.considerEndpoints),
     },
     multivariate,
-    bandwidthFactor,
-    constantLiar: boolOption(options.constantLiar, "constantLiar", true),
+    bandwidthFactor: positiveOption(OWNER, "bandwidthFactor", o.bandwidthFactor),
+    constantLiar: boolOption(OWNER, "constantLiar", o.constantLiar),
   };
 }
 

@@ -1,10 +1,12 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { braninSpace } from "./__fixtures__/functions.js";
+import { rejection } from "./__fixtures__/trials.js";
 import { TunerError } from "./errors.js";
 import { createGridSampler } from "./grid-sampler.js";
 import { createMedianPruner } from "./median-pruner.js";
-import { createStudy, type TuningResult } from "./study.js";
+import { createStudy } from "./study.js";
+import type { TuningResult } from "./study-types.js";
 import { createTpeSampler } from "./tpe-sampler.js";
 import { createWorkerPoolExecutor } from "./worker-pool-executor.js";
 
@@ -112,15 +114,8 @@ describe("createWorkerPoolExecutor", () => {
     ] as const) {
       const executor = createWorkerPoolExecutor({ module, exportName, concurrency: 1 });
       const study = createStudy({ space: braninSpace });
-      let caught: unknown;
-      try {
-        await study.optimize({ executor, trials: 3 });
-      } catch (error) {
-        caught = error;
-      } finally {
-        await executor.close();
-      }
-      expect(TunerError.is(caught) && caught.code, String(caught)).toBe("OBJECTIVE_LOAD_FAILED");
+      const caught = await rejection(study.optimize({ executor, trials: 3 })).finally(() => executor.close());
+      expect(caught.code, String(caught)).toBe("OBJECTIVE_LOAD_FAILED");
       expect(study.trials.filter((t) => t.state !== "running")).toEqual([]);
     }
   });
@@ -210,12 +205,6 @@ describe("createWorkerPoolExecutor", () => {
     await executor.close();
     await executor.close();
     const study = createStudy({ space: braninSpace });
-    let caught: unknown;
-    try {
-      await study.optimize({ executor, trials: 1 });
-    } catch (error) {
-      caught = error;
-    }
-    expect(TunerError.is(caught) && caught.code).toBe("EXECUTOR_CLOSED");
+    expect((await rejection(study.optimize({ executor, trials: 1 }))).code).toBe("EXECUTOR_CLOSED");
   });
 });

@@ -3,6 +3,7 @@ import { isAbsolute } from "node:path";
 import { pathToFileURL } from "node:url";
 import { MessageChannel, type MessagePort, type ResourceLimits, Worker } from "node:worker_threads";
 import { toErrorInfo } from "./_error-info.js";
+import { checkOptionsObject, intOption, invalidOption, positiveOption, withDefaults } from "./_options.js";
 import { WORKER_SOURCE } from "./_worker-source.js";
 import { TunerError } from "./errors.js";
 import type { Executor, ExecutorRequest, TrialOutcome } from "./executor.js";
@@ -91,9 +92,14 @@ type WorkerMessage =
   | { type: "error"; error: TrialErrorInfo }
   | { type: "load-error"; error: TrialErrorInfo };
 
-function bad(message: string): never {
-  throw new TunerError("INVALID_ARGUMENT", `createWorkerPoolExecutor: ${message}`);
-}
+/**
+ * Defaults of {@link createWorkerPoolExecutor}, filled in there (`concurrency`:
+ * `os.availableParallelism()` at creation; `timeoutMs`: no limit).
+ */
+export const WORKER_POOL_EXECUTOR_DEFAULTS = Object.freeze({ exportName: "objective" });
+
+const OWNER = "worker-pool executor";
+const bad = (message: string): never => invalidOption(OWNER, message);
 
 function moduleUrlOf(module: string | URL): string {
   if (module instanceof URL) {
@@ -125,21 +131,13 @@ function failed(code: string, message: string): TrialOutcome {
  * @throws {@link TunerError} `INVALID_ARGUMENT` for a bad option
  */
 export function createWorkerPoolExecutor(options: WorkerPoolExecutorOptions): WorkerPoolExecutor {
-  if (typeof options !== "object" || options === null) bad("options must be an object");
-  const moduleUrl = moduleUrlOf(options.module);
-  const exportName = options.exportName ?? "objective";
+  checkOptionsObject(OWNER, options);
+  const o = withDefaults({ ...WORKER_POOL_EXECUTOR_DEFAULTS, concurrency: availableParallelism() }, options);
+  const moduleUrl = moduleUrlOf(o.module);
+  const exportName = o.exportName;
   if (typeof exportName !== "string" || exportName.length === 0) bad("exportName must be a non-empty string");
-  const concurrency = options.concurrency ?? availableParallelism();
-  if (!Number.isSafeInteger(concurrency) || concurrency < 1) {
-    bad(`concurrency must be an integer >= 1, got ${String(concurrency)}`);
-  }
-  const timeoutMs = options.timeoutMs;
-  if (
-    timeoutMs !== undefined &&
-    !(typeof timeoutMs === "number" && timeoutMs > 0 && Number.isFinite(timeoutMs))
-  ) {
-    bad(`timeoutMs must be a positive number, got ${String(timeoutMs)}`);
-  }
+  const concurrency = intOption(OWNER, "concurrency", o.concurrency, 1);
+  const timeoutMs = o.timeoutMs === undefined ? undefined : positiveOption(OWNER, "timeoutMs", o.timeoutMs);
   const resourceLimits = options.resourceLimits;
   const execArgv = options.execArgv;
   if (execArgv !== undefined && (!Array.isArray(execArgv) || execArgv.some((a) => typeof a !== "string"))) {

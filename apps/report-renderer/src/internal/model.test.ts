@@ -93,10 +93,11 @@ describe("sortTrials", () => {
 
 describe("file names and commands", () => {
   it("follows the orchestrator's label sanitising", () => {
-    expect(safeFileStem("../../x")).toBe("x");
-    expect(safeFileStem("my run/1")).toBe("my-run-1");
-    expect(safeFileStem("...")).toBe("job");
-    expect(safeFileStem("<script>")).toBe("script");
+    expect(safeFileStem("demo")).toBe("demo");
+    expect(safeFileStem("../../x")).toBe("%2E.%2F..%2Fx");
+    expect(safeFileStem("my run/1")).toBe("my%20run%2F1");
+    expect(safeFileStem("...")).toBe("%2E..");
+    expect(safeFileStem("<script>")).toBe("%3Cscript%3E");
   });
 
   it("shell-quotes what needs it", () => {

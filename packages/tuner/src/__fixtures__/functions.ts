@@ -1,4 +1,5 @@
-// Standard test functions for the sampler tests (minimisation).
+// Standard test functions (minimisation) for the sampler tests and the benchmarks (bench/suite.mjs and
+// bench/run.mjs import this file: the one copy).
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import { defineSearchSpace } from "../search-space.js";
@@ -72,6 +73,24 @@ export function mixedClean(p: MixedParams): number {
     2 * (Math.log10(p.lr) + 3.3) ** 2 + 10 * (p.dropout - 0.3) ** 2 + (p.layers - 11) ** 2 / 8 + OPT_PENALTY[p.optimizer]!
   );
 }
+/** The sphere on [-5, 5]^4, minimum 0 at (1, 1, 1, 1). */
+export const sphereSpace = defineSearchSpace({
+  x1: { type: "float", low: -5, high: 5 },
+  x2: { type: "float", low: -5, high: 5 },
+  x3: { type: "float", low: -5, high: 5 },
+  x4: { type: "float", low: -5, high: 5 },
+});
+export function sphere(p: { readonly [k: string]: number }): number {
+  return (p["x1"]! - 1) ** 2 + (p["x2"]! - 1) ** 2 + (p["x3"]! - 1) ** 2 + (p["x4"]! - 1) ** 2;
+}
+
+/** A standard normal draw (Box-Muller) from `rng`. */
+export function gaussian(rng: Parameters<typeof uniformFloat64>[0]): number {
+  const u1 = uniformFloat64(rng) || 1e-12;
+  const u2 = uniformFloat64(rng);
+  return Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * u2);
+}
+
 /** `mixedClean` plus Gaussian noise (σ = 0.2) drawn from the trial seed. */
 export function mixedNoisy(p: MixedParams, seed: number): number {
   const rng = xoroshiro128plus(seed);

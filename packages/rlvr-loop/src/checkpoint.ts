@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import type { TrainConfig } from "./config.js";
 import { RlvrLoopError } from "./errors.js";
-import { createFeaturizer, type FeaturizerSpec, resolveFeaturizerSpec } from "./featurizer.js";
+import { createFeaturizer } from "./featurizer.js";
+import { type FeaturizerSpec, resolveFeaturizerSpec } from "./featurizer-spec.js";
 import { type LinearSoftmaxPolicy, linearPolicyFromParts } from "./policy.js";
 import { normalizeActions } from "./training-data.js";
 import { VERSION } from "./version.js";

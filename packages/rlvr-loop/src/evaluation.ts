@@ -1,7 +1,8 @@
 import type { RlvrDataset, RlvrExample } from "@rlvr/dataset";
 import { type Environment, exactBaselines, exactPolicyValue } from "./environment.js";
 import { RlvrLoopError } from "./errors.js";
-import { createFeaturizer, type Featurizer, type FeaturizerSpec, sameFeaturizerSpec } from "./featurizer.js";
+import { createFeaturizer, type Featurizer } from "./featurizer.js";
+import { type FeaturizerSpec, sameFeaturizerSpec } from "./featurizer-spec.js";
 import { logSoftmaxInto, scoresInto } from "./internal/linear.js";
 import {
   bootstrap,

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RlvrLoopError } from "./errors.js";
-import { createFeaturizer, defaultFeaturizerSpec, resolveFeaturizerSpec, tokenize } from "./featurizer.js";
+import { createFeaturizer, tokenize } from "./featurizer.js";
+import { defaultFeaturizerSpec, resolveFeaturizerSpec } from "./featurizer-spec.js";
 import { murmur3 } from "./internal/hash.js";
 
 describe("createFeaturizer", () => {

@@ -23,6 +23,8 @@ export type {
   EarlyStoppingConfig,
   ImportanceCorrectionConfig,
   KlConfig,
+  OffPolicyConfig,
+  OffPolicyTarget,
   OnlineConfig,
   OptimizerConfig,
   PartialTrainConfig,
@@ -31,7 +33,12 @@ export type {
   ValidationConfig,
   ValidationMetric,
 } from "./config.js";
-export { defaultTrainConfig, resolveTrainConfig, trainConfigSchema, validateTrainConfig } from "./config.js";
+export {
+  defaultTrainConfig,
+  resolveTrainConfig,
+  trainConfigSchema,
+  validateTrainConfig,
+} from "./config.js";
 export type {
   BehaviorSpec,
   Environment,
@@ -57,8 +64,10 @@ export type { DivergedMetric, RlvrLoopErrorCode } from "./errors.js";
 export { RlvrLoopError, TrainingDivergedError } from "./errors.js";
 export type { Estimate, EvaluateOptions, Evaluation, ModelSource, PolicyEstimates } from "./evaluation.js";
 export { evaluate } from "./evaluation.js";
-export type { Featurizer, FeaturizerSpec, NumericTransform, SparseFeatures } from "./featurizer.js";
-export { createFeaturizer, defaultFeaturizerSpec, resolveFeaturizerSpec, tokenize } from "./featurizer.js";
+export type { Featurizer, SparseFeatures } from "./featurizer.js";
+export { createFeaturizer, tokenize } from "./featurizer.js";
+export type { FeaturizerSpec, NumericTransform } from "./featurizer-spec.js";
+export { defaultFeaturizerSpec, featurizerSpecSchema, resolveFeaturizerSpec } from "./featurizer-spec.js";
 export type { HeuristicBehaviorOptions } from "./heuristic-behavior.js";
 export { createHeuristicBehavior } from "./heuristic-behavior.js";
 export type {

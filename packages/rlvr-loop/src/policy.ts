@@ -1,6 +1,7 @@
 import type { RlvrContext } from "@rlvr/dataset";
 import { RlvrLoopError } from "./errors.js";
-import { createFeaturizer, type Featurizer, type FeaturizerSpec } from "./featurizer.js";
+import { createFeaturizer, type Featurizer } from "./featurizer.js";
+import type { FeaturizerSpec } from "./featurizer-spec.js";
 import { logSoftmaxInto, scoresInto } from "./internal/linear.js";
 import { type Rng, sampleIndex } from "./rng.js";
 import { normalizeActions } from "./training-data.js";

@@ -1,6 +1,7 @@
 import type { RlvrContext, RlvrDataset, RlvrExample } from "@rlvr/dataset";
 import { RlvrLoopError } from "./errors.js";
-import { createFeaturizer, type Featurizer, type FeaturizerSpec } from "./featurizer.js";
+import { createFeaturizer, type Featurizer } from "./featurizer.js";
+import type { FeaturizerSpec } from "./featurizer-spec.js";
 import { AdamW } from "./internal/adamw.js";
 import { type GlmKind, glmObjective, sigmoid } from "./internal/glm.js";
 import { GradientBuffer } from "./internal/linear.js";

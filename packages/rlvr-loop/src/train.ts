@@ -8,7 +8,8 @@ import {
 import type { Environment, EnvironmentTask } from "./environment.js";
 import { RlvrLoopError, TrainingDivergedError } from "./errors.js";
 import { type Nuisance, nuisance, validationEstimate } from "./evaluation.js";
-import { compareCodeUnits, createFeaturizer, type Featurizer, sameFeaturizerSpec } from "./featurizer.js";
+import { compareCodeUnits, createFeaturizer, type Featurizer } from "./featurizer.js";
+import { sameFeaturizerSpec } from "./featurizer-spec.js";
 import { AdamW } from "./internal/adamw.js";
 import { type BatchStats, prepareBatch } from "./internal/advantages.js";
 import { ExactEvaluator } from "./internal/exact.js";

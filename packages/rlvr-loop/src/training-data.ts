@@ -1,12 +1,7 @@
 import type { RlvrContext, RlvrDataset, RlvrExample } from "@rlvr/dataset";
 import { RlvrLoopError } from "./errors.js";
-import {
-  compareCodeUnits,
-  createFeaturizer,
-  FeatureAccumulator,
-  type Featurizer,
-  type FeaturizerSpec,
-} from "./featurizer.js";
+import { compareCodeUnits, createFeaturizer, FeatureAccumulator, type Featurizer } from "./featurizer.js";
+import type { FeaturizerSpec } from "./featurizer-spec.js";
 
 /**
  * Logged decisions in columnar form: what the trainer, the model fitters and the estimators loop

@@ -1,5 +1,6 @@
-import { Ajv, type ValidateFunction } from "ajv";
+import type { ValidateFunction } from "ajv";
 import { RlvrLoopError } from "./errors.js";
+import { compileSchema as compileWithAjv } from "./internal/ajv.js";
 
 /** Outcome of a verification. */
 export interface VerifierResult {
@@ -252,27 +253,16 @@ export interface JsonSchemaOptions {
   readonly schema?: Record<string, unknown>;
 }
 
-let sharedAjv: Ajv | undefined;
-const compiled = new WeakMap<object, ValidateFunction>();
-
 function compileSchema(schema: Record<string, unknown>): ValidateFunction {
-  let fn = compiled.get(schema);
-  if (fn === undefined) {
-    sharedAjv ??= new Ajv({ strict: false, validateFormats: false, allErrors: false });
-    try {
-      fn = sharedAjv.compile(schema);
-    } catch (err) {
-      throw new RlvrLoopError(
-        "INVALID_ARGUMENT",
-        `createJsonSchemaVerifier: schema does not compile: ${(err as Error).message}`,
-        {
-          cause: err,
-        },
-      );
-    }
-    compiled.set(schema, fn);
+  try {
+    return compileWithAjv(schema);
+  } catch (err) {
+    throw new RlvrLoopError(
+      "INVALID_ARGUMENT",
+      `JSON Schema verifier: the schema does not compile: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
-  return fn;
 }
 
 /**

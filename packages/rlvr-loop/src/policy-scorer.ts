@@ -1,5 +1,6 @@
 import { RlvrLoopError } from "./errors.js";
-import { nuisance, type PolicyEstimates, policyEstimates } from "./evaluation.js";
+import { type PolicyEstimates, policyEstimates } from "./evaluation.js";
+import { nuisance } from "./internal/nuisance.js";
 import { bootstrap, groupSums, linearPolicyProbs, pointEstimates } from "./internal/ope.js";
 import type { LinearSoftmaxPolicy } from "./policy.js";
 import { predictRewards, type RewardModel } from "./reward-model.js";
@@ -144,7 +145,7 @@ export function createPolicyScorer(data: TrainingData, options: PolicyScorerOpti
         );
       }
       linearPolicyProbs(policy.weights, data, pi);
-      const sums = groupSums(data, pi, nuis.propensity, nuis.qhat, null);
+      const sums = groupSums(data, { pi, propensity: nuis.propensity, qhat: nuis.qhat, clip: null });
       return policyEstimates(pointEstimates(sums), bootstrap(sums, resamples, seed), confidence);
     },
   };

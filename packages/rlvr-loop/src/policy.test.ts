@@ -43,7 +43,7 @@ describe("createPolicy", () => {
     expect(lp[1]).toBeCloseTo(-Math.log(2), 14);
     expect(p.act(context).action).toBe("a");
     expect(p.act(context, { allowedActions: ["c", "b"] }).action).toBe("b");
-    expect(() => p.logProbs(context, { allowedActions: ["zzz"] })).toThrow(/none of the allowed actions/);
+    expect(() => p.logProbs(context, { allowedActions: ["zzz"] })).toThrow(/allowedActions \["zzz"\] name none of the policy.s actions/);
   });
 
   it("samples from π with an rng, deterministically", () => {

@@ -146,15 +146,15 @@ export function linearPolicyFromParts(
   const scores = (context: RlvrContext): Float64Array => {
     const f = featurizer.featurize(context);
     const out = new Float64Array(A);
-    scoresInto(weights, A, f.indices, f.values, 0, f.indices.length, out);
+    scoresInto(weights, { indices: f.indices, values: f.values, start: 0, end: f.indices.length }, out);
     return out;
   };
   const logProbs = (context: RlvrContext, options?: LogProbsOptions): Float64Array => {
     const f = featurizer.featurize(context);
-    scoresInto(weights, A, f.indices, f.values, 0, f.indices.length, z);
+    scoresInto(weights, { indices: f.indices, values: f.values, start: 0, end: f.indices.length }, z);
     const lp = new Float64Array(A);
-    const m = buildMask(options?.allowedActions, index, mask, "LinearSoftmaxPolicy.logProbs");
-    logSoftmaxInto(z, A, m, 0, lp, p);
+    const m = buildMask(options?.allowedActions, index, mask);
+    logSoftmaxInto({ z, lp, p }, m, 0);
     return lp;
   };
   return Object.freeze({
@@ -165,21 +165,26 @@ export function linearPolicyFromParts(
     scores,
     logProbs,
     act(context: RlvrContext, options?: ActOptions): ActResult {
-      return actFromLogProbs(frozenActions, logProbs(context, options), options, "LinearSoftmaxPolicy.act");
+      return actFromLogProbs(frozenActions, logProbs(context, options), options);
     },
   });
 }
 
-/** Mask over the actions from an allowed list (null = all allowed). */
+/**
+ * Mask over the actions from a context's allowed list (null = all allowed), written into `mask`.
+ * Throws `INVALID_ARGUMENT` when the list is not an array or names none of the policy's actions.
+ */
 export function buildMask(
   allowed: readonly string[] | undefined,
   index: ReadonlyMap<string, number>,
   mask: Uint8Array,
-  where: string,
 ): Uint8Array | null {
   if (allowed === undefined) return null;
   if (!Array.isArray(allowed))
-    throw new RlvrLoopError("INVALID_ARGUMENT", `${where}: allowedActions must be an array`);
+    throw new RlvrLoopError(
+      "INVALID_ARGUMENT",
+      `the context's allowedActions must be an array of action names, got ${JSON.stringify(allowed)}`,
+    );
   mask.fill(0);
   let known = 0;
   for (const name of allowed) {
@@ -192,7 +197,7 @@ export function buildMask(
   if (known === 0) {
     throw new RlvrLoopError(
       "INVALID_ARGUMENT",
-      `${where}: none of the allowed actions ${JSON.stringify(allowed)} is known to the policy`,
+      `the context's allowedActions ${JSON.stringify(allowed)} name none of the policy's actions ${JSON.stringify([...index.keys()])}; expected at least one of them`,
     );
   }
   return mask;
@@ -203,7 +208,6 @@ export function actFromLogProbs(
   actions: readonly string[],
   lp: Float64Array,
   options: ActOptions | undefined,
-  where: string,
 ): ActResult {
   const mode = options?.mode ?? "greedy";
   let index = 0;
@@ -219,7 +223,7 @@ export function actFromLogProbs(
     if (options?.rng === undefined || typeof options.rng.next !== "function") {
       throw new RlvrLoopError(
         "INVALID_ARGUMENT",
-        `${where}: mode "sample" needs an rng (e.g. createRng(seed))`,
+        'acting with mode "sample" needs an rng option (a random source, e.g. createRng(seed))',
       );
     }
     const probs = new Float64Array(lp.length);
@@ -228,7 +232,7 @@ export function actFromLogProbs(
   } else {
     throw new RlvrLoopError(
       "INVALID_ARGUMENT",
-      `${where}: mode must be "greedy" or "sample", got ${JSON.stringify(mode)}`,
+      `the acting mode must be "greedy" or "sample", got ${JSON.stringify(mode)}`,
     );
   }
   const logProb = lp[index]!;
@@ -258,7 +262,7 @@ export function policyFromProbabilities(
   const index = new Map(frozen.map((a, i) => [a, i]));
   const mask = new Uint8Array(frozen.length);
   const logProbs = (context: RlvrContext, options?: LogProbsOptions): Float64Array => {
-    const m = buildMask(options?.allowedActions, index, mask, "Policy.logProbs");
+    const m = buildMask(options?.allowedActions, index, mask);
     const p = probs(context, m);
     const lp = new Float64Array(frozen.length);
     for (let a = 0; a < frozen.length; a++) lp[a] = Math.log(p[a]!);
@@ -268,7 +272,7 @@ export function policyFromProbabilities(
     actions: frozen,
     logProbs,
     act: (context: RlvrContext, options?: ActOptions) =>
-      actFromLogProbs(frozen, logProbs(context, options), options, "Policy.act"),
+      actFromLogProbs(frozen, logProbs(context, options), options),
   });
 }
 

@@ -158,12 +158,11 @@ export function fitGlm(kind: GlmKind, data: TrainingData, fit: ResolvedFit): Flo
   const size = data.rows * A;
   const W = new Float64Array(size);
   const G = new GradientBuffer(data.rows, A);
-  const adam = new AdamW(data.rows, A, data.rows - 1, {
-    beta1: 0.9,
-    beta2: 0.999,
-    epsilon: 1e-8,
-    weightDecay: fit.weightDecay,
-    lazy: true,
+  const adam = new AdamW({
+    rows: data.rows,
+    actions: A,
+    biasRow: data.rows - 1,
+    settings: { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: fit.weightDecay, lazy: true },
   });
   const scratch = new Scratch(A);
   const n = data.numExamples;
@@ -176,11 +175,11 @@ export function fitGlm(kind: GlmKind, data: TrainingData, fit: ResolvedFit): Flo
     shuffleInPlace(rng, order);
     for (let start = 0; start < n; start += fit.batchSize) {
       const end = Math.min(n, start + fit.batchSize);
-      const loss = glmObjective(kind, W, G, data, order, start, end, scratch);
+      const loss = glmObjective({ kind, W, G, data, order, start, end, scratch });
       // linear decay to zero: the last iterates average out the minibatch noise
       const lr = (fit.learningRate * (total - step)) / total;
       step++;
-      const check = adam.step(W, G, lr, 1);
+      const check = adam.step(W, G, { learningRate: lr, gradientScale: 1 });
       if (!Number.isFinite(loss) || check !== 0) {
         throw new RlvrLoopError(
           "DIVERGED",

@@ -1,15 +1,28 @@
+import type { AdvantageConfig, TrainConfig } from "../config.js";
 import type { TrainingData } from "../training-data.js";
 
-/** How advantages are formed; see `AdvantageConfig` in config.ts for the documentation. */
-export interface AdvantageSettings {
-  readonly baseline: "group" | "rloo";
-  readonly scale: "group" | "batch" | "none";
-  readonly epsilon: number;
-  readonly degenerateGroups: "zero" | "drop" | "batch_mean";
-}
+/** How advantages are formed; see `AdvantageConfig` for the documentation. */
+export type AdvantageSettings = AdvantageConfig;
 
 /** Loss aggregation over a minibatch. */
-export type Aggregation = "grpo" | "bnpo" | "dr_grpo";
+export type Aggregation = TrainConfig["lossAggregation"];
+
+/** The minibatch (groups `groups[start..end)` of `data`) and how its loss is formed. */
+export interface BatchInput {
+  readonly data: TrainingData;
+  readonly groups: Int32Array;
+  readonly start: number;
+  readonly end: number;
+  readonly settings: AdvantageSettings;
+  readonly aggregation: Aggregation;
+}
+
+/** Per-example outputs of {@link prepareBatch} (indexed by example) and the included groups. */
+export interface BatchOutput {
+  readonly advantages: Float64Array;
+  readonly kappa: Float64Array;
+  readonly included: Int32Array;
+}
 
 /** Reward statistics of one minibatch (before any update). */
 export interface BatchStats {
@@ -28,21 +41,13 @@ export interface BatchStats {
 }
 
 /**
- * Fill `advantages[i]` and the aggregation coefficients `kappa[i]` (so that the minibatch loss is
+ * Fill `out.advantages[i]` and the aggregation coefficients `out.kappa[i]` (so that the minibatch loss is
  * Σ_i kappa_i ℓ_i) for the examples of groups `groups[gStart..gEnd)`. Dropped groups get kappa 0 and
  * are not written to `included`; the included groups are written to `included[0..includedGroups)`.
  */
-export function prepareBatch(
-  data: TrainingData,
-  groups: Int32Array,
-  gStart: number,
-  gEnd: number,
-  settings: AdvantageSettings,
-  aggregation: Aggregation,
-  advantages: Float64Array,
-  kappa: Float64Array,
-  included: Int32Array,
-): BatchStats {
+export function prepareBatch(input: BatchInput, out: BatchOutput): BatchStats {
+  const { data, groups, start: gStart, end: gEnd, settings, aggregation } = input;
+  const { advantages, kappa, included } = out;
   const r = data.rewards;
   const go = data.groupOffsets;
   const w = data.weights;

@@ -1,22 +1,44 @@
 import { deriveRng, STREAM_BOOTSTRAP, uniformIndex } from "../rng.js";
 import type { TrainingData } from "../training-data.js";
-import { logSoftmaxInto, scoresInto } from "./linear.js";
+import { logSoftmaxInto, type Softmax, type SparseRow, scoresInto } from "./linear.js";
+
+/** π_W(·|x_i) of the examples of columnar data under log-linear weights W, one example at a time. */
+export class LinearScorer {
+  /** The last scored example's scores, log-probabilities and probabilities. */
+  readonly softmax: Softmax;
+  private readonly W: Float64Array;
+  private readonly data: TrainingData;
+  private readonly row: SparseRow;
+
+  constructor(W: Float64Array, data: TrainingData) {
+    const A = data.actions.length;
+    this.W = W;
+    this.data = data;
+    this.softmax = { z: new Float64Array(A), lp: new Float64Array(A), p: new Float64Array(A) };
+    this.row = { indices: data.indices, values: data.values, start: 0, end: 0 };
+  }
+
+  /** Scores example `i` (over its allowed actions) into {@link softmax}. */
+  score(i: number): Softmax {
+    const { row, data } = this;
+    row.start = data.offsets[i]!;
+    row.end = data.offsets[i + 1]!;
+    scoresInto(this.W, row, this.softmax.z);
+    logSoftmaxInto(this.softmax, data.allowedMask, i * data.actions.length);
+    return this.softmax;
+  }
+}
 
 /** π(a | x_i) for every example and action of columnar data (n × A), for log-linear weights W. */
 export function linearPolicyProbs(W: Float64Array, data: TrainingData, out?: Float64Array): Float64Array {
   const A = data.actions.length;
   const n = data.numExamples;
   const probs = out ?? new Float64Array(n * A);
-  const z = new Float64Array(A);
-  const lp = new Float64Array(A);
-  const p = new Float64Array(A);
-  const { offsets, indices, values, sameContext } = data;
+  const scorer = new LinearScorer(W, data);
+  const { sameContext } = data;
   for (let i = 0; i < n; i++) {
-    if (!(sameContext !== null && sameContext[i] === 1 && i > 0)) {
-      scoresInto(W, A, indices, values, offsets[i]!, offsets[i + 1]!, z);
-      logSoftmaxInto(z, A, data.allowedMask, i * A, lp, p);
-    }
-    probs.set(p, i * A);
+    if (!(sameContext !== null && sameContext[i] === 1 && i > 0)) scorer.score(i);
+    probs.set(scorer.softmax.p, i * A);
   }
   return probs;
 }
@@ -40,17 +62,21 @@ export interface GroupSums {
   readonly r: Float64Array;
 }
 
-/**
- * Group sums for target probabilities `pi` (n × A), propensities `propensity` (n), optional reward
- * predictions `qhat` (n × A), importance weights clipped at `clip` (null = no clipping).
- */
-export function groupSums(
-  data: TrainingData,
-  pi: Float64Array,
-  propensity: Float64Array,
-  qhat: Float64Array | null,
-  clip: number | null,
-): GroupSums {
+/** What {@link groupSums} sums: the target policy, the propensities, the reward model, the clipping. */
+export interface GroupSumsInput {
+  /** Target probabilities π(a|x_i), n × A. */
+  readonly pi: Float64Array;
+  /** Propensities p_i of the logged actions (n). */
+  readonly propensity: Float64Array;
+  /** Reward predictions q̂(x_i, a), n × A; null: no DM/DR sums. */
+  readonly qhat: Float64Array | null;
+  /** Clip importance weights at this value; null: no clipping. */
+  readonly clip: number | null;
+}
+
+/** Group sums of `data` from which every estimator (and its bootstrap replicate) is a ratio. */
+export function groupSums(data: TrainingData, input: GroupSumsInput): GroupSums {
+  const { pi, propensity, qhat, clip } = input;
   const A = data.actions.length;
   const G = data.numGroups;
   const count = new Float64Array(G);

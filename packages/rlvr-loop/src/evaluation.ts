@@ -240,10 +240,9 @@ export function policyEstimates(
 /** π_e(·|x_i) for every example, through the fast path for a linear policy with the data's featurizer. */
 function targetProbs(
   policy: Policy,
-  data: TrainingData,
-  dataFeaturizer: Featurizer,
-  examples: readonly RlvrExample[],
+  evaluated: { data: TrainingData; featurizer: Featurizer; examples: readonly RlvrExample[] },
 ): Float64Array {
+  const { data, featurizer: dataFeaturizer, examples } = evaluated;
   if (isLinearSoftmaxPolicy(policy) && sameFeaturizerSpec(policy.featurizer.spec, dataFeaturizer.spec)) {
     return linearPolicyProbs(policy.weights, data);
   }
@@ -311,7 +310,7 @@ export function evaluate(
   data: RlvrDataset | readonly RlvrExample[],
   options: EvaluateOptions = {},
 ): Evaluation {
-  const where = "evaluate";
+  const where = "evaluation options";
   const examples = examplesOf(data);
   const resamples = options.resamples ?? 500;
   const confidence = options.confidence ?? 0.95;
@@ -357,7 +356,7 @@ export function evaluate(
     if (rm.actions.length !== actions.length || rm.actions.some((a, i) => a !== actions[i])) {
       throw new RlvrLoopError(
         "INCOMPATIBLE_POLICY",
-        `${where}: the reward model's actions differ from the policy's`,
+        `${where}: the reward model's actions ${JSON.stringify(rm.actions)} differ from the policy's ${JSON.stringify(actions)}`,
       );
     }
     // Both builds order the examples identically (group by group), so rows correspond.
@@ -388,7 +387,7 @@ export function evaluate(
     const sums = groupSums(evalData, { pi, propensity: nuis.propensity, qhat: nuis.qhat, clip: clipWeight });
     return { sums, point: pointEstimates(sums) };
   };
-  const pi = targetProbs(policy, evalData, featurizer, examples);
+  const pi = targetProbs(policy, { data: evalData, featurizer, examples });
   const target = evaluateProbs(pi);
   const targetReps = bootstrap(target.sums, resamples, seed);
   const policyEst = policyEstimates(target.point, targetReps, confidence);

@@ -86,7 +86,9 @@ describe("createFeaturizer", () => {
 
   it("rejects non-finite or non-scalar features and bad specs", () => {
     const f = createFeaturizer();
-    expect(() => f.featurize({ features: { x: Number.NaN } })).toThrow(/feature "x" is not a finite number/);
+    expect(() => f.featurize({ features: { x: Number.NaN } })).toThrow(
+      /context feature "x" is NaN; expected a finite number/,
+    );
     expect(() => f.featurize({ features: { x: null as never } })).toThrow(RlvrLoopError);
     expect(() => resolveFeaturizerSpec({ dimension: 0 })).toThrow(/dimension/);
     expect(() => resolveFeaturizerSpec({ crosses: [["a"]] as never })).toThrow(/cross/);

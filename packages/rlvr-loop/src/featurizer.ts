@@ -41,14 +41,14 @@ function checkFeature(name: string, value: unknown, transform: NumericTransform)
     if (!Number.isFinite(value)) {
       throw new RlvrLoopError(
         "INVALID_DATA",
-        `featurize: feature "${name}" is not a finite number (${value})`,
+        `context feature ${JSON.stringify(name)} is ${value}; expected a finite number, a string or a boolean`,
       );
     }
     return transform === "identity" ? value : Math.sign(value) * Math.log1p(Math.abs(value));
   }
   throw new RlvrLoopError(
     "INVALID_DATA",
-    `featurize: feature "${name}" must be a string, finite number or boolean, got ${value === null ? "null" : typeof value}`,
+    `context feature ${JSON.stringify(name)} is ${value === null ? "null" : `a ${typeof value}`}; expected a string, a finite number or a boolean`,
   );
 }
 
@@ -63,14 +63,20 @@ function emitKeys(
   emit: (key: string, value: number) => void,
 ): void {
   if (typeof context !== "object" || context === null) {
-    throw new RlvrLoopError("INVALID_DATA", "featurize: context must be an object");
+    throw new RlvrLoopError(
+      "INVALID_DATA",
+      `the context must be an object with prompt and/or features, got ${String(context)}`,
+    );
   }
   const features = context.features;
   if (
     features !== undefined &&
     (typeof features !== "object" || features === null || Array.isArray(features))
   ) {
-    throw new RlvrLoopError("INVALID_DATA", "featurize: context.features must be an object");
+    throw new RlvrLoopError(
+      "INVALID_DATA",
+      `the context's features must be an object of named values, got ${JSON.stringify(features)}`,
+    );
   }
   if (spec.features && features !== undefined) {
     const names = Object.keys(features).sort(compareCodeUnits);
@@ -94,7 +100,10 @@ function emitKeys(
   const prompt = context.prompt;
   if (prompt !== undefined) {
     if (typeof prompt !== "string")
-      throw new RlvrLoopError("INVALID_DATA", "featurize: context.prompt must be a string");
+      throw new RlvrLoopError(
+        "INVALID_DATA",
+        `the context's prompt must be a string, got ${JSON.stringify(prompt)}`,
+      );
     if (spec.unigrams || spec.bigrams) {
       const words = tokenize(prompt, spec.lowercase);
       if (spec.unigrams) for (const w of words) emit(`u:${w}`, 1);

@@ -40,26 +40,13 @@ export {
   validateTrainConfig,
 } from "./config.js";
 export type {
-  BehaviorSpec,
   Environment,
   EnvironmentOutcome,
   EnvironmentTask,
   ExactBaselines,
-  GeneratedLogs,
-  GenerateLogsOptions,
-  GroupSizeDistribution,
-  LearningTraceDataset,
-  LearningTraceExample,
-  LearningTraceLabels,
   WeightedContext,
 } from "./environment.js";
-export {
-  exactBaselines,
-  exactOptimalValue,
-  exactPolicyValue,
-  generateLogs,
-  learningTraceToJson,
-} from "./environment.js";
+export { exactBaselines, exactOptimalValue, exactPolicyValue } from "./environment.js";
 export type { DivergedMetric, RlvrLoopErrorCode } from "./errors.js";
 export { RlvrLoopError, TrainingDivergedError } from "./errors.js";
 export type { Estimate, EvaluateOptions, Evaluation, ModelSource, PolicyEstimates } from "./evaluation.js";
@@ -68,6 +55,16 @@ export type { Featurizer, SparseFeatures } from "./featurizer.js";
 export { createFeaturizer, tokenize } from "./featurizer.js";
 export type { FeaturizerSpec, NumericTransform } from "./featurizer-spec.js";
 export { defaultFeaturizerSpec, featurizerSpecSchema, resolveFeaturizerSpec } from "./featurizer-spec.js";
+export type {
+  BehaviorSpec,
+  GeneratedLogs,
+  GenerateLogsOptions,
+  GroupSizeDistribution,
+  LearningTraceDataset,
+  LearningTraceExample,
+  LearningTraceLabels,
+} from "./generate-logs.js";
+export { generateLogs, learningTraceToJson } from "./generate-logs.js";
 export type { HeuristicBehaviorOptions } from "./heuristic-behavior.js";
 export { createHeuristicBehavior } from "./heuristic-behavior.js";
 export type {

@@ -90,9 +90,9 @@ export interface CreatePolicyOptions {
  */
 export function createPolicy(options: CreatePolicyOptions): LinearSoftmaxPolicy {
   if (typeof options !== "object" || options === null) {
-    throw new RlvrLoopError("INVALID_ARGUMENT", "createPolicy: options must be an object");
+    throw new RlvrLoopError("INVALID_ARGUMENT", `policy options: expected an object, got ${String(options)}`);
   }
-  const actions = normalizeActions(options.actions, "createPolicy");
+  const actions = normalizeActions(options.actions, "policy options: actions");
   const featurizer =
     typeof options.featurizer === "object" && options.featurizer !== null && "featurize" in options.featurizer
       ? (options.featurizer as Featurizer)
@@ -103,20 +103,20 @@ export function createPolicy(options: CreatePolicyOptions): LinearSoftmaxPolicy 
     if (actions.some((a, i) => a !== options.actions[i])) {
       throw new RlvrLoopError(
         "INVALID_ARGUMENT",
-        "createPolicy: actions must be sorted when weights are given",
+        "policy options: actions must be sorted (by UTF-16 code units) when weights are given, since the weights' columns follow their order",
       );
     }
     if (!(options.weights instanceof Float64Array) || options.weights.length !== size) {
       throw new RlvrLoopError(
         "INVALID_ARGUMENT",
-        `createPolicy: weights must be a Float64Array of length rows × actions = ${size}, got ${options.weights?.length}`,
+        `policy options: weights must be a Float64Array of length rows × actions = ${size}, got length ${options.weights?.length}`,
       );
     }
     for (let i = 0; i < size; i++) {
       if (!Number.isFinite(options.weights[i]!)) {
         throw new RlvrLoopError(
           "INVALID_ARGUMENT",
-          `createPolicy: weight ${i} is not finite (${options.weights[i]})`,
+          `policy options: weight ${i} is ${options.weights[i]}; expected a finite number`,
         );
       }
     }
@@ -278,7 +278,7 @@ export function policyFromProbabilities(
 
 /** The uniform policy over `actions` (or over the allowed ones). */
 export function uniformPolicy(actions: readonly string[]): Policy {
-  const sorted = normalizeActions(actions, "uniformPolicy");
+  const sorted = normalizeActions(actions, "uniform policy: actions");
   return policyFromProbabilities(sorted, (_context, mask) => {
     const p = new Float64Array(sorted.length);
     let n = 0;
@@ -293,10 +293,13 @@ export function uniformPolicy(actions: readonly string[]): Policy {
  * allowed ones).
  */
 export function constantPolicy(actions: readonly string[], action: string): Policy {
-  const sorted = normalizeActions(actions, "constantPolicy");
+  const sorted = normalizeActions(actions, "constant policy: actions");
   const k = sorted.indexOf(action);
   if (k < 0)
-    throw new RlvrLoopError("INVALID_ARGUMENT", `constantPolicy: unknown action ${JSON.stringify(action)}`);
+    throw new RlvrLoopError(
+      "INVALID_ARGUMENT",
+      `constant policy: unknown action ${JSON.stringify(action)}; expected one of ${JSON.stringify(sorted)}`,
+    );
   return policyFromProbabilities(sorted, (_context, mask) => {
     const p = new Float64Array(sorted.length);
     if (mask === null || mask[k] === 1) p[k] = 1;

@@ -183,7 +183,7 @@ export function fitGlm(kind: GlmKind, data: TrainingData, fit: ResolvedFit): Flo
       if (!Number.isFinite(loss) || check !== 0) {
         throw new RlvrLoopError(
           "DIVERGED",
-          `fit ${kind} model: non-finite ${check !== 0 ? "weights" : "loss"} in epoch ${epoch + 1}`,
+          `fitting the ${kind === "logistic" ? "reward" : "behavior"} model diverged: non-finite ${check !== 0 ? "weights" : "loss"} in epoch ${epoch + 1}; lower the learning rate or rescale numeric features`,
         );
       }
     }
@@ -200,8 +200,8 @@ export function fitRewardModel(
   data: RlvrDataset | readonly RlvrExample[] | TrainingData,
   options: FitModelOptions = {},
 ): RewardModel {
-  const fit = resolveFit(options, "fitRewardModel");
-  const prepared = prepare(data, options, "fitRewardModel");
+  const fit = resolveFit(options, "reward model options");
+  const prepared = prepare(data, options, "reward model options");
   const weights = fitGlm("logistic", prepared.data, fit);
   return rewardModelFromParts(prepared.data.actions, prepared.featurizer, weights);
 }
@@ -279,8 +279,8 @@ export function fitBehaviorModel(
   data: RlvrDataset | readonly RlvrExample[] | TrainingData,
   options: FitModelOptions = {},
 ): LinearSoftmaxPolicy {
-  const fit = resolveFit(options, "fitBehaviorModel");
-  const prepared = prepare(data, options, "fitBehaviorModel");
+  const fit = resolveFit(options, "behavior model options");
+  const prepared = prepare(data, options, "behavior model options");
   const weights = fitGlm("multinomial", prepared.data, fit);
   return linearPolicyFromParts(prepared.data.actions, prepared.featurizer, weights);
 }

@@ -2,6 +2,7 @@ import type { RlvrDataset, RlvrExample } from "@rlvr/dataset";
 import { RlvrLoopError } from "./errors.js";
 import { compareCodeUnits, createFeaturizer, type Featurizer } from "./featurizer.js";
 import type { FeaturizerSpec } from "./featurizer-spec.js";
+import { preview } from "./internal/ajv.js";
 import { ColumnarBuilder, type ExampleColumns, sameRow } from "./internal/columnar.js";
 
 /**
@@ -88,10 +89,16 @@ export function collectActions(examples: readonly RlvrExample[]): string[] {
   return [...set].sort(compareCodeUnits);
 }
 
-/** Validate and sort an action list (unique non-empty strings, sorted by UTF-16 code units). */
+/**
+ * Validate and sort an action list (unique non-empty strings, sorted by UTF-16 code units); `where`
+ * names the list in messages (e.g. `policy.actions`).
+ */
 export function normalizeActions(actions: readonly string[], where: string): string[] {
   if (!Array.isArray(actions) || actions.length === 0) {
-    throw new RlvrLoopError("INVALID_ARGUMENT", `${where}: actions must be a non-empty array of strings`);
+    throw new RlvrLoopError(
+      "INVALID_ARGUMENT",
+      `${where}: expected a non-empty array of action names, got ${preview(actions)}`,
+    );
   }
   const sorted = [...actions].sort(compareCodeUnits);
   for (let i = 0; i < sorted.length; i++) {
@@ -103,7 +110,7 @@ export function normalizeActions(actions: readonly string[], where: string): str
       );
     }
     if (i > 0 && sorted[i - 1] === a) {
-      throw new RlvrLoopError("INVALID_ARGUMENT", `${where}: duplicate action ${JSON.stringify(a)}`);
+      throw new RlvrLoopError("INVALID_ARGUMENT", `${where}: action ${JSON.stringify(a)} is listed twice`);
     }
   }
   return sorted;
@@ -111,7 +118,7 @@ export function normalizeActions(actions: readonly string[], where: string): str
 
 function invalid(i: number, e: RlvrExample | undefined, message: string): never {
   const id = e && typeof e === "object" && typeof e.id === "string" ? ` (id ${JSON.stringify(e.id)})` : "";
-  throw new RlvrLoopError("INVALID_DATA", `buildTrainingData: example ${i}${id}: ${message}`);
+  throw new RlvrLoopError("INVALID_DATA", `example ${i}${id}: ${message}`);
 }
 
 /** The scalar reward of an example under `rewardWeights` (validated). */
@@ -150,12 +157,13 @@ export function buildTrainingData(
   options: BuildTrainingDataOptions = {},
 ): TrainingData {
   const examples = examplesOf(data);
-  if (examples.length === 0) throw new RlvrLoopError("INVALID_DATA", "buildTrainingData: no examples");
+  if (examples.length === 0)
+    throw new RlvrLoopError("INVALID_DATA", "the data have no examples; expected at least one");
   const featurizer = isFeaturizer(options.featurizer)
     ? options.featurizer
     : createFeaturizer(options.featurizer ?? {});
   const actions = options.actions
-    ? normalizeActions(options.actions, "buildTrainingData")
+    ? normalizeActions(options.actions, "the action list")
     : collectActions(examples);
   const A = actions.length;
   const builder = new ColumnarBuilder(actions, featurizer);
@@ -301,9 +309,9 @@ export interface TrainingDataArrays {
  */
 export function trainingDataFromArrays(arrays: TrainingDataArrays): TrainingData {
   const bad = (message: string): never => {
-    throw new RlvrLoopError("INVALID_DATA", `trainingDataFromArrays: ${message}`);
+    throw new RlvrLoopError("INVALID_DATA", `columnar training data: ${message}`);
   };
-  const actions = normalizeActions(arrays.actions, "trainingDataFromArrays");
+  const actions = normalizeActions(arrays.actions, "columnar training data: actions");
   if (actions.some((a, i) => a !== arrays.actions[i])) bad("actions must be sorted by UTF-16 code units");
   const A = actions.length;
   const { offsets, indices, values, actionIndex, rewards, groupOffsets, rows } = arrays;

@@ -164,7 +164,7 @@ export class Trainer {
       { ...batch, settings: rule.advantage, aggregation: cfg.lossAggregation },
       { advantages: buffers.advantages, kappa: buffers.kappa, included: this.included },
     );
-    if (rule.qhat !== null) residualAdvantages(d, this.included, stats.includedGroups, rule, buffers);
+    if (rule.qhat !== null) this.residualAdvantages(d, stats.includedGroups);
     this.examplesProcessed += stats.numExamples;
     for (let it = 0; it < cfg.innerIterations; it++) {
       if (signal?.aborted) throw abortError(signal);
@@ -173,6 +173,23 @@ export class Trainer {
         await yieldToEventLoop();
         if (signal?.aborted) throw abortError(signal);
       }
+    }
+  }
+
+  /**
+   * Advantages of the model-based targets for the `count` included groups: `dr` A_i = r_i − r̂(x_i, a_i)
+   * (the residual the doubly robust gradient weights by c_i), `dm` A_i = 0 (the model term alone).
+   */
+  private residualAdvantages(d: TrainingData, count: number): void {
+    const { rule } = this.o;
+    const { buffers, included } = this;
+    const A = d.actions.length;
+    const qhat = rule.qhat!;
+    buffers.qhat = qhat;
+    for (let q = 0; q < count; q++) {
+      const g = included[q]!;
+      for (let i = d.groupOffsets[g]!; i < d.groupOffsets[g + 1]!; i++)
+        buffers.advantages[i] = rule.target === "dr" ? d.rewards[i]! - qhat[i * A + d.actionIndex[i]!]! : 0;
     }
   }
 
@@ -243,27 +260,6 @@ export class Trainer {
     };
     this.steps.push(metrics);
     hooks.onMetrics?.({ type: "step", metrics });
-  }
-}
-
-/**
- * Advantages of the model-based targets for the included groups: `dr` A_i = r_i − r̂(x_i, a_i) (the
- * residual the doubly robust gradient weights by c_i), `dm` A_i = 0 (the model term alone).
- */
-function residualAdvantages(
-  d: TrainingData,
-  included: Int32Array,
-  count: number,
-  rule: UpdateRule,
-  buffers: RoundBuffers,
-): void {
-  const A = d.actions.length;
-  const qhat = rule.qhat!;
-  buffers.qhat = qhat;
-  for (let q = 0; q < count; q++) {
-    const g = included[q]!;
-    for (let i = d.groupOffsets[g]!; i < d.groupOffsets[g + 1]!; i++)
-      buffers.advantages[i] = rule.target === "dr" ? d.rewards[i]! - qhat[i * A + d.actionIndex[i]!]! : 0;
   }
 }
 

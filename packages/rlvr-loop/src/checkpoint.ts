@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { TrainConfig } from "./config.js";
+import type { TrainConfig } from "./config-schema.js";
 import { RlvrLoopError } from "./errors.js";
 import { createFeaturizer } from "./featurizer.js";
 import { type FeaturizerSpec, resolveFeaturizerSpec } from "./featurizer-spec.js";

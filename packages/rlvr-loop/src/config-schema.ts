@@ -7,6 +7,19 @@
 // Runtime modules import this file for types only; the defaults are read from the JSON Schema.
 import { type Static, type TSchema, Type } from "typebox";
 
+const nonNegative = (value: number, description: string) =>
+  Type.Number({ minimum: 0, default: value, description });
+const positive = (value: number, description: string) =>
+  Type.Number({ exclusiveMinimum: 0, default: value, description });
+const positiveInt = (value: number, description: string) =>
+  Type.Integer({ minimum: 1, default: value, description });
+const unitOpen = (value: number, description: string) =>
+  Type.Number({ minimum: 0, exclusiveMaximum: 1, default: value, description });
+const section = <P extends Parameters<typeof Type.Object>[0]>(description: string, properties: P) =>
+  Type.Object(properties, { additionalProperties: false, description });
+const oneOf = <V extends string[]>(values: readonly [...V], value: V[number], description: string) =>
+  Type.Enum(values, { default: value, description });
+
 /** Largest number of hash buckets D. */
 const MAX_DIMENSION = 1 << 26;
 
@@ -44,59 +57,51 @@ export const featurizerSpecDefinition = Type.Object(
       default: [],
       description: "Pairs of feature names whose combination becomes a feature of its own.",
     }),
-    numeric: Type.Enum(["identity", "signed_log1p"], {
-      default: "identity",
-      description: "Transform of numeric feature values: `identity` or sign(v) · ln(1 + |v|).",
-    }),
+    numeric: oneOf(
+      ["identity", "signed_log1p"],
+      "identity",
+      "Transform of numeric feature values: `identity` or sign(v) · ln(1 + |v|).",
+    ),
   },
   { additionalProperties: false, description: "A hashing featurizer (stored in checkpoints)." },
 );
 
-const nonNegative = (value: number, description: string) =>
-  Type.Number({ minimum: 0, default: value, description });
-const positive = (value: number, description: string) =>
-  Type.Number({ exclusiveMinimum: 0, default: value, description });
-const positiveInt = (value: number, description: string) =>
-  Type.Integer({ minimum: 1, default: value, description });
-const unitOpen = (value: number, description: string) =>
-  Type.Number({ minimum: 0, exclusiveMaximum: 1, default: value, description });
-const section = <P extends Parameters<typeof Type.Object>[0]>(properties: P, description: string) =>
-  Type.Object(properties, { additionalProperties: false, description });
-
 const AdvantageSchema = section(
-  {
-    baseline: Type.Enum(["group", "rloo"], {
-      default: "group",
-      description:
-        "Baseline b_i: `group` = mean reward of the group (GRPO); `rloo` = mean of the other examples of the group.",
-    }),
-    scale: Type.Enum(["group", "batch", "none"], {
-      default: "group",
-      description:
-        "Scaling s: `group` = sample std of the group + ε (GRPO); `batch` = std of the minibatch + ε; `none` = 1 (Dr. GRPO).",
-    }),
-    epsilon: nonNegative(1e-4, "ε added to the standard deviation."),
-    degenerateGroups: Type.Enum(["zero", "drop", "batch_mean"], {
-      default: "batch_mean",
-      description:
-        "Groups without a group signal (one example, or all rewards equal): `zero` = advantage 0; `drop` = left out of the loss; `batch_mean` = baseline the minibatch mean, scaled by the minibatch std + ε.",
-    }),
-  },
   "How advantages A_i are formed from the rewards of a group (docs/algorithms.md §2).",
-);
-
-const ClipSchema = section(
   {
-    epsilonLow: unitOpen(0.2, "ε_low: the ratio is clipped below at 1 − ε_low (negative advantages)."),
-    epsilonHigh: nonNegative(
-      0.2,
-      "ε_high: the ratio is clipped above at 1 + ε_high (positive advantages; DAPO's clip higher uses ε_high > ε_low).",
+    baseline: oneOf(
+      ["group", "rloo"],
+      "group",
+      "Baseline b_i: `group` = mean reward of the group (GRPO); `rloo` = mean of the other examples of the group.",
+    ),
+    scale: oneOf(
+      ["group", "batch", "none"],
+      "group",
+      "Scaling s: `group` = sample std of the group + ε (GRPO); `batch` = std of the minibatch + ε; `none` = 1 (Dr. GRPO).",
+    ),
+    epsilon: nonNegative(1e-4, "ε added to the standard deviation."),
+    degenerateGroups: oneOf(
+      ["zero", "drop", "batch_mean"],
+      "batch_mean",
+      "Groups without a group signal (one example, or all rewards equal): `zero` = advantage 0; `drop` = left out of the loss; `batch_mean` = baseline the minibatch mean, scaled by the minibatch std + ε.",
     ),
   },
-  "PPO-style clipping of the importance ratio ρ = π_θ / π_old.",
 );
+/** How advantages A_i are formed from the rewards of a group. */
+export type AdvantageConfig = Of<typeof AdvantageSchema>;
+
+const ClipSchema = section("PPO-style clipping of the importance ratio ρ = π_θ / π_old.", {
+  epsilonLow: unitOpen(0.2, "ε_low: the ratio is clipped below at 1 − ε_low (negative advantages)."),
+  epsilonHigh: nonNegative(
+    0.2,
+    "ε_high: the ratio is clipped above at 1 + ε_high (positive advantages; DAPO's clip higher uses ε_high > ε_low).",
+  ),
+});
+/** PPO-style clipping of the importance ratio. */
+export type ClipConfig = Of<typeof ClipSchema>;
 
 const ImportanceCorrectionSchema = section(
+  "Truncated importance correction for logged (off-policy) actions.",
   {
     enabled: Type.Union([Type.Boolean(), Type.Literal("auto")], {
       default: "auto",
@@ -105,16 +110,18 @@ const ImportanceCorrectionSchema = section(
     }),
     cap: positive(10, "The truncation level c̄ (see docs/rlvr-loop.md for the measurements behind 10)."),
   },
-  "Truncated importance correction for logged (off-policy) actions.",
 );
+/** Truncated importance correction for logged (off-policy) actions. */
+export type ImportanceCorrectionConfig = Of<typeof ImportanceCorrectionSchema>;
 
 const OffPolicySchema = section(
+  "Offline objective and its nuisance models (docs/rlvr-loop.md, Learning without propensities).",
   {
-    target: Type.Enum(["auto", "grpo", "dm", "dr"], {
-      default: "auto",
-      description:
-        "The offline objective: `grpo` = the clipped surrogate of the logged actions; `dm` = the direct method with a cross-fitted reward model; `dr` = doubly robust; `auto` = the measured choice offline, `grpo` online.",
-    }),
+    target: oneOf(
+      ["auto", "grpo", "dm", "dr"],
+      "auto",
+      "The offline objective: `grpo` = the clipped surrogate of the logged actions; `dm` = the direct method with a cross-fitted reward model; `dr` = doubly robust; `auto` = the measured choice offline, `grpo` online.",
+    ),
     folds: Type.Integer({
       minimum: 2,
       maximum: 20,
@@ -134,103 +141,103 @@ const OffPolicySchema = section(
       description: "Epochs of each cross-fitted model.",
     }),
   },
-  "Offline objective and its nuisance models (docs/rlvr-loop.md, Learning without propensities).",
 );
+/** Offline objective and its nuisance models. */
+export type OffPolicyConfig = Of<typeof OffPolicySchema>;
+/** The offline objective: `grpo`, `dm` (direct method), `dr` (doubly robust) or `auto`. */
+export type OffPolicyTarget = OffPolicyConfig["target"];
 
-const KlSchema = section(
-  {
-    beta: nonNegative(
-      0,
-      "Coefficient β of the KL term in the loss (0: no penalty; the `kl` metric is still reported).",
-    ),
-    estimator: Type.Enum(["exact", "k3"], {
-      default: "exact",
-      description:
-        "`exact`: KL(π_θ(·|x) ‖ π_ref(·|x)) over the allowed actions; `k3`: exp(Δ) − Δ − 1 at the taken action.",
-    }),
-  },
-  "KL penalty to the reference policy (the initial policy unless one is given).",
-);
+const KlSchema = section("KL penalty to the reference policy (the initial policy unless one is given).", {
+  beta: nonNegative(
+    0,
+    "Coefficient β of the KL term in the loss (0: no penalty; the `kl` metric is still reported).",
+  ),
+  estimator: oneOf(
+    ["exact", "k3"],
+    "exact",
+    "`exact`: KL(π_θ(·|x) ‖ π_ref(·|x)) over the allowed actions; `k3`: exp(Δ) − Δ − 1 at the taken action.",
+  ),
+});
+/** KL penalty to the reference policy. */
+export type KlConfig = Of<typeof KlSchema>;
 
-const OptimizerSchema = section(
-  {
-    learningRate: positive(0.02, "Peak learning rate."),
-    beta1: unitOpen(0.9, "β1 (first-moment decay)."),
-    beta2: unitOpen(0.999, "β2 (second-moment decay)."),
-    epsilon: positive(1e-8, "ε of the Adam denominator."),
-    weightDecay: nonNegative(0, "Decoupled weight decay λ (never applied to the bias row)."),
-    maxGradNorm: Type.Union([Type.Null(), Type.Number({ exclusiveMinimum: 0 })], {
-      default: 1,
-      description: "Clip the global gradient norm to this value; null = no clipping.",
-    }),
-    lazy: Type.Boolean({
-      default: true,
-      description:
-        "Lazy (row-wise) moments: a step updates only the feature rows present in the minibatch (PyTorch SparseAdam semantics).",
-    }),
-  },
-  "AdamW optimizer and gradient clipping.",
-);
+const OptimizerSchema = section("AdamW optimizer and gradient clipping.", {
+  learningRate: positive(0.02, "Peak learning rate."),
+  beta1: unitOpen(0.9, "β1 (first-moment decay)."),
+  beta2: unitOpen(0.999, "β2 (second-moment decay)."),
+  epsilon: positive(1e-8, "ε of the Adam denominator."),
+  weightDecay: nonNegative(0, "Decoupled weight decay λ (never applied to the bias row)."),
+  maxGradNorm: Type.Union([Type.Null(), Type.Number({ exclusiveMinimum: 0 })], {
+    default: 1,
+    description: "Clip the global gradient norm to this value; null = no clipping.",
+  }),
+  lazy: Type.Boolean({
+    default: true,
+    description:
+      "Lazy (row-wise) moments: a step updates only the feature rows present in the minibatch (PyTorch SparseAdam semantics).",
+  }),
+});
+/** AdamW optimizer and gradient clipping. */
+export type OptimizerConfig = Of<typeof OptimizerSchema>;
 
-const ScheduleSchema = section(
-  {
-    kind: Type.Enum(["constant", "linear", "cosine"], {
-      default: "constant",
-      description: "`constant`, `linear` decay or `cosine` decay, after the warm-up.",
-    }),
-    warmupSteps: Type.Integer({ minimum: 0, default: 0, description: "Linear warm-up steps." }),
-    minLearningRateRatio: Type.Number({
-      minimum: 0,
-      maximum: 1,
-      default: 0,
-      description: "Floor of the decay as a fraction of the peak learning rate.",
-    }),
-  },
-  "Learning-rate schedule over the planned optimizer steps.",
-);
+const ScheduleSchema = section("Learning-rate schedule over the planned optimizer steps.", {
+  kind: oneOf(
+    ["constant", "linear", "cosine"],
+    "constant",
+    "`constant`, `linear` decay or `cosine` decay, after the warm-up.",
+  ),
+  warmupSteps: Type.Integer({ minimum: 0, default: 0, description: "Linear warm-up steps." }),
+  minLearningRateRatio: Type.Number({
+    minimum: 0,
+    maximum: 1,
+    default: 0,
+    description: "Floor of the decay as a fraction of the peak learning rate.",
+  }),
+});
+/** Learning-rate schedule. */
+export type ScheduleConfig = Of<typeof ScheduleSchema>;
 
-const OnlineSchema = section(
-  {
-    roundsPerEpoch: positiveInt(
-      25,
-      "Update rounds per epoch (each samples tasks, acts, verifies and updates).",
-    ),
-    tasksPerRound: positiveInt(32, "Tasks sampled per round (= groups per round)."),
-    groupSize: positiveInt(8, "G: actions sampled from the policy per task."),
-  },
-  "Online training against an environment.",
-);
+const OnlineSchema = section("Online training against an environment.", {
+  roundsPerEpoch: positiveInt(
+    25,
+    "Update rounds per epoch (each samples tasks, acts, verifies and updates).",
+  ),
+  tasksPerRound: positiveInt(32, "Tasks sampled per round (= groups per round)."),
+  groupSize: positiveInt(8, "G: actions sampled from the policy per task."),
+});
+/** Online training against an environment. */
+export type OnlineConfig = Of<typeof OnlineSchema>;
 
-const ValidationSchema = section(
-  {
-    metric: Type.Enum(["auto", "none", "ips", "snips", "dm", "dr", "exact_value"], {
-      default: "auto",
-      description:
-        "Metric after every epoch: an off-policy estimate (`ips`, `snips`, `dm`, `dr`), the environment's `exact_value`, `none`, or `auto` (exact value online when supported, else `snips` when every validation example has a behavior probability, else `dr`).",
-    }),
-  },
-  "Validation after every epoch (drives early stopping).",
-);
+const ValidationSchema = section("Validation after every epoch (drives early stopping).", {
+  metric: oneOf(
+    ["auto", "none", "ips", "snips", "dm", "dr", "exact_value"],
+    "auto",
+    "Metric after every epoch: an off-policy estimate (`ips`, `snips`, `dm`, `dr`), the environment's `exact_value`, `none`, or `auto` (exact value online when supported, else `snips` when every validation example has a behavior probability, else `dr`).",
+  ),
+});
+/** Validation after every epoch. */
+export type ValidationConfig = Of<typeof ValidationSchema>;
+/** Metric computed on the validation data after every epoch. */
+export type ValidationMetric = ValidationConfig["metric"];
 
-const EarlyStoppingSchema = section(
-  {
-    patience: Type.Union([Type.Null(), Type.Integer({ minimum: 1 })], {
-      default: null,
-      description:
-        "Stop after this many epochs without an improvement larger than `minDelta`; null disables early stopping.",
-    }),
-    minDelta: nonNegative(0, "Smallest increase that counts as an improvement."),
-    restoreBest: Type.Boolean({
-      default: true,
-      description: "Return the weights of the best validated epoch rather than the last.",
-    }),
-    collapseEntropy: nonNegative(
-      0.05,
-      "Stop (reason `collapse`) when the entropy of the mean action distribution on validation falls below this many nats while the validation value fell; 0 disables it.",
-    ),
-  },
-  "Early stopping on the validation metric (higher is better).",
-);
+const EarlyStoppingSchema = section("Early stopping on the validation metric (higher is better).", {
+  patience: Type.Union([Type.Null(), Type.Integer({ minimum: 1 })], {
+    default: null,
+    description:
+      "Stop after this many epochs without an improvement larger than `minDelta`; null disables early stopping.",
+  }),
+  minDelta: nonNegative(0, "Smallest increase that counts as an improvement."),
+  restoreBest: Type.Boolean({
+    default: true,
+    description: "Return the weights of the best validated epoch rather than the last.",
+  }),
+  collapseEntropy: nonNegative(
+    0.05,
+    "Stop (reason `collapse`) when the entropy of the mean action distribution on validation falls below this many nats while the validation value fell; 0 disables it.",
+  ),
+});
+/** Early stopping on the validation metric. */
+export type EarlyStoppingConfig = Of<typeof EarlyStoppingSchema>;
 
 /** A complete training configuration: every member required, unknown members rejected. */
 export const trainConfigDefinition = Type.Object(
@@ -269,11 +276,11 @@ export const trainConfigDefinition = Type.Object(
     offPolicy: OffPolicySchema,
     kl: KlSchema,
     entropyCoef: nonNegative(0, "α of the entropy bonus (the loss gets −α H(π_θ(·|x)))."),
-    lossAggregation: Type.Enum(["grpo", "bnpo", "dr_grpo"], {
-      default: "grpo",
-      description:
-        "`grpo`: mean within each group, then over groups; `bnpo`: mean over the minibatch's examples; `dr_grpo`: sum / (groups × largest group size).",
-    }),
+    lossAggregation: oneOf(
+      ["grpo", "bnpo", "dr_grpo"],
+      "grpo",
+      "`grpo`: mean within each group, then over groups; `bnpo`: mean over the minibatch's examples; `dr_grpo`: sum / (groups × largest group size).",
+    ),
     rewardWeights: Type.Union(
       [Type.Null(), Type.Record(Type.String(), Type.Number(), { minProperties: 1 })],
       {
@@ -301,31 +308,6 @@ type Frozen<T> = T extends readonly (infer E)[]
     ? { readonly [K in keyof T]: Frozen<T[K]> }
     : T;
 type Of<S extends TSchema> = Frozen<Static<S>>;
-
-/** How advantages A_i are formed from the rewards of a group. */
-export type AdvantageConfig = Of<typeof AdvantageSchema>;
-/** PPO-style clipping of the importance ratio. */
-export type ClipConfig = Of<typeof ClipSchema>;
-/** Truncated importance correction for logged (off-policy) actions. */
-export type ImportanceCorrectionConfig = Of<typeof ImportanceCorrectionSchema>;
-/** The offline objective: `grpo`, `dm` (direct method), `dr` (doubly robust) or `auto`. */
-export type OffPolicyTarget = OffPolicyConfig["target"];
-/** Offline objective and its nuisance models. */
-export type OffPolicyConfig = Of<typeof OffPolicySchema>;
-/** KL penalty to the reference policy. */
-export type KlConfig = Of<typeof KlSchema>;
-/** AdamW optimizer and gradient clipping. */
-export type OptimizerConfig = Of<typeof OptimizerSchema>;
-/** Learning-rate schedule. */
-export type ScheduleConfig = Of<typeof ScheduleSchema>;
-/** Online training against an environment. */
-export type OnlineConfig = Of<typeof OnlineSchema>;
-/** Metric computed on the validation data after every epoch. */
-export type ValidationMetric = ValidationConfig["metric"];
-/** Validation after every epoch. */
-export type ValidationConfig = Of<typeof ValidationSchema>;
-/** Early stopping on the validation metric. */
-export type EarlyStoppingConfig = Of<typeof EarlyStoppingSchema>;
 
 /** Complete training configuration, the static type of {@link trainConfigDefinition}. */
 export type TrainConfig = {

@@ -4,22 +4,6 @@ import { resolveFeaturizerSpec } from "./featurizer-spec.js";
 import { compileSchema, describeSchemaError, schemaDefaults } from "./internal/ajv.js";
 import { TRAIN_CONFIG_JSON_SCHEMA } from "./internal/config-schema.generated.js";
 
-export type {
-  AdvantageConfig,
-  ClipConfig,
-  EarlyStoppingConfig,
-  ImportanceCorrectionConfig,
-  KlConfig,
-  OffPolicyConfig,
-  OffPolicyTarget,
-  OnlineConfig,
-  OptimizerConfig,
-  ScheduleConfig,
-  TrainConfig,
-  ValidationConfig,
-  ValidationMetric,
-} from "./config-schema.js";
-
 /** A partial {@link TrainConfig}: any member may be left out, nested objects too. */
 export type PartialTrainConfig = {
   readonly [K in keyof TrainConfig]?: TrainConfig[K] extends readonly unknown[] | null

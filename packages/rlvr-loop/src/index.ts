@@ -17,6 +17,13 @@ export {
   loadCheckpoint,
   serializeCheckpoint,
 } from "./checkpoint.js";
+export type { PartialTrainConfig } from "./config.js";
+export {
+  defaultTrainConfig,
+  resolveTrainConfig,
+  trainConfigSchema,
+  validateTrainConfig,
+} from "./config.js";
 export type {
   AdvantageConfig,
   ClipConfig,
@@ -27,18 +34,11 @@ export type {
   OffPolicyTarget,
   OnlineConfig,
   OptimizerConfig,
-  PartialTrainConfig,
   ScheduleConfig,
   TrainConfig,
   ValidationConfig,
   ValidationMetric,
-} from "./config.js";
-export {
-  defaultTrainConfig,
-  resolveTrainConfig,
-  trainConfigSchema,
-  validateTrainConfig,
-} from "./config.js";
+} from "./config-schema.js";
 export type {
   Environment,
   EnvironmentOutcome,
@@ -82,7 +82,7 @@ export {
   type PolicyScorerOptions,
   type ScorerNuisance,
 } from "./policy-scorer.js";
-export type { FitModelOptions, RewardModel } from "./reward-model.js";
+export type { FitModelOptions, ModelData, RewardModel } from "./reward-model.js";
 export { fitBehaviorModel, fitRewardModel, greedyPolicy } from "./reward-model.js";
 export type { RlvrLoop } from "./rlvr-loop.js";
 export { rlvrLoop } from "./rlvr-loop.js";

@@ -1,10 +1,6 @@
 import type { RlvrDataset, RlvrExample } from "@rlvr/dataset";
-import {
-  type PartialTrainConfig,
-  resolveTrainConfig,
-  type TrainConfig,
-  type ValidationMetric,
-} from "./config.js";
+import { type PartialTrainConfig, resolveTrainConfig } from "./config.js";
+import type { TrainConfig, ValidationMetric } from "./config-schema.js";
 import type { Environment } from "./environment.js";
 import { createFeaturizer } from "./featurizer.js";
 import { abortError } from "./internal/train-core.js";

@@ -3,7 +3,7 @@ import { RlvrLoopError } from "./errors.js";
 import { compareCodeUnits, createFeaturizer, type Featurizer } from "./featurizer.js";
 import type { FeaturizerSpec } from "./featurizer-spec.js";
 import { preview } from "./internal/ajv.js";
-import { ColumnarBuilder, type ExampleColumns, sameRow } from "./internal/columnar.js";
+import { ColumnarBuilder, columnarData, type ExampleColumns, sameRow } from "./internal/columnar.js";
 
 /**
  * Logged decisions in columnar form: what the trainer, the model fitters and the estimators loop
@@ -368,22 +368,17 @@ export function trainingDataFromArrays(arrays: TrainingDataArrays): TrainingData
       sameContext[i] = sameRow(columns, A, i) ? 1 : 0;
     }
   }
-  return {
+  const groupIds = arrays.groupIds ?? null;
+  return columnarData({
+    ...columns,
     actions,
     rows,
-    numExamples: n,
-    numGroups: G,
-    offsets,
-    indices,
-    values,
     actionIndex,
     rewards,
     behaviorProbs,
     weights,
-    allowedMask,
     groupOffsets,
     sameContext,
-    sourceIndex: null,
-    groupIds: arrays.groupIds ?? null,
-  };
+    groupIds,
+  });
 }

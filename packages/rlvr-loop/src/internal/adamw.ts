@@ -1,4 +1,6 @@
-import type { OptimizerConfig } from "../config.js";
+// Hot loop (measured): the lazy and dense updates repeat the AdamW arithmetic on purpose; one shared
+// per-row function made training 14 % slower (bench data, 200 k distinct-context examples, CPU time).
+import type { OptimizerConfig } from "../config-schema.js";
 import type { GradientBuffer } from "./linear.js";
 
 /** AdamW hyperparameters (see `OptimizerConfig`). */

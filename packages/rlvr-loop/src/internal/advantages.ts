@@ -1,4 +1,4 @@
-import type { AdvantageConfig, TrainConfig } from "../config.js";
+import type { AdvantageConfig, TrainConfig } from "../config-schema.js";
 import type { TrainingData } from "../training-data.js";
 
 /** How advantages are formed; see `AdvantageConfig` for the documentation. */
@@ -73,11 +73,10 @@ export function prepareBatch(input: BatchInput, out: BatchOutput): BatchStats {
   }
   const batchStd = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
 
-  let zeroStd = 0;
-  let stdSum = 0;
+  // over the minibatch's groups: degenerate groups, Σ of the groups' std, Σ of the included weights
+  const totals = { zeroStd: 0, stdSum: 0, weight: 0 };
   let inc = 0;
   let maxSize = 0;
-  let weightTotal = 0;
   for (let q = gStart; q < gEnd; q++) {
     const g = groups[q]!;
     const s = go[g]!;
@@ -99,9 +98,9 @@ export function prepareBatch(input: BatchInput, out: BatchOutput): BatchStats {
       gv += d * d;
     }
     const std = size > 1 ? Math.sqrt(gv / (size - 1)) : 0;
-    stdSum += std;
+    totals.stdSum += std;
     const degenerate = size < 2 || min === max;
-    if (degenerate) zeroStd++;
+    if (degenerate) totals.zeroStd++;
     if (degenerate && settings.degenerateGroups === "drop") {
       for (let i = s; i < e; i++) {
         advantages[i] = 0;
@@ -125,8 +124,8 @@ export function prepareBatch(input: BatchInput, out: BatchOutput): BatchStats {
         advantages[i] = (r[i]! - b) / scale;
       }
     }
-    if (w !== null) for (let i = s; i < e; i++) weightTotal += w[i]!;
-    else weightTotal += size;
+    if (w !== null) for (let i = s; i < e; i++) totals.weight += w[i]!;
+    else totals.weight += size;
   }
   // aggregation coefficients
   for (let q = 0; q < inc; q++) {
@@ -142,15 +141,15 @@ export function prepareBatch(input: BatchInput, out: BatchOutput): BatchStats {
         aggregation === "grpo"
           ? wi / gw / inc
           : aggregation === "bnpo"
-            ? wi / weightTotal
+            ? wi / totals.weight
             : wi / (inc * maxSize);
     }
   }
   const groupsCount = gEnd - gStart;
   return {
     reward: n > 0 ? sum / n : 0,
-    rewardStd: groupsCount > 0 ? stdSum / groupsCount : 0,
-    fracZeroStd: groupsCount > 0 ? zeroStd / groupsCount : 0,
+    rewardStd: groupsCount > 0 ? totals.stdSum / groupsCount : 0,
+    fracZeroStd: groupsCount > 0 ? totals.zeroStd / groupsCount : 0,
     numExamples: n,
     numGroups: groupsCount,
     includedGroups: inc,

@@ -16,6 +16,43 @@ export interface ExampleColumns {
   readonly allowed: Uint8Array | null;
 }
 
+/** The columns of {@link TrainingData} that have no default; {@link columnarData} fills the others. */
+export type TrainingDataColumns = Pick<
+  TrainingData,
+  "actions" | "rows" | "offsets" | "indices" | "values" | "actionIndex" | "rewards" | "groupOffsets"
+> &
+  Partial<
+    Pick<
+      TrainingData,
+      "behaviorProbs" | "weights" | "allowedMask" | "sameContext" | "sourceIndex" | "groupIds"
+    >
+  >;
+
+/**
+ * {@link TrainingData} from its columns: the counts from the arrays' lengths (n = actionIndex.length,
+ * groups = groupOffsets.length − 1), the optional columns null unless given. Checks nothing.
+ */
+export function columnarData(c: TrainingDataColumns): TrainingData {
+  return {
+    actions: c.actions,
+    rows: c.rows,
+    numExamples: c.actionIndex.length,
+    numGroups: c.groupOffsets.length - 1,
+    offsets: c.offsets,
+    indices: c.indices,
+    values: c.values,
+    actionIndex: c.actionIndex,
+    rewards: c.rewards,
+    behaviorProbs: c.behaviorProbs ?? null,
+    weights: c.weights ?? null,
+    allowedMask: c.allowedMask ?? null,
+    groupOffsets: c.groupOffsets,
+    sameContext: c.sameContext ?? null,
+    sourceIndex: c.sourceIndex ?? null,
+    groupIds: c.groupIds ?? null,
+  };
+}
+
 /** The CSR features and masks {@link sameRow} compares. */
 export type RowColumns = Pick<TrainingData, "offsets" | "indices" | "values" | "allowedMask">;
 
@@ -150,11 +187,9 @@ export class ColumnarBuilder {
     const A = this.actions.length;
     const take = <T extends Int32Array | Float64Array | Uint8Array>(a: T, len: number): T =>
       (copy ? a.slice(0, len) : a.subarray(0, len)) as T;
-    return {
+    return columnarData({
       actions: this.actions,
       rows: this.rows,
-      numExamples: n,
-      numGroups: this.groups,
       offsets: take(this.offsets, n + 1),
       indices: take(this.indices, this.nnz),
       values: take(this.values, this.nnz),
@@ -167,7 +202,7 @@ export class ColumnarBuilder {
       sameContext: take(this.sameContext, n),
       sourceIndex: extra.sourceIndex ?? null,
       groupIds: extra.groupIds ?? null,
-    };
+    });
   }
 }
 

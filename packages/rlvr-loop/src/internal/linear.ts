@@ -1,3 +1,5 @@
+// Hot loop (measured): the action chunks of eight, four and one repeat each other on purpose; without
+// the four-wide chunk, scoresInto with 4 actions took 1.35–1.6× the CPU time (200 k examples × 30 features).
 /**
  * Sparse linear algebra of the log-linear policy. Weights are stored feature-row-major: the scores of
  * all actions for feature row f are W[f·A .. f·A + A - 1], so one example touches |φ(x)| contiguous

@@ -6,6 +6,7 @@ import type { ModelSource } from "../evaluation.js";
 import { fitGlm, predictRewards } from "../reward-model.js";
 import { deriveRng, STREAM_FOLDS, shuffleInPlace } from "../rng.js";
 import type { TrainingData } from "../training-data.js";
+import { columnarData } from "./columnar.js";
 import { groupSums, LinearScorer, linearPolicyProbs, pointEstimates } from "./ope.js";
 
 /** Where {@link behaviorProbsInto} reads the behavior model and which examples it fills. */
@@ -30,67 +31,61 @@ function behaviorProbsInto(out: Float64Array, input: BehaviorProbsInput): void {
   }
 }
 
-/** Subset of columnar data (by groups), rebuilt as its own TrainingData. */
-function subsetByGroups(data: TrainingData, keep: Uint8Array): TrainingData {
+/**
+ * The examples `rows` of columnar data, in that order, as data of their own grouped by
+ * `groupOffsets` (over the selected rows): features and per-example columns copied.
+ */
+function selectRows(
+  data: TrainingData,
+  selection: { rows: Int32Array; groupOffsets: Int32Array },
+): TrainingData {
+  const { rows, groupOffsets } = selection;
   const A = data.actions.length;
-  const go = data.groupOffsets;
-  let n = 0;
-  let nnz = 0;
-  let G = 0;
-  for (let g = 0; g < data.numGroups; g++) {
-    if (!keep[g]) continue;
-    G++;
-    for (let i = go[g]!; i < go[g + 1]!; i++) {
-      n++;
-      nnz += data.offsets[i + 1]! - data.offsets[i]!;
-    }
-  }
+  const n = rows.length;
   const offsets = new Int32Array(n + 1);
-  const indices = new Int32Array(nnz);
-  const values = new Float64Array(nnz);
+  for (let j = 0; j < n; j++)
+    offsets[j + 1] = offsets[j]! + data.offsets[rows[j]! + 1]! - data.offsets[rows[j]!]!;
+  const indices = new Int32Array(offsets[n]!);
+  const values = new Float64Array(offsets[n]!);
   const actionIndex = new Int32Array(n);
   const rewards = new Float64Array(n);
   const weights = data.weights ? new Float64Array(n) : null;
-  const mask = data.allowedMask ? new Uint8Array(n * A) : null;
-  const groupOffsets = new Int32Array(G + 1);
-  let j = 0;
-  let k = 0;
-  let h = 0;
-  for (let g = 0; g < data.numGroups; g++) {
-    if (!keep[g]) continue;
-    groupOffsets[h++] = j;
-    for (let i = go[g]!; i < go[g + 1]!; i++) {
-      const s = data.offsets[i]!;
-      const e = data.offsets[i + 1]!;
-      indices.set(data.indices.subarray(s, e), k);
-      values.set(data.values.subarray(s, e), k);
-      k += e - s;
-      offsets[j + 1] = k;
-      actionIndex[j] = data.actionIndex[i]!;
-      rewards[j] = data.rewards[i]!;
-      if (weights) weights[j] = data.weights![i]!;
-      if (mask) mask.set(data.allowedMask!.subarray(i * A, i * A + A), j * A);
-      j++;
-    }
+  const allowedMask = data.allowedMask ? new Uint8Array(n * A) : null;
+  for (let j = 0; j < n; j++) {
+    const i = rows[j]!;
+    indices.set(data.indices.subarray(data.offsets[i]!, data.offsets[i + 1]!), offsets[j]!);
+    values.set(data.values.subarray(data.offsets[i]!, data.offsets[i + 1]!), offsets[j]!);
+    actionIndex[j] = data.actionIndex[i]!;
+    rewards[j] = data.rewards[i]!;
+    if (weights) weights[j] = data.weights![i]!;
+    if (allowedMask) allowedMask.set(data.allowedMask!.subarray(i * A, i * A + A), j * A);
   }
-  groupOffsets[G] = j;
-  return {
-    ...data,
-    numExamples: n,
-    numGroups: G,
+  const { actions } = data;
+  return columnarData({
+    actions,
+    rows: data.rows,
     offsets,
     indices,
     values,
     actionIndex,
     rewards,
-    behaviorProbs: null,
     weights,
-    allowedMask: mask,
+    allowedMask,
     groupOffsets,
-    sameContext: null,
-    sourceIndex: null,
-    groupIds: null,
-  };
+  });
+}
+
+/** The groups of columnar data marked in `keep`, as data of their own (the training folds). */
+function subsetByGroups(data: TrainingData, keep: Uint8Array): TrainingData {
+  const go = data.groupOffsets;
+  const rows: number[] = [];
+  const groupOffsets = [0];
+  for (let g = 0; g < data.numGroups; g++) {
+    if (!keep[g]) continue;
+    for (let i = go[g]!; i < go[g + 1]!; i++) rows.push(i);
+    groupOffsets.push(rows.length);
+  }
+  return selectRows(data, { rows: Int32Array.from(rows), groupOffsets: Int32Array.from(groupOffsets) });
 }
 
 /**
@@ -177,7 +172,10 @@ export function nuisance(data: TrainingData, o: NuisanceOptions): Nuisance {
       }
       if (fitQ) {
         const Wq = fitGlm("logistic", train, o.fit);
-        const part = predictRewards(Wq, subsetRows(data, rows));
+        const part = predictRewards(
+          Wq,
+          selectRows(data, { rows, groupOffsets: Int32Array.from([0, rows.length]) }),
+        );
         for (let j = 0; j < rows.length; j++) qhat.set(part.subarray(j * A, j * A + A), rows[j]! * A);
       }
     }
@@ -185,42 +183,6 @@ export function nuisance(data: TrainingData, o: NuisanceOptions): Nuisance {
     if (fitQ) rewardModelSource = "cross-fitted";
   }
   return { propensity, qhat, behaviorSource, rewardModelSource };
-}
-
-/** The features of the rows `rows` of columnar data, as data of their own (for reward predictions). */
-function subsetRows(data: TrainingData, rows: Int32Array): TrainingData {
-  const offsets = new Int32Array(rows.length + 1);
-  let nnz = 0;
-  for (let j = 0; j < rows.length; j++) {
-    nnz += data.offsets[rows[j]! + 1]! - data.offsets[rows[j]!]!;
-    offsets[j + 1] = nnz;
-  }
-  const indices = new Int32Array(nnz);
-  const values = new Float64Array(nnz);
-  for (let j = 0; j < rows.length; j++) {
-    const s = data.offsets[rows[j]!]!;
-    const e = data.offsets[rows[j]! + 1]!;
-    indices.set(data.indices.subarray(s, e), offsets[j]!);
-    values.set(data.values.subarray(s, e), offsets[j]!);
-  }
-  // features only (what predictRewards reads); the per-example columns are not carried over
-  return {
-    ...data,
-    numExamples: rows.length,
-    numGroups: 1,
-    offsets,
-    indices,
-    values,
-    actionIndex: new Int32Array(rows.length),
-    rewards: new Float64Array(rows.length),
-    behaviorProbs: null,
-    weights: null,
-    allowedMask: null,
-    groupOffsets: Int32Array.from([0, rows.length]),
-    sameContext: null,
-    sourceIndex: null,
-    groupIds: null,
-  };
 }
 
 /** What {@link validationEstimate} estimates. */

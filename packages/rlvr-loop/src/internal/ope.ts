@@ -88,37 +88,28 @@ export function groupSums(data: TrainingData, input: GroupSumsInput): GroupSums 
   const r = new Float64Array(G);
   const { groupOffsets, actionIndex, rewards } = data;
   for (let g = 0; g < G; g++) {
-    let c = 0;
-    let swr = 0;
-    let sw = 0;
-    let sw2 = 0;
-    let sdm = 0;
-    let sdr = 0;
-    let sr = 0;
+    // the sums of group g accumulate in place, example by example (the same additions as in locals)
     for (let i = groupOffsets[g]!; i < groupOffsets[g + 1]!; i++) {
       const a = actionIndex[i]!;
       let wi = pi[i * A + a]! / propensity[i]!;
       if (clip !== null && wi > clip) wi = clip;
       const ri = rewards[i]!;
-      c++;
-      swr += wi * ri;
-      sw += wi;
-      sw2 += wi * wi;
-      sr += ri;
+      count[g] = count[g]! + 1;
+      wr[g] = wr[g]! + wi * ri;
+      w[g] = w[g]! + wi;
+      w2[g] = w2[g]! + wi * wi;
+      r[g] = r[g]! + ri;
       if (qhat !== null) {
         let direct = 0;
         for (let b = 0; b < A; b++) direct += pi[i * A + b]! * qhat[i * A + b]!;
-        sdm += direct;
-        sdr += direct + wi * (ri - qhat[i * A + a]!);
+        dm[g] = dm[g]! + direct;
+        dr[g] = dr[g]! + (direct + wi * (ri - qhat[i * A + a]!));
       }
     }
-    count[g] = c;
-    wr[g] = swr;
-    w[g] = sw;
-    w2[g] = sw2;
-    dm[g] = qhat !== null ? sdm : Number.NaN;
-    dr[g] = qhat !== null ? sdr : Number.NaN;
-    r[g] = sr;
+  }
+  if (qhat === null) {
+    dm.fill(Number.NaN);
+    dr.fill(Number.NaN);
   }
   return { numGroups: G, count, wr, w, w2, dm, dr, r };
 }
@@ -179,22 +170,16 @@ export function bootstrap(s: GroupSums, resamples: number, seed: number): Replic
     dr: new Float64Array(resamples),
     logged: new Float64Array(resamples),
   };
+  // per resample: the sums of count, Σwr, Σw, DM, DR and Σr over the drawn groups, in draw order
+  const acc = new Float64Array(6);
+  const columns = [s.count, s.wr, s.w, s.dm, s.dr, s.r] as const;
   for (let b = 0; b < resamples; b++) {
-    let n = 0;
-    let wr = 0;
-    let w = 0;
-    let dm = 0;
-    let dr = 0;
-    let r = 0;
+    acc.fill(0);
     for (let j = 0; j < G; j++) {
       const g = uniformIndex(rng, G);
-      n += s.count[g]!;
-      wr += s.wr[g]!;
-      w += s.w[g]!;
-      dm += s.dm[g]!;
-      dr += s.dr[g]!;
-      r += s.r[g]!;
+      for (let c = 0; c < 6; c++) acc[c] = acc[c]! + columns[c]![g]!;
     }
+    const [n, wr, w, dm, dr, r] = acc as unknown as [number, number, number, number, number, number];
     out.ips[b] = wr / n;
     out.snips[b] = w > 0 ? wr / w : 0;
     out.dm[b] = dm / n;

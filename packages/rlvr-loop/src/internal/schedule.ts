@@ -1,4 +1,4 @@
-import type { ScheduleConfig } from "../config.js";
+import type { ScheduleConfig } from "../config-schema.js";
 
 /** A schedule over a planned number of steps. */
 export interface PlannedSchedule {

@@ -3,16 +3,8 @@
 import type { Rng } from "../rng.js";
 import { uniformIndex } from "../rng.js";
 import type { TaskKind } from "../tool-routing-environment.js";
-import {
-  createCompositeVerifier,
-  createExactMatchVerifier,
-  createJsonSchemaVerifier,
-  createNormalizedTextVerifier,
-  createNumericVerifier,
-  createRegexVerifier,
-  parseJsonOrUndefined,
-  type Verifier,
-} from "../verifiers.js";
+import type { Verifier } from "../verifiers.js";
+import * as verifiers from "../verifiers.js";
 
 /** Names of the tools (actions), in order of creation. */
 export const TOOL_NAMES = [
@@ -272,40 +264,40 @@ export function makePayload(kind: TaskKind, level: number, rng: Rng): Payload {
 
 /** The verifier of each task kind. */
 export function kindVerifiers(): Record<TaskKind, Verifier<string, unknown>> {
-  const exact = createExactMatchVerifier();
+  const exact = verifiers.createExactMatchVerifier();
   return {
-    arithmetic: createNumericVerifier({ absoluteTolerance: 1e-9 }) as Verifier<string, unknown>,
-    "unit-conversion": createNumericVerifier({
+    arithmetic: verifiers.createNumericVerifier({ absoluteTolerance: 1e-9 }) as Verifier<string, unknown>,
+    "unit-conversion": verifiers.createNumericVerifier({
       absoluteTolerance: 1e-12,
       relativeTolerance: 1e-9,
     }) as Verifier<string, unknown>,
-    "word-order": createNormalizedTextVerifier() as Verifier<string, unknown>,
-    "date-format": createCompositeVerifier<string, unknown>({
+    "word-order": verifiers.createNormalizedTextVerifier() as Verifier<string, unknown>,
+    "date-format": verifiers.createCompositeVerifier<string, unknown>({
       name: "iso_date",
       components: [
         {
           name: "format",
           weight: 0.5,
-          verifier: createRegexVerifier({ pattern: ISO_DATE }),
+          verifier: verifiers.createRegexVerifier({ pattern: ISO_DATE }),
           reference: () => undefined,
         },
         { name: "value", weight: 0.5, verifier: exact },
       ],
     }),
-    "json-extraction": createCompositeVerifier<string, unknown>({
+    "json-extraction": verifiers.createCompositeVerifier<string, unknown>({
       name: "json_record",
       components: [
         {
           name: "schema",
           weight: 0.5,
-          verifier: createJsonSchemaVerifier(),
+          verifier: verifiers.createJsonSchemaVerifier(),
           reference: (ref) => (ref as { schema: unknown }).schema,
         },
         {
           name: "value",
           weight: 0.5,
           verifier: exact,
-          outcome: parseJsonOrUndefined,
+          outcome: verifiers.parseJsonOrUndefined,
           reference: (ref) => (ref as { record: unknown }).record,
         },
       ],

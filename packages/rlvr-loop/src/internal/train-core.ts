@@ -2,7 +2,7 @@
 // optimizer steps of the GRPO-family objective, docs/algorithms.md §2), the epoch loop with
 // validation, early stopping and collapse detection, and the result. train-offline.ts and
 // train-online.ts decide only where the minibatches come from and how validation is computed.
-import type { TrainConfig } from "../config.js";
+import type { TrainConfig } from "../config-schema.js";
 import { RlvrLoopError, TrainingDivergedError } from "../errors.js";
 import type { Featurizer } from "../featurizer.js";
 import { sameFeaturizerSpec } from "../featurizer-spec.js";

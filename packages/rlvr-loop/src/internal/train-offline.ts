@@ -2,7 +2,7 @@
 // (grpo, or the model-based dm / dr with cross-fitted nuisance models), validation by an off-policy
 // estimate on held-out logs. The update and the epoch loop are in train-core.ts.
 import type { RlvrDataset, RlvrExample } from "@rlvr/dataset";
-import type { TrainConfig } from "../config.js";
+import type { TrainConfig } from "../config-schema.js";
 import { RlvrLoopError } from "../errors.js";
 import type { Featurizer } from "../featurizer.js";
 import { deriveRng, STREAM_SHUFFLE, shuffleInPlace } from "../rng.js";

@@ -1,7 +1,7 @@
 // Online training against an environment: each round samples tasks, draws a group of actions per task
 // from the current policy, verifies them, and updates on the round's groups; validation is the
 // environment's exact value when it has one. The update and the epoch loop are in train-core.ts.
-import type { TrainConfig } from "../config.js";
+import type { TrainConfig } from "../config-schema.js";
 import type { Environment, EnvironmentTask } from "../environment.js";
 import { RlvrLoopError } from "../errors.js";
 import { compareCodeUnits, type Featurizer } from "../featurizer.js";

@@ -197,7 +197,7 @@ describe("checkpoints", () => {
     new DataView(length.buffer).setUint32(8, 1 << 30, true);
     expect(code(length)).toBe("CHECKPOINT_INVALID");
     expect(() => serializeCheckpoint(trainedLikePolicy(), { metrics: { bad: Number.NaN } })).toThrow(
-      /\/metrics\/bad is not a finite number/,
+      /checkpoint header: \/metrics\/bad is NaN; expected a finite number/,
     );
     const { body, payload } = parseFile(bytes);
     expect(errorOf(buildFile({ ...body, formatVersion: 3 }, payload)).message).toMatch(
@@ -207,7 +207,9 @@ describe("checkpoints", () => {
     const hugeFile = rawFile(hugeHeader.replace('"x":1', '"x":1e999'), payload);
     expect(errorOf(hugeFile)).toMatchObject({
       code: "CHECKPOINT_INVALID",
-      message: expect.stringMatching(/\/metrics\/x is not a finite number/),
+      message: expect.stringMatching(
+        /^not a valid checkpoint: .*\/metrics\/x is Infinity; expected a finite number/,
+      ),
     });
   });
 });
@@ -428,6 +430,28 @@ describe("malformed sparse payloads (with a valid digest)", () => {
       /weight of row 5, action 1 \(stored row 1\) is not finite/,
     );
     invalid(buildFile(body, sparsePayload([2, 5, 9], [1, 2, 3, 4, Number.NaN, 4])), /row 9, action 0/);
+  });
+
+  it("says what is wrong with the checkpoint, never which function read it", () => {
+    const twice = errorOf(buildFile(withPolicy({ actions: ["a", "a"] }), sparsePayload([2, 5, 9], values)));
+    expect(twice.message).toBe('not a valid checkpoint: policy.actions: action "a" is listed twice');
+    const none = errorOf(buildFile(withPolicy({ actions: [] }), sparsePayload([2, 5, 9], values)));
+    expect(none.message).toBe(
+      "not a valid checkpoint: policy.actions: expected a non-empty array of action names, got []",
+    );
+    const spec = errorOf(
+      buildFile(
+        withPolicy({ featurizer: { ...(body.policy.featurizer as object), dimension: 0 } }),
+        sparsePayload([2], [1, 2]),
+      ),
+    );
+    expect(spec.message).toBe(
+      "not a valid checkpoint: policy.featurizer/dimension: expected an integer in [1, 67108864], got 0",
+    );
+    for (const message of [twice.message, none.message, spec.message, errorOf(new Uint8Array(4)).message])
+      expect(message).not.toMatch(
+        /loadCheckpoint|normalizeActions|resolveFeaturizerSpec|serializeCheckpoint/,
+      );
   });
 
   it("reports tampering of indices or values as a digest mismatch", () => {

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import type { TrainConfig } from "./config.js";
+import type { TrainConfig } from "./config-schema.js";
 import { RlvrLoopError } from "./errors.js";
-import { createFeaturizer, type FeaturizerSpec, resolveFeaturizerSpec } from "./featurizer.js";
+import { createFeaturizer } from "./featurizer.js";
+import { type FeaturizerSpec, resolveFeaturizerSpec } from "./featurizer-spec.js";
 import { type LinearSoftmaxPolicy, linearPolicyFromParts } from "./policy.js";
 import { normalizeActions } from "./training-data.js";
 import { VERSION } from "./version.js";
@@ -106,7 +107,7 @@ function canonical(value: unknown, path: string): string {
     if (!Number.isFinite(value))
       throw new RlvrLoopError(
         "INVALID_ARGUMENT",
-        `serializeCheckpoint: ${path || "/"} is not a finite number`,
+        `checkpoint header: ${path || "/"} is ${String(value)}; expected a finite number (JSON has no NaN or Infinity)`,
       );
     return Object.is(value, -0) ? "0" : String(value);
   }
@@ -120,7 +121,7 @@ function canonical(value: unknown, path: string): string {
   }
   throw new RlvrLoopError(
     "INVALID_ARGUMENT",
-    `serializeCheckpoint: ${path || "/"} is not JSON (${typeof value})`,
+    `checkpoint header: ${path || "/"} is a ${typeof value}; expected a JSON value (string, number, boolean, null, array or object)`,
   );
 }
 
@@ -227,13 +228,14 @@ export function loadCheckpoint(bytes: Uint8Array): LoadedCheckpoint {
   const invalid = (message: string, cause?: unknown): never => {
     throw new RlvrLoopError(
       "CHECKPOINT_INVALID",
-      `loadCheckpoint: ${message}`,
+      `not a valid checkpoint: ${message}`,
       cause === undefined ? undefined : { cause },
     );
   };
-  if (!(bytes instanceof Uint8Array)) invalid("expected a Uint8Array");
+  if (!(bytes instanceof Uint8Array))
+    invalid(`expected the checkpoint's bytes (a Uint8Array), got ${typeof bytes}`);
   if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 8)) !== CHECKPOINT_MAGIC) {
-    invalid(`missing the ${CHECKPOINT_MAGIC} magic bytes`);
+    invalid(`the file does not start with the ${CHECKPOINT_MAGIC} magic bytes`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerLength = view.getUint32(8, true);
@@ -248,7 +250,7 @@ export function loadCheckpoint(bytes: Uint8Array): LoadedCheckpoint {
     return invalid("header is not valid UTF-8 JSON", err);
   }
   if (typeof header !== "object" || header === null || header.format !== "rlvr-checkpoint")
-    invalid("header is not an rlvr checkpoint header");
+    invalid('the header is not an rlvr checkpoint header (expected format "rlvr-checkpoint")');
   const version = header.formatVersion;
   if (version !== 1 && version !== 2)
     invalid(`unsupported formatVersion ${String(version)} (this version reads 1 and 2)`);
@@ -260,21 +262,30 @@ export function loadCheckpoint(bytes: Uint8Array): LoadedCheckpoint {
     p.dtype !== "float64" ||
     p.byteOrder !== "little-endian"
   ) {
-    invalid("unsupported policy kind or weight encoding");
+    invalid(
+      `unsupported policy kind or weight encoding (expected kind "linear-softmax", dtype "float64", byteOrder "little-endian")`,
+    );
   }
   let actions: string[];
   let spec: FeaturizerSpec;
   try {
-    actions = normalizeActions(p.actions, "loadCheckpoint");
+    actions = normalizeActions(p.actions, "policy.actions");
+  } catch (err) {
+    return invalid((err as Error).message, err);
+  }
+  try {
     spec = resolveFeaturizerSpec(p.featurizer);
   } catch (err) {
-    return invalid(`bad policy description: ${(err as Error).message}`, err);
+    const detail = RlvrLoopError.is(err) ? err.details[0] : undefined;
+    return invalid(detail === undefined ? (err as Error).message : `policy.featurizer${detail}`, err);
   }
   const A = actions.length;
   const rows = spec.dimension + 1;
   const count = rows * A;
   if (p.weightCount !== count || p.rows !== rows)
-    invalid(`weightCount ${p.weightCount} does not match rows × actions = ${count}`);
+    invalid(
+      `policy.weightCount ${p.weightCount} and policy.rows ${p.rows} do not match the featurizer and actions (expected rows ${rows} and rows × actions = ${count})`,
+    );
   const payloadStart = 12 + headerLength;
   const payload = bytes.subarray(payloadStart);
   let storedRows = 0;
@@ -306,13 +317,13 @@ export function loadCheckpoint(bytes: Uint8Array): LoadedCheckpoint {
     canonicalBody = canonical(body, "");
   } catch (err) {
     // JSON.parse turns an out-of-range number such as 1e999 into Infinity, which has no canonical form.
-    const reason = (err as Error).message.replace(/^serializeCheckpoint: /, "");
+    const reason = (err as Error).message.replace(/^checkpoint header: /, "");
     return invalid(`header is not canonical JSON: ${reason}`, err);
   }
   if (typeof digest !== "string" || digestOf(canonicalBody, payload) !== digest) {
     throw new RlvrLoopError(
       "CHECKPOINT_DIGEST_MISMATCH",
-      "loadCheckpoint: the content digest does not match the checkpoint's content",
+      "the checkpoint's content does not match its digest: the file was changed or damaged after it was written",
     );
   }
   const weights = new Float64Array(count);

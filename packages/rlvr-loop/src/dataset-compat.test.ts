@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadDataset, validateExample } from "@rlvr/dataset";
 import { afterAll, describe, expect, it } from "vitest";
-import { learningTraceToJson } from "./environment.js";
+import { learningTraceToJson } from "./generate-logs.js";
 import { createToolRoutingEnvironment } from "./tool-routing-environment.js";
 import { createTraceWorld } from "./trace-world.js";
 

@@ -1,12 +1,7 @@
 import type { RlvrContext } from "@rlvr/dataset";
 import { describe, expect, it } from "vitest";
-import {
-  type Environment,
-  exactBaselines,
-  exactOptimalValue,
-  exactPolicyValue,
-  learningTraceToJson,
-} from "./environment.js";
+import { type Environment, exactBaselines, exactOptimalValue, exactPolicyValue } from "./environment.js";
+import { learningTraceToJson } from "./generate-logs.js";
 import { constantPolicy, createPolicy, uniformPolicy } from "./policy.js";
 import { createToolRoutingEnvironment } from "./tool-routing-environment.js";
 
@@ -95,6 +90,6 @@ describe("generateLogs: group-size distributions and omitted propensities", () =
     expect(learningTraceToJson({ ...trace, examples: [] })).toBe(
       '{"id":"tool-routing-logs","label":"Logs of tool-routing","createdAt":"1970-01-01T00:00:00.000Z","examples":[]}\n',
     );
-    expect(() => learningTraceToJson(null as never)).toThrow(/learningTraceToJson/);
+    expect(() => learningTraceToJson(null as never)).toThrow(/expected a learning-trace dataset/);
   });
 });

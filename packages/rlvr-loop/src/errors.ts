@@ -1,5 +1,7 @@
-const RLVR_LOOP_ERROR = Symbol.for("@rlvr/rlvr-loop/error");
-const TRAINING_DIVERGED_ERROR = Symbol.for("@rlvr/rlvr-loop/training-diverged-error");
+import { createErrorBrand, RlvrError, type RlvrErrorOptions } from "@rlvr/errors";
+
+const RLVR_LOOP_ERROR = createErrorBrand("@rlvr/rlvr-loop/error");
+const TRAINING_DIVERGED_ERROR = createErrorBrand("@rlvr/rlvr-loop/training-diverged-error");
 
 /**
  * Codes of {@link RlvrLoopError}:
@@ -29,32 +31,26 @@ export type RlvrLoopErrorCode =
   | "DIVERGED";
 
 /**
- * Error thrown by every function of `@rlvr/rlvr-loop`. Check it with {@link RlvrLoopError.is}, which
- * also works across two installed copies of the package (it checks a `Symbol.for` brand).
+ * Error thrown by every function of `@rlvr/rlvr-loop`, an {@link RlvrError} of `@rlvr/errors`. Check
+ * it with {@link RlvrLoopError.is}, which also works across two installed copies of the package (it
+ * checks a `Symbol.for` brand). Messages say what was wrong (the option, the example, the checkpoint,
+ * the value) and what was expected; they never name functions of this package.
  */
-export class RlvrLoopError extends Error {
-  /** Machine-readable reason, see {@link RlvrLoopErrorCode}. */
-  readonly code: RlvrLoopErrorCode;
-
+export class RlvrLoopError extends RlvrError<RlvrLoopErrorCode> {
   /**
    * @param code - machine-readable reason
-   * @param message - human-readable message naming the function and the bad value
-   * @param options - `cause`: the wrapped error or abort reason
+   * @param message - what was wrong, with the bad value and what was expected
+   * @param options - `cause`: the wrapped error or abort reason; `details`: one line per problem
    */
-  constructor(code: RlvrLoopErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options && "cause" in options ? { cause: options.cause } : undefined);
+  constructor(code: RlvrLoopErrorCode, message: string, options?: RlvrErrorOptions) {
+    super(code, message, options);
     this.name = "RlvrLoopError";
-    this.code = code;
-    Object.defineProperty(this, RLVR_LOOP_ERROR, { value: true });
+    RLVR_LOOP_ERROR.mark(this);
   }
 
   /** Whether `value` is an {@link RlvrLoopError} (or a subclass), by brand rather than `instanceof`. */
-  static is(value: unknown): value is RlvrLoopError {
-    return (
-      typeof value === "object" &&
-      value !== null &&
-      (value as Record<symbol, unknown>)[RLVR_LOOP_ERROR] === true
-    );
+  static override is(value: unknown): value is RlvrLoopError {
+    return RLVR_LOOP_ERROR.test(value);
   }
 }
 
@@ -81,22 +77,18 @@ export class TrainingDivergedError extends RlvrLoopError {
   constructor(details: { step: number; epoch: number; metric: DivergedMetric; value: number }) {
     super(
       "DIVERGED",
-      `train: training diverged at step ${details.step} (epoch ${details.epoch}): ${details.metric} is ${details.value}; lower optimizer.learningRate, set optimizer.maxGradNorm, or rescale numeric features`,
+      `training diverged at step ${details.step} (epoch ${details.epoch}): ${details.metric} is ${details.value}; lower optimizer.learningRate, set optimizer.maxGradNorm, or rescale numeric features`,
     );
     this.name = "TrainingDivergedError";
     this.step = details.step;
     this.epoch = details.epoch;
     this.metric = details.metric;
     this.value = details.value;
-    Object.defineProperty(this, TRAINING_DIVERGED_ERROR, { value: true });
+    TRAINING_DIVERGED_ERROR.mark(this);
   }
 
   /** Whether `value` is a {@link TrainingDivergedError}, by brand rather than `instanceof`. */
   static override is(value: unknown): value is TrainingDivergedError {
-    return (
-      typeof value === "object" &&
-      value !== null &&
-      (value as Record<symbol, unknown>)[TRAINING_DIVERGED_ERROR] === true
-    );
+    return TRAINING_DIVERGED_ERROR.test(value);
   }
 }

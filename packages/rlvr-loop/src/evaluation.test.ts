@@ -30,7 +30,7 @@ describe("estimators on a hand-made case", () => {
   const taken = [0.7, 0.4, 0.9];
 
   it("IPS, SNIPS, DM, DR and the effective sample size follow their formulas", () => {
-    const e = pointEstimates(groupSums(data, pi, propensity, qhat, null));
+    const e = pointEstimates(groupSums(data, { pi, propensity, qhat, clip: null }));
     const sw = w.reduce((a, b) => a + b, 0);
     expect(e.ips).toBeCloseTo((w[0]! * r[0]! + w[1]! * r[1]! + w[2]! * r[2]!) / 3, 14);
     expect(e.snips).toBeCloseTo((w[0]! * r[0]! + w[2]! * r[2]!) / sw, 14);
@@ -38,15 +38,15 @@ describe("estimators on a hand-made case", () => {
     expect(e.dr).toBeCloseTo(direct.reduce((s, d, i) => s + d + w[i]! * (r[i]! - taken[i]!), 0) / 3, 14);
     expect(e.ess).toBeCloseTo(sw ** 2 / w.reduce((s, x) => s + x * x, 0), 14);
     expect(e.logged).toBeCloseTo(2 / 3, 14);
-    const clipped = pointEstimates(groupSums(data, pi, propensity, qhat, 2));
+    const clipped = pointEstimates(groupSums(data, { pi, propensity, qhat, clip: 2 }));
     expect(clipped.ips).toBeCloseTo((1.8 * 1 + 0.5 * 1) / 3, 14);
     // a policy that never takes a logged action has no effective sample (0, not 0/0)
     const never = Float64Array.from([0, 1, 1, 0, 1, 0]);
-    expect(pointEstimates(groupSums(data, never, propensity, qhat, null)).ess).toBe(0);
+    expect(pointEstimates(groupSums(data, { pi: never, propensity, qhat, clip: null })).ess).toBe(0);
   });
 
   it("bootstraps over groups with seeded, reproducible resamples and type-7 percentiles", () => {
-    const sums = groupSums(data, pi, propensity, qhat, null);
+    const sums = groupSums(data, { pi, propensity, qhat, clip: null });
     const a = bootstrap(sums, 300, 4);
     expect(Array.from(a.dr)).toEqual(Array.from(bootstrap(sums, 300, 4).dr));
     expect(Array.from(a.dr)).not.toEqual(Array.from(bootstrap(sums, 300, 5).dr));
@@ -161,7 +161,7 @@ describe("evaluate", () => {
     const provided = evaluate(uniformPolicy(env.actions), heldOut, { rewardModel: rm, resamples: 200 });
     expect(provided.rewardModelSource).toBe("provided");
     expect(() => evaluate(uniformPolicy(env.actions), stripped, { behavior: "logged" })).toThrow(
-      /behaviorProb on every example/,
+      /behaviorProb on every evaluated example/,
     );
     expect(() => evaluate(uniformPolicy(env.actions), heldOut, { resamples: 50 })).toThrow(/resamples/);
   });

@@ -1,8 +1,9 @@
 import type { RlvrDataset, RlvrExample } from "@rlvr/dataset";
 import { type Environment, exactBaselines, exactPolicyValue } from "./environment.js";
 import { RlvrLoopError } from "./errors.js";
-import { createFeaturizer, type Featurizer, type FeaturizerSpec, sameFeaturizerSpec } from "./featurizer.js";
-import { logSoftmaxInto, scoresInto } from "./internal/linear.js";
+import { createFeaturizer, type Featurizer } from "./featurizer.js";
+import { type FeaturizerSpec, sameFeaturizerSpec } from "./featurizer-spec.js";
+import { nuisance } from "./internal/nuisance.js";
 import {
   bootstrap,
   type GroupSums,
@@ -14,8 +15,8 @@ import {
   type Replicates,
 } from "./internal/ope.js";
 import { isLinearSoftmaxPolicy, type Policy } from "./policy.js";
-import { type FitModelOptions, fitGlm, predictRewards, type RewardModel } from "./reward-model.js";
-import { assertSeed, deriveRng, STREAM_FOLDS, shuffleInPlace } from "./rng.js";
+import { type FitModelOptions, predictRewards, type RewardModel } from "./reward-model.js";
+import { assertSeed } from "./rng.js";
 import { buildTrainingData, examplesOf, type TrainingData } from "./training-data.js";
 
 /** An estimate with its percentile-bootstrap interval over groups. */
@@ -239,10 +240,9 @@ export function policyEstimates(
 /** π_e(·|x_i) for every example, through the fast path for a linear policy with the data's featurizer. */
 function targetProbs(
   policy: Policy,
-  data: TrainingData,
-  dataFeaturizer: Featurizer,
-  examples: readonly RlvrExample[],
+  evaluated: { data: TrainingData; featurizer: Featurizer; examples: readonly RlvrExample[] },
 ): Float64Array {
+  const { data, featurizer: dataFeaturizer, examples } = evaluated;
   if (isLinearSoftmaxPolicy(policy) && sameFeaturizerSpec(policy.featurizer.spec, dataFeaturizer.spec)) {
     return linearPolicyProbs(policy.weights, data);
   }
@@ -257,247 +257,6 @@ function targetProbs(
     for (let a = 0; a < A; a++) out[i * A + a] = Math.exp(lp[a]!);
   }
   return out;
-}
-
-function behaviorProbsFromWeights(
-  W: Float64Array,
-  data: TrainingData,
-  floor: number,
-  rows: Int32Array | null,
-  out: Float64Array,
-): void {
-  const A = data.actions.length;
-  const z = new Float64Array(A);
-  const lp = new Float64Array(A);
-  const p = new Float64Array(A);
-  const n = rows === null ? data.numExamples : rows.length;
-  for (let j = 0; j < n; j++) {
-    const i = rows === null ? j : rows[j]!;
-    scoresInto(W, A, data.indices, data.values, data.offsets[i]!, data.offsets[i + 1]!, z);
-    logSoftmaxInto(z, A, data.allowedMask, i * A, lp, p);
-    out[i] = Math.max(floor, p[data.actionIndex[i]!]!);
-  }
-}
-
-/** Subset of columnar data (by groups), rebuilt as its own TrainingData. */
-function subsetByGroups(data: TrainingData, keep: Uint8Array): TrainingData {
-  const A = data.actions.length;
-  const go = data.groupOffsets;
-  let n = 0;
-  let nnz = 0;
-  let G = 0;
-  for (let g = 0; g < data.numGroups; g++) {
-    if (!keep[g]) continue;
-    G++;
-    for (let i = go[g]!; i < go[g + 1]!; i++) {
-      n++;
-      nnz += data.offsets[i + 1]! - data.offsets[i]!;
-    }
-  }
-  const offsets = new Int32Array(n + 1);
-  const indices = new Int32Array(nnz);
-  const values = new Float64Array(nnz);
-  const actionIndex = new Int32Array(n);
-  const rewards = new Float64Array(n);
-  const weights = data.weights ? new Float64Array(n) : null;
-  const mask = data.allowedMask ? new Uint8Array(n * A) : null;
-  const groupOffsets = new Int32Array(G + 1);
-  let j = 0;
-  let k = 0;
-  let h = 0;
-  for (let g = 0; g < data.numGroups; g++) {
-    if (!keep[g]) continue;
-    groupOffsets[h++] = j;
-    for (let i = go[g]!; i < go[g + 1]!; i++) {
-      const s = data.offsets[i]!;
-      const e = data.offsets[i + 1]!;
-      indices.set(data.indices.subarray(s, e), k);
-      values.set(data.values.subarray(s, e), k);
-      k += e - s;
-      offsets[j + 1] = k;
-      actionIndex[j] = data.actionIndex[i]!;
-      rewards[j] = data.rewards[i]!;
-      if (weights) weights[j] = data.weights![i]!;
-      if (mask) mask.set(data.allowedMask!.subarray(i * A, i * A + A), j * A);
-      j++;
-    }
-  }
-  groupOffsets[G] = j;
-  return {
-    ...data,
-    numExamples: n,
-    numGroups: G,
-    offsets,
-    indices,
-    values,
-    actionIndex,
-    rewards,
-    behaviorProbs: null,
-    weights,
-    allowedMask: mask,
-    groupOffsets,
-    sameContext: null,
-    sourceIndex: null,
-    groupIds: null,
-  };
-}
-
-/**
- * Nuisance models of the estimators: propensities p_i (n) and reward predictions q̂ (n × A) for the
- * evaluated data, fitted on a training split or cross-fitted.
- * @internal
- */
-export interface Nuisance {
-  propensity: Float64Array;
-  qhat: Float64Array;
-  behaviorSource: Exclude<ModelSource, "provided">;
-  rewardModelSource: Exclude<ModelSource, "logged">;
-}
-
-/** @internal */
-export interface NuisanceOptions {
-  behavior: "auto" | "logged" | "fitted";
-  training: TrainingData | null;
-  fit: { epochs: number; batchSize: number; learningRate: number; weightDecay: number; seed: number };
-  minPropensity: number;
-  folds: number;
-  seed: number;
-  needQhat: boolean;
-  /** Whether propensities are needed (fitted when not all logged). @defaultValue true */
-  needPropensity?: boolean;
-}
-
-/** Fit or read the propensities and reward predictions. @internal */
-export function nuisance(data: TrainingData, o: NuisanceOptions): Nuisance {
-  const n = data.numExamples;
-  const A = data.actions.length;
-  const allLogged = data.behaviorProbs?.every((p) => !Number.isNaN(p));
-  if (o.behavior === "logged" && !allLogged) {
-    throw new RlvrLoopError(
-      "INVALID_DATA",
-      'evaluate: behavior "logged" needs a behaviorProb on every example',
-    );
-  }
-  const useLogged = (o.behavior !== "fitted" && allLogged) || o.needPropensity === false;
-  const propensity =
-    useLogged && data.behaviorProbs !== null
-      ? Float64Array.from(data.behaviorProbs)
-      : new Float64Array(n).fill(useLogged ? Number.NaN : 0);
-  let qhat: Float64Array = o.needQhat ? new Float64Array(n * A) : new Float64Array(0);
-  let behaviorSource: Nuisance["behaviorSource"] = "logged";
-  let rewardModelSource: Nuisance["rewardModelSource"] = "provided";
-  const fitQ = o.needQhat;
-  if (o.training !== null) {
-    if (!useLogged) {
-      behaviorProbsFromWeights(
-        fitGlm("multinomial", o.training, o.fit),
-        data,
-        o.minPropensity,
-        null,
-        propensity,
-      );
-      behaviorSource = "fitted-on-training";
-    }
-    if (fitQ) {
-      qhat = predictRewards(fitGlm("logistic", o.training, o.fit), data);
-      rewardModelSource = "fitted-on-training";
-    }
-  } else if (!useLogged || fitQ) {
-    // cross-fitting: fold of each group from a seeded permutation
-    const G = data.numGroups;
-    const folds = Math.min(o.folds, G);
-    if (folds < 2)
-      throw new RlvrLoopError(
-        "INVALID_DATA",
-        "evaluate: cross-fitting needs at least 2 groups; pass trainingData",
-      );
-    const perm = new Int32Array(G);
-    for (let g = 0; g < G; g++) perm[g] = g;
-    shuffleInPlace(deriveRng(o.seed, STREAM_FOLDS), perm);
-    const foldOf = new Int32Array(G);
-    for (let j = 0; j < G; j++) foldOf[perm[j]!] = j % folds;
-    for (let f = 0; f < folds; f++) {
-      const keep = new Uint8Array(G);
-      const rowsList: number[] = [];
-      for (let g = 0; g < G; g++) {
-        if (foldOf[g] !== f) keep[g] = 1;
-        else for (let i = data.groupOffsets[g]!; i < data.groupOffsets[g + 1]!; i++) rowsList.push(i);
-      }
-      const train = subsetByGroups(data, keep);
-      const rows = Int32Array.from(rowsList);
-      if (!useLogged)
-        behaviorProbsFromWeights(
-          fitGlm("multinomial", train, o.fit),
-          data,
-          o.minPropensity,
-          rows,
-          propensity,
-        );
-      if (fitQ) {
-        const Wq = fitGlm("logistic", train, o.fit);
-        const part = predictRewards(Wq, subsetRows(data, rows));
-        for (let j = 0; j < rows.length; j++) qhat.set(part.subarray(j * A, j * A + A), rows[j]! * A);
-      }
-    }
-    if (!useLogged) behaviorSource = "cross-fitted";
-    if (fitQ) rewardModelSource = "cross-fitted";
-  }
-  return { propensity, qhat, behaviorSource, rewardModelSource };
-}
-
-/** The features of the rows `rows` of columnar data, as data of their own (for reward predictions). */
-function subsetRows(data: TrainingData, rows: Int32Array): TrainingData {
-  const offsets = new Int32Array(rows.length + 1);
-  let nnz = 0;
-  for (let j = 0; j < rows.length; j++) {
-    nnz += data.offsets[rows[j]! + 1]! - data.offsets[rows[j]!]!;
-    offsets[j + 1] = nnz;
-  }
-  const indices = new Int32Array(nnz);
-  const values = new Float64Array(nnz);
-  for (let j = 0; j < rows.length; j++) {
-    const s = data.offsets[rows[j]!]!;
-    const e = data.offsets[rows[j]! + 1]!;
-    indices.set(data.indices.subarray(s, e), offsets[j]!);
-    values.set(data.values.subarray(s, e), offsets[j]!);
-  }
-  // features only (what predictRewards reads); the per-example columns are not carried over
-  return {
-    ...data,
-    numExamples: rows.length,
-    numGroups: 1,
-    offsets,
-    indices,
-    values,
-    actionIndex: new Int32Array(rows.length),
-    rewards: new Float64Array(rows.length),
-    behaviorProbs: null,
-    weights: null,
-    allowedMask: null,
-    groupOffsets: Int32Array.from([0, rows.length]),
-    sameContext: null,
-    sourceIndex: null,
-    groupIds: null,
-  };
-}
-
-/** Point estimate of one metric for log-linear weights (validation during training). @internal */
-export function validationEstimate(
-  W: Float64Array,
-  data: TrainingData,
-  nuis: Nuisance,
-  metric: "ips" | "snips" | "dm" | "dr",
-  piBuffer: Float64Array,
-): number {
-  const pi = linearPolicyProbs(W, data, piBuffer);
-  const sums = groupSums(
-    data,
-    pi,
-    nuis.propensity,
-    metric === "dm" || metric === "dr" ? nuis.qhat : null,
-    null,
-  );
-  return pointEstimates(sums)[metric];
 }
 
 /** Weighted share of each logged action and mean policy probability per action (see `actionDistribution`). */
@@ -551,7 +310,7 @@ export function evaluate(
   data: RlvrDataset | readonly RlvrExample[],
   options: EvaluateOptions = {},
 ): Evaluation {
-  const where = "evaluate";
+  const where = "evaluation options";
   const examples = examplesOf(data);
   const resamples = options.resamples ?? 500;
   const confidence = options.confidence ?? 0.95;
@@ -597,7 +356,7 @@ export function evaluate(
     if (rm.actions.length !== actions.length || rm.actions.some((a, i) => a !== actions[i])) {
       throw new RlvrLoopError(
         "INCOMPATIBLE_POLICY",
-        `${where}: the reward model's actions differ from the policy's`,
+        `${where}: the reward model's actions ${JSON.stringify(rm.actions)} differ from the policy's ${JSON.stringify(actions)}`,
       );
     }
     // Both builds order the examples identically (group by group), so rows correspond.
@@ -625,10 +384,10 @@ export function evaluate(
   if (providedQ !== null) nuis = { ...nuis, qhat: providedQ, rewardModelSource: "provided" };
 
   const evaluateProbs = (pi: Float64Array): { sums: GroupSums; point: PointEstimates } => {
-    const sums = groupSums(evalData, pi, nuis.propensity, nuis.qhat, clipWeight);
+    const sums = groupSums(evalData, { pi, propensity: nuis.propensity, qhat: nuis.qhat, clip: clipWeight });
     return { sums, point: pointEstimates(sums) };
   };
-  const pi = targetProbs(policy, evalData, featurizer, examples);
+  const pi = targetProbs(policy, { data: evalData, featurizer, examples });
   const target = evaluateProbs(pi);
   const targetReps = bootstrap(target.sums, resamples, seed);
   const policyEst = policyEstimates(target.point, targetReps, confidence);

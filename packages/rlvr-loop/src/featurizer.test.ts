@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { RlvrLoopError } from "./errors.js";
-import { createFeaturizer, defaultFeaturizerSpec, resolveFeaturizerSpec, tokenize } from "./featurizer.js";
+import { createFeaturizer, tokenize } from "./featurizer.js";
+import { defaultFeaturizerSpec, resolveFeaturizerSpec } from "./featurizer-spec.js";
 import { murmur3 } from "./internal/hash.js";
 
 describe("createFeaturizer", () => {
@@ -85,7 +86,9 @@ describe("createFeaturizer", () => {
 
   it("rejects non-finite or non-scalar features and bad specs", () => {
     const f = createFeaturizer();
-    expect(() => f.featurize({ features: { x: Number.NaN } })).toThrow(/feature "x" is not a finite number/);
+    expect(() => f.featurize({ features: { x: Number.NaN } })).toThrow(
+      /context feature "x" is NaN; expected a finite number/,
+    );
     expect(() => f.featurize({ features: { x: null as never } })).toThrow(RlvrLoopError);
     expect(() => resolveFeaturizerSpec({ dimension: 0 })).toThrow(/dimension/);
     expect(() => resolveFeaturizerSpec({ crosses: [["a"]] as never })).toThrow(/cross/);

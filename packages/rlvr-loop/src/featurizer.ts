@@ -1,88 +1,7 @@
 import type { RlvrContext } from "@rlvr/dataset";
 import { RlvrLoopError } from "./errors.js";
+import { type FeaturizerSpec, type NumericTransform, resolveFeaturizerSpec } from "./featurizer-spec.js";
 import { murmur3 } from "./internal/hash.js";
-
-/**
- * How numeric feature values enter the feature vector: `identity` keeps the value, `signed_log1p`
- * uses sign(v) · ln(1 + |v|) (tames heavy-tailed counts and durations).
- */
-export type NumericTransform = "identity" | "signed_log1p";
-
-/**
- * Description of a hashing featurizer. It is stored in checkpoints, so a loaded policy featurizes
- * exactly as the trained one did. Feature keys (hashed with MurmurHash3 x86-32 of their UTF-8 bytes):
- * - string feature `name` with value `v`: key `s:name=v`, value 1;
- * - boolean feature: key `b:name=true` or `b:name=false`, value 1;
- * - numeric feature: key `n:name`, value v (after {@link FeaturizerSpec.numeric});
- * - prompt word unigram `w`: key `u:w`; bigram of consecutive words `w1 w2`: key `g:w1 w2` (value =
- *   count); words are maximal runs of Unicode letters, marks and digits after NFC normalisation;
- * - cross of two features `[a, b]`: key `x:a=va&b=vb` (value 1) when both are categorical, the numeric
- *   value (or product of values) otherwise;
- * - a bias feature with value 1 at index `dimension` (one extra row, never hashed into).
- * A key lands in bucket `murmur3(key, seed) mod dimension`; colliding keys add their values.
- */
-export interface FeaturizerSpec {
-  /** Featurizer family; only `hashing` exists. */
-  readonly kind: "hashing";
-  /** Version of the key scheme above; bumped if it ever changes. */
-  readonly version: 1;
-  /**
-   * Number of hash buckets D (the policy has D + 1 feature rows including the bias).
-   * @defaultValue 262144 (2^18)
-   */
-  readonly dimension: number;
-  /**
-   * Seed of the hash function (changes which keys collide).
-   * @defaultValue 0
-   */
-  readonly seed: number;
-  /**
-   * Use the named `features` of the context.
-   * @defaultValue true
-   */
-  readonly features: boolean;
-  /**
-   * Use word unigrams of the prompt.
-   * @defaultValue true
-   */
-  readonly unigrams: boolean;
-  /**
-   * Use word bigrams of the prompt.
-   * @defaultValue true
-   */
-  readonly bigrams: boolean;
-  /**
-   * Lower-case the prompt before splitting it into words (`String.prototype.toLowerCase`, locale
-   * independent).
-   * @defaultValue true
-   */
-  readonly lowercase: boolean;
-  /**
-   * Pairs of feature names whose combination becomes a feature of its own (interactions a linear
-   * policy cannot otherwise express).
-   * @defaultValue []
-   */
-  readonly crosses: readonly (readonly [string, string])[];
-  /**
-   * Transform of numeric feature values.
-   * @defaultValue "identity"
-   */
-  readonly numeric: NumericTransform;
-}
-
-/** Default {@link FeaturizerSpec}: 2^18 buckets, features + unigrams + bigrams, lower-cased, no crosses. */
-export const defaultFeaturizerSpec: FeaturizerSpec = Object.freeze({
-  kind: "hashing",
-  version: 1,
-  dimension: 262144,
-  seed: 0,
-  features: true,
-  unigrams: true,
-  bigrams: true,
-  lowercase: true,
-  crosses: Object.freeze([]) as readonly (readonly [string, string])[],
-  numeric: "identity",
-});
 
 /** A sparse feature vector: strictly increasing `indices` (the bias, index `dimension`, last) and their values. */
 export interface SparseFeatures {
@@ -106,60 +25,6 @@ export interface Featurizer {
   keys(context: RlvrContext): { key: string; value: number }[];
 }
 
-const MAX_DIMENSION = 1 << 26;
-
-/**
- * The complete spec from a partial one, validated.
- * @param partial - members to override in {@link defaultFeaturizerSpec}
- */
-export function resolveFeaturizerSpec(partial: Partial<FeaturizerSpec> = {}): FeaturizerSpec {
-  if (typeof partial !== "object" || partial === null) {
-    throw new RlvrLoopError("INVALID_ARGUMENT", "resolveFeaturizerSpec: spec must be an object");
-  }
-  const spec = { ...defaultFeaturizerSpec, ...partial };
-  const fail = (what: string, value: unknown): never => {
-    throw new RlvrLoopError("INVALID_ARGUMENT", `featurizer spec: ${what}, got ${JSON.stringify(value)}`);
-  };
-  if (spec.kind !== "hashing") fail('kind must be "hashing"', spec.kind);
-  if (spec.version !== 1) fail("version must be 1", spec.version);
-  if (!Number.isInteger(spec.dimension) || spec.dimension < 1 || spec.dimension > MAX_DIMENSION) {
-    fail(`dimension must be an integer in [1, ${MAX_DIMENSION}]`, spec.dimension);
-  }
-  if (!Number.isInteger(spec.seed) || spec.seed < 0 || spec.seed > 0xffffffff) {
-    fail("seed must be an integer in [0, 4294967295]", spec.seed);
-  }
-  for (const key of ["features", "unigrams", "bigrams", "lowercase"] as const) {
-    if (typeof spec[key] !== "boolean") fail(`${key} must be a boolean`, spec[key]);
-  }
-  if (spec.numeric !== "identity" && spec.numeric !== "signed_log1p") {
-    fail('numeric must be "identity" or "signed_log1p"', spec.numeric);
-  }
-  if (!Array.isArray(spec.crosses)) fail("crosses must be an array of [name, name] pairs", spec.crosses);
-  const crosses = spec.crosses.map((pair) => {
-    if (
-      !Array.isArray(pair) ||
-      pair.length !== 2 ||
-      typeof pair[0] !== "string" ||
-      typeof pair[1] !== "string"
-    ) {
-      return fail("each cross must be a pair of feature names", pair);
-    }
-    return Object.freeze([pair[0], pair[1]] as const);
-  });
-  return Object.freeze({
-    kind: "hashing",
-    version: 1,
-    dimension: spec.dimension,
-    seed: spec.seed,
-    features: spec.features,
-    unigrams: spec.unigrams,
-    bigrams: spec.bigrams,
-    lowercase: spec.lowercase,
-    crosses: Object.freeze(crosses),
-    numeric: spec.numeric,
-  });
-}
-
 const WORD = /[\p{L}\p{M}\p{N}]+/gu;
 
 /** Words of a prompt as the featurizer sees them. */
@@ -176,14 +41,14 @@ function checkFeature(name: string, value: unknown, transform: NumericTransform)
     if (!Number.isFinite(value)) {
       throw new RlvrLoopError(
         "INVALID_DATA",
-        `featurize: feature "${name}" is not a finite number (${value})`,
+        `context feature ${JSON.stringify(name)} is ${value}; expected a finite number, a string or a boolean`,
       );
     }
     return transform === "identity" ? value : Math.sign(value) * Math.log1p(Math.abs(value));
   }
   throw new RlvrLoopError(
     "INVALID_DATA",
-    `featurize: feature "${name}" must be a string, finite number or boolean, got ${value === null ? "null" : typeof value}`,
+    `context feature ${JSON.stringify(name)} is ${value === null ? "null" : `a ${typeof value}`}; expected a string, a finite number or a boolean`,
   );
 }
 
@@ -198,14 +63,20 @@ function emitKeys(
   emit: (key: string, value: number) => void,
 ): void {
   if (typeof context !== "object" || context === null) {
-    throw new RlvrLoopError("INVALID_DATA", "featurize: context must be an object");
+    throw new RlvrLoopError(
+      "INVALID_DATA",
+      `the context must be an object with prompt and/or features, got ${String(context)}`,
+    );
   }
   const features = context.features;
   if (
     features !== undefined &&
     (typeof features !== "object" || features === null || Array.isArray(features))
   ) {
-    throw new RlvrLoopError("INVALID_DATA", "featurize: context.features must be an object");
+    throw new RlvrLoopError(
+      "INVALID_DATA",
+      `the context's features must be an object of named values, got ${JSON.stringify(features)}`,
+    );
   }
   if (spec.features && features !== undefined) {
     const names = Object.keys(features).sort(compareCodeUnits);
@@ -229,7 +100,10 @@ function emitKeys(
   const prompt = context.prompt;
   if (prompt !== undefined) {
     if (typeof prompt !== "string")
-      throw new RlvrLoopError("INVALID_DATA", "featurize: context.prompt must be a string");
+      throw new RlvrLoopError(
+        "INVALID_DATA",
+        `the context's prompt must be a string, got ${JSON.stringify(prompt)}`,
+      );
     if (spec.unigrams || spec.bigrams) {
       const words = tokenize(prompt, spec.lowercase);
       if (spec.unigrams) for (const w of words) emit(`u:${w}`, 1);
@@ -333,9 +207,4 @@ export function createFeaturizer(spec: Partial<FeaturizerSpec> = {}): Featurizer
       return out;
     },
   });
-}
-
-/** Whether two featurizer specs describe the same feature map. */
-export function sameFeaturizerSpec(a: FeaturizerSpec, b: FeaturizerSpec): boolean {
-  return JSON.stringify(resolveFeaturizerSpec(a)) === JSON.stringify(resolveFeaturizerSpec(b));
 }

@@ -69,7 +69,7 @@ export function createHeuristicBehavior(
   env: { readonly actions: readonly string[] },
   options: HeuristicBehaviorOptions = {},
 ): Policy {
-  const where = "createHeuristicBehavior";
+  const where = "heuristic behavior options";
   const bad = (message: string): never => {
     throw new RlvrLoopError("INVALID_ARGUMENT", `${where}: ${message}`);
   };

@@ -36,6 +36,7 @@ describe("public API", () => {
         "exactBaselines",
         "exactOptimalValue",
         "exactPolicyValue",
+        "featurizerSpecSchema",
         "fitBehaviorModel",
         "fitRewardModel",
         "generateLogs",

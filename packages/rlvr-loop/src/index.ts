@@ -17,48 +17,54 @@ export {
   loadCheckpoint,
   serializeCheckpoint,
 } from "./checkpoint.js";
+export type { PartialTrainConfig } from "./config.js";
+export {
+  defaultTrainConfig,
+  resolveTrainConfig,
+  trainConfigSchema,
+  validateTrainConfig,
+} from "./config.js";
 export type {
   AdvantageConfig,
   ClipConfig,
   EarlyStoppingConfig,
   ImportanceCorrectionConfig,
   KlConfig,
+  OffPolicyConfig,
+  OffPolicyTarget,
   OnlineConfig,
   OptimizerConfig,
-  PartialTrainConfig,
   ScheduleConfig,
   TrainConfig,
   ValidationConfig,
   ValidationMetric,
-} from "./config.js";
-export { defaultTrainConfig, resolveTrainConfig, trainConfigSchema, validateTrainConfig } from "./config.js";
+} from "./config-schema.js";
 export type {
-  BehaviorSpec,
   Environment,
   EnvironmentOutcome,
   EnvironmentTask,
   ExactBaselines,
+  WeightedContext,
+} from "./environment.js";
+export { exactBaselines, exactOptimalValue, exactPolicyValue } from "./environment.js";
+export type { DivergedMetric, RlvrLoopErrorCode } from "./errors.js";
+export { RlvrLoopError, TrainingDivergedError } from "./errors.js";
+export type { Estimate, EvaluateOptions, Evaluation, ModelSource, PolicyEstimates } from "./evaluation.js";
+export { evaluate } from "./evaluation.js";
+export type { Featurizer, SparseFeatures } from "./featurizer.js";
+export { createFeaturizer, tokenize } from "./featurizer.js";
+export type { FeaturizerSpec, NumericTransform } from "./featurizer-spec.js";
+export { defaultFeaturizerSpec, featurizerSpecSchema, resolveFeaturizerSpec } from "./featurizer-spec.js";
+export type {
+  BehaviorSpec,
   GeneratedLogs,
   GenerateLogsOptions,
   GroupSizeDistribution,
   LearningTraceDataset,
   LearningTraceExample,
   LearningTraceLabels,
-  WeightedContext,
-} from "./environment.js";
-export {
-  exactBaselines,
-  exactOptimalValue,
-  exactPolicyValue,
-  generateLogs,
-  learningTraceToJson,
-} from "./environment.js";
-export type { DivergedMetric, RlvrLoopErrorCode } from "./errors.js";
-export { RlvrLoopError, TrainingDivergedError } from "./errors.js";
-export type { Estimate, EvaluateOptions, Evaluation, ModelSource, PolicyEstimates } from "./evaluation.js";
-export { evaluate } from "./evaluation.js";
-export type { Featurizer, FeaturizerSpec, NumericTransform, SparseFeatures } from "./featurizer.js";
-export { createFeaturizer, defaultFeaturizerSpec, resolveFeaturizerSpec, tokenize } from "./featurizer.js";
+} from "./generate-logs.js";
+export { generateLogs, learningTraceToJson } from "./generate-logs.js";
 export type { HeuristicBehaviorOptions } from "./heuristic-behavior.js";
 export { createHeuristicBehavior } from "./heuristic-behavior.js";
 export type {
@@ -76,7 +82,7 @@ export {
   type PolicyScorerOptions,
   type ScorerNuisance,
 } from "./policy-scorer.js";
-export type { FitModelOptions, RewardModel } from "./reward-model.js";
+export type { FitModelOptions, ModelData, RewardModel } from "./reward-model.js";
 export { fitBehaviorModel, fitRewardModel, greedyPolicy } from "./reward-model.js";
 export type { RlvrLoop } from "./rlvr-loop.js";
 export { rlvrLoop } from "./rlvr-loop.js";

@@ -1,5 +1,6 @@
 import { RlvrLoopError } from "./errors.js";
-import { nuisance, type PolicyEstimates, policyEstimates } from "./evaluation.js";
+import { type PolicyEstimates, policyEstimates } from "./evaluation.js";
+import { nuisance } from "./internal/nuisance.js";
 import { bootstrap, groupSums, linearPolicyProbs, pointEstimates } from "./internal/ope.js";
 import type { LinearSoftmaxPolicy } from "./policy.js";
 import { predictRewards, type RewardModel } from "./reward-model.js";
@@ -81,7 +82,7 @@ export interface PolicyScorer {
  *   reward model (or, in `score`, a policy) whose actions or size do not fit the data
  */
 export function createPolicyScorer(data: TrainingData, options: PolicyScorerOptions = {}): PolicyScorer {
-  const where = "createPolicyScorer";
+  const where = "policy scorer";
   const bad = (message: string): never => {
     throw new RlvrLoopError("INVALID_ARGUMENT", `${where}: ${message}`);
   };
@@ -111,7 +112,7 @@ export function createPolicyScorer(data: TrainingData, options: PolicyScorerOpti
     if (rm.actions.length !== A || rm.actions.some((a, i) => a !== data.actions[i])) {
       throw new RlvrLoopError(
         "INCOMPATIBLE_POLICY",
-        `${where}: the reward model's actions differ from the data's`,
+        `${where}: the reward model's actions ${JSON.stringify(rm.actions)} differ from the data's ${JSON.stringify(data.actions)}`,
       );
     }
     const fitted = nuisance(data, {
@@ -134,7 +135,7 @@ export function createPolicyScorer(data: TrainingData, options: PolicyScorerOpti
       if (policy.actions.length !== A || policy.actions.some((a, i) => a !== data.actions[i])) {
         throw new RlvrLoopError(
           "INCOMPATIBLE_POLICY",
-          `${where}: the policy's actions differ from the data's`,
+          `${where}: the policy's actions ${JSON.stringify(policy.actions)} differ from the data's ${JSON.stringify(data.actions)}`,
         );
       }
       if (policy.weights.length !== data.rows * A) {
@@ -144,7 +145,7 @@ export function createPolicyScorer(data: TrainingData, options: PolicyScorerOpti
         );
       }
       linearPolicyProbs(policy.weights, data, pi);
-      const sums = groupSums(data, pi, nuis.propensity, nuis.qhat, null);
+      const sums = groupSums(data, { pi, propensity: nuis.propensity, qhat: nuis.qhat, clip: null });
       return policyEstimates(pointEstimates(sums), bootstrap(sums, resamples, seed), confidence);
     },
   };

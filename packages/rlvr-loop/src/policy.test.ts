@@ -43,7 +43,30 @@ describe("createPolicy", () => {
     expect(lp[1]).toBeCloseTo(-Math.log(2), 14);
     expect(p.act(context).action).toBe("a");
     expect(p.act(context, { allowedActions: ["c", "b"] }).action).toBe("b");
-    expect(() => p.logProbs(context, { allowedActions: ["zzz"] })).toThrow(/none of the allowed actions/);
+    expect(() => p.logProbs(context, { allowedActions: ["zzz"] })).toThrow(
+      /allowedActions \["zzz"\] name none of the policy.s actions/,
+    );
+  });
+
+  it("says at act time what was wrong with the context, without internal names", () => {
+    const p = createPolicy({ actions: ["a", "b"], featurizer: { dimension: 8 } });
+    const messageOf = (f: () => unknown): string => {
+      try {
+        f();
+      } catch (err) {
+        return (err as Error).message;
+      }
+      return "";
+    };
+    const unknown = messageOf(() => p.act(context, { allowedActions: ["zzz"] }));
+    expect(unknown).toBe(
+      'the context\'s allowedActions ["zzz"] name none of the policy\'s actions ["a","b"]; expected at least one of them',
+    );
+    const feature = messageOf(() => p.act({ features: { n: Number.POSITIVE_INFINITY } }));
+    expect(feature).toBe('context feature "n" is Infinity; expected a finite number, a string or a boolean');
+    const mode = messageOf(() => p.act(context, { mode: "best" as "greedy" }));
+    for (const m of [unknown, feature, mode])
+      expect(m).not.toMatch(/LinearSoftmaxPolicy|logProbs|featurize|\bact\b/);
   });
 
   it("samples from π with an rng, deterministically", () => {
@@ -74,7 +97,7 @@ describe("createPolicy", () => {
 
   it("validates its inputs", () => {
     expect(() => createPolicy({ actions: [] })).toThrow(/non-empty/);
-    expect(() => createPolicy({ actions: ["a", "a"] })).toThrow(/duplicate/);
+    expect(() => createPolicy({ actions: ["a", "a"] })).toThrow(/action "a" is listed twice/);
     expect(() =>
       createPolicy({ actions: ["b", "a"], featurizer: { dimension: 2 }, weights: new Float64Array(6) }),
     ).toThrow(/sorted/);
@@ -87,7 +110,7 @@ describe("createPolicy", () => {
         featurizer: { dimension: 2 },
         weights: Float64Array.from([0, 0, Number.NaN]),
       }),
-    ).toThrow(/not finite/);
+    ).toThrow(/weight 2 is NaN; expected a finite number/);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { RlvrContext } from "@rlvr/dataset";
 import { RlvrLoopError } from "./errors.js";
-import { createFeaturizer, type Featurizer, type FeaturizerSpec } from "./featurizer.js";
+import { createFeaturizer, type Featurizer } from "./featurizer.js";
+import type { FeaturizerSpec } from "./featurizer-spec.js";
 import { logSoftmaxInto, scoresInto } from "./internal/linear.js";
 import { type Rng, sampleIndex } from "./rng.js";
 import { normalizeActions } from "./training-data.js";
@@ -89,9 +90,9 @@ export interface CreatePolicyOptions {
  */
 export function createPolicy(options: CreatePolicyOptions): LinearSoftmaxPolicy {
   if (typeof options !== "object" || options === null) {
-    throw new RlvrLoopError("INVALID_ARGUMENT", "createPolicy: options must be an object");
+    throw new RlvrLoopError("INVALID_ARGUMENT", `policy options: expected an object, got ${String(options)}`);
   }
-  const actions = normalizeActions(options.actions, "createPolicy");
+  const actions = normalizeActions(options.actions, "policy options: actions");
   const featurizer =
     typeof options.featurizer === "object" && options.featurizer !== null && "featurize" in options.featurizer
       ? (options.featurizer as Featurizer)
@@ -102,20 +103,20 @@ export function createPolicy(options: CreatePolicyOptions): LinearSoftmaxPolicy 
     if (actions.some((a, i) => a !== options.actions[i])) {
       throw new RlvrLoopError(
         "INVALID_ARGUMENT",
-        "createPolicy: actions must be sorted when weights are given",
+        "policy options: actions must be sorted (by UTF-16 code units) when weights are given, since the weights' columns follow their order",
       );
     }
     if (!(options.weights instanceof Float64Array) || options.weights.length !== size) {
       throw new RlvrLoopError(
         "INVALID_ARGUMENT",
-        `createPolicy: weights must be a Float64Array of length rows × actions = ${size}, got ${options.weights?.length}`,
+        `policy options: weights must be a Float64Array of length rows × actions = ${size}, got length ${options.weights?.length}`,
       );
     }
     for (let i = 0; i < size; i++) {
       if (!Number.isFinite(options.weights[i]!)) {
         throw new RlvrLoopError(
           "INVALID_ARGUMENT",
-          `createPolicy: weight ${i} is not finite (${options.weights[i]})`,
+          `policy options: weight ${i} is ${options.weights[i]}; expected a finite number`,
         );
       }
     }
@@ -145,15 +146,15 @@ export function linearPolicyFromParts(
   const scores = (context: RlvrContext): Float64Array => {
     const f = featurizer.featurize(context);
     const out = new Float64Array(A);
-    scoresInto(weights, A, f.indices, f.values, 0, f.indices.length, out);
+    scoresInto(weights, { indices: f.indices, values: f.values, start: 0, end: f.indices.length }, out);
     return out;
   };
   const logProbs = (context: RlvrContext, options?: LogProbsOptions): Float64Array => {
     const f = featurizer.featurize(context);
-    scoresInto(weights, A, f.indices, f.values, 0, f.indices.length, z);
+    scoresInto(weights, { indices: f.indices, values: f.values, start: 0, end: f.indices.length }, z);
     const lp = new Float64Array(A);
-    const m = buildMask(options?.allowedActions, index, mask, "LinearSoftmaxPolicy.logProbs");
-    logSoftmaxInto(z, A, m, 0, lp, p);
+    const m = buildMask(options?.allowedActions, index, mask);
+    logSoftmaxInto({ z, lp, p }, m, 0);
     return lp;
   };
   return Object.freeze({
@@ -164,21 +165,26 @@ export function linearPolicyFromParts(
     scores,
     logProbs,
     act(context: RlvrContext, options?: ActOptions): ActResult {
-      return actFromLogProbs(frozenActions, logProbs(context, options), options, "LinearSoftmaxPolicy.act");
+      return actFromLogProbs(frozenActions, logProbs(context, options), options);
     },
   });
 }
 
-/** Mask over the actions from an allowed list (null = all allowed). */
+/**
+ * Mask over the actions from a context's allowed list (null = all allowed), written into `mask`.
+ * Throws `INVALID_ARGUMENT` when the list is not an array or names none of the policy's actions.
+ */
 export function buildMask(
   allowed: readonly string[] | undefined,
   index: ReadonlyMap<string, number>,
   mask: Uint8Array,
-  where: string,
 ): Uint8Array | null {
   if (allowed === undefined) return null;
   if (!Array.isArray(allowed))
-    throw new RlvrLoopError("INVALID_ARGUMENT", `${where}: allowedActions must be an array`);
+    throw new RlvrLoopError(
+      "INVALID_ARGUMENT",
+      `the context's allowedActions must be an array of action names, got ${JSON.stringify(allowed)}`,
+    );
   mask.fill(0);
   let known = 0;
   for (const name of allowed) {
@@ -191,7 +197,7 @@ export function buildMask(
   if (known === 0) {
     throw new RlvrLoopError(
       "INVALID_ARGUMENT",
-      `${where}: none of the allowed actions ${JSON.stringify(allowed)} is known to the policy`,
+      `the context's allowedActions ${JSON.stringify(allowed)} name none of the policy's actions ${JSON.stringify([...index.keys()])}; expected at least one of them`,
     );
   }
   return mask;
@@ -202,7 +208,6 @@ export function actFromLogProbs(
   actions: readonly string[],
   lp: Float64Array,
   options: ActOptions | undefined,
-  where: string,
 ): ActResult {
   const mode = options?.mode ?? "greedy";
   let index = 0;
@@ -218,7 +223,7 @@ export function actFromLogProbs(
     if (options?.rng === undefined || typeof options.rng.next !== "function") {
       throw new RlvrLoopError(
         "INVALID_ARGUMENT",
-        `${where}: mode "sample" needs an rng (e.g. createRng(seed))`,
+        'acting with mode "sample" needs an rng option (a random source, e.g. createRng(seed))',
       );
     }
     const probs = new Float64Array(lp.length);
@@ -227,7 +232,7 @@ export function actFromLogProbs(
   } else {
     throw new RlvrLoopError(
       "INVALID_ARGUMENT",
-      `${where}: mode must be "greedy" or "sample", got ${JSON.stringify(mode)}`,
+      `the acting mode must be "greedy" or "sample", got ${JSON.stringify(mode)}`,
     );
   }
   const logProb = lp[index]!;
@@ -257,7 +262,7 @@ export function policyFromProbabilities(
   const index = new Map(frozen.map((a, i) => [a, i]));
   const mask = new Uint8Array(frozen.length);
   const logProbs = (context: RlvrContext, options?: LogProbsOptions): Float64Array => {
-    const m = buildMask(options?.allowedActions, index, mask, "Policy.logProbs");
+    const m = buildMask(options?.allowedActions, index, mask);
     const p = probs(context, m);
     const lp = new Float64Array(frozen.length);
     for (let a = 0; a < frozen.length; a++) lp[a] = Math.log(p[a]!);
@@ -267,13 +272,13 @@ export function policyFromProbabilities(
     actions: frozen,
     logProbs,
     act: (context: RlvrContext, options?: ActOptions) =>
-      actFromLogProbs(frozen, logProbs(context, options), options, "Policy.act"),
+      actFromLogProbs(frozen, logProbs(context, options), options),
   });
 }
 
 /** The uniform policy over `actions` (or over the allowed ones). */
 export function uniformPolicy(actions: readonly string[]): Policy {
-  const sorted = normalizeActions(actions, "uniformPolicy");
+  const sorted = normalizeActions(actions, "uniform policy: actions");
   return policyFromProbabilities(sorted, (_context, mask) => {
     const p = new Float64Array(sorted.length);
     let n = 0;
@@ -288,10 +293,13 @@ export function uniformPolicy(actions: readonly string[]): Policy {
  * allowed ones).
  */
 export function constantPolicy(actions: readonly string[], action: string): Policy {
-  const sorted = normalizeActions(actions, "constantPolicy");
+  const sorted = normalizeActions(actions, "constant policy: actions");
   const k = sorted.indexOf(action);
   if (k < 0)
-    throw new RlvrLoopError("INVALID_ARGUMENT", `constantPolicy: unknown action ${JSON.stringify(action)}`);
+    throw new RlvrLoopError(
+      "INVALID_ARGUMENT",
+      `constant policy: unknown action ${JSON.stringify(action)}; expected one of ${JSON.stringify(sorted)}`,
+    );
   return policyFromProbabilities(sorted, (_context, mask) => {
     const p = new Float64Array(sorted.length);
     if (mask === null || mask[k] === 1) p[k] = 1;

@@ -1,9 +1,10 @@
 import type { RlvrContext, RlvrDataset, RlvrExample } from "@rlvr/dataset";
 import { RlvrLoopError } from "./errors.js";
-import { createFeaturizer, type Featurizer, type FeaturizerSpec } from "./featurizer.js";
+import { createFeaturizer, type Featurizer } from "./featurizer.js";
+import type { FeaturizerSpec } from "./featurizer-spec.js";
 import { AdamW } from "./internal/adamw.js";
 import { type GlmKind, glmObjective, sigmoid } from "./internal/glm.js";
-import { GradientBuffer } from "./internal/linear.js";
+import { GradientBuffer, type SparseRow, scoresInto } from "./internal/linear.js";
 import { Scratch } from "./internal/objective.js";
 import {
   type LinearSoftmaxPolicy,
@@ -13,6 +14,9 @@ import {
 } from "./policy.js";
 import { assertSeed, deriveRng, STREAM_FIT, shuffleInPlace } from "./rng.js";
 import { buildTrainingData, type TrainingData } from "./training-data.js";
+
+/** What the models are fitted on: examples, a dataset, or columnar data. */
+export type ModelData = RlvrDataset | readonly RlvrExample[] | TrainingData;
 
 /** Options of {@link fitRewardModel} and {@link fitBehaviorModel}. */
 export interface FitModelOptions {
@@ -157,12 +161,11 @@ export function fitGlm(kind: GlmKind, data: TrainingData, fit: ResolvedFit): Flo
   const size = data.rows * A;
   const W = new Float64Array(size);
   const G = new GradientBuffer(data.rows, A);
-  const adam = new AdamW(data.rows, A, data.rows - 1, {
-    beta1: 0.9,
-    beta2: 0.999,
-    epsilon: 1e-8,
-    weightDecay: fit.weightDecay,
-    lazy: true,
+  const adam = new AdamW({
+    rows: data.rows,
+    actions: A,
+    biasRow: data.rows - 1,
+    settings: { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: fit.weightDecay, lazy: true },
   });
   const scratch = new Scratch(A);
   const n = data.numExamples;
@@ -175,15 +178,15 @@ export function fitGlm(kind: GlmKind, data: TrainingData, fit: ResolvedFit): Flo
     shuffleInPlace(rng, order);
     for (let start = 0; start < n; start += fit.batchSize) {
       const end = Math.min(n, start + fit.batchSize);
-      const loss = glmObjective(kind, W, G, data, order, start, end, scratch);
+      const loss = glmObjective({ kind, W, G, data, order, start, end, scratch });
       // linear decay to zero: the last iterates average out the minibatch noise
       const lr = (fit.learningRate * (total - step)) / total;
       step++;
-      const check = adam.step(W, G, lr, 1);
+      const check = adam.step(W, G, { learningRate: lr, gradientScale: 1 });
       if (!Number.isFinite(loss) || check !== 0) {
         throw new RlvrLoopError(
           "DIVERGED",
-          `fit ${kind} model: non-finite ${check !== 0 ? "weights" : "loss"} in epoch ${epoch + 1}`,
+          `fitting the ${kind === "logistic" ? "reward" : "behavior"} model diverged: non-finite ${check !== 0 ? "weights" : "loss"} in epoch ${epoch + 1}; lower the learning rate or rescale numeric features`,
         );
       }
     }
@@ -196,57 +199,49 @@ export function fitGlm(kind: GlmKind, data: TrainingData, fit: ResolvedFit): Flo
  * @param data - examples, a dataset, or columnar data
  * @param options - featurizer and optimisation settings
  */
-export function fitRewardModel(
-  data: RlvrDataset | readonly RlvrExample[] | TrainingData,
-  options: FitModelOptions = {},
-): RewardModel {
-  const fit = resolveFit(options, "fitRewardModel");
-  const prepared = prepare(data, options, "fitRewardModel");
-  const weights = fitGlm("logistic", prepared.data, fit);
-  return rewardModelFromParts(prepared.data.actions, prepared.featurizer, weights);
-}
-
-/** @internal */
-export function rewardModelFromParts(
-  actions: readonly string[],
-  featurizer: Featurizer,
-  weights: Float64Array,
-): RewardModel {
+export function fitRewardModel(data: ModelData, options: FitModelOptions = {}): RewardModel {
+  const { actions, featurizer, weights } = fitModel("logistic", data, options);
   const A = actions.length;
-  const frozen = Object.freeze([...actions]);
   return Object.freeze({
     kind: "per-action-logistic" as const,
-    actions: frozen,
+    actions: Object.freeze([...actions]),
     featurizer,
     weights,
     predict(context: RlvrContext): Float64Array {
       const f = featurizer.featurize(context);
       const out = new Float64Array(A);
-      for (let k = 0; k < f.indices.length; k++) {
-        const base = f.indices[k]! * A;
-        const v = f.values[k]!;
-        for (let a = 0; a < A; a++) out[a] = out[a]! + v * weights[base + a]!;
-      }
+      scoresInto(weights, { indices: f.indices, values: f.values, start: 0, end: f.indices.length }, out);
       for (let a = 0; a < A; a++) out[a] = sigmoid(out[a]!);
       return out;
     },
   });
 }
 
-/** q̂(x_i, a) for every example and action of columnar data, n × A. @internal */
+/** The weights of a GLM of `kind` fitted on `data`, with the data's actions and the featurizer. */
+function fitModel(
+  kind: GlmKind,
+  data: ModelData,
+  options: FitModelOptions,
+): { actions: readonly string[]; featurizer: Featurizer; weights: Float64Array } {
+  const what = kind === "logistic" ? "reward model options" : "behavior model options";
+  const fit = resolveFit(options, what);
+  const prepared = prepare(data, options, what);
+  const weights = fitGlm(kind, prepared.data, fit);
+  return { actions: prepared.data.actions, featurizer: prepared.featurizer, weights };
+}
+
+/** q̂(x_i, a) = σ(u_a · φ(x_i)) for every example and action of columnar data, n × A. */
 export function predictRewards(weights: Float64Array, data: TrainingData): Float64Array {
   const A = data.actions.length;
   const n = data.numExamples;
   const out = new Float64Array(n * A);
-  const { offsets, indices, values } = data;
+  const z = new Float64Array(A);
+  const row: SparseRow = { indices: data.indices, values: data.values, start: 0, end: 0 };
   for (let i = 0; i < n; i++) {
-    const o = i * A;
-    for (let k = offsets[i]!; k < offsets[i + 1]!; k++) {
-      const base = indices[k]! * A;
-      const v = values[k]!;
-      for (let a = 0; a < A; a++) out[o + a] = out[o + a]! + v * weights[base + a]!;
-    }
-    for (let a = 0; a < A; a++) out[o + a] = sigmoid(out[o + a]!);
+    row.start = data.offsets[i]!;
+    row.end = data.offsets[i + 1]!;
+    scoresInto(weights, row, z);
+    for (let a = 0; a < A; a++) out[i * A + a] = sigmoid(z[a]!);
   }
   return out;
 }
@@ -271,16 +266,10 @@ export function greedyPolicy(model: RewardModel): Policy {
 
 /**
  * Fit a log-linear softmax model of the behavior policy (maximum likelihood of the actions taken),
- * used to estimate behavior probabilities when the logs do not carry them.
- * @param data - examples, a dataset, or columnar data
- * @param options - featurizer and optimisation settings
+ * used to estimate behavior probabilities when the logs do not carry them (`data` and `options` as
+ * for {@link fitRewardModel}).
  */
-export function fitBehaviorModel(
-  data: RlvrDataset | readonly RlvrExample[] | TrainingData,
-  options: FitModelOptions = {},
-): LinearSoftmaxPolicy {
-  const fit = resolveFit(options, "fitBehaviorModel");
-  const prepared = prepare(data, options, "fitBehaviorModel");
-  const weights = fitGlm("multinomial", prepared.data, fit);
-  return linearPolicyFromParts(prepared.data.actions, prepared.featurizer, weights);
+export function fitBehaviorModel(data: ModelData, options: FitModelOptions = {}): LinearSoftmaxPolicy {
+  const { actions, featurizer, weights } = fitModel("multinomial", data, options);
+  return linearPolicyFromParts(actions, featurizer, weights);
 }

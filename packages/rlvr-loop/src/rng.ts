@@ -26,7 +26,7 @@ export function assertSeed(seed: unknown, where: string): asserts seed is number
  * @param seed - integer in [0, 2^32 - 1]
  */
 export function createRng(seed: number): Rng {
-  assertSeed(seed, "createRng");
+  assertSeed(seed, "random generator");
   return xoroshiro128plus(seed);
 }
 
@@ -38,11 +38,11 @@ export function createRng(seed: number): Rng {
  * @param stream - non-negative integer naming the purpose (see the `STREAM_*` constants)
  */
 export function deriveRng(seed: number, stream: number): Rng {
-  assertSeed(seed, "deriveRng");
+  assertSeed(seed, "random stream");
   if (!Number.isInteger(stream) || stream < 0 || stream > 1024) {
     throw new RlvrLoopError(
       "INVALID_ARGUMENT",
-      `deriveRng: stream must be an integer in [0, 1024], got ${stream}`,
+      `random stream: the stream number must be an integer in [0, 1024], got ${stream}`,
     );
   }
   const g = xoroshiro128plus(seed);

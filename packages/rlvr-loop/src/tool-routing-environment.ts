@@ -4,27 +4,24 @@ import {
   type EnvironmentOutcome,
   type EnvironmentTask,
   exactPolicyValue,
-  type GeneratedLogs,
-  type GenerateLogsOptions,
-  generateLogs,
   type WeightedContext,
 } from "./environment.js";
 import { RlvrLoopError } from "./errors.js";
 import { compareCodeUnits } from "./featurizer.js";
+import { type GeneratedLogs, type GenerateLogsOptions, generateLogs } from "./generate-logs.js";
+import {
+  DISTRACTORS,
+  kindVerifiers,
+  makePayload,
+  PRIMARY,
+  PROMPTS,
+  SECONDARY,
+  TOOL_NAMES,
+} from "./internal/tool-routing-tasks.js";
 import { composeFreePrompt, FILLERS, MISLEADING, PARAPHRASES } from "./internal/trace-text.js";
 import type { Policy } from "./policy.js";
 import { assertSeed, createRng, type Rng, uniformFloat, uniformIndex } from "./rng.js";
-import {
-  createCompositeVerifier,
-  createExactMatchVerifier,
-  createJsonSchemaVerifier,
-  createNormalizedTextVerifier,
-  createNumericVerifier,
-  createRegexVerifier,
-  parseJsonOrUndefined,
-  type Verifier,
-  type VerifierResult,
-} from "./verifiers.js";
+import type { VerifierResult } from "./verifiers.js";
 
 /** Task families of the tool-routing environment; each is checked by a different verifier. */
 export type TaskKind = "arithmetic" | "unit-conversion" | "word-order" | "date-format" | "json-extraction";
@@ -158,300 +155,6 @@ export interface ToolRoutingEnvironment extends Environment<ToolRoutingTask> {
   generateLogs(options: GenerateLogsOptions): GeneratedLogs;
 }
 
-const TOOL_NAMES = [
-  "calculator",
-  "code-interpreter",
-  "text-editor",
-  "date-parser",
-  "json-parser",
-  "web-search",
-  "knowledge-base",
-  "spreadsheet",
-  "shell",
-  "llm-direct",
-  "regex-engine",
-  "translator",
-];
-
-/** How a request of each kind reads at each level (the prompt the policy sees). */
-const PROMPTS: Record<TaskKind, readonly [string, string, string]> = {
-  arithmetic: ["add two numbers", "multiply two numbers", "evaluate a multi-step expression"],
-  "unit-conversion": [
-    "convert a whole quantity",
-    "convert a decimal quantity",
-    "convert a high-precision measurement",
-  ],
-  "word-order": ["reverse a short phrase", "reverse a sentence", "reverse a long passage"],
-  "date-format": ["format a written date", "format a date with an ordinal", "turn a day-of-year into a date"],
-  "json-extraction": ["extract a name and age", "extract a person record", "extract a full contact record"],
-};
-
-const DISTRACTORS: readonly (readonly [string, readonly string[]])[] = [
-  ["channel", ["email", "chat", "api", "phone", "web", "sms", "slack", "portal", "kiosk", "fax"]],
-  ["region", ["north", "south", "east", "west", "central", "coastal", "alpine", "island", "metro", "rural"]],
-  [
-    "tier",
-    ["free", "basic", "plus", "pro", "team", "business", "enterprise", "partner", "internal", "trial"],
-  ],
-  [
-    "weekday",
-    ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "holiday", "eve", "night"],
-  ],
-  ["team", ["red", "blue", "green", "amber", "violet", "teal", "orange", "gray", "black", "white"]],
-  ["locale", ["en", "de", "fr", "es", "it", "nl", "pt", "sv", "pl", "ja"]],
-];
-
-const PRIMARY = [0.95, 0.85, 0.45];
-const SECONDARY = [0.55, 0.6, 0.8];
-
-const WORDS = [
-  "amber",
-  "basil",
-  "cedar",
-  "delta",
-  "ember",
-  "fjord",
-  "grove",
-  "harbor",
-  "iris",
-  "juniper",
-  "kettle",
-  "lantern",
-  "meadow",
-  "nectar",
-  "orbit",
-  "pepper",
-  "quartz",
-  "raven",
-  "saffron",
-  "timber",
-  "umbra",
-  "velvet",
-  "willow",
-  "xenon",
-  "yarrow",
-  "zephyr",
-  "anchor",
-  "bramble",
-  "canyon",
-  "dune",
-];
-const NAMES = [
-  "Ada",
-  "Boris",
-  "Chen",
-  "Dalia",
-  "Emeka",
-  "Farah",
-  "Goran",
-  "Hana",
-  "Ivo",
-  "Jun",
-  "Kemal",
-  "Lena",
-];
-const CITIES = ["Oslo", "Lima", "Kyoto", "Accra", "Quito", "Porto", "Perth", "Tunis", "Riga", "Hanoi"];
-const MONTHS = [
-  "January",
-  "February",
-  "March",
-  "April",
-  "May",
-  "June",
-  "July",
-  "August",
-  "September",
-  "October",
-  "November",
-  "December",
-];
-const UNITS: readonly (readonly [string, string, number])[] = [
-  ["km", "m", 1000],
-  ["kg", "g", 1000],
-  ["h", "min", 60],
-  ["min", "s", 60],
-  ["ft", "in", 12],
-  ["m", "cm", 100],
-];
-
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-interface Payload {
-  question: string;
-  reference: unknown;
-  correct: string;
-  wrong: (rng: Rng) => string;
-}
-
-const between = (rng: Rng, lo: number, hi: number): number => lo + uniformIndex(rng, hi - lo + 1);
-
-function ordinal(n: number): string {
-  const mod100 = n % 100;
-  if (mod100 >= 11 && mod100 <= 13) return `${n}th`;
-  return `${n}${["th", "st", "nd", "rd"][n % 10] ?? "th"}`;
-}
-
-const pad2 = (n: number): string => String(n).padStart(2, "0");
-
-const JSON_SCHEMAS: readonly Record<string, unknown>[] = [0, 1, 2].map((level) => {
-  const properties: Record<string, unknown> = { name: { type: "string" }, age: { type: "integer" } };
-  if (level >= 1) properties.city = { type: "string" };
-  if (level >= 2) properties.email = { type: "string" };
-  return Object.freeze({
-    type: "object",
-    required: Object.keys(properties),
-    properties,
-    additionalProperties: false,
-  });
-});
-
-function makePayload(kind: TaskKind, level: number, rng: Rng): Payload {
-  switch (kind) {
-    case "arithmetic": {
-      let question: string;
-      let answer: number;
-      if (level === 0) {
-        const a = between(rng, 10, 99);
-        const b = between(rng, 10, 99);
-        question = `What is ${a} + ${b}?`;
-        answer = a + b;
-      } else if (level === 1) {
-        const a = between(rng, 100, 999);
-        const b = between(rng, 10, 99);
-        question = `What is ${a} * ${b}?`;
-        answer = a * b;
-      } else {
-        const a = between(rng, 100, 999);
-        const b = between(rng, 100, 999);
-        const c = between(rng, 100, 999);
-        question = `What is ${a} * ${b} - ${c}?`;
-        answer = a * b - c;
-      }
-      return {
-        question,
-        reference: answer,
-        correct: String(answer),
-        wrong: (r) => String(answer + ([-100, -10, -1, 1, 10, 100][uniformIndex(r, 6)] ?? 1)),
-      };
-    }
-    case "unit-conversion": {
-      const [from, to, factor] = UNITS[uniformIndex(rng, UNITS.length)]!;
-      const scale = [1, 10, 100][level]!;
-      const n =
-        level === 0 ? between(rng, 1, 99) : level === 1 ? between(rng, 10, 999) : between(rng, 100, 99999);
-      const value = (n / scale).toFixed(level);
-      const answer = (n * factor) / scale;
-      return {
-        question: `Convert ${value} ${from} to ${to}.`,
-        reference: answer,
-        correct: String(answer),
-        wrong: (r) => String(uniformIndex(r, 2) === 0 ? answer * 10 : answer / 10),
-      };
-    }
-    case "word-order": {
-      const count = [3, 5, 7][level]!;
-      const pool = [...WORDS];
-      const words: string[] = [];
-      for (let i = 0; i < count; i++) words.push(pool.splice(uniformIndex(rng, pool.length), 1)[0]!);
-      const reversed = [...words].reverse().join(" ");
-      return {
-        question: `Reverse the word order of: "${words.join(" ")}"`,
-        reference: reversed,
-        correct: reversed.charAt(0).toUpperCase() + reversed.slice(1),
-        wrong: (r) =>
-          uniformIndex(r, 2) === 0 ? words.join(" ") : [...words].reverse().slice(0, -1).join(" "),
-      };
-    }
-    case "date-format": {
-      const year = between(rng, 1990, 2030);
-      const month = between(rng, 1, 12);
-      const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
-      const day = between(rng, 1, days);
-      const iso = `${year}-${pad2(month)}-${pad2(day)}`;
-      let phrase: string;
-      if (level === 0) phrase = `${day} ${MONTHS[month - 1]} ${year}`;
-      else if (level === 1) phrase = `${MONTHS[month - 1]} ${ordinal(day)}, ${year}`;
-      else {
-        const doy = Math.round((Date.UTC(year, month - 1, day) - Date.UTC(year, 0, 1)) / 86400000) + 1;
-        phrase = `day ${doy} of ${year}`;
-      }
-      return {
-        question: `Write ${phrase} as an ISO 8601 date.`,
-        reference: iso,
-        correct: iso,
-        wrong: () => `${pad2(month)}/${pad2(day)}/${year}`,
-      };
-    }
-    case "json-extraction": {
-      const name = NAMES[uniformIndex(rng, NAMES.length)]!;
-      const age = between(rng, 18, 90);
-      const record: Record<string, string | number> = { name, age };
-      let text = `${name} is ${age} years old`;
-      if (level >= 1) {
-        const city = CITIES[uniformIndex(rng, CITIES.length)]!;
-        record.city = city;
-        text += ` and lives in ${city}`;
-      }
-      if (level >= 2) {
-        const email = `${name.toLowerCase()}${between(rng, 1, 99)}@example.org`;
-        record.email = email;
-        text += `; write to ${email}`;
-      }
-      return {
-        question: `Extract a JSON record from: "${text}."`,
-        reference: { schema: JSON_SCHEMAS[level], record },
-        correct: JSON.stringify(record),
-        wrong: () =>
-          Object.entries(record)
-            .map(([k, v]) => `${k}=${v}`)
-            .join("; "),
-      };
-    }
-  }
-}
-
-function kindVerifiers(): Record<TaskKind, Verifier<string, unknown>> {
-  const exact = createExactMatchVerifier();
-  return {
-    arithmetic: createNumericVerifier({ absoluteTolerance: 1e-9 }) as Verifier<string, unknown>,
-    "unit-conversion": createNumericVerifier({
-      absoluteTolerance: 1e-12,
-      relativeTolerance: 1e-9,
-    }) as Verifier<string, unknown>,
-    "word-order": createNormalizedTextVerifier() as Verifier<string, unknown>,
-    "date-format": createCompositeVerifier<string, unknown>({
-      name: "iso_date",
-      components: [
-        {
-          name: "format",
-          weight: 0.5,
-          verifier: createRegexVerifier({ pattern: ISO_DATE }),
-          reference: () => undefined,
-        },
-        { name: "value", weight: 0.5, verifier: exact },
-      ],
-    }),
-    "json-extraction": createCompositeVerifier<string, unknown>({
-      name: "json_record",
-      components: [
-        {
-          name: "schema",
-          weight: 0.5,
-          verifier: createJsonSchemaVerifier(),
-          reference: (ref) => (ref as { schema: unknown }).schema,
-        },
-        {
-          name: "value",
-          weight: 0.5,
-          verifier: exact,
-          outcome: parseJsonOrUndefined,
-          reference: (ref) => (ref as { record: unknown }).record,
-        },
-      ],
-    }),
-  };
-}
-
 /**
  * Create the built-in tool-routing environment (see {@link ToolRoutingEnvironment}).
  * @param options - number of tools, kinds, noise, distractors, seed
@@ -459,7 +162,7 @@ function kindVerifiers(): Record<TaskKind, Verifier<string, unknown>> {
 export function createToolRoutingEnvironment(
   options: ToolRoutingEnvironmentOptions = {},
 ): ToolRoutingEnvironment {
-  const where = "createToolRoutingEnvironment";
+  const where = "tool-routing environment options";
   const seed = options.seed ?? 0;
   assertSeed(seed, where);
   const T = options.numActions ?? 4;
@@ -494,9 +197,11 @@ export function createToolRoutingEnvironment(
   if (!(misleadingRate >= 0 && misleadingRate <= 1))
     bad(`misleadingRate must be in [0, 1], got ${misleadingRate}`);
   const kindFeatures = options.kindFeatures ?? true;
-  if (typeof kindFeatures !== "boolean") bad(`kindFeatures must be a boolean, got ${String(kindFeatures)}`);
+  if (typeof kindFeatures !== "boolean")
+    bad(`kindFeatures must be true or false, got ${String(kindFeatures)}`);
   const actionEffect = options.actionEffect ?? true;
-  if (typeof actionEffect !== "boolean") bad(`actionEffect must be a boolean, got ${String(actionEffect)}`);
+  if (typeof actionEffect !== "boolean")
+    bad(`actionEffect must be true or false, got ${String(actionEffect)}`);
   const K = kinds.length;
   const L = TASK_LEVELS.length;
 
@@ -546,12 +251,13 @@ export function createToolRoutingEnvironment(
 
   const contextCache = new Map<string, RlvrContext>();
   /** The context of observed kind k, level l, distractor values dv; `free` = [paraphrase, filler, misleading or -1]. */
-  const contextOf = (
-    k: number,
-    l: number,
-    dv: readonly number[],
-    freeParts?: readonly [number, number, number],
-  ): RlvrContext => {
+  const contextOf = (state: {
+    k: number;
+    l: number;
+    dv: readonly number[];
+    free?: readonly [number, number, number];
+  }): RlvrContext => {
+    const { k, l, dv, free: freeParts } = state;
     const key = `${k}|${l}|${dv.join(",")}${freeParts ? `|${freeParts.join(",")}` : ""}`;
     let c = contextCache.get(key);
     if (c === undefined) {
@@ -566,13 +272,13 @@ export function createToolRoutingEnvironment(
       let prompt: string;
       if (freeParts) {
         const [variant, filler, mis] = freeParts;
-        prompt = composeFreePrompt(
-          PARAPHRASES[TASK_KINDS.indexOf(kinds[k]!)]![l]![variant]!,
+        prompt = composeFreePrompt({
+          core: PARAPHRASES[TASK_KINDS.indexOf(kinds[k]!)]![l]![variant]!,
           variant,
-          FILLERS[filler]!,
-          mis < 0 ? "" : misleadingFor[k]![mis]!,
-          words,
-        );
+          filler: FILLERS[filler]!,
+          misleading: mis < 0 ? "" : misleadingFor[k]![mis]!,
+          distractorValues: words,
+        });
       } else prompt = `${PROMPTS[kinds[k]!][l]}${words.length ? ` (${words.join(", ")})` : ""}`;
       c = Object.freeze({ prompt, features: Object.freeze(features) });
       contextCache.set(key, c);
@@ -651,8 +357,8 @@ export function createToolRoutingEnvironment(
         const filler = uniformIndex(r, FILLERS.length);
         const eligible = misleadingFor[ko]!.length;
         const mis = misleadingRate > 0 && uniformFloat(r) < misleadingRate ? uniformIndex(r, eligible) : -1;
-        context = contextOf(ko, lo, dv, [variant, filler, mis]);
-      } else context = contextOf(ko, lo, dv);
+        context = contextOf({ k: ko, l: lo, dv, free: [variant, filler, mis] });
+      } else context = contextOf({ k: ko, l: lo, dv });
       return {
         id,
         context,
@@ -671,13 +377,13 @@ export function createToolRoutingEnvironment(
       if (a === undefined)
         throw new RlvrLoopError(
           "INVALID_ARGUMENT",
-          `tool-routing verify: unknown action ${JSON.stringify(action)}`,
+          `unknown action ${JSON.stringify(action)} for the tool-routing environment; expected one of ${JSON.stringify(actions)}`,
         );
       const k = kindIndexOf.get(task.kind);
       if (k === undefined)
         throw new RlvrLoopError(
           "INVALID_ARGUMENT",
-          `tool-routing verify: unknown task kind ${JSON.stringify(task.kind)}`,
+          `unknown task kind ${JSON.stringify(task.kind)} for this tool-routing environment; expected one of ${JSON.stringify(kinds)}`,
         );
       const c = competence[(a * K + k) * L + task.level]!;
       const output = uniformFloat(r) < c ? task.correctOutput : task.incorrectOutput(r);
@@ -701,7 +407,7 @@ export function createToolRoutingEnvironment(
       if (a === undefined || k === undefined || !(level >= 0 && level < L)) {
         throw new RlvrLoopError(
           "INVALID_ARGUMENT",
-          `competence: unknown action, kind or level (${action}, ${kind}, ${level})`,
+          `unknown action, kind or level (${JSON.stringify(action)}, ${JSON.stringify(kind)}, ${level}); expected an action of ${JSON.stringify(actions)}, a kind of ${JSON.stringify(kinds)} and a level in [0, ${L - 1}]`,
         );
       }
       return competence[(a * K + k) * L + level]!;
@@ -721,7 +427,7 @@ export function createToolRoutingEnvironment(
                 x = Math.floor(x / m);
               }
               if (!free) {
-                list.push({ context: contextOf(ko, lo, dv), probability: p });
+                list.push({ context: contextOf({ k: ko, l: lo, dv }), probability: p });
                 continue;
               }
               const eligible = misleadingFor[ko]!.length;
@@ -732,7 +438,7 @@ export function createToolRoutingEnvironment(
                     const pm = mis < 0 ? 1 - misleadingRate : misleadingRate / eligible;
                     if (pm > 0)
                       list.push({
-                        context: contextOf(ko, lo, dv, [variant, filler, mis]),
+                        context: contextOf({ k: ko, l: lo, dv, free: [variant, filler, mis] }),
                         probability: pv * pm,
                       });
                   }
@@ -751,8 +457,8 @@ export function createToolRoutingEnvironment(
         throw new RlvrLoopError(
           "INVALID_ARGUMENT",
           kindFeatures
-            ? "tool-routing expectedRewards: context has no known kind/level features"
-            : "tool-routing expectedRewards: the context's prompt states no known kind/level",
+            ? `the context's features name no known kind and level (expected features kind and level, got ${JSON.stringify(context.features ?? null)})`
+            : `the context's prompt states no known kind and level (got ${JSON.stringify(context.prompt ?? null)})`,
         );
       }
       return q.slice(s * T, (s + 1) * T);

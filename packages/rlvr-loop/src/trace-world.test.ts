@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { exactBaselines, learningTraceToJson } from "./environment.js";
+import { exactBaselines } from "./environment.js";
+import { learningTraceToJson } from "./generate-logs.js";
 import { createHeuristicBehavior } from "./heuristic-behavior.js";
 import { FILLERS, MISLEADING, PARAPHRASES } from "./internal/trace-text.js";
 import { createRng } from "./rng.js";
@@ -197,7 +198,7 @@ describe("createTraceWorld", () => {
     const lp = rare.behavior.logProbs(rare.sample(createRng(1)).context);
     expect(Math.exp(lp[rare.actions.indexOf("web-search")]!)).toBeCloseTo(0.001, 15);
     expect(createTraceWorld({ promptStyle: "template" }).promptStyle).toBe("template");
-    expect(() => createTraceWorld(null as never)).toThrow(/options must be an object/);
+    expect(() => createTraceWorld(null as never)).toThrow(/trace world options: expected an object/);
     expect(() => createTraceWorld({ behavior: { floor: 0.5 } })).toThrow(/floor/);
   });
 

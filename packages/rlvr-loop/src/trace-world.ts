@@ -1,5 +1,5 @@
-import type { GeneratedLogs, GenerateLogsOptions, GroupSizeDistribution } from "./environment.js";
 import { RlvrLoopError } from "./errors.js";
+import type { GeneratedLogs, GenerateLogsOptions, GroupSizeDistribution } from "./generate-logs.js";
 import { createHeuristicBehavior, type HeuristicBehaviorOptions } from "./heuristic-behavior.js";
 import type { Policy } from "./policy.js";
 import {
@@ -60,7 +60,10 @@ export interface TraceWorld extends ToolRoutingEnvironment {
  */
 export function createTraceWorld(options: TraceWorldOptions = {}): TraceWorld {
   if (typeof options !== "object" || options === null)
-    throw new RlvrLoopError("INVALID_ARGUMENT", "createTraceWorld: options must be an object");
+    throw new RlvrLoopError(
+      "INVALID_ARGUMENT",
+      `trace world options: expected an object, got ${String(options)}`,
+    );
   const { behavior: behaviorOptions, ...envOptions } = options;
   const env = createToolRoutingEnvironment({ ...TRACE_WORLD_OPTIONS, ...envOptions });
   const behavior = createHeuristicBehavior(env, behaviorOptions ?? {});

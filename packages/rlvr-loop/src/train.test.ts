@@ -1,7 +1,7 @@
 import type { RlvrExample } from "@rlvr/dataset";
 import { describe, expect, it } from "vitest";
 import { RlvrLoopError, TrainingDivergedError } from "./errors.js";
-import { validationEstimate } from "./evaluation.js";
+import { validationEstimate } from "./internal/nuisance.js";
 import { createPolicy } from "./policy.js";
 import { createToolRoutingEnvironment } from "./tool-routing-environment.js";
 import { type MetricsEvent, train } from "./train.js";
@@ -141,18 +141,18 @@ describe("train", () => {
     // the returned weights are the best epoch's: their validation value is the best one
     const vdata = buildTrainingData(validation, { featurizer: FEATURIZER });
     const probs = Float64Array.from(vdata.behaviorProbs!);
-    const again = validationEstimate(
-      result.policy.weights,
-      vdata,
-      {
+    const again = validationEstimate({
+      W: result.policy.weights,
+      data: vdata,
+      nuisance: {
         propensity: probs,
         qhat: new Float64Array(0),
         behaviorSource: "logged",
         rewardModelSource: "provided",
       },
-      "snips",
-      new Float64Array(vdata.numExamples * 4),
-    );
+      metric: "snips",
+      pi: new Float64Array(vdata.numExamples * 4),
+    });
     expect(again).toBeCloseTo(result.bestValidation!, 12);
     const dr = await train(
       { train: logs, validation: validation.examples.map(({ behaviorProb: _p, ...e }) => e) },

@@ -74,7 +74,7 @@ describe("buildTrainingData", () => {
       buildTrainingData([
         { ...ex("x7", "g", "a", 1), context: { features: { f: Number.POSITIVE_INFINITY } } },
       ]),
-    ).toThrow(/x7.*not a finite number/);
+    ).toThrow(/x7.*expected a finite number/);
     expect(() => buildTrainingData([])).toThrow(/no examples/);
   });
 });

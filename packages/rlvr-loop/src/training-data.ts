@@ -1,12 +1,9 @@
-import type { RlvrContext, RlvrDataset, RlvrExample } from "@rlvr/dataset";
+import type { RlvrDataset, RlvrExample } from "@rlvr/dataset";
 import { RlvrLoopError } from "./errors.js";
-import {
-  compareCodeUnits,
-  createFeaturizer,
-  FeatureAccumulator,
-  type Featurizer,
-  type FeaturizerSpec,
-} from "./featurizer.js";
+import { compareCodeUnits, createFeaturizer, type Featurizer } from "./featurizer.js";
+import type { FeaturizerSpec } from "./featurizer-spec.js";
+import { preview } from "./internal/ajv.js";
+import { ColumnarBuilder, columnarData, type ExampleColumns, sameRow } from "./internal/columnar.js";
 
 /**
  * Logged decisions in columnar form: what the trainer, the model fitters and the estimators loop
@@ -92,10 +89,16 @@ export function collectActions(examples: readonly RlvrExample[]): string[] {
   return [...set].sort(compareCodeUnits);
 }
 
-/** Validate and sort an action list (unique non-empty strings, sorted by UTF-16 code units). */
+/**
+ * Validate and sort an action list (unique non-empty strings, sorted by UTF-16 code units); `where`
+ * names the list in messages (e.g. `policy.actions`).
+ */
 export function normalizeActions(actions: readonly string[], where: string): string[] {
   if (!Array.isArray(actions) || actions.length === 0) {
-    throw new RlvrLoopError("INVALID_ARGUMENT", `${where}: actions must be a non-empty array of strings`);
+    throw new RlvrLoopError(
+      "INVALID_ARGUMENT",
+      `${where}: expected a non-empty array of action names, got ${preview(actions)}`,
+    );
   }
   const sorted = [...actions].sort(compareCodeUnits);
   for (let i = 0; i < sorted.length; i++) {
@@ -107,212 +110,15 @@ export function normalizeActions(actions: readonly string[], where: string): str
       );
     }
     if (i > 0 && sorted[i - 1] === a) {
-      throw new RlvrLoopError("INVALID_ARGUMENT", `${where}: duplicate action ${JSON.stringify(a)}`);
+      throw new RlvrLoopError("INVALID_ARGUMENT", `${where}: action ${JSON.stringify(a)} is listed twice`);
     }
   }
   return sorted;
 }
 
-/**
- * Growable columnar builder shared by {@link buildTrainingData} and the online trainer.
- * @internal
- */
-export class ColumnarBuilder {
-  readonly actions: readonly string[];
-  readonly actionIndexOf: ReadonlyMap<string, number>;
-  readonly rows: number;
-  private readonly acc: FeatureAccumulator;
-  n = 0;
-  nnz = 0;
-  groups = 0;
-  offsets: Int32Array = new Int32Array(1025);
-  indices: Int32Array = new Int32Array(8192);
-  values: Float64Array = new Float64Array(8192);
-  actionIndex: Int32Array = new Int32Array(1024);
-  rewards: Float64Array = new Float64Array(1024);
-  behaviorProbs: Float64Array = new Float64Array(1024);
-  weights: Float64Array = new Float64Array(1024);
-  mask: Uint8Array;
-  sameContext: Uint8Array = new Uint8Array(1024);
-  groupOffsets: Int32Array = new Int32Array(257);
-  anyBehavior = false;
-  anyWeight = false;
-  anyMask = false;
-
-  constructor(actions: readonly string[], featurizer: Featurizer) {
-    this.actions = actions;
-    this.actionIndexOf = new Map(actions.map((a, i) => [a, i]));
-    this.rows = featurizer.rows;
-    this.acc = new FeatureAccumulator(featurizer.spec);
-    this.mask = new Uint8Array(1024 * actions.length);
-  }
-
-  reset(): void {
-    this.n = 0;
-    this.nnz = 0;
-    this.groups = 0;
-    this.anyBehavior = false;
-    this.anyWeight = false;
-    this.anyMask = false;
-  }
-
-  /** Start a new group (call before adding its examples). */
-  beginGroup(): void {
-    if (this.groups + 2 > this.groupOffsets.length)
-      this.groupOffsets = grow(this.groupOffsets, this.groups + 2);
-    this.groupOffsets[this.groups] = this.n;
-    this.groups++;
-    this.groupOffsets[this.groups] = this.n;
-  }
-
-  /** Featurize a context; the following `addExample` calls use its features. */
-  setContext(context: RlvrContext): void {
-    this.acc.collect(context);
-  }
-
-  /** Features of the last `setContext` (views valid until the next call). */
-  currentFeatures(): { indices: Int32Array; values: Float64Array; length: number } {
-    return { indices: this.acc.indices, values: this.acc.values, length: this.acc.length };
-  }
-
-  /**
-   * Append one example with the features of the last `setContext`. `allowed` is a mask over the
-   * actions (null = all allowed).
-   */
-  addExample(
-    action: number,
-    reward: number,
-    behaviorProb: number,
-    weight: number,
-    allowed: Uint8Array | null,
-  ): void {
-    const A = this.actions.length;
-    const i = this.n;
-    if (i + 1 >= this.actionIndex.length) this.growExamples(i + 2);
-    const len = this.acc.length;
-    if (this.nnz + len > this.indices.length) {
-      this.indices = grow(this.indices, this.nnz + len);
-      this.values = growF(this.values, this.nnz + len);
-    }
-    const start = this.nnz;
-    const srcI = this.acc.indices;
-    const srcV = this.acc.values;
-    const dstI = this.indices;
-    const dstV = this.values;
-    for (let k = 0; k < len; k++) {
-      dstI[start + k] = srcI[k]!;
-      dstV[start + k] = srcV[k]!;
-    }
-    this.nnz += len;
-    this.offsets[i] = start;
-    this.offsets[i + 1] = this.nnz;
-    this.actionIndex[i] = action;
-    this.rewards[i] = reward;
-    this.behaviorProbs[i] = behaviorProb;
-    if (!Number.isNaN(behaviorProb)) this.anyBehavior = true;
-    this.weights[i] = weight;
-    if (weight !== 1) this.anyWeight = true;
-    const base = i * A;
-    if (allowed === null) this.mask.fill(1, base, base + A);
-    else {
-      this.mask.set(allowed.subarray(0, A), base);
-      this.anyMask = true;
-    }
-    // same context as the previous example of this group?
-    let same = 0;
-    const g0 = this.groupOffsets[this.groups - 1]!;
-    if (i > g0) {
-      const p0 = this.offsets[i - 1]!;
-      const p1 = this.offsets[i]!;
-      if (p1 - p0 === len) {
-        same = 1;
-        for (let k = 0; k < len; k++) {
-          if (
-            this.indices[p0 + k] !== this.indices[start + k] ||
-            this.values[p0 + k] !== this.values[start + k]
-          ) {
-            same = 0;
-            break;
-          }
-        }
-        if (same === 1) {
-          for (let a = 0; a < A; a++) {
-            if (this.mask[base - A + a] !== this.mask[base + a]) {
-              same = 0;
-              break;
-            }
-          }
-        }
-      }
-    }
-    this.sameContext[i] = same;
-    this.n++;
-    this.groupOffsets[this.groups] = this.n;
-  }
-
-  private growExamples(min: number): void {
-    const A = this.actions.length;
-    this.offsets = grow(this.offsets, min + 1);
-    this.actionIndex = grow(this.actionIndex, min);
-    this.rewards = growF(this.rewards, min);
-    this.behaviorProbs = growF(this.behaviorProbs, min);
-    this.weights = growF(this.weights, min);
-    this.sameContext = growU8(this.sameContext, min);
-    this.mask = growU8(this.mask, min * A);
-  }
-
-  /**
-   * The data built so far. With `copy`, trimmed copies (the builder can be reused); without, views
-   * into the builder's buffers (valid until the next `reset`/append).
-   */
-  finish(
-    copy: boolean,
-    extra: { sourceIndex?: Int32Array | null; groupIds?: readonly string[] | null } = {},
-  ): TrainingData {
-    const n = this.n;
-    const A = this.actions.length;
-    const take = <T extends Int32Array | Float64Array | Uint8Array>(a: T, len: number): T =>
-      (copy ? a.slice(0, len) : a.subarray(0, len)) as T;
-    return {
-      actions: this.actions,
-      rows: this.rows,
-      numExamples: n,
-      numGroups: this.groups,
-      offsets: take(this.offsets, n + 1),
-      indices: take(this.indices, this.nnz),
-      values: take(this.values, this.nnz),
-      actionIndex: take(this.actionIndex, n),
-      rewards: take(this.rewards, n),
-      behaviorProbs: this.anyBehavior ? take(this.behaviorProbs, n) : null,
-      weights: this.anyWeight ? take(this.weights, n) : null,
-      allowedMask: this.anyMask ? take(this.mask, n * A) : null,
-      groupOffsets: take(this.groupOffsets, this.groups + 1),
-      sameContext: take(this.sameContext, n),
-      sourceIndex: extra.sourceIndex ?? null,
-      groupIds: extra.groupIds ?? null,
-    };
-  }
-}
-
-function grow(a: Int32Array, min: number): Int32Array {
-  const b = new Int32Array(Math.max(min, a.length * 2));
-  b.set(a);
-  return b;
-}
-function growF(a: Float64Array, min: number): Float64Array {
-  const b = new Float64Array(Math.max(min, a.length * 2));
-  b.set(a);
-  return b;
-}
-function growU8(a: Uint8Array, min: number): Uint8Array {
-  const b = new Uint8Array(Math.max(min, a.length * 2));
-  b.set(a);
-  return b;
-}
-
 function invalid(i: number, e: RlvrExample | undefined, message: string): never {
   const id = e && typeof e === "object" && typeof e.id === "string" ? ` (id ${JSON.stringify(e.id)})` : "";
-  throw new RlvrLoopError("INVALID_DATA", `buildTrainingData: example ${i}${id}: ${message}`);
+  throw new RlvrLoopError("INVALID_DATA", `example ${i}${id}: ${message}`);
 }
 
 /** The scalar reward of an example under `rewardWeights` (validated). */
@@ -351,12 +157,13 @@ export function buildTrainingData(
   options: BuildTrainingDataOptions = {},
 ): TrainingData {
   const examples = examplesOf(data);
-  if (examples.length === 0) throw new RlvrLoopError("INVALID_DATA", "buildTrainingData: no examples");
+  if (examples.length === 0)
+    throw new RlvrLoopError("INVALID_DATA", "the data have no examples; expected at least one");
   const featurizer = isFeaturizer(options.featurizer)
     ? options.featurizer
     : createFeaturizer(options.featurizer ?? {});
   const actions = options.actions
-    ? normalizeActions(options.actions, "buildTrainingData")
+    ? normalizeActions(options.actions, "the action list")
     : collectActions(examples);
   const A = actions.length;
   const builder = new ColumnarBuilder(actions, featurizer);
@@ -390,6 +197,13 @@ export function buildTrainingData(
   }
 
   const allowed = new Uint8Array(A);
+  const entry: { -readonly [K in keyof ExampleColumns]: ExampleColumns[K] } = {
+    action: 0,
+    reward: 0,
+    behaviorProb: Number.NaN,
+    weight: 1,
+    allowed: null,
+  };
   let lastContext: unknown;
   let currentGroup = -1;
   for (let k = 0; k < order.length; k++) {
@@ -438,7 +252,12 @@ export function buildTrainingData(
       }
       lastContext = e.context;
     }
-    builder.addExample(a, r, p, w, mask);
+    entry.action = a;
+    entry.reward = r;
+    entry.behaviorProb = p;
+    entry.weight = w;
+    entry.allowed = mask;
+    builder.addExample(entry);
   }
   let identity = true;
   for (let k = 0; k < order.length; k++) {
@@ -490,9 +309,9 @@ export interface TrainingDataArrays {
  */
 export function trainingDataFromArrays(arrays: TrainingDataArrays): TrainingData {
   const bad = (message: string): never => {
-    throw new RlvrLoopError("INVALID_DATA", `trainingDataFromArrays: ${message}`);
+    throw new RlvrLoopError("INVALID_DATA", `columnar training data: ${message}`);
   };
-  const actions = normalizeActions(arrays.actions, "trainingDataFromArrays");
+  const actions = normalizeActions(arrays.actions, "columnar training data: actions");
   if (actions.some((a, i) => a !== arrays.actions[i])) bad("actions must be sorted by UTF-16 code units");
   const A = actions.length;
   const { offsets, indices, values, actionIndex, rewards, groupOffsets, rows } = arrays;
@@ -543,46 +362,23 @@ export function trainingDataFromArrays(arrays: TrainingDataArrays): TrainingData
       if (allowedMask[i * A + actionIndex[i]!] !== 1) bad(`example ${i}: action not allowed`);
   }
   const sameContext = new Uint8Array(n);
+  const columns = { offsets, indices, values, allowedMask };
   for (let g = 0; g < G; g++) {
     for (let i = groupOffsets[g]! + 1; i < groupOffsets[g + 1]!; i++) {
-      sameContext[i] = sameRow(offsets, indices, values, allowedMask, A, i) ? 1 : 0;
+      sameContext[i] = sameRow(columns, A, i) ? 1 : 0;
     }
   }
-  return {
+  const groupIds = arrays.groupIds ?? null;
+  return columnarData({
+    ...columns,
     actions,
     rows,
-    numExamples: n,
-    numGroups: G,
-    offsets,
-    indices,
-    values,
     actionIndex,
     rewards,
     behaviorProbs,
     weights,
-    allowedMask,
     groupOffsets,
     sameContext,
-    sourceIndex: null,
-    groupIds: arrays.groupIds ?? null,
-  };
-}
-
-function sameRow(
-  offsets: Int32Array,
-  indices: Int32Array,
-  values: Float64Array,
-  mask: Uint8Array | null,
-  A: number,
-  i: number,
-): boolean {
-  const p0 = offsets[i - 1]!;
-  const p1 = offsets[i]!;
-  const q1 = offsets[i + 1]!;
-  if (p1 - p0 !== q1 - p1) return false;
-  for (let k = 0; k < p1 - p0; k++) {
-    if (indices[p0 + k] !== indices[p1 + k] || values[p0 + k] !== values[p1 + k]) return false;
-  }
-  if (mask) for (let a = 0; a < A; a++) if (mask[(i - 1) * A + a] !== mask[i * A + a]) return false;
-  return true;
+    groupIds,
+  });
 }

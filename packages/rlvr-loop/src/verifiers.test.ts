@@ -57,7 +57,7 @@ describe("verifiers", () => {
       1,
     );
     expect(createRegexVerifier({ flags: "i" }).verify("HELLO", "hello").score).toBe(1);
-    expect(() => createRegexVerifier({ pattern: "(" })).toThrow(/invalid pattern/);
+    expect(() => createRegexVerifier({ pattern: "(" })).toThrow(/invalid regular expression/);
   });
 
   it("JSON Schema validates parsed text and values, compiling a schema once", () => {

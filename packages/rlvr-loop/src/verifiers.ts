@@ -1,5 +1,6 @@
-import { Ajv, type ValidateFunction } from "ajv";
+import type { ValidateFunction } from "ajv";
 import { RlvrLoopError } from "./errors.js";
+import { compileSchema as compileWithAjv } from "./internal/ajv.js";
 
 /** Outcome of a verification. */
 export interface VerifierResult {
@@ -120,7 +121,7 @@ export function createNormalizedTextVerifier(options: NormalizedTextOptions = {}
   if (!["NFC", "NFD", "NFKC", "NFKD"].includes(form)) {
     throw new RlvrLoopError(
       "INVALID_ARGUMENT",
-      `createNormalizedTextVerifier: unicodeForm ${JSON.stringify(form)} is not a Unicode normalisation form`,
+      `text verifier options: unicodeForm ${JSON.stringify(form)} is not a Unicode normalisation form; expected "NFC", "NFD", "NFKC" or "NFKD"`,
     );
   }
   const normalize = (text: string): string => {
@@ -170,7 +171,7 @@ export function createNumericVerifier(options: NumericOptions = {}): Verifier<st
   if (!(abs >= 0 && Number.isFinite(abs)) || !(rel >= 0 && Number.isFinite(rel))) {
     throw new RlvrLoopError(
       "INVALID_ARGUMENT",
-      `createNumericVerifier: tolerances must be finite and non-negative, got ${abs} and ${rel}`,
+      `numeric verifier options: tolerances must be finite and non-negative, got absoluteTolerance ${abs} and relativeTolerance ${rel}`,
     );
   }
   return {
@@ -217,9 +218,13 @@ function compilePattern(pattern: RegExp | string, flags: string, full: boolean):
   try {
     return new RegExp(full ? `^(?:${source})$` : source, f);
   } catch (err) {
-    throw new RlvrLoopError("INVALID_ARGUMENT", `createRegexVerifier: invalid pattern ${preview(source)}`, {
-      cause: err,
-    });
+    throw new RlvrLoopError(
+      "INVALID_ARGUMENT",
+      `regex verifier: invalid regular expression ${preview(source)}`,
+      {
+        cause: err,
+      },
+    );
   }
 }
 
@@ -252,27 +257,16 @@ export interface JsonSchemaOptions {
   readonly schema?: Record<string, unknown>;
 }
 
-let sharedAjv: Ajv | undefined;
-const compiled = new WeakMap<object, ValidateFunction>();
-
 function compileSchema(schema: Record<string, unknown>): ValidateFunction {
-  let fn = compiled.get(schema);
-  if (fn === undefined) {
-    sharedAjv ??= new Ajv({ strict: false, validateFormats: false, allErrors: false });
-    try {
-      fn = sharedAjv.compile(schema);
-    } catch (err) {
-      throw new RlvrLoopError(
-        "INVALID_ARGUMENT",
-        `createJsonSchemaVerifier: schema does not compile: ${(err as Error).message}`,
-        {
-          cause: err,
-        },
-      );
-    }
-    compiled.set(schema, fn);
+  try {
+    return compileWithAjv(schema);
+  } catch (err) {
+    throw new RlvrLoopError(
+      "INVALID_ARGUMENT",
+      `JSON Schema verifier: the schema does not compile: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
-  return fn;
 }
 
 /**
@@ -349,7 +343,7 @@ export function createCompositeVerifier<TOutcome = unknown, TReference = unknown
   if (!Array.isArray(components) || components.length === 0) {
     throw new RlvrLoopError(
       "INVALID_ARGUMENT",
-      "createCompositeVerifier: components must be a non-empty array",
+      "composite verifier options: components must be a non-empty array",
     );
   }
   let total = 0;
@@ -358,14 +352,14 @@ export function createCompositeVerifier<TOutcome = unknown, TReference = unknown
     if (!(c.weight >= 0 && Number.isFinite(c.weight))) {
       throw new RlvrLoopError(
         "INVALID_ARGUMENT",
-        `createCompositeVerifier: weight must be finite and non-negative, got ${c.weight}`,
+        `composite verifier options: each weight must be finite and non-negative, got ${c.weight}`,
       );
     }
     const name = c.name ?? c.verifier.name;
     if (names.has(name))
       throw new RlvrLoopError(
         "INVALID_ARGUMENT",
-        `createCompositeVerifier: duplicate component name ${JSON.stringify(name)}`,
+        `composite verifier options: duplicate component name ${JSON.stringify(name)}`,
       );
     names.add(name);
     total += c.weight;
@@ -373,7 +367,7 @@ export function createCompositeVerifier<TOutcome = unknown, TReference = unknown
   if (!(total > 0))
     throw new RlvrLoopError(
       "INVALID_ARGUMENT",
-      "createCompositeVerifier: weights must sum to a positive number",
+      "composite verifier options: the weights must sum to a positive number",
     );
   const threshold = options.passThreshold ?? 1;
   return {

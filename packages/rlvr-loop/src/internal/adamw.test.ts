@@ -6,12 +6,17 @@ import { learningRateAt } from "./schedule.js";
 describe("AdamW", () => {
   it("reproduces PyTorch's AdamW arithmetic for two steps", () => {
     const W = Float64Array.from([1, -2, 0.5, 3]); // rows 0..1 × A = 2; row 1 is the bias
-    const adam = new AdamW(2, 2, 1, {
-      beta1: 0.9,
-      beta2: 0.999,
-      epsilon: 1e-8,
-      weightDecay: 0.1,
-      lazy: true,
+    const adam = new AdamW({
+      rows: 2,
+      actions: 2,
+      biasRow: 1,
+      settings: {
+        beta1: 0.9,
+        beta2: 0.999,
+        epsilon: 1e-8,
+        weightDecay: 0.1,
+        lazy: true,
+      },
     });
     const G = new GradientBuffer(2, 2);
     const grads = [
@@ -24,7 +29,7 @@ describe("AdamW", () => {
     for (let t = 1; t <= 2; t++) {
       const g = grads[t - 1]!;
       for (let r = 0; r < 2; r++) for (let a = 0; a < 2; a++) G.grad[G.slot(r) * 2 + a] = g[r * 2 + a]!;
-      expect(adam.step(W, G, 0.01, 1)).toBe(0);
+      expect(adam.step(W, G, { learningRate: 0.01, gradientScale: 1 })).toBe(0);
       for (let i = 0; i < 4; i++) {
         m[i] = 0.9 * m[i]! + 0.1 * g[i]!;
         v[i] = 0.999 * v[i]! + 0.001 * g[i]! ** 2;
@@ -40,7 +45,7 @@ describe("AdamW", () => {
     const settings = { beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01 };
     const run = (lazy: boolean, skipRow1: boolean) => {
       const W = Float64Array.from([0.1, 0.2, 0.3, 0.4, 0.5, 0.6]);
-      const adam = new AdamW(3, 2, 2, { ...settings, lazy });
+      const adam = new AdamW({ rows: 3, actions: 2, biasRow: 2, settings: { ...settings, lazy } });
       const G = new GradientBuffer(3, 2);
       for (let t = 0; t < 5; t++) {
         for (let r = 0; r < 3; r++) {
@@ -48,7 +53,7 @@ describe("AdamW", () => {
           G.grad[G.slot(r) * 2] = Math.sin(t + r);
           G.grad[G.slot(r) * 2 + 1] = Math.cos(t * r);
         }
-        adam.step(W, G, 0.05, 1);
+        adam.step(W, G, { learningRate: 0.05, gradientScale: 1 });
       }
       return Array.from(W);
     };
@@ -61,29 +66,42 @@ describe("AdamW", () => {
 
   it("reports non-finite weights", () => {
     const W = Float64Array.from([Number.MAX_VALUE, 0]);
-    const adam = new AdamW(1, 2, 5, {
-      beta1: 0.9,
-      beta2: 0.999,
-      epsilon: 1e-8,
-      weightDecay: -1e308,
-      lazy: true,
+    const adam = new AdamW({
+      rows: 1,
+      actions: 2,
+      biasRow: 5,
+      settings: {
+        beta1: 0.9,
+        beta2: 0.999,
+        epsilon: 1e-8,
+        weightDecay: -1e308,
+        lazy: true,
+      },
     });
     const G = new GradientBuffer(1, 2);
     G.grad[G.slot(0) * 2] = 1;
-    expect(Number.isNaN(adam.step(W, G, 1, 1))).toBe(true);
+    expect(Number.isNaN(adam.step(W, G, { learningRate: 1, gradientScale: 1 }))).toBe(true);
   });
 });
 
 describe("learningRateAt", () => {
   it("warms up linearly, then follows the schedule down to the floor", () => {
     const c = { kind: "constant", warmupSteps: 4, minLearningRateRatio: 0 } as const;
-    expect([1, 2, 4, 5, 100].map((s) => learningRateAt(1, c, s, 10))).toEqual([0.25, 0.5, 1, 1, 1]);
+    expect([1, 2, 4, 5, 100].map((s) => learningRateAt({ peak: 1, schedule: c, totalSteps: 10 }, s))).toEqual(
+      [0.25, 0.5, 1, 1, 1],
+    );
     const lin = { kind: "linear", warmupSteps: 0, minLearningRateRatio: 0.1 } as const;
-    expect(learningRateAt(2, lin, 1, 11)).toBeCloseTo(2, 14);
-    expect(learningRateAt(2, lin, 6, 11)).toBeCloseTo(2 * (0.1 + 0.9 * (1 - 5 / 11)), 14);
-    expect(learningRateAt(2, lin, 12, 11)).toBeCloseTo(0.2, 14);
+    expect(learningRateAt({ peak: 2, schedule: lin, totalSteps: 11 }, 1)).toBeCloseTo(2, 14);
+    expect(learningRateAt({ peak: 2, schedule: lin, totalSteps: 11 }, 6)).toBeCloseTo(
+      2 * (0.1 + 0.9 * (1 - 5 / 11)),
+      14,
+    );
+    expect(learningRateAt({ peak: 2, schedule: lin, totalSteps: 11 }, 12)).toBeCloseTo(0.2, 14);
     const cos = { kind: "cosine", warmupSteps: 2, minLearningRateRatio: 0 } as const;
-    expect(learningRateAt(1, cos, 3, 12)).toBeCloseTo(1, 14);
-    expect(learningRateAt(1, cos, 8, 12)).toBeCloseTo((1 + Math.cos(Math.PI * 0.5)) / 2, 14);
+    expect(learningRateAt({ peak: 1, schedule: cos, totalSteps: 12 }, 3)).toBeCloseTo(1, 14);
+    expect(learningRateAt({ peak: 1, schedule: cos, totalSteps: 12 }, 8)).toBeCloseTo(
+      (1 + Math.cos(Math.PI * 0.5)) / 2,
+      14,
+    );
   });
 });

@@ -21,15 +21,15 @@ function run(settings: Partial<AdvantageSettings>, aggregation: Aggregation = "g
   const kappa = new Float64Array(10);
   const included = new Int32Array(4);
   const stats = prepareBatch(
-    data,
-    Int32Array.from([0, 1, 2, 3]),
-    0,
-    4,
-    { baseline: "group", scale: "none", epsilon: 0, degenerateGroups: "zero", ...settings },
-    aggregation,
-    adv,
-    kappa,
-    included,
+    {
+      data,
+      groups: Int32Array.from([0, 1, 2, 3]),
+      start: 0,
+      end: 4,
+      settings: { baseline: "group", scale: "none", epsilon: 0, degenerateGroups: "zero", ...settings },
+      aggregation,
+    },
+    { advantages: adv, kappa, included },
   );
   return {
     adv: Array.from(adv),

@@ -1,15 +1,28 @@
+import type { AdvantageConfig, TrainConfig } from "../config-schema.js";
 import type { TrainingData } from "../training-data.js";
 
-/** How advantages are formed; see `AdvantageConfig` in config.ts for the documentation. */
-export interface AdvantageSettings {
-  readonly baseline: "group" | "rloo";
-  readonly scale: "group" | "batch" | "none";
-  readonly epsilon: number;
-  readonly degenerateGroups: "zero" | "drop" | "batch_mean";
-}
+/** How advantages are formed; see `AdvantageConfig` for the documentation. */
+export type AdvantageSettings = AdvantageConfig;
 
 /** Loss aggregation over a minibatch. */
-export type Aggregation = "grpo" | "bnpo" | "dr_grpo";
+export type Aggregation = TrainConfig["lossAggregation"];
+
+/** The minibatch (groups `groups[start..end)` of `data`) and how its loss is formed. */
+export interface BatchInput {
+  readonly data: TrainingData;
+  readonly groups: Int32Array;
+  readonly start: number;
+  readonly end: number;
+  readonly settings: AdvantageSettings;
+  readonly aggregation: Aggregation;
+}
+
+/** Per-example outputs of {@link prepareBatch} (indexed by example) and the included groups. */
+export interface BatchOutput {
+  readonly advantages: Float64Array;
+  readonly kappa: Float64Array;
+  readonly included: Int32Array;
+}
 
 /** Reward statistics of one minibatch (before any update). */
 export interface BatchStats {
@@ -28,21 +41,13 @@ export interface BatchStats {
 }
 
 /**
- * Fill `advantages[i]` and the aggregation coefficients `kappa[i]` (so that the minibatch loss is
+ * Fill `out.advantages[i]` and the aggregation coefficients `out.kappa[i]` (so that the minibatch loss is
  * Σ_i kappa_i ℓ_i) for the examples of groups `groups[gStart..gEnd)`. Dropped groups get kappa 0 and
  * are not written to `included`; the included groups are written to `included[0..includedGroups)`.
  */
-export function prepareBatch(
-  data: TrainingData,
-  groups: Int32Array,
-  gStart: number,
-  gEnd: number,
-  settings: AdvantageSettings,
-  aggregation: Aggregation,
-  advantages: Float64Array,
-  kappa: Float64Array,
-  included: Int32Array,
-): BatchStats {
+export function prepareBatch(input: BatchInput, out: BatchOutput): BatchStats {
+  const { data, groups, start: gStart, end: gEnd, settings, aggregation } = input;
+  const { advantages, kappa, included } = out;
   const r = data.rewards;
   const go = data.groupOffsets;
   const w = data.weights;
@@ -68,11 +73,10 @@ export function prepareBatch(
   }
   const batchStd = n > 1 ? Math.sqrt(ss / (n - 1)) : 0;
 
-  let zeroStd = 0;
-  let stdSum = 0;
+  // over the minibatch's groups: degenerate groups, Σ of the groups' std, Σ of the included weights
+  const totals = { zeroStd: 0, stdSum: 0, weight: 0 };
   let inc = 0;
   let maxSize = 0;
-  let weightTotal = 0;
   for (let q = gStart; q < gEnd; q++) {
     const g = groups[q]!;
     const s = go[g]!;
@@ -94,9 +98,9 @@ export function prepareBatch(
       gv += d * d;
     }
     const std = size > 1 ? Math.sqrt(gv / (size - 1)) : 0;
-    stdSum += std;
+    totals.stdSum += std;
     const degenerate = size < 2 || min === max;
-    if (degenerate) zeroStd++;
+    if (degenerate) totals.zeroStd++;
     if (degenerate && settings.degenerateGroups === "drop") {
       for (let i = s; i < e; i++) {
         advantages[i] = 0;
@@ -120,8 +124,8 @@ export function prepareBatch(
         advantages[i] = (r[i]! - b) / scale;
       }
     }
-    if (w !== null) for (let i = s; i < e; i++) weightTotal += w[i]!;
-    else weightTotal += size;
+    if (w !== null) for (let i = s; i < e; i++) totals.weight += w[i]!;
+    else totals.weight += size;
   }
   // aggregation coefficients
   for (let q = 0; q < inc; q++) {
@@ -137,15 +141,15 @@ export function prepareBatch(
         aggregation === "grpo"
           ? wi / gw / inc
           : aggregation === "bnpo"
-            ? wi / weightTotal
+            ? wi / totals.weight
             : wi / (inc * maxSize);
     }
   }
   const groupsCount = gEnd - gStart;
   return {
     reward: n > 0 ? sum / n : 0,
-    rewardStd: groupsCount > 0 ? stdSum / groupsCount : 0,
-    fracZeroStd: groupsCount > 0 ? zeroStd / groupsCount : 0,
+    rewardStd: groupsCount > 0 ? totals.stdSum / groupsCount : 0,
+    fracZeroStd: groupsCount > 0 ? totals.zeroStd / groupsCount : 0,
     numExamples: n,
     numGroups: groupsCount,
     includedGroups: inc,

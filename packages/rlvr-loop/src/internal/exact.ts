@@ -1,7 +1,8 @@
 import type { Environment } from "../environment.js";
 import { RlvrLoopError } from "../errors.js";
 import type { Featurizer } from "../featurizer.js";
-import { ColumnarBuilder, type TrainingData } from "../training-data.js";
+import type { TrainingData } from "../training-data.js";
+import { ColumnarBuilder } from "./columnar.js";
 import { linearPolicyProbs } from "./ope.js";
 
 /**
@@ -14,11 +15,12 @@ export class ExactEvaluator {
   private readonly q: Float64Array;
   private readonly pi: Float64Array;
 
-  constructor(env: Environment, featurizer: Featurizer, actions: readonly string[]) {
+  constructor(o: { environment: Environment; featurizer: Featurizer; actions: readonly string[] }) {
+    const { environment: env, featurizer, actions } = o;
     if (typeof env.contexts !== "function" || typeof env.expectedRewards !== "function") {
       throw new RlvrLoopError(
         "UNSUPPORTED",
-        `exact value: environment ${JSON.stringify(env.name)} has no finite context set`,
+        `environment ${JSON.stringify(env.name)} has no finite context set (contexts and expectedRewards), so it has no exact value; use validation.metric "auto" or "none"`,
       );
     }
     const contexts = env.contexts();
@@ -26,6 +28,13 @@ export class ExactEvaluator {
     const builder = new ColumnarBuilder(actions, featurizer);
     const index = new Map(actions.map((a, i) => [a, i]));
     const mask = new Uint8Array(A);
+    const example = {
+      action: 0,
+      reward: 0,
+      behaviorProb: Number.NaN,
+      weight: 1,
+      allowed: null as Uint8Array | null,
+    };
     this.probability = new Float64Array(contexts.length);
     this.q = new Float64Array(contexts.length * A);
     contexts.forEach((c, j) => {
@@ -40,7 +49,8 @@ export class ExactEvaluator {
         }
         m = mask;
       }
-      builder.addExample(0, 0, Number.NaN, 1, m);
+      example.allowed = m;
+      builder.addExample(example);
       this.probability[j] = c.probability;
       this.q.set(env.expectedRewards!(c.context), j * A);
     });

@@ -1,5 +1,5 @@
 import type { TrainingData } from "../training-data.js";
-import { type GradientBuffer, logSoftmaxInto, scatterInto } from "./linear.js";
+import { type GradientBuffer, logSoftmaxInto, type SparseRow, scatterInto } from "./linear.js";
 import type { Scratch } from "./objective.js";
 
 /** `logistic`: per-action logistic regression of the reward; `multinomial`: softmax model of the action taken. */
@@ -17,28 +17,36 @@ export function sigmoid(z: number): number {
   return e / (1 + e);
 }
 
+/** What {@link glmObjective} evaluates: the model, its weights and a minibatch of examples. */
+export interface GlmInput {
+  readonly kind: GlmKind;
+  readonly W: Float64Array;
+  /** Where the gradient is added; null: the loss alone. */
+  readonly G: GradientBuffer | null;
+  readonly data: TrainingData;
+  /** The minibatch is the examples `order[start..end)`. */
+  readonly order: Int32Array;
+  readonly start: number;
+  readonly end: number;
+  readonly scratch: Scratch;
+}
+
 /**
  * Weighted mean loss over the examples `order[start..end)` and, when G is given, its gradient added
  * into G. `logistic`: ℓ_i = softplus(z_{a_i}) − r_i z_{a_i} (cross-entropy with the reward as a soft
  * label, r in [0, 1]); `multinomial`: ℓ_i = −log π(a_i | x_i).
  */
-export function glmObjective(
-  kind: GlmKind,
-  W: Float64Array,
-  G: GradientBuffer | null,
-  data: TrainingData,
-  order: Int32Array,
-  start: number,
-  end: number,
-  s: Scratch,
-): number {
+export function glmObjective(input: GlmInput): number {
+  const { kind, W, G, data, order, start, end, scratch } = input;
   const A = data.actions.length;
   const { offsets, indices, values, actionIndex, rewards, weights } = data;
   const mask = data.allowedMask;
   let wsum = 0;
   for (let q = start; q < end; q++) wsum += weights === null ? 1 : weights[order[q]!]!;
   let loss = 0;
-  const { z, lp, p, dz } = s;
+  const { z, lp, p } = scratch.policy;
+  const dz = scratch.dz;
+  const row: SparseRow = { indices, values, start: 0, end: 0 };
   for (let q = start; q < end; q++) {
     const i = order[q]!;
     const k = (weights === null ? 1 : weights[i]!) / wsum;
@@ -64,12 +72,14 @@ export function glmObjective(
         const v = values[j]!;
         for (let b = 0; b < A; b++) z[b] = z[b]! + v * W[base + b]!;
       }
-      logSoftmaxInto(z, A, mask, i * A, lp, p);
+      logSoftmaxInto(scratch.policy, mask, i * A);
       loss -= k * lp[a]!;
       if (G !== null) {
         for (let b = 0; b < A; b++) dz[b] = k * p[b]!;
         dz[a] = dz[a]! - k;
-        scatterInto(G, A, indices, values, s0, s1, dz);
+        row.start = s0;
+        row.end = s1;
+        scatterInto(G, row, dz);
       }
     }
   }

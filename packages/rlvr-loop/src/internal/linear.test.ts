@@ -14,7 +14,7 @@ describe("logSoftmaxInto", () => {
           const A = scores.length;
           const lp = new Float64Array(A);
           const p = new Float64Array(A);
-          logSoftmaxInto(Float64Array.from(scores), A, null, 0, lp, p);
+          logSoftmaxInto({ z: Float64Array.from(scores), lp, p }, null, 0);
           let sum = 0;
           for (let a = 0; a < A; a++) {
             expect(Number.isNaN(lp[a]!)).toBe(false);
@@ -33,7 +33,7 @@ describe("logSoftmaxInto", () => {
     const lp = new Float64Array(4);
     const p = new Float64Array(4);
     const mask = Uint8Array.from([1, 0, 1, 1]);
-    expect(logSoftmaxInto(z, 4, mask, 0, lp, p)).toBe(3);
+    expect(logSoftmaxInto({ z, lp, p }, mask, 0)).toBe(3);
     const s = Math.exp(0.5) + Math.exp(2) + Math.exp(0);
     expect(p[0]).toBeCloseTo(Math.exp(0.5) / s, 14);
     expect(p[1]).toBe(0);
@@ -45,12 +45,9 @@ describe("logSoftmaxInto", () => {
     const lp = new Float64Array(3);
     const p = new Float64Array(3);
     logSoftmaxInto(
-      Float64Array.from([Number.POSITIVE_INFINITY, 1, Number.POSITIVE_INFINITY]),
-      3,
+      { z: Float64Array.from([Number.POSITIVE_INFINITY, 1, Number.POSITIVE_INFINITY]), lp, p },
       null,
       0,
-      lp,
-      p,
     );
     expect(Array.from(p)).toEqual([0.5, 0, 0.5]);
     expect(lp[1]).toBe(Number.NEGATIVE_INFINITY);
@@ -69,7 +66,7 @@ describe("sparse products", () => {
           const indices = Int32Array.from({ length: rows }, (_, i) => i).filter((i) => (i + salt) % 3 !== 0);
           const values = Float64Array.from(indices, (i) => Math.cos(i * salt));
           const z = new Float64Array(A);
-          scoresInto(W, A, indices, values, 0, indices.length, z);
+          scoresInto(W, { indices, values, start: 0, end: indices.length }, z);
           for (let a = 0; a < A; a++) {
             let s = 0;
             for (let k = 0; k < indices.length; k++) s += values[k]! * W[indices[k]! * A + a]!;
@@ -77,8 +74,8 @@ describe("sparse products", () => {
           }
           const G = new GradientBuffer(rows, A);
           const dz = Float64Array.from({ length: A }, (_, a) => a - 1.5);
-          scatterInto(G, A, indices, values, 0, indices.length, dz);
-          scatterInto(G, A, indices, values, 0, indices.length, dz);
+          scatterInto(G, { indices, values, start: 0, end: indices.length }, dz);
+          scatterInto(G, { indices, values, start: 0, end: indices.length }, dz);
           const dense = G.toDense();
           for (let k = 0; k < indices.length; k++) {
             for (let a = 0; a < A; a++)

@@ -138,46 +138,27 @@ function setUp(p: Problem, v: Variant) {
   const groups = Int32Array.from({ length: p.data.numGroups }, (_, g) => g);
   const included = new Int32Array(p.data.numGroups);
   const stats = prepareBatch(
-    p.data,
-    groups,
-    0,
-    groups.length,
-    v.advantage,
-    v.aggregation,
-    buffers.advantages,
-    buffers.kappa,
-    included,
+    { data: p.data, groups, start: 0, end: groups.length, settings: v.advantage, aggregation: v.aggregation },
+    { advantages: buffers.advantages, kappa: buffers.kappa, included },
   );
   const reference: Reference = p.Wref ? { kind: "weights", weights: p.Wref } : { kind: "uniform" };
   const scratch = new Scratch(p.data.actions.length);
   const sums = () => ({ examples: 0, kl: 0, entropy: 0, lowClipped: 0, highClipped: 0 });
-  objective(
-    p.Wold,
-    null,
-    p.data,
-    included,
-    stats.includedGroups,
-    buffers,
-    v.settings,
+  const input = {
+    data: p.data,
+    groups: included,
+    count: stats.includedGroups,
+    round: buffers,
+    settings: v.settings,
     reference,
-    { recordOld: true, correctionCap: v.correctionCap },
-    sums(),
     scratch,
+  };
+  objective(
+    { ...input, W: p.Wold, G: null, mode: { recordOld: true, correctionCap: v.correctionCap } },
+    sums(),
   );
   const loss = (W: Float64Array, G: GradientBuffer | null): number =>
-    objective(
-      W,
-      G,
-      p.data,
-      included,
-      stats.includedGroups,
-      buffers,
-      v.settings,
-      reference,
-      { recordOld: false, correctionCap: v.correctionCap },
-      sums(),
-      scratch,
-    );
+    objective({ ...input, W, G, mode: { recordOld: false, correctionCap: v.correctionCap } }, sums());
   return { loss, buffers, included: included.subarray(0, stats.includedGroups) };
 }
 
@@ -420,17 +401,19 @@ describe("GRPO objective", () => {
     expect(Array.from(G.toDense())).toEqual([0, 0]);
     const { buffers, included } = setUp(p, v);
     objective(
-      p.W,
-      null,
-      data,
-      included,
-      included.length,
-      buffers,
-      v.settings,
-      { kind: "uniform" },
-      { recordOld: false, correctionCap: null },
+      {
+        W: p.W,
+        G: null,
+        data,
+        groups: included,
+        count: included.length,
+        round: buffers,
+        settings: v.settings,
+        reference: { kind: "uniform" },
+        mode: { recordOld: false, correctionCap: null },
+        scratch: new Scratch(2),
+      },
       sums,
-      new Scratch(2),
     );
     expect(sums.highClipped).toBe(1);
     expect(sums.lowClipped).toBe(1);
@@ -445,7 +428,7 @@ describe("GLM losses of the reward and behavior models", () => {
           const order = Int32Array.from({ length: p.data.numExamples }, (_, i) => i);
           const scratch = new Scratch(p.data.actions.length);
           const loss = (W: Float64Array, G: GradientBuffer | null) =>
-            glmObjective(kind, W, G, p.data, order, 0, order.length, scratch);
+            glmObjective({ kind, W, G, data: p.data, order, start: 0, end: order.length, scratch });
           expect(
             finiteDifferenceCheck(loss, p.W, p.data.rows, p.data.actions.length).relativeError,
           ).toBeLessThan(1e-6);

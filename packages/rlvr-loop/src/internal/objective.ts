@@ -1,5 +1,12 @@
 import type { TrainingData } from "../training-data.js";
-import { type GradientBuffer, logSoftmaxInto, scatterInto, scoresInto } from "./linear.js";
+import {
+  type GradientBuffer,
+  logSoftmaxInto,
+  type Softmax,
+  type SparseRow,
+  scatterInto,
+  scoresInto,
+} from "./linear.js";
 
 /** Coefficients of the per-example loss (see docs/algorithms.md §2 and docs/rlvr-loop.md). */
 export interface ObjectiveSettings {
@@ -41,22 +48,17 @@ export interface ObjectiveSums {
   highClipped: number;
 }
 
-/** Scratch vectors of length |A|, allocated once. */
+/** Scratch vectors of length |A|, allocated once: the policy's and the reference's softmax, ∂ℓ/∂z. */
 export class Scratch {
-  readonly z: Float64Array;
-  readonly lp: Float64Array;
-  readonly p: Float64Array;
-  readonly zr: Float64Array;
-  readonly lq: Float64Array;
-  readonly q: Float64Array;
+  /** Scores z, log-probabilities and probabilities of the policy π_θ. */
+  readonly policy: Softmax;
+  /** The same for the reference policy π_ref. */
+  readonly reference: Softmax;
+  /** ∂ℓ/∂z of the current context. */
   readonly dz: Float64Array;
   constructor(A: number) {
-    this.z = new Float64Array(A);
-    this.lp = new Float64Array(A);
-    this.p = new Float64Array(A);
-    this.zr = new Float64Array(A);
-    this.lq = new Float64Array(A);
-    this.q = new Float64Array(A);
+    this.policy = { z: new Float64Array(A), lp: new Float64Array(A), p: new Float64Array(A) };
+    this.reference = { z: new Float64Array(A), lp: new Float64Array(A), p: new Float64Array(A) };
     this.dz = new Float64Array(A);
   }
 }
@@ -73,24 +75,30 @@ export interface RoundMode {
   readonly propensity?: Float64Array | null;
 }
 
+/** What {@link objective} evaluates: the weights, the minibatch's included groups and the settings. */
+export interface ObjectiveInput {
+  /** Weights W (rows × |A|). */
+  readonly W: Float64Array;
+  /** Where the gradient is added; null: the loss alone. */
+  readonly G: GradientBuffer | null;
+  readonly data: TrainingData;
+  /** The included groups are `groups[0..count)`. */
+  readonly groups: Int32Array;
+  readonly count: number;
+  readonly round: RoundBuffers;
+  readonly settings: ObjectiveSettings;
+  readonly reference: Reference;
+  readonly mode: RoundMode;
+  readonly scratch: Scratch;
+}
+
 /**
  * Loss L = Σ_i κ_i ℓ_i of the included groups `groups[0..count)`, and, when `G` is given, its
- * gradient with respect to W added into G. Per example:
+ * gradient with respect to W added into G; the step metrics are added into `sums`. Per example:
  * ℓ_i = c_i · (−min(ρ_i A_i, clip(ρ_i, 1−ε_low, 1+ε_high) A_i)) + β KL_i − α H_i.
  */
-export function objective(
-  W: Float64Array,
-  G: GradientBuffer | null,
-  data: TrainingData,
-  groups: Int32Array,
-  count: number,
-  round: RoundBuffers,
-  settings: ObjectiveSettings,
-  reference: Reference,
-  mode: RoundMode,
-  sums: ObjectiveSums,
-  s: Scratch,
-): number {
+export function objective(input: ObjectiveInput, sums: ObjectiveSums): number {
+  const { W, G, data, groups, count, round, settings, reference, mode, scratch } = input;
   const A = data.actions.length;
   const { offsets, indices, values, actionIndex, groupOffsets, sameContext } = data;
   const mask = data.allowedMask;
@@ -101,7 +109,12 @@ export function objective(
   const refW = reference.kind === "weights" ? reference.weights : null;
   const lo = 1 - epsilonLow;
   const hi = 1 + epsilonHigh;
-  const { z, lp, p, zr, lq, q, dz } = s;
+  const { lp, p } = scratch.policy;
+  const lq = scratch.reference.lp;
+  const dz = scratch.dz;
+  // the features of the example being scored, and of the run of examples sharing its context
+  const row: SparseRow = { indices, values, start: 0, end: 0 };
+  const run: SparseRow = { indices, values, start: 0, end: 0 };
   let loss = 0;
   let entropy = 0;
   let klContext = 0;
@@ -128,18 +141,24 @@ export function objective(
       const end = offsets[i + 1]!;
       const reuse = sameContext !== null && sameContext[i] === 1 && runStart >= 0 && i > groupOffsets[g]!;
       if (!reuse) {
-        if (G !== null && runStart >= 0) scatterInto(G, A, indices, values, runStart, runEnd, dz);
+        if (G !== null && runStart >= 0) {
+          run.start = runStart;
+          run.end = runEnd;
+          scatterInto(G, run, dz);
+        }
         runStart = start;
         runEnd = end;
         for (let b = 0; b < A; b++) dz[b] = 0;
         const mo = i * A;
-        scoresInto(W, A, indices, values, start, end, z);
-        logSoftmaxInto(z, A, mask, mo, lp, p);
+        row.start = start;
+        row.end = end;
+        scoresInto(W, row, scratch.policy.z);
+        logSoftmaxInto(scratch.policy, mask, mo);
         entropy = 0;
         for (let b = 0; b < A; b++) if (p[b]! > 0) entropy -= p[b]! * lp[b]!;
         if (refW !== null) {
-          scoresInto(refW, A, indices, values, start, end, zr);
-          logSoftmaxInto(zr, A, mask, mo, lq, q);
+          scoresInto(refW, row, scratch.reference.z);
+          logSoftmaxInto(scratch.reference, mask, mo);
         } else if (mask !== null) {
           let allowed = 0;
           for (let b = 0; b < A; b++) allowed += mask[mo + b]!;
@@ -210,7 +229,11 @@ export function objective(
       }
     }
   }
-  if (G !== null && runStart >= 0) scatterInto(G, A, indices, values, runStart, runEnd, dz);
+  if (G !== null && runStart >= 0) {
+    run.start = runStart;
+    run.end = runEnd;
+    scatterInto(G, run, dz);
+  }
   sums.kl = sumKl;
   sums.entropy = sumEntropy;
   sums.examples = sumExamples;

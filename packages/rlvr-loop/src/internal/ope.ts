@@ -1,22 +1,44 @@
 import { deriveRng, STREAM_BOOTSTRAP, uniformIndex } from "../rng.js";
 import type { TrainingData } from "../training-data.js";
-import { logSoftmaxInto, scoresInto } from "./linear.js";
+import { logSoftmaxInto, type Softmax, type SparseRow, scoresInto } from "./linear.js";
+
+/** π_W(·|x_i) of the examples of columnar data under log-linear weights W, one example at a time. */
+export class LinearScorer {
+  /** The last scored example's scores, log-probabilities and probabilities. */
+  readonly softmax: Softmax;
+  private readonly W: Float64Array;
+  private readonly data: TrainingData;
+  private readonly row: SparseRow;
+
+  constructor(W: Float64Array, data: TrainingData) {
+    const A = data.actions.length;
+    this.W = W;
+    this.data = data;
+    this.softmax = { z: new Float64Array(A), lp: new Float64Array(A), p: new Float64Array(A) };
+    this.row = { indices: data.indices, values: data.values, start: 0, end: 0 };
+  }
+
+  /** Scores example `i` (over its allowed actions) into {@link softmax}. */
+  score(i: number): Softmax {
+    const { row, data } = this;
+    row.start = data.offsets[i]!;
+    row.end = data.offsets[i + 1]!;
+    scoresInto(this.W, row, this.softmax.z);
+    logSoftmaxInto(this.softmax, data.allowedMask, i * data.actions.length);
+    return this.softmax;
+  }
+}
 
 /** π(a | x_i) for every example and action of columnar data (n × A), for log-linear weights W. */
 export function linearPolicyProbs(W: Float64Array, data: TrainingData, out?: Float64Array): Float64Array {
   const A = data.actions.length;
   const n = data.numExamples;
   const probs = out ?? new Float64Array(n * A);
-  const z = new Float64Array(A);
-  const lp = new Float64Array(A);
-  const p = new Float64Array(A);
-  const { offsets, indices, values, sameContext } = data;
+  const scorer = new LinearScorer(W, data);
+  const { sameContext } = data;
   for (let i = 0; i < n; i++) {
-    if (!(sameContext !== null && sameContext[i] === 1 && i > 0)) {
-      scoresInto(W, A, indices, values, offsets[i]!, offsets[i + 1]!, z);
-      logSoftmaxInto(z, A, data.allowedMask, i * A, lp, p);
-    }
-    probs.set(p, i * A);
+    if (!(sameContext !== null && sameContext[i] === 1 && i > 0)) scorer.score(i);
+    probs.set(scorer.softmax.p, i * A);
   }
   return probs;
 }
@@ -40,17 +62,21 @@ export interface GroupSums {
   readonly r: Float64Array;
 }
 
-/**
- * Group sums for target probabilities `pi` (n × A), propensities `propensity` (n), optional reward
- * predictions `qhat` (n × A), importance weights clipped at `clip` (null = no clipping).
- */
-export function groupSums(
-  data: TrainingData,
-  pi: Float64Array,
-  propensity: Float64Array,
-  qhat: Float64Array | null,
-  clip: number | null,
-): GroupSums {
+/** What {@link groupSums} sums: the target policy, the propensities, the reward model, the clipping. */
+export interface GroupSumsInput {
+  /** Target probabilities π(a|x_i), n × A. */
+  readonly pi: Float64Array;
+  /** Propensities p_i of the logged actions (n). */
+  readonly propensity: Float64Array;
+  /** Reward predictions q̂(x_i, a), n × A; null: no DM/DR sums. */
+  readonly qhat: Float64Array | null;
+  /** Clip importance weights at this value; null: no clipping. */
+  readonly clip: number | null;
+}
+
+/** Group sums of `data` from which every estimator (and its bootstrap replicate) is a ratio. */
+export function groupSums(data: TrainingData, input: GroupSumsInput): GroupSums {
+  const { pi, propensity, qhat, clip } = input;
   const A = data.actions.length;
   const G = data.numGroups;
   const count = new Float64Array(G);
@@ -62,37 +88,28 @@ export function groupSums(
   const r = new Float64Array(G);
   const { groupOffsets, actionIndex, rewards } = data;
   for (let g = 0; g < G; g++) {
-    let c = 0;
-    let swr = 0;
-    let sw = 0;
-    let sw2 = 0;
-    let sdm = 0;
-    let sdr = 0;
-    let sr = 0;
+    // the sums of group g accumulate in place, example by example (the same additions as in locals)
     for (let i = groupOffsets[g]!; i < groupOffsets[g + 1]!; i++) {
       const a = actionIndex[i]!;
       let wi = pi[i * A + a]! / propensity[i]!;
       if (clip !== null && wi > clip) wi = clip;
       const ri = rewards[i]!;
-      c++;
-      swr += wi * ri;
-      sw += wi;
-      sw2 += wi * wi;
-      sr += ri;
+      count[g] = count[g]! + 1;
+      wr[g] = wr[g]! + wi * ri;
+      w[g] = w[g]! + wi;
+      w2[g] = w2[g]! + wi * wi;
+      r[g] = r[g]! + ri;
       if (qhat !== null) {
         let direct = 0;
         for (let b = 0; b < A; b++) direct += pi[i * A + b]! * qhat[i * A + b]!;
-        sdm += direct;
-        sdr += direct + wi * (ri - qhat[i * A + a]!);
+        dm[g] = dm[g]! + direct;
+        dr[g] = dr[g]! + (direct + wi * (ri - qhat[i * A + a]!));
       }
     }
-    count[g] = c;
-    wr[g] = swr;
-    w[g] = sw;
-    w2[g] = sw2;
-    dm[g] = qhat !== null ? sdm : Number.NaN;
-    dr[g] = qhat !== null ? sdr : Number.NaN;
-    r[g] = sr;
+  }
+  if (qhat === null) {
+    dm.fill(Number.NaN);
+    dr.fill(Number.NaN);
   }
   return { numGroups: G, count, wr, w, w2, dm, dr, r };
 }
@@ -153,22 +170,16 @@ export function bootstrap(s: GroupSums, resamples: number, seed: number): Replic
     dr: new Float64Array(resamples),
     logged: new Float64Array(resamples),
   };
+  // per resample: the sums of count, Σwr, Σw, DM, DR and Σr over the drawn groups, in draw order
+  const acc = new Float64Array(6);
+  const columns = [s.count, s.wr, s.w, s.dm, s.dr, s.r] as const;
   for (let b = 0; b < resamples; b++) {
-    let n = 0;
-    let wr = 0;
-    let w = 0;
-    let dm = 0;
-    let dr = 0;
-    let r = 0;
+    acc.fill(0);
     for (let j = 0; j < G; j++) {
       const g = uniformIndex(rng, G);
-      n += s.count[g]!;
-      wr += s.wr[g]!;
-      w += s.w[g]!;
-      dm += s.dm[g]!;
-      dr += s.dr[g]!;
-      r += s.r[g]!;
+      for (let c = 0; c < 6; c++) acc[c] = acc[c]! + columns[c]![g]!;
     }
+    const [n, wr, w, dm, dr, r] = acc as unknown as [number, number, number, number, number, number];
     out.ips[b] = wr / n;
     out.snips[b] = w > 0 ? wr / w : 0;
     out.dm[b] = dm / n;

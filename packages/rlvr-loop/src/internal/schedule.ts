@@ -1,4 +1,13 @@
-import type { ScheduleConfig } from "../config.js";
+import type { ScheduleConfig } from "../config-schema.js";
+
+/** A schedule over a planned number of steps. */
+export interface PlannedSchedule {
+  /** Peak learning rate. */
+  readonly peak: number;
+  readonly schedule: ScheduleConfig;
+  /** Optimizer steps planned. */
+  readonly totalSteps: number;
+}
 
 /**
  * Learning rate at optimizer step `step` (1-based) of `totalSteps`: linear warm-up
@@ -6,12 +15,8 @@ import type { ScheduleConfig } from "../config.js";
  * in [0, 1): constant lr; linear lr · (f + (1 − f)(1 − p)); cosine lr · (f + (1 − f) · (1 + cos πp) / 2),
  * f = minLearningRateRatio. Steps beyond `totalSteps` (never planned) use p = 1.
  */
-export function learningRateAt(
-  peak: number,
-  schedule: ScheduleConfig,
-  step: number,
-  totalSteps: number,
-): number {
+export function learningRateAt(planned: PlannedSchedule, step: number): number {
+  const { peak, schedule, totalSteps } = planned;
   const warmup = schedule.warmupSteps;
   if (warmup > 0 && step <= warmup) return (peak * step) / warmup;
   if (schedule.kind === "constant") return peak;

@@ -151,23 +151,32 @@ const DISTRACTOR_PHRASES: readonly string[] = [
   "locale {}",
 ];
 
+/** The pieces of a free-text prompt. */
+export interface FreePromptParts {
+  /** The paraphrase of the request (kind and level). */
+  readonly core: string;
+  /** Index of the paraphrase: chooses the layout. */
+  readonly variant: number;
+  /** Text before and after the request. */
+  readonly filler: readonly [string, string];
+  /** A misleading phrase, or "". */
+  readonly misleading: string;
+  /** The distractor features' values. */
+  readonly distractorValues: readonly string[];
+}
+
 /**
  * Compose a free-text prompt. The layout (where the distractors and the misleading phrase go) depends
  * on the paraphrase variant, so the distractors are woven in differently from one wording to another.
  */
-export function composeFreePrompt(
-  core: string,
-  variant: number,
-  filler: readonly [string, string],
-  misleading: string,
-  distractorValues: readonly string[],
-): string {
+export function composeFreePrompt(parts: FreePromptParts): string {
+  const { core, variant, filler, misleading, distractorValues } = parts;
   const [prefix, suffix] = filler;
   const phrases = distractorValues.map((v, j) => DISTRACTOR_PHRASES[j]!.replace("{}", v));
-  let parts: string[];
+  let pieces: string[];
   switch (variant % 4) {
     case 0:
-      parts = [
+      pieces = [
         prefix,
         core,
         distractorValues.length ? `(${distractorValues.join(", ")})` : "",
@@ -176,7 +185,7 @@ export function composeFreePrompt(
       ];
       break;
     case 1:
-      parts = [
+      pieces = [
         phrases.length ? `${phrases[0]}:` : "",
         prefix,
         misleading ? `${misleading},` : "",
@@ -186,10 +195,10 @@ export function composeFreePrompt(
       ];
       break;
     case 2:
-      parts = [prefix, misleading ? `${misleading} -` : "", core, phrases.join(", "), suffix];
+      pieces = [prefix, misleading ? `${misleading} -` : "", core, phrases.join(", "), suffix];
       break;
     default:
-      parts = [
+      pieces = [
         distractorValues.length ? `[${distractorValues.join("/")}]` : "",
         prefix,
         core,
@@ -197,5 +206,5 @@ export function composeFreePrompt(
         suffix,
       ];
   }
-  return parts.filter((p) => p !== "").join(" ");
+  return pieces.filter((p) => p !== "").join(" ");
 }

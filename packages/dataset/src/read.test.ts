@@ -477,10 +477,11 @@ describe("format detection", () => {
   it("decides by content, not by extension, and warns about the mismatch", async () => {
     const asJsonl = await validateDatasetFile(write(readFileSync(fixture("rlvr.json")), ".jsonl"));
     expect(asJsonl).toMatchObject({ valid: true, format: "rlvr" });
-    expect(asJsonl.warnings.join()).toMatch(/one JSON document/);
+    expect(asJsonl.warnings.map((w) => w.message).join()).toMatch(/one JSON document/);
+    expect(asJsonl.warnings[0]).toMatchObject({ code: "LAYOUT_MISMATCH" });
     const asJson = await validateDatasetFile(write(readFileSync(fixture("rlvr.jsonl")), ".json"));
     expect(asJson).toMatchObject({ valid: true, format: "jsonl" });
-    expect(asJson.warnings.join()).toMatch(/JSON lines/);
+    expect(asJson.warnings.map((w) => w.message).join()).toMatch(/JSON lines/);
     const oneLineDoc = await validateDatasetFile(
       write(JSON.stringify(JSON.parse(readFileSync(fixture("rlvr.json"), "utf8"))), ".txt"),
     );
@@ -497,7 +498,8 @@ describe("format detection", () => {
     const r = await validateDatasetFile(fixture("rlvr.json"), { format: "legacy-rlvr" });
     expect(r.formatDetected).toBe(false);
     expect(r.valid).toBe(false);
-    expect(r.warnings.join()).toMatch(/looks like rlvr/);
+    expect(r.warnings.map((w) => w.message).join()).toMatch(/looks like rlvr/);
+    expect(r.warnings[0]).toMatchObject({ code: "FORMAT_MISMATCH" });
     const lines = await validateDatasetFile(fixture("rlvr.jsonl"), { format: "jsonl" });
     expect(lines).toMatchObject({ valid: true, formatDetected: false });
   });
@@ -531,11 +533,11 @@ describe("errors that are not about the data", () => {
     }
   });
 
-  it("names the function and the file in the message", async () => {
+  it("names the file in the message, and no function", async () => {
     await expect(validateDatasetFile(`${tmp.dir}/missing.jsonl`)).rejects.toThrow(
-      /^validateDatasetFile: file not found: .*missing\.jsonl$/,
+      /^file not found: .*missing\.jsonl$/,
     );
-    await expect(loadDataset([])).rejects.toThrow(/^loadDataset: no file given/);
+    await expect(loadDataset([])).rejects.toThrow(/^no dataset file given/);
   });
 });
 
@@ -583,7 +585,7 @@ describe("loadDataset", () => {
     ]);
     expect(e.reports.map((r) => r.valid)).toEqual([true, false]);
     expect(e.message).toMatch(
-      /^loadDataset: 1 of 2 files invalid, 3 issues; first: .*rlvr\.jsonl:1: \/id: duplicate example id/,
+      /^1 of 2 files invalid, 3 issues; first: .*rlvr\.jsonl:1: \/id: duplicate example id/,
     );
   });
 
@@ -645,7 +647,7 @@ describe("validateDatasetFiles", () => {
   });
 
   it("checks its arguments", async () => {
-    await expect(validateDatasetFiles([])).rejects.toThrow(/^validateDatasetFiles: no file given/);
-    await expect(validateDatasetFiles(42 as never)).rejects.toThrow(/paths must be/);
+    await expect(validateDatasetFiles([])).rejects.toThrow(/^no dataset file given/);
+    await expect(validateDatasetFiles(42 as never)).rejects.toThrow(/must be a path or an array of paths/);
   });
 });

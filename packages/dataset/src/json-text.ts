@@ -54,7 +54,8 @@ export function parseJsonText(text: string, options: ParseJsonTextOptions): unkn
   const parsed = parseDocumentText(body, file, sink, "a JSON document");
   if (parsed !== undefined) {
     const surrogates = mayHaveSurrogateEscapes(body);
-    checkTree(parsed.value, 1, "", { file, line: undefined, base: "" }, sink, surrogates);
+    const at = { file, line: undefined, base: "" };
+    checkTree(parsed.value, { depth: 1, pointer: "" }, { at, sink, surrogates });
     placeIssues(body, file, sink);
   }
   const issues = sink.issues;

@@ -4,13 +4,8 @@ import { createHash } from "node:crypto";
 import { IssueCode } from "../issues.js";
 import type { ResolvedReadOptions } from "../options.js";
 import { MAX_ID_LENGTH, type RlvrContext, type RlvrExample } from "../schema.js";
-import {
-  type ConvertState,
-  type RecordConverter,
-  refuseRecord,
-  replacePrefix,
-  withPropensity,
-} from "./_adapter-shared.js";
+import { refuseRecord, renamer, withPropensity } from "./_adapter-shared.js";
+import type { ConvertState, RecordConverter } from "./_adapters.js";
 import { FORBIDDEN_KEYS } from "./_ajv.js";
 import { canonicalJson } from "./_canonical-json.js";
 import { checkRlvrExample } from "./_checks.js";
@@ -201,13 +196,13 @@ export function completionsConverter(o: ResolvedReadOptions, state: ConvertState
     if (r["weight"] !== undefined) example.weight = r["weight"] as number;
     if (r["source"] !== undefined) example.source = r["source"] as string;
     if (hasMetadata) example.metadata = metadata;
-    const rename = (p: string): string =>
-      replacePrefix(p, "/context/prompt", "/prompt") ??
-      replacePrefix(p, "/context/features", "/features") ??
-      replacePrefix(p, "/action", completionId === undefined ? "/completion" : "/completion_id") ??
-      replacePrefix(p, "/groupId", groupField === undefined ? "/prompt" : `/${groupField}`) ??
-      replacePrefix(p, "/metadata", "") ??
-      p;
+    const rename = renamer([
+      ["/context/prompt", "/prompt"],
+      ["/context/features", "/features"],
+      ["/action", completionId === undefined ? "/completion" : "/completion_id"],
+      ["/groupId", groupField === undefined ? "/prompt" : `/${groupField}`],
+      ["/metadata", ""],
+    ]);
     return withPropensity(raw, example, o, at, sink, () =>
       checkRlvrExample(example, at, sink, surrogates, rename),
     );

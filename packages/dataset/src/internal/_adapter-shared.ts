@@ -76,6 +76,25 @@ export function contextRename(p: string, m: ResolvedContextMapping): string | un
   return undefined;
 }
 
+/**
+ * Maps an example pointer back to the source record's: through the context mapping `m` first (when
+ * given), then the first `[example prefix, source prefix]` pair whose prefix matches a whole token.
+ */
+export function renamer(
+  pairs: readonly (readonly [string, string])[],
+  m?: ResolvedContextMapping,
+): (pointer: string) => string {
+  return (p) => {
+    const viaContext = m === undefined ? undefined : contextRename(p, m);
+    if (viaContext !== undefined) return viaContext;
+    for (const [from, to] of pairs) {
+      const renamed = replacePrefix(p, from, to);
+      if (renamed !== undefined) return renamed;
+    }
+    return p;
+  };
+}
+
 export function applyPolicy(
   signal: unknown,
   policy: SuspectedPolicy,

@@ -8,10 +8,9 @@ import {
   applyPolicy,
   buildContext,
   type ConvertState,
-  contextRename,
   type RecordConverter,
   refuseRecord,
-  replacePrefix,
+  renamer,
   withPropensity,
 } from "./_adapter-shared.js";
 import { compileChecker, type Location, reportAjvErrors } from "./_ajv.js";
@@ -101,20 +100,27 @@ function schemaConverter<T>(o: ResolvedReadOptions, adapter: SchemaAdapter<T>): 
   };
 }
 
+/** Example field → learning-trace field, for pointers in issues. */
+const TRACE_RENAMES = [
+  ["/groupId", "/requestId"],
+  ["/action", "/toolName"],
+  ["/verified", "/verificationPassed"],
+  ["/metadata/traceMetadata", "/metadata"],
+  ["/metadata", ""],
+] as const;
+
+/** Example field → legacy-rlvr field, for pointers in issues. */
+const LEGACY_RENAMES = [
+  ["/groupId", "/scenarioId"],
+  ["/action", "/toolName"],
+  ["/verified", "/metadata/verificationPassed"],
+] as const;
+
 /** The learning-trace converter. */
 export function traceConverter(o: ResolvedReadOptions, state: ConvertState): RecordConverter {
-  const m = o.trace.context;
-  const rename = (p: string): string =>
-    contextRename(p, m) ??
-    replacePrefix(p, "/groupId", "/requestId") ??
-    replacePrefix(p, "/action", "/toolName") ??
-    replacePrefix(p, "/verified", "/verificationPassed") ??
-    replacePrefix(p, "/metadata/traceMetadata", "/metadata") ??
-    replacePrefix(p, "/metadata", "") ??
-    p;
   return schemaConverter<TraceExample>(o, {
     schema: TraceExampleSchema,
-    rename,
+    rename: renamer(TRACE_RENAMES, o.trace.context),
     build(r, at, sink) {
       hash64(r.requestId);
       const k = state.occurrences.addCurrent(0) - 1;
@@ -132,7 +138,7 @@ export function traceConverter(o: ResolvedReadOptions, state: ConvertState): Rec
       return {
         id: r.id ?? `${r.requestId}#${k}`,
         groupId: r.requestId,
-        context: buildContext(r, m),
+        context: buildContext(r, o.trace.context),
         action: r.toolName,
         reward: r.reward,
         verified: r.verificationPassed,
@@ -145,16 +151,9 @@ export function traceConverter(o: ResolvedReadOptions, state: ConvertState): Rec
 
 /** The legacy-rlvr converter. */
 export function legacyConverter(o: ResolvedReadOptions, state: ConvertState): RecordConverter {
-  const m = o.legacy.context;
-  const rename = (p: string): string =>
-    contextRename(p, m) ??
-    replacePrefix(p, "/groupId", "/scenarioId") ??
-    replacePrefix(p, "/action", "/toolName") ??
-    replacePrefix(p, "/verified", "/metadata/verificationPassed") ??
-    p;
   return schemaConverter<LegacyExample>(o, {
     schema: LegacyExampleSchema,
-    rename,
+    rename: renamer(LEGACY_RENAMES, o.legacy.context),
     build(r, at, sink) {
       const labels = r.metadata?.["labels"];
       const signal =
@@ -167,7 +166,7 @@ export function legacyConverter(o: ResolvedReadOptions, state: ConvertState): Re
       const example: RlvrExample = {
         id: r.id,
         groupId: r.scenarioId ?? r.id,
-        context: buildContext(r, m),
+        context: buildContext(r, o.legacy.context),
         action: r.toolName,
         reward: r.reward,
         verified: typeof passed === "boolean" ? passed : r.reward >= o.legacy.verifiedThreshold,

@@ -154,16 +154,13 @@ function decide(votes: DatasetFormat[], what: string): DatasetFormat | DetectFai
   };
 }
 
+function notAnObject(what: string, value: unknown, expected: string): DetectFailure {
+  return { code: "FORMAT_UNKNOWN", message: `${what} is not a JSON object`, value, expected };
+}
+
 /** Format of a parsed JSON document, from its members and the members of its first example. */
 export function detectDocumentFormat(root: unknown): DatasetFormat | DetectFailure {
-  if (!isPlainObject(root)) {
-    return {
-      code: "FORMAT_UNKNOWN",
-      message: "the document is not a JSON object",
-      value: root,
-      expected: "a dataset object",
-    };
-  }
+  if (!isPlainObject(root)) return notAnObject("the document", root, "a dataset object");
   const keys = Object.keys(root);
   if (keys.length === 1 && keys[0] === "dataset") return "learning-trace";
   const votes = new Set<DatasetFormat>();
@@ -188,14 +185,7 @@ export function detectDocumentFormat(root: unknown): DatasetFormat | DetectFailu
 
 /** Format of a JSON-lines file, from its first record. */
 export function detectLineFormat(record: unknown): DatasetFormat | DetectFailure {
-  if (!isPlainObject(record)) {
-    return {
-      code: "FORMAT_UNKNOWN",
-      message: "the first record is not a JSON object",
-      value: record,
-      expected: "one JSON object per line",
-    };
-  }
+  if (!isPlainObject(record)) return notAnObject("the first record", record, "one JSON object per line");
   if (has(record, TRACE_MARKS) && !has(record, RLVR_MARKS)) {
     return {
       code: "FORMAT_UNKNOWN",

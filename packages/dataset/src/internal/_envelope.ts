@@ -141,7 +141,7 @@ export function checkEnvelope(
   if (typeof v["label"] === "string") doc.label = v["label"];
   const metadata = v["metadata"];
   if (typeof metadata === "object" && metadata !== null && !Array.isArray(metadata)) {
-    if (checkTree(metadata, 2, `${base}/metadata`, at, sink, surrogates))
+    if (checkTree(metadata, { depth: 2, pointer: `${base}/metadata` }, { at, sink, surrogates }))
       doc.metadata = metadata as Record<string, unknown>;
   }
   const examples = v["examples"];

@@ -25,26 +25,35 @@ export function mayHaveDuplicateKeys(text: string, value: unknown): boolean {
     while (c === 32 || c === 10 || c === 13 || c === 9) c = text.charCodeAt(--j);
     if (c === 34) colons++;
   }
-  return colons > 0 && colons > countKeys(value, 0);
+  if (colons === 0 || typeof value !== "object" || value === null) return false;
+  const keys = Array.isArray(value) ? countInArray(value, 0) : countKeys(value as Record<string, unknown>, 0);
+  return colons > keys;
 }
 
-/** Member names over every object of a parsed value; `Infinity` when nested too deep to count. */
-function countKeys(v: unknown, depth: number): number {
-  if (typeof v !== "object" || v === null) return 0;
+/** Member names over every object in `obj` (a plain object); `Infinity` when nested too deep to count. */
+function countKeys(obj: Record<string, unknown>, depth: number): number {
   if (depth > MAX_COUNT_DEPTH) return Number.POSITIVE_INFINITY;
   let n = 0;
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) {
-      const item = v[i];
-      if (typeof item === "object" && item !== null) n += countKeys(item, depth + 1);
-    }
-    return n;
-  }
-  const obj = v as Record<string, unknown>;
   for (const key in obj) {
     n++;
     const item = obj[key];
-    if (typeof item === "object" && item !== null) n += countKeys(item, depth + 1);
+    if (typeof item === "object" && item !== null)
+      n += Array.isArray(item)
+        ? countInArray(item, depth + 1)
+        : countKeys(item as Record<string, unknown>, depth + 1);
+  }
+  return n;
+}
+
+function countInArray(array: readonly unknown[], depth: number): number {
+  if (depth > MAX_COUNT_DEPTH) return Number.POSITIVE_INFINITY;
+  let n = 0;
+  for (let i = 0; i < array.length; i++) {
+    const item = array[i];
+    if (typeof item === "object" && item !== null)
+      n += Array.isArray(item)
+        ? countInArray(item, depth + 1)
+        : countKeys(item as Record<string, unknown>, depth + 1);
   }
   return n;
 }

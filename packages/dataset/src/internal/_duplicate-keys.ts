@@ -10,8 +10,9 @@ const MAX_COUNT_DEPTH = 256;
  * Whether `text`, which `JSON.parse` turned into `value`, may hold an object with the same member name
  * twice. Sound, never a false "no": every member of an object is a string followed by a colon, so the
  * colons that follow a `"` (white space between allowed) bound the members from above; the parsed value
- * holds one member per distinct name. When both counts agree there is no duplicate. Colons after a
- * quote inside string values (`\":`) only make the bound looser, which costs a scan, never a miss.
+ * holds one member per distinct name. When both counts agree there is no duplicate. A colon after a
+ * quote inside a string value (`\":`, or a value starting with a colon) only makes the bound looser,
+ * which costs a scan, never a miss.
  * Cost: one native `indexOf` per colon and one walk over the parsed value's keys.
  *
  * @param text - the JSON text
@@ -27,7 +28,7 @@ export function mayHaveDuplicateKeys(text: string, value: unknown): boolean {
   }
   if (colons === 0 || typeof value !== "object" || value === null) return false;
   const keys = Array.isArray(value) ? countInArray(value, 0) : countKeys(value as Record<string, unknown>, 0);
-  return colons > keys;
+  return keys === Number.POSITIVE_INFINITY || colons > keys;
 }
 
 /** Member names over every object in `obj` (a plain object); `Infinity` when nested too deep to count. */

@@ -129,3 +129,11 @@ describe("duplicate member names", () => {
     expect(findDuplicateKeys(text)).toEqual([]);
   });
 });
+
+describe("large objects", () => {
+  it("finds a duplicate among thousands of names", () => {
+    const names = Array.from({ length: 5000 }, (_, i) => `"k${i}": ${i}`);
+    const text = `{${names.join(",")}, "k4321": 0}`;
+    expect(findDuplicateKeys(text)).toEqual([{ key: "k4321", pointer: "/k4321", line: 1, firstLine: 1 }]);
+  });
+});

@@ -71,16 +71,34 @@ export interface DuplicateKey {
   readonly firstLine: number;
 }
 
+/** Up to this many names an object's names are searched linearly (cheaper than a map for small objects). */
+const LINEAR_NAMES = 16;
+
 interface Frame {
-  /** Names seen so far with their line, for an object; undefined for an array. */
-  readonly names: Map<string, number> | undefined;
-  /** Array index, or whether the object has pushed a member token onto the path (0/1). */
+  /** Names seen so far, for an object (linear search: objects are small); undefined for an array. */
+  readonly names: string[] | undefined;
+  /** The line of each name in `names`. */
+  readonly lines: number[];
+  /** Name → index in `names`, built once an object has more than {@link LINEAR_NAMES} names. */
+  byName?: Map<string, number>;
+  /** Array index; for an object, the index in `names` of the member being read, -1 before the first. */
   index: number;
+}
+
+/** The pointer of the value being read, built only when a duplicate is found. */
+function pointerOf(frames: readonly Frame[]): string {
+  let p = "";
+  for (const f of frames) {
+    if (f.names === undefined) p += `/${f.index}`;
+    else if (f.index >= 0) p += `/${escapePointerToken(f.names[f.index]!)}`;
+  }
+  return p;
 }
 
 /**
  * Every repeated member name in `text`, which must be valid JSON (`JSON.parse` accepted it), in text
- * order, at most `max`. One pass with an explicit stack, so nesting depth is no concern.
+ * order, at most `max`. One pass with an explicit stack, so nesting depth is no concern; pointers are
+ * built only for the duplicates.
  *
  * @param text - valid JSON text
  * @param max - stop after this many duplicates
@@ -88,7 +106,6 @@ interface Frame {
 export function findDuplicateKeys(text: string, max = Number.POSITIVE_INFINITY): DuplicateKey[] {
   const found: DuplicateKey[] = [];
   const frames: Frame[] = [];
-  const path: string[] = [];
   let line = 1;
   let expectName = false;
   const n = text.length;
@@ -96,34 +113,33 @@ export function findDuplicateKeys(text: string, max = Number.POSITIVE_INFINITY):
     const c = text.charCodeAt(i);
     if (c === 10) line++;
     else if (c === 123) {
-      frames.push({ names: new Map(), index: 0 });
+      frames.push({ names: [], lines: [], index: -1 });
       expectName = true;
-    } else if (c === 91) {
-      frames.push({ names: undefined, index: 0 });
-      path.push("0");
-    } else if (c === 125 || c === 93) {
-      const frame = frames.pop()!;
-      if (frame.names === undefined || frame.index === 1) path.pop();
+    } else if (c === 91) frames.push({ names: undefined, lines: [], index: 0 });
+    else if (c === 125 || c === 93) {
+      frames.pop();
       expectName = false;
     } else if (c === 44) {
       const frame = frames.at(-1)!;
-      if (frame.names === undefined) path[path.length - 1] = String(++frame.index);
-      else {
-        path.pop();
-        frame.index = 0;
-        expectName = true;
-      }
+      if (frame.names === undefined) frame.index++;
+      else expectName = true;
     } else if (c === 34) {
       const end = stringEnd(text, i);
       if (expectName) {
         const frame = frames.at(-1)!;
+        const names = frame.names!;
         const name = decodeString(text, i, end);
-        const token = escapePointerToken(name);
-        const first = frame.names!.get(name);
-        if (first === undefined) frame.names!.set(name, line);
-        else found.push({ key: name, pointer: pointerOf(path, token), line, firstLine: first });
-        path.push(token);
-        frame.index = 1;
+        const first = frame.byName === undefined ? names.indexOf(name) : (frame.byName.get(name) ?? -1);
+        if (first !== -1) {
+          frame.index = first;
+          found.push({ key: name, pointer: pointerOf(frames), line, firstLine: frame.lines[first]! });
+        } else {
+          frame.index = names.length;
+          names.push(name);
+          frame.lines.push(line);
+          if (frame.byName !== undefined) frame.byName.set(name, frame.index);
+          else if (names.length > LINEAR_NAMES) frame.byName = new Map(names.map((m, k) => [m, k]));
+        }
         expectName = false;
       }
       i = end;
@@ -144,10 +160,4 @@ function stringEnd(text: string, start: number): number {
 function decodeString(text: string, start: number, end: number): string {
   const raw = text.slice(start + 1, end);
   return raw.includes("\\") ? (JSON.parse(text.slice(start, end + 1)) as string) : raw;
-}
-
-function pointerOf(path: readonly string[], token: string): string {
-  let p = "";
-  for (const t of path) p += `/${t}`;
-  return `${p}/${token}`;
 }

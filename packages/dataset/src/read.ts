@@ -99,16 +99,7 @@ export interface LoadOptions extends ReadOptions {
  * @param options - format, limits, adapter options
  */
 export async function validateDatasetFile(path: string, options?: ReadOptions): Promise<ValidationReport> {
-  const o = resolveReadOptions(options);
-  const shared: Shared = {
-    ids: new HashSet64(),
-    state: createConvertState(),
-    collect: undefined,
-    combined: undefined,
-  };
-  const { report } = await processFile(path, o, shared);
-  if (report.valid) report.warnings.push(...signalWarnings(report.stats, path));
-  return report;
+  return (await readAll([path], resolveReadOptions(options), undefined)).summary.reports[0]!;
 }
 
 function latest(times: readonly string[]): string | undefined {

@@ -36,12 +36,12 @@ const node: fc.Arbitrary<Node> = fc.letrec<{ v: Node }>((tie) => ({
 const space = fc.constantFrom("", " ", "\n", " \n\t");
 
 /** JSON text of a name, some characters written as `\uXXXX` escapes ("a" and "\u0061" are one name). */
-function nameText(n: string, escape: readonly boolean[]): string {
+function nameText(n: string, escapes: readonly boolean[]): string {
   let out = '"';
   let k = 0;
   for (const ch of n) {
     const plain = JSON.stringify(ch).slice(1, -1);
-    const useEscape = escape[k++ % escape.length] === true && ch.length === 1;
+    const useEscape = escapes[k++ % escapes.length] === true && ch.length === 1;
     out += useEscape ? `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}` : plain;
   }
   return `${out}"`;

@@ -27,35 +27,27 @@ export function mayHaveDuplicateKeys(text: string, value: unknown): boolean {
     if (c === 34) colons++;
   }
   if (colons === 0 || typeof value !== "object" || value === null) return false;
-  const keys = Array.isArray(value) ? countInArray(value, 0) : countKeys(value as Record<string, unknown>, 0);
+  const keys = countIn(value, 0);
   return keys === Number.POSITIVE_INFINITY || colons > keys;
 }
 
 /** Member names over every object in `obj` (a plain object); `Infinity` when nested too deep to count. */
 function countKeys(obj: Record<string, unknown>, depth: number): number {
-  if (depth > MAX_COUNT_DEPTH) return Number.POSITIVE_INFINITY;
   let n = 0;
   for (const key in obj) {
     n++;
     const item = obj[key];
-    if (typeof item === "object" && item !== null)
-      n += Array.isArray(item)
-        ? countInArray(item, depth + 1)
-        : countKeys(item as Record<string, unknown>, depth + 1);
+    if (typeof item === "object" && item !== null) n += countIn(item, depth + 1);
   }
   return n;
 }
 
-function countInArray(array: readonly unknown[], depth: number): number {
+/** Member names in a nested object or array (V8 runs two monomorphic loops faster than one mixed one). */
+function countIn(value: object, depth: number): number {
   if (depth > MAX_COUNT_DEPTH) return Number.POSITIVE_INFINITY;
+  if (!Array.isArray(value)) return countKeys(value as Record<string, unknown>, depth);
   let n = 0;
-  for (let i = 0; i < array.length; i++) {
-    const item = array[i];
-    if (typeof item === "object" && item !== null)
-      n += Array.isArray(item)
-        ? countInArray(item, depth + 1)
-        : countKeys(item as Record<string, unknown>, depth + 1);
-  }
+  for (const item of value) if (typeof item === "object" && item !== null) n += countIn(item, depth + 1);
   return n;
 }
 

@@ -29,7 +29,9 @@ describe("learning-trace adapter", () => {
       ["trace-4", "req-3", "READ_FILE", 0.2, false, "api"],
     ]);
     expect(excluded).toEqual({ rewardHackingConfirmed: 1 });
-    expect(warnings.join("\n")).toMatch(/1 example labelled rewardHackingSignal "suspected" kept/);
+    expect(warnings.map((w) => w.message).join("\n")).toMatch(
+      /1 example labelled rewardHackingSignal "suspected" kept/,
+    );
   });
 
   it("takes the context from metadata.context and source, never from toolInput", async () => {

@@ -73,6 +73,6 @@ describe("createDigest", () => {
     const d = createDigest();
     d.digest();
     expect(() => d.add(example())).toThrow(DatasetError);
-    expect(() => d.digest()).toThrow(/used after digest/);
+    expect(() => d.digest()).toThrow(/used after it was finished/);
   });
 });

@@ -27,7 +27,7 @@ export interface DatasetDigest {
  * enter; key order, whitespace and JSON vs JSONL encoding do not matter; any changed value does.
  */
 export function createDigest(): DatasetDigest {
-  const hasher = createLineHasher(DIGEST_PREFIX, "createDigest");
+  const hasher = createLineHasher(DIGEST_PREFIX, "the digest");
   return {
     add(example: RlvrExample): void {
       hasher.check();

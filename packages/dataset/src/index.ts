@@ -6,8 +6,16 @@
 export { canonicalizeExample } from "./canonical.js";
 export type { DatasetDigest } from "./digest.js";
 export { createDigest, DIGEST_PREFIX, digestExamples } from "./digest.js";
-export type { DatasetErrorCode } from "./errors.js";
+export type { DatasetErrorCode, DatasetErrorOptions } from "./errors.js";
 export { DatasetError, DatasetValidationError } from "./errors.js";
+export type { DatasetFormat, DatasetFormatInfo } from "./formats.js";
+export {
+  DATASET_FORMAT_OPTIONS,
+  DATASET_FORMAT_TABLE,
+  DATASET_FORMATS,
+  datasetFormatInfo,
+  isLineFormat,
+} from "./formats.js";
 export type { DatasetIssue } from "./issues.js";
 export {
   escapePointerToken,
@@ -22,6 +30,8 @@ export {
   JSON_SCHEMA_DIALECT,
   jsonSchemaFileText,
 } from "./json-schema.js";
+export type { ParseJsonTextOptions } from "./json-text.js";
+export { parseJsonText } from "./json-text.js";
 export {
   DEFAULT_MAX_ERRORS,
   MAX_JSON_DOCUMENT_BYTES,
@@ -31,13 +41,11 @@ export {
 export type {
   CompletionsOptions,
   ContextMapping,
-  DatasetFormat,
   LearningTraceOptions,
   LegacyRlvrOptions,
   ReadOptions,
   SuspectedPolicy,
 } from "./options.js";
-export { DATASET_FORMATS } from "./options.js";
 export { propensityPointerProblem } from "./propensity.js";
 export type { LoadedDataset, LoadOptions, ValidationReport, ValidationSummary } from "./read.js";
 export { loadDataset, validateDatasetFile, validateDatasetFiles } from "./read.js";
@@ -56,3 +64,5 @@ export { computeStats, createStatsAccumulator } from "./stats.js";
 export type { ValidateExampleOptions } from "./validate-example.js";
 export { isRlvrExample, validateExample } from "./validate-example.js";
 export { VERSION } from "./version.js";
+export type { DatasetWarning } from "./warnings.js";
+export { datasetWarnings, MANY_ACTIONS, WarningCode } from "./warnings.js";

@@ -38,6 +38,11 @@ export const IssueCode = {
   TOO_DEEP: "TOO_DEEP",
   /** A string holding a lone UTF-16 surrogate (from a `\ud800`-style escape): not valid Unicode text. */
   LONE_SURROGATE: "LONE_SURROGATE",
+  /**
+   * An object holds the same member name twice (`"a"` and `"\u0061"` are the same name). `JSON.parse`
+   * keeps one of the values silently, so the record is refused; the pointer names the second occurrence.
+   */
+  DUPLICATE_KEY: "DUPLICATE_KEY",
   /** An example id seen before, in this file or in an earlier file of the same load. */
   DUPLICATE_ID: "DUPLICATE_ID",
   /** `allowedActions` does not contain `action`. */

@@ -1,32 +1,8 @@
 import { DatasetError } from "./errors.js";
+import { DATASET_FORMATS, type DatasetFormat } from "./formats.js";
 import { parsePointer } from "./internal/_pointer.js";
 import { DEFAULT_MAX_ERRORS } from "./limits.js";
 import { propensityPointerProblem } from "./propensity.js";
-
-/**
- * Accepted input formats:
- * - `rlvr`: this package's JSON dataset document ({@link RlvrDataset});
- * - `jsonl`: one {@link RlvrExample} per line;
- * - `learning-trace`: the original system's learning-trace dataset document (optionally wrapped as
- *   `{ "dataset": ... }`);
- * - `legacy-rlvr`: the original system's own RLVR training dataset document;
- * - `completions`: prompt/completion/reward JSONL, one scored completion per line.
- */
-export type DatasetFormat = "rlvr" | "jsonl" | "learning-trace" | "legacy-rlvr" | "completions";
-
-/** Every {@link DatasetFormat}, in documentation order. */
-export const DATASET_FORMATS: readonly DatasetFormat[] = [
-  "rlvr",
-  "jsonl",
-  "learning-trace",
-  "legacy-rlvr",
-  "completions",
-];
-
-/** Whether a format is read line by line (JSONL) rather than as one JSON document. */
-export function isLineFormat(format: DatasetFormat): boolean {
-  return format === "jsonl" || format === "completions";
-}
 
 /**
  * What to do with learning-trace examples labelled `rewardHackingSignal: "suspected"`:
@@ -175,16 +151,15 @@ const OUTCOME_FIELDS = [
 ];
 const OUTCOME_METADATA = ["labels", "verificationPassed"];
 
-function bad(fn: string, message: string): never {
-  throw new DatasetError("BAD_OPTIONS", `${fn}: ${message}`);
+function bad(message: string): never {
+  throw new DatasetError("BAD_OPTIONS", `invalid read options: ${message}`);
 }
 
-function pointerOption(fn: string, name: string, pointer: unknown) {
-  if (typeof pointer !== "string") bad(fn, `${name} must be a JSON pointer string (got ${typeof pointer})`);
+function pointerOption(name: string, pointer: unknown) {
+  if (typeof pointer !== "string") bad(`${name} must be a JSON pointer string (got ${typeof pointer})`);
   const tokens = parsePointer(pointer);
   if (tokens === undefined || tokens.length === 0) {
     bad(
-      fn,
       `${name} must be a non-empty RFC 6901 JSON pointer such as "/metadata/context" (got ${JSON.stringify(pointer)})`,
     );
   }
@@ -195,60 +170,58 @@ function pointerOption(fn: string, name: string, pointer: unknown) {
       : undefined;
   if (leaky !== undefined) {
     bad(
-      fn,
       `${name} ${JSON.stringify(pointer)} points into "${leaky}", which is written after the action was chosen and would leak it into the context`,
     );
   }
   return { pointer, tokens };
 }
 
-function resolveContext(fn: string, where: string, m: ContextMapping | undefined): ResolvedContextMapping {
-  if (m !== undefined && (typeof m !== "object" || m === null)) bad(fn, `${where}.context must be an object`);
+function resolveContext(where: string, m: ContextMapping | undefined): ResolvedContextMapping {
+  if (m !== undefined && (typeof m !== "object" || m === null)) bad(`${where}.context must be an object`);
   const prompt = m?.prompt === undefined ? "/metadata/context/prompt" : m.prompt;
   const features = m?.features === undefined ? "/metadata/context/features" : m.features;
   const fields = m?.featureFields ?? { source: "/source" };
-  if (typeof fields !== "object" || fields === null)
-    bad(fn, `${where}.context.featureFields must be an object`);
+  if (typeof fields !== "object" || fields === null) bad(`${where}.context.featureFields must be an object`);
   return {
-    prompt: prompt === null ? undefined : pointerOption(fn, `${where}.context.prompt`, prompt),
-    features: features === null ? undefined : pointerOption(fn, `${where}.context.features`, features),
+    prompt: prompt === null ? undefined : pointerOption(`${where}.context.prompt`, prompt),
+    features: features === null ? undefined : pointerOption(`${where}.context.features`, features),
     featureFields: Object.keys(fields)
       .sort()
       .map((name) => {
         if (name === "" || name === "__proto__" || name === "constructor" || name === "prototype") {
-          bad(fn, `${where}.context.featureFields has an invalid feature name ${JSON.stringify(name)}`);
+          bad(`${where}.context.featureFields has an invalid feature name ${JSON.stringify(name)}`);
         }
-        return { name, ...pointerOption(fn, `${where}.context.featureFields.${name}`, fields[name]) };
+        return { name, ...pointerOption(`${where}.context.featureFields.${name}`, fields[name]) };
       }),
   };
 }
 
-function policy(fn: string, name: string, v: unknown): SuspectedPolicy {
+function policy(name: string, v: unknown): SuspectedPolicy {
   if (v === undefined) return "keep";
   if (v !== "keep" && v !== "exclude" && v !== "reject") {
-    bad(fn, `${name} must be "keep", "exclude" or "reject" (got ${JSON.stringify(v)})`);
+    bad(`${name} must be "keep", "exclude" or "reject" (got ${JSON.stringify(v)})`);
   }
   return v;
 }
 
-function unit(fn: string, name: string, v: unknown, dflt: number): number {
+function unit(name: string, v: unknown, dflt: number): number {
   if (v === undefined) return dflt;
   if (typeof v !== "number" || !(v >= 0 && v <= 1))
-    bad(fn, `${name} must be a number in [0, 1] (got ${String(v)})`);
+    bad(`${name} must be a number in [0, 1] (got ${String(v)})`);
   return v;
 }
 
-/** Validate options and fill in the defaults; throws `DatasetError` `BAD_OPTIONS` naming `fn`. */
-export function resolveReadOptions(fn: string, options: ReadOptions | undefined): ResolvedReadOptions {
+/** Validate options and fill in the defaults; throws `DatasetError` `BAD_OPTIONS` naming the option. */
+export function resolveReadOptions(options: ReadOptions | undefined): ResolvedReadOptions {
   const o = options ?? {};
-  if (typeof o !== "object" || o === null) bad(fn, "options must be an object");
+  if (typeof o !== "object" || o === null) bad("options must be an object");
   const format = o.format ?? "auto";
   if (format !== "auto" && !DATASET_FORMATS.includes(format)) {
-    bad(fn, `format must be "auto" or one of ${DATASET_FORMATS.join(", ")} (got ${JSON.stringify(format)})`);
+    bad(`format must be "auto" or one of ${DATASET_FORMATS.join(", ")} (got ${JSON.stringify(format)})`);
   }
   const maxErrors = o.maxErrors ?? DEFAULT_MAX_ERRORS;
   if (!Number.isSafeInteger(maxErrors) || maxErrors < 1) {
-    bad(fn, `maxErrors must be a positive integer (got ${String(maxErrors)})`);
+    bad(`maxErrors must be a positive integer (got ${String(maxErrors)})`);
   }
   const range = o.completions?.rewardRange ?? [0, 1];
   if (
@@ -258,39 +231,35 @@ export function resolveReadOptions(fn: string, options: ReadOptions | undefined)
     !Number.isFinite(range[1]) ||
     !(range[0] < range[1])
   ) {
-    bad(
-      fn,
-      `completions.rewardRange must be [min, max] with finite min < max (got ${JSON.stringify(range)})`,
-    );
+    bad(`completions.rewardRange must be [min, max] with finite min < max (got ${JSON.stringify(range)})`);
   }
   const propensityPointer = o.propensityPointer ?? null;
   if (propensityPointer !== null) {
     const problem = propensityPointerProblem(propensityPointer);
-    if (problem !== undefined) bad(fn, `propensityPointer ${problem}`);
+    if (problem !== undefined) bad(`propensityPointer ${problem}`);
     if (format === "rlvr" || format === "jsonl") {
       bad(
-        fn,
         `propensityPointer applies to the learning-trace, legacy-rlvr and completions formats only; ${format} examples carry behaviorProb themselves`,
       );
     }
   }
-  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) bad(fn, "signal must be an AbortSignal");
+  if (o.signal !== undefined && !(o.signal instanceof AbortSignal)) bad("signal must be an AbortSignal");
   if (o.digest !== undefined && typeof o.digest !== "boolean")
-    bad(fn, `digest must be a boolean (got ${String(o.digest)})`);
+    bad(`digest must be a boolean (got ${String(o.digest)})`);
   return {
     format,
     maxErrors,
     trace: {
-      suspected: policy(fn, "trace.suspected", o.trace?.suspected),
-      context: resolveContext(fn, "trace", o.trace?.context),
+      suspected: policy("trace.suspected", o.trace?.suspected),
+      context: resolveContext("trace", o.trace?.context),
     },
     legacy: {
-      verifiedThreshold: unit(fn, "legacy.verifiedThreshold", o.legacy?.verifiedThreshold, 0.5),
-      suspected: policy(fn, "legacy.suspected", o.legacy?.suspected),
-      context: resolveContext(fn, "legacy", o.legacy?.context),
+      verifiedThreshold: unit("legacy.verifiedThreshold", o.legacy?.verifiedThreshold, 0.5),
+      suspected: policy("legacy.suspected", o.legacy?.suspected),
+      context: resolveContext("legacy", o.legacy?.context),
     },
     completions: {
-      verifiedThreshold: unit(fn, "completions.verifiedThreshold", o.completions?.verifiedThreshold, 0.5),
+      verifiedThreshold: unit("completions.verifiedThreshold", o.completions?.verifiedThreshold, 0.5),
       rewardMin: range[0],
       rewardMax: range[1],
     },

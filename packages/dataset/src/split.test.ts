@@ -110,7 +110,7 @@ describe("assignSplit / splitByGroup", () => {
         error = e;
       }
       expect(DatasetError.is(error) && error.code).toBe("BAD_OPTIONS");
-      expect((error as Error).message).toMatch(/^splitByGroup: /);
+      expect((error as Error).message).toMatch(/^invalid split options: /);
     }
     expect(() => splitUnit("g", 0.5)).toThrow(/safe integer/);
   });

@@ -29,26 +29,32 @@ interface ResolvedSplit {
   test: number;
 }
 
-function resolve(fn: string, options: SplitOptions): ResolvedSplit {
+function resolve(options: SplitOptions): ResolvedSplit {
   if (typeof options !== "object" || options === null) {
-    throw new DatasetError("BAD_OPTIONS", `${fn}: options must be an object with a seed`);
+    throw new DatasetError("BAD_OPTIONS", "invalid split options: the options must be an object with a seed");
   }
   const { seed, validation = 0.1, test = 0.2 } = options;
   if (!Number.isSafeInteger(seed)) {
-    throw new DatasetError("BAD_OPTIONS", `${fn}: seed must be a safe integer (got ${String(seed)})`);
+    throw new DatasetError(
+      "BAD_OPTIONS",
+      `invalid split options: seed must be a safe integer (got ${String(seed)})`,
+    );
   }
   for (const [name, v] of [
     ["validation", validation],
     ["test", test],
   ] as const) {
     if (typeof v !== "number" || !(v >= 0 && v <= 1)) {
-      throw new DatasetError("BAD_OPTIONS", `${fn}: ${name} must be a number in [0, 1] (got ${String(v)})`);
+      throw new DatasetError(
+        "BAD_OPTIONS",
+        `invalid split options: ${name} must be a number in [0, 1] (got ${String(v)})`,
+      );
     }
   }
   if (validation + test > 1) {
     throw new DatasetError(
       "BAD_OPTIONS",
-      `${fn}: validation + test must be at most 1 (got ${validation} + ${test} = ${validation + test})`,
+      `invalid split options: validation + test must be at most 1 (got ${validation} + ${test} = ${validation + test})`,
     );
   }
   return { seed, validation, test };
@@ -64,7 +70,7 @@ function resolve(fn: string, options: SplitOptions): ResolvedSplit {
  */
 export function splitUnit(groupId: string, seed: number): number {
   if (!Number.isSafeInteger(seed)) {
-    throw new DatasetError("BAD_OPTIONS", `splitUnit: seed must be a safe integer (got ${String(seed)})`);
+    throw new DatasetError("BAD_OPTIONS", `the split seed must be a safe integer (got ${String(seed)})`);
   }
   const h = createHash("sha256").update(`${SPLIT_PREFIX}${seed}\n${groupId}`, "utf8").digest();
   return (h.readUInt32BE(0) * 2 ** 21 + (h.readUInt32BE(4) >>> 11)) / 2 ** 53;
@@ -86,7 +92,7 @@ function pick(u: number, o: ResolvedSplit): SplitName {
  * @param options - seed and fractions
  */
 export function assignSplit(groupId: string, options: SplitOptions): SplitName {
-  return pick(splitUnit(groupId, options.seed), resolve("assignSplit", options));
+  return pick(splitUnit(groupId, options.seed), resolve(options));
 }
 
 /**
@@ -96,7 +102,7 @@ export function assignSplit(groupId: string, options: SplitOptions): SplitName {
  * @param options - seed and fractions
  */
 export function createSplitter(options: SplitOptions): (groupId: string) => SplitName {
-  const o = resolve("createSplitter", options);
+  const o = resolve(options);
   const cache = new Map<string, SplitName>();
   return (groupId: string) => {
     let split = cache.get(groupId);
@@ -129,7 +135,7 @@ export function splitByGroup<T extends { readonly groupId: string }>(
   examples: Iterable<T>,
   options: SplitOptions,
 ): GroupSplit<T> {
-  resolve("splitByGroup", options);
+  resolve(options);
   const splitter = createSplitter(options);
   const out: GroupSplit<T> = { train: [], validation: [], test: [] };
   for (const example of examples) out[splitter(example.groupId)].push(example);

@@ -11,10 +11,11 @@ import {
   checkSeed,
   checkStringArray,
   createSink,
+  problemsError,
   type Sink,
 } from "./_validate.js";
 import type { DatasetFacts, TrainingEnvironment } from "./environment.js";
-import { FingerprintError } from "./errors.js";
+import type { FingerprintErrorCode } from "./errors.js";
 import type { JsonObject } from "./json.js";
 import { detectRuntime } from "./runtime.js";
 
@@ -136,17 +137,29 @@ function readDataset(
   return Object.freeze({ digest, stats, format, paths: Object.freeze(paths) });
 }
 
-/** The environment, or a FINGERPRINT_INVALID_ENVIRONMENT error naming the calling function. */
-export function requireEnvironment(value: unknown, caller: string): TrainingEnvironment {
+/**
+ * The environment, or a FINGERPRINT_INVALID_ENVIRONMENT error saying what `what` (e.g. "the
+ * environment to fingerprint") lacks.
+ */
+export function requireEnvironment(value: unknown, what: string): TrainingEnvironment {
+  return readChecked(value, "environment", {
+    code: "FINGERPRINT_INVALID_ENVIRONMENT",
+    what: `${what} is not a complete training environment (one made by createTrainingEnvironment)`,
+  });
+}
+
+/**
+ * Reads an environment in `mode`, or throws the error `failure` listing every problem (a problem is
+ * always reported when reading fails).
+ */
+export function readChecked(
+  value: unknown,
+  mode: "options" | "environment",
+  failure: { code: FingerprintErrorCode; what: string },
+): TrainingEnvironment {
   const sink = createSink();
-  const environment = readEnvironment(sink, value, "", "environment");
-  if (environment === undefined || sink.problems.length > 0) {
-    const count = sink.problems.length;
-    throw new FingerprintError(
-      "FINGERPRINT_INVALID_ENVIRONMENT",
-      `${caller}: expected a TrainingEnvironment made by createTrainingEnvironment (${count} problem${count === 1 ? "" : "s"}):\n  ${sink.problems.join("\n  ")}`,
-      { details: sink.problems, cause: sink.cause },
-    );
-  }
+  const environment = readEnvironment(sink, value, "", mode);
+  if (environment === undefined || sink.problems.length > 0)
+    throw problemsError(sink, failure.code, failure.what);
   return environment;
 }

@@ -1,5 +1,18 @@
-// The projection environment → fingerprint inputs. Internal (the public entry is fingerprintInputs).
-import { FINGERPRINTED_FIELDS } from "./_environment.js";
+// The projection environment → fingerprint inputs, and the shape check of stored inputs. Internal (the
+// public entries are fingerprintInputs and verifyManifest).
+import { CONFIG_FIELDS, FINGERPRINTED_FIELDS } from "./_environment.js";
+import { child, showValue } from "./_pointer.js";
+import {
+  checkDigest,
+  checkJsonObject,
+  checkMembers,
+  checkPackages,
+  checkRuntime,
+  checkSeed,
+  isPlainObject,
+  report,
+  type Sink,
+} from "./_validate.js";
 import type { TrainingEnvironment } from "./environment.js";
 import type { FingerprintInputs } from "./fingerprint.js";
 
@@ -33,4 +46,33 @@ export function inputsOf(env: TrainingEnvironment): FingerprintInputs {
       arch: env.runtime.arch,
     }),
   });
+}
+
+/** Checks the shape of stored fingerprint inputs (a manifest's `inputs`), reporting every problem. */
+export function checkInputs(sink: Sink, value: unknown, pointer: string): void {
+  if (!checkMembers(sink, value, pointer, INPUT_FIELDS, INPUT_FIELDS, "fingerprint inputs")) return;
+  const at = (name: string) => child(pointer, name);
+  const version = value["fingerprintVersion"];
+  if (version !== undefined && version !== FINGERPRINT_VERSION) {
+    report(
+      sink,
+      at("fingerprintVersion"),
+      `unsupported fingerprint version ${showValue(version)} (this version of @rlvr/env-fingerprint computes ${FINGERPRINT_VERSION})`,
+    );
+  }
+  if (value["seed"] !== undefined) checkSeed(sink, value["seed"], at("seed"));
+  const dataset = value["dataset"];
+  if (
+    dataset !== undefined &&
+    checkMembers(sink, dataset, at("dataset"), ["digest"], ["digest"], "{ digest }")
+  ) {
+    if (dataset["digest"] !== undefined) checkDigest(sink, dataset["digest"], child(at("dataset"), "digest"));
+  }
+  for (const name of CONFIG_FIELDS) {
+    // Canonical-JSON problems inside were already reported when hashing.
+    if (value[name] !== undefined && !isPlainObject(value[name]))
+      checkJsonObject(sink, value[name], at(name));
+  }
+  if (value["packages"] !== undefined) checkPackages(sink, value["packages"], at("packages"));
+  if (value["runtime"] !== undefined) checkRuntime(sink, value["runtime"], at("runtime"));
 }

@@ -6,7 +6,7 @@
 import { types } from "node:util";
 import { child, showPointer, showValue } from "./_pointer.js";
 import { canonicalize } from "./canonical-json.js";
-import { CanonicalJsonError } from "./errors.js";
+import { CanonicalJsonError, FingerprintError, type FingerprintErrorCode } from "./errors.js";
 import type { GitState } from "./git.js";
 import type { JsonObject, JsonValue } from "./json.js";
 import type { RuntimeInfo } from "./runtime.js";
@@ -23,6 +23,19 @@ export function createSink(): Sink {
 
 export function report(sink: Sink, pointer: string, message: string): void {
   sink.problems.push(`${showPointer(pointer)}: ${message}`);
+}
+
+/**
+ * The {@link FingerprintError} with `code` for the problems of the sink: the message is `what`, the
+ * count and one problem a line; `details` lists them, `cause` is the sink's first underlying error.
+ */
+export function problemsError(sink: Sink, code: FingerprintErrorCode, what: string): FingerprintError {
+  const count = sink.problems.length;
+  return new FingerprintError(
+    code,
+    `${what} (${count} problem${count === 1 ? "" : "s"}):\n  ${sink.problems.join("\n  ")}`,
+    { details: sink.problems, cause: sink.cause },
+  );
 }
 
 const LONE_SURROGATE = /\p{Cs}/u;

@@ -1,6 +1,7 @@
 import { runInNewContext } from "node:vm";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { errorOf } from "./__fixtures__/environments.js";
 import {
   APPENDIX_B,
   NUMBER_EXAMPLES,
@@ -21,15 +22,7 @@ function fromHex(hex: string): number {
   return view.getFloat64(0);
 }
 
-function thrown(action: () => unknown): CanonicalJsonError {
-  try {
-    action();
-  } catch (error) {
-    if (CanonicalJsonError.is(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a CanonicalJsonError, nothing was thrown");
-}
+const thrown = (action: () => unknown): CanonicalJsonError => errorOf(action, CanonicalJsonError.is);
 
 function expectFailure(value: unknown, code: CanonicalJsonErrorCode, pointer: string): CanonicalJsonError {
   const error = thrown(() => canonicalize(value));
@@ -204,7 +197,9 @@ describe("canonicalize: rejected values", () => {
     expectFailure({ a: [1, Number.NaN] }, "CANONICAL_JSON_NAN", "/a/1");
     expectFailure({ a: { b: Number.POSITIVE_INFINITY } }, "CANONICAL_JSON_INFINITY", "/a/b");
     const error = expectFailure([Number.NEGATIVE_INFINITY], "CANONICAL_JSON_INFINITY", "/0");
-    expect(error.message).toBe("canonicalize: /0: -Infinity is not a JSON number (RFC 8785 §3.2.2.3)");
+    expect(error.message).toBe(
+      "no canonical JSON form: /0: -Infinity is not a JSON number (RFC 8785 §3.2.2.3)",
+    );
     expect(error.details).toEqual(["/0: -Infinity is not a JSON number (RFC 8785 §3.2.2.3)"]);
   });
 
@@ -250,7 +245,9 @@ describe("canonicalize: rejected values", () => {
     ["a RegExp", /x/, ""],
   ])("rejects %s", (_what, value, pointer) => {
     const error = expectFailure(value, "CANONICAL_JSON_UNSUPPORTED_TYPE", pointer);
-    expect(error.message.startsWith(`canonicalize: ${pointer === "" ? "(root)" : pointer}: `)).toBe(true);
+    expect(error.message.startsWith(`no canonical JSON form: ${pointer === "" ? "(root)" : pointer}: `)).toBe(
+      true,
+    );
   });
 
   it("names the class of a rejected instance", () => {
@@ -267,7 +264,9 @@ describe("canonicalize: rejected values", () => {
     const tooDeep = thrown(() => canonicalize({ a: { b: { c: {} } } }, { maxDepth: 3 }));
     expect([tooDeep.code, tooDeep.pointer]).toEqual(["CANONICAL_JSON_TOO_DEEP", "/a/b/c"]);
     expect(tooDeep.message).toContain("maxDepth 3");
-    expect(() => canonicalize(1, { maxDepth: 0 })).toThrow(/options.maxDepth must be a positive integer/);
+    expect(() => canonicalize(1, { maxDepth: 0 })).toThrow(
+      /maxDepth option of canonical JSON must be a positive integer/,
+    );
     expect(() => canonicalize(1, { maxDepth: 1.5 })).toThrow(FingerprintError);
   });
 

@@ -74,7 +74,7 @@ export function canonicalize(value: unknown, options?: CanonicalizeOptions): str
   if (!Number.isSafeInteger(maxDepth) || maxDepth < 1) {
     throw new FingerprintError(
       "FINGERPRINT_INVALID_ARGUMENT",
-      `canonicalize: options.maxDepth must be a positive integer, got ${String(maxDepth)}`,
+      `the maxDepth option of canonical JSON must be a positive integer, got ${String(maxDepth)}`,
     );
   }
   const context: Context = { maxDepth, out: [], path: [], ancestors: [] };
@@ -87,7 +87,7 @@ export function canonicalize(value: unknown, options?: CanonicalizeOptions): str
 function fail(context: Context, code: CanonicalJsonErrorCode, reason: string): never {
   const pointer = toPointer(context.path.map(String));
   const detail = `${showPointer(pointer)}: ${reason}`;
-  throw new CanonicalJsonError(code, pointer, `canonicalize: ${detail}`, { details: [detail] });
+  throw new CanonicalJsonError(code, pointer, `no canonical JSON form: ${detail}`, { details: [detail] });
 }
 
 /** Appends the canonical form of `value` to `context.out`; false when it is `undefined` (nothing written). */

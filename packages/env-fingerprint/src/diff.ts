@@ -67,7 +67,7 @@ function comparable(value: unknown, which: string): JsonValue {
     if (!isPlainObject(inputs)) {
       throw new FingerprintError(
         "FINGERPRINT_INVALID_ARGUMENT",
-        `diffFingerprintInputs: the ${which} argument is a manifest without an inputs object`,
+        `the ${which} value to compare is a manifest without an inputs object`,
         { details: ["/inputs: expected a JSON object"] },
       );
     }
@@ -77,11 +77,11 @@ function comparable(value: unknown, which: string): JsonValue {
       if (!CanonicalJsonError.is(error)) throw error;
       throw new FingerprintError(
         "FINGERPRINT_INVALID_ARGUMENT",
-        `diffFingerprintInputs: the ${which} argument's inputs are not JSON: ${error.message}`,
+        `the inputs of the ${which} manifest to compare are not JSON: ${error.message}`,
         { cause: error, details: [`/inputs${error.pointer}: ${error.code}`] },
       );
     }
   }
-  const environment = requireEnvironment(value, `diffFingerprintInputs (${which} argument)`);
+  const environment = requireEnvironment(value, `the ${which} value to compare`);
   return JSON.parse(canonicalize(inputsOf(environment))) as JsonValue;
 }

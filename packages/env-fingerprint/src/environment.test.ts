@@ -134,7 +134,7 @@ describe("createTrainingEnvironment", () => {
     ]);
   });
 
-  it("names the function and lists the problems in the message, with the canonical-JSON error as cause", () => {
+  it("says what is invalid (no function name) and lists the problems in the message, with the canonical-JSON error as cause", () => {
     try {
       createTrainingEnvironment({
         seed: 1,
@@ -146,7 +146,7 @@ describe("createTrainingEnvironment", () => {
       expect(FingerprintError.is(error)).toBe(true);
       const e = error as FingerprintError;
       expect(e.message).toBe(
-        "createTrainingEnvironment: invalid options (1 problem):\n  /rlvrConfig/lr: Infinity is not a JSON number (RFC 8785 §3.2.2.3)",
+        "invalid training-environment options (1 problem):\n  /rlvrConfig/lr: Infinity is not a JSON number (RFC 8785 §3.2.2.3)",
       );
       expect(CanonicalJsonError.is(e.cause)).toBe(true);
     }

@@ -1,6 +1,4 @@
-import { readEnvironment } from "./_environment.js";
-import { createSink } from "./_validate.js";
-import { FingerprintError } from "./errors.js";
+import { readChecked } from "./_environment.js";
 import type { GitState } from "./git.js";
 import type { JsonObject } from "./json.js";
 import type { RuntimeInfo } from "./runtime.js";
@@ -152,15 +150,8 @@ export interface TrainingEnvironment {
  * ```
  */
 export function createTrainingEnvironment(options: TrainingEnvironmentOptions): TrainingEnvironment {
-  const sink = createSink();
-  const environment = readEnvironment(sink, options, "", "options");
-  if (environment === undefined || sink.problems.length > 0) {
-    const count = sink.problems.length;
-    throw new FingerprintError(
-      "FINGERPRINT_INVALID_OPTIONS",
-      `createTrainingEnvironment: invalid options (${count} problem${count === 1 ? "" : "s"}):\n  ${sink.problems.join("\n  ")}`,
-      { details: sink.problems, cause: sink.cause },
-    );
-  }
-  return environment;
+  return readChecked(options, "options", {
+    code: "FINGERPRINT_INVALID_OPTIONS",
+    what: "invalid training-environment options",
+  });
 }

@@ -1,5 +1,7 @@
-const FINGERPRINT_ERROR_BRAND = Symbol.for("@rlvr/env-fingerprint/error");
-const CANONICAL_JSON_ERROR_BRAND = Symbol.for("@rlvr/env-fingerprint/canonical-json-error");
+import { createErrorBrand, RlvrError } from "@rlvr/errors";
+
+const FINGERPRINT_ERROR = createErrorBrand("@rlvr/env-fingerprint/error");
+const CANONICAL_JSON_ERROR = createErrorBrand("@rlvr/env-fingerprint/canonical-json-error");
 
 /**
  * Codes of {@link FingerprintError}s that are not canonical-JSON errors.
@@ -52,27 +54,18 @@ export interface FingerprintErrorOptions {
   readonly details?: readonly string[];
 }
 
-function hasBrand(value: unknown, brand: symbol): boolean {
-  return typeof value === "object" && value !== null && (value as { [key: symbol]: unknown })[brand] === true;
-}
-
 /**
  * The error every function of `@rlvr/env-fingerprint` throws. `code` says what went wrong,
  * `details` lists every problem found (one `pointer: message` line each), `cause` holds the
  * underlying error where there is one.
  *
  * Use {@link FingerprintError.is} rather than `instanceof`: it also recognises errors thrown by
- * another installed copy of this package.
+ * another installed copy of this package. Extends `RlvrError` of `@rlvr/errors`.
  */
-export class FingerprintError extends Error {
-  /** Machine-readable reason; see {@link FingerprintErrorCode} and {@link CanonicalJsonErrorCode}. */
-  readonly code: FingerprintErrorCode | CanonicalJsonErrorCode;
-  /** One line per problem, each `<JSON pointer>: <what is wrong>`. */
-  readonly details: readonly string[];
-
+export class FingerprintError extends RlvrError<FingerprintErrorCode | CanonicalJsonErrorCode> {
   /**
    * @param code - machine-readable reason
-   * @param message - human-readable message naming the function and the bad value
+   * @param message - what went wrong, naming the JSON pointer and the bad value
    * @param options - `cause` and `details`
    */
   constructor(
@@ -80,10 +73,12 @@ export class FingerprintError extends Error {
     message: string,
     options?: FingerprintErrorOptions,
   ) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, {
+      cause: options?.cause,
+      details: Object.freeze([...(options?.details ?? [])]),
+    });
     this.name = "FingerprintError";
-    this.code = code;
-    this.details = Object.freeze([...(options?.details ?? [])]);
+    FINGERPRINT_ERROR.mark(this);
   }
 
   /**
@@ -91,11 +86,10 @@ export class FingerprintError extends Error {
    * from this or any other installed copy of the package.
    * @param value - anything
    */
-  static is(value: unknown): value is FingerprintError {
-    return hasBrand(value, FINGERPRINT_ERROR_BRAND);
+  static override is(value: unknown): value is FingerprintError {
+    return FINGERPRINT_ERROR.test(value);
   }
 }
-Object.defineProperty(FingerprintError.prototype, FINGERPRINT_ERROR_BRAND, { value: true });
 
 /**
  * Thrown by {@link canonicalize} when a value has no RFC 8785 canonical form. `pointer` is the
@@ -110,7 +104,7 @@ export class CanonicalJsonError extends FingerprintError {
   /**
    * @param code - machine-readable reason
    * @param pointer - RFC 6901 JSON pointer of the offending value
-   * @param message - human-readable message naming the function, the pointer and the value
+   * @param message - what went wrong, naming the pointer and the value
    * @param options - `cause` and `details`
    */
   constructor(
@@ -122,6 +116,7 @@ export class CanonicalJsonError extends FingerprintError {
     super(code, message, options);
     this.name = "CanonicalJsonError";
     this.pointer = pointer;
+    CANONICAL_JSON_ERROR.mark(this);
   }
 
   /**
@@ -129,7 +124,6 @@ export class CanonicalJsonError extends FingerprintError {
    * @param value - anything
    */
   static override is(value: unknown): value is CanonicalJsonError {
-    return hasBrand(value, CANONICAL_JSON_ERROR_BRAND);
+    return CANONICAL_JSON_ERROR.test(value);
   }
 }
-Object.defineProperty(CanonicalJsonError.prototype, CANONICAL_JSON_ERROR_BRAND, { value: true });

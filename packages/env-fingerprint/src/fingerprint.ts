@@ -2,8 +2,6 @@ import { requireEnvironment } from "./_environment.js";
 import { type FINGERPRINT_VERSION, inputsOf } from "./_inputs.js";
 import { canonicalize } from "./canonical-json.js";
 import type { TrainingEnvironment } from "./environment.js";
-import type { JsonObject } from "./json.js";
-import type { RuntimeInfo } from "./runtime.js";
 import { sha256 } from "./sha256.js";
 
 export { FINGERPRINT_VERSION } from "./_inputs.js";
@@ -12,25 +10,15 @@ export { FINGERPRINT_VERSION } from "./_inputs.js";
  * Exactly what enters the fingerprint: `fingerprint(env)` is the SHA-256 of
  * `canonicalize(fingerprintInputs(env))`. See {@link FINGERPRINT_FIELDS} for why each field is here.
  */
-export interface FingerprintInputs {
+export interface FingerprintInputs
+  extends Pick<
+    TrainingEnvironment,
+    "seed" | "rlvrConfig" | "searchSpace" | "tunerSettings" | "extraInputs" | "packages" | "runtime"
+  > {
   /** {@link FINGERPRINT_VERSION}. */
   readonly fingerprintVersion: typeof FINGERPRINT_VERSION;
-  /** Seed of every random draw. */
-  readonly seed: number | string;
   /** The dataset's content digest, nothing else about the dataset. */
   readonly dataset: { readonly digest: string };
-  /** RLVR training configuration (defaults filled by the caller). */
-  readonly rlvrConfig: JsonObject;
-  /** Hyperparameter search space. */
-  readonly searchSpace: JsonObject;
-  /** Tuner settings. */
-  readonly tunerSettings: JsonObject;
-  /** Other result-changing inputs. */
-  readonly extraInputs: JsonObject;
-  /** Package versions by name. */
-  readonly packages: Readonly<Record<string, string>>;
-  /** Node.js version, platform and architecture. */
-  readonly runtime: RuntimeInfo;
 }
 
 /** One row of {@link FINGERPRINT_FIELDS} or {@link RECORDED_ONLY_FIELDS}. */
@@ -180,7 +168,7 @@ export const RECORDED_ONLY_FIELDS: readonly FingerprintField[] = Object.freeze(
  *   environment (for example options that did not go through `createTrainingEnvironment`)
  */
 export function fingerprintInputs(env: TrainingEnvironment): FingerprintInputs {
-  return inputsOf(requireEnvironment(env, "fingerprintInputs"));
+  return inputsOf(requireEnvironment(env, "the environment whose inputs are asked for"));
 }
 
 /**
@@ -192,5 +180,5 @@ export function fingerprintInputs(env: TrainingEnvironment): FingerprintInputs {
  * @throws {@link FingerprintError} `FINGERPRINT_INVALID_ENVIRONMENT` as {@link fingerprintInputs}
  */
 export function fingerprint(env: TrainingEnvironment): string {
-  return sha256(canonicalize(inputsOf(requireEnvironment(env, "fingerprint"))));
+  return sha256(canonicalize(inputsOf(requireEnvironment(env, "the environment to fingerprint"))));
 }

@@ -94,6 +94,6 @@ describe.skipIf(!gitAvailable())("detectGitState", () => {
 
   it("rejects a missing folder argument", () => {
     expect(() => detectGitState("")).toThrow(FingerprintError);
-    expect(() => detectGitState(undefined as never)).toThrow(/detectGitState: expected a folder path/);
+    expect(() => detectGitState(undefined as never)).toThrow(/^the git folder must be a non-empty path/);
   });
 });

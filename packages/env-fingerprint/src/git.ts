@@ -37,7 +37,7 @@ export function detectGitState(dir: string): GitState | null {
   if (typeof dir !== "string" || dir.length === 0) {
     throw new FingerprintError(
       "FINGERPRINT_INVALID_ARGUMENT",
-      `detectGitState: expected a folder path, got ${typeof dir === "string" ? '""' : typeof dir}`,
+      `the git folder must be a non-empty path, got ${typeof dir === "string" ? '""' : typeof dir}`,
     );
   }
   const options: ExecFileSyncOptionsWithStringEncoding = {

@@ -14,7 +14,7 @@ function problemsOf(recorded: unknown, environment = env): readonly string[] {
   } catch (error) {
     if (!FingerprintError.is(error)) throw error;
     expect(error.code).toBe("FINGERPRINT_INVALID_OPTIONS");
-    expect(error.message).toMatch(/^buildManifest: invalid recorded facts/);
+    expect(error.message).toMatch(/^invalid recorded facts for the manifest \(/);
     return error.details;
   }
   throw new Error("expected buildManifest to throw");

@@ -8,10 +8,10 @@ import {
   checkTimestamp,
   createSink,
   deepFreeze,
+  problemsError,
 } from "./_validate.js";
 import { canonicalize } from "./canonical-json.js";
 import type { TrainingEnvironment } from "./environment.js";
-import { FingerprintError } from "./errors.js";
 import type { FingerprintInputs } from "./fingerprint.js";
 import { sha256 } from "./sha256.js";
 
@@ -119,7 +119,7 @@ const RECORDED_FIELDS = ["datasetPaths", "outputDir", "host", "user", "createdAt
  * ```
  */
 export function buildManifest(env: TrainingEnvironment, recorded?: RecordedOptions): Manifest {
-  const environment = requireEnvironment(env, "buildManifest");
+  const environment = requireEnvironment(env, "the environment of the manifest");
   const sink = createSink();
   const given: Record<string, unknown> =
     recorded === undefined ? {} : (recorded as unknown as Record<string, unknown>);
@@ -185,10 +185,5 @@ export function buildManifest(env: TrainingEnvironment, recorded?: RecordedOptio
       });
     }
   }
-  const count = sink.problems.length;
-  throw new FingerprintError(
-    "FINGERPRINT_INVALID_OPTIONS",
-    `buildManifest: invalid recorded facts (${count} problem${count === 1 ? "" : "s"}):\n  ${sink.problems.join("\n  ")}`,
-    { details: sink.problems },
-  );
+  throw problemsError(sink, "FINGERPRINT_INVALID_OPTIONS", "invalid recorded facts for the manifest");
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { fingerprintErrorOf } from "./__fixtures__/environments.js";
 import { FingerprintError } from "./errors.js";
 import { sha256 } from "./sha256.js";
 
@@ -25,13 +26,7 @@ describe("sha256", () => {
 
   it("rejects anything but strings and bytes", () => {
     for (const bad of [null, 1, {}, [1, 2], new Uint16Array(1)]) {
-      try {
-        sha256(bad as never);
-        expect.unreachable();
-      } catch (error) {
-        expect(FingerprintError.is(error)).toBe(true);
-        expect((error as FingerprintError).code).toBe("FINGERPRINT_INVALID_ARGUMENT");
-      }
+      expect(fingerprintErrorOf(() => sha256(bad as never)).code).toBe("FINGERPRINT_INVALID_ARGUMENT");
     }
   });
 });

@@ -24,7 +24,7 @@ export function sha256(text: string | Uint8Array): string {
       const at = text.search(LONE_SURROGATE);
       throw new FingerprintError(
         "FINGERPRINT_INVALID_ARGUMENT",
-        `sha256: the string has a lone surrogate \\u${text.charCodeAt(at).toString(16)} at index ${at}; it has no UTF-8 form`,
+        `the text to hash has a lone surrogate \\u${text.charCodeAt(at).toString(16)} at index ${at}; it has no UTF-8 form`,
       );
     }
     hash.update(text, "utf8");
@@ -33,7 +33,7 @@ export function sha256(text: string | Uint8Array): string {
   } else {
     throw new FingerprintError(
       "FINGERPRINT_INVALID_ARGUMENT",
-      `sha256: expected a string or a Uint8Array, got ${text === null ? "null" : typeof text}`,
+      `the value to hash must be a string or a Uint8Array, got ${text === null ? "null" : typeof text}`,
     );
   }
   return `sha256:${hash.digest("hex")}`;

@@ -1,15 +1,10 @@
 import { diffJson } from "./_diff-json.js";
-import { CONFIG_FIELDS, readEnvironment } from "./_environment.js";
-import { FINGERPRINT_VERSION, INPUT_FIELDS, inputsOf } from "./_inputs.js";
-import { child, showValue } from "./_pointer.js";
+import { readEnvironment } from "./_environment.js";
+import { checkInputs, inputsOf } from "./_inputs.js";
+import { showValue } from "./_pointer.js";
 import {
-  checkDigest,
-  checkJsonObject,
   checkMembers,
   checkNullableString,
-  checkPackages,
-  checkRuntime,
-  checkSeed,
   checkString,
   checkStringArray,
   checkTimestamp,
@@ -128,34 +123,6 @@ export function verifyManifest(manifest: unknown): ManifestVerification {
 function result(sink: Sink, expected: string, actual: string): ManifestVerification {
   const problems = Object.freeze([...sink.problems]);
   return Object.freeze({ ok: problems.length === 0, expected, actual, problems });
-}
-
-function checkInputs(sink: Sink, value: unknown, pointer: string): void {
-  if (!checkMembers(sink, value, pointer, INPUT_FIELDS, INPUT_FIELDS, "fingerprint inputs")) return;
-  const at = (name: string) => child(pointer, name);
-  const version = value["fingerprintVersion"];
-  if (version !== undefined && version !== FINGERPRINT_VERSION) {
-    report(
-      sink,
-      at("fingerprintVersion"),
-      `unsupported fingerprint version ${showValue(version)} (this version of @rlvr/env-fingerprint computes ${FINGERPRINT_VERSION})`,
-    );
-  }
-  if (value["seed"] !== undefined) checkSeed(sink, value["seed"], at("seed"));
-  const dataset = value["dataset"];
-  if (
-    dataset !== undefined &&
-    checkMembers(sink, dataset, at("dataset"), ["digest"], ["digest"], "{ digest }")
-  ) {
-    if (dataset["digest"] !== undefined) checkDigest(sink, dataset["digest"], child(at("dataset"), "digest"));
-  }
-  for (const name of CONFIG_FIELDS) {
-    // Canonical-JSON problems inside were already reported when hashing.
-    if (value[name] !== undefined && !isPlainObject(value[name]))
-      checkJsonObject(sink, value[name], at(name));
-  }
-  if (value["packages"] !== undefined) checkPackages(sink, value["packages"], at("packages"));
-  if (value["runtime"] !== undefined) checkRuntime(sink, value["runtime"], at("runtime"));
 }
 
 function checkRecorded(sink: Sink, value: unknown, environment: ReturnType<typeof readEnvironment>): void {

@@ -31,6 +31,12 @@ export function tempDir(prefix = "rlvr-dataset-") {
   };
 }
 
+/** Writes each content to a new file `case-<n><ext>` of `dir`; returns its path. */
+export function caseWriter(dir: ReturnType<typeof tempDir>) {
+  let n = 0;
+  return (content: string | Uint8Array, ext = ".jsonl"): string => dir.write(`case-${n++}${ext}`, content);
+}
+
 /** A minimal valid example. */
 export function example(overrides: Partial<RlvrExample> & Record<string, unknown> = {}): RlvrExample {
   return { id: "e1", groupId: "g1", context: {}, action: "a", reward: 1, verified: true, ...overrides } as RlvrExample;

@@ -5,7 +5,7 @@ export const MAX_CANONICAL_DEPTH = 1000;
 export function fail(what: string, value: unknown): never {
   throw new DatasetError(
     "INVALID_EXAMPLE",
-    `canonicalizeExample: ${what} (got ${typeof value === "number" ? String(value) : typeof value})`,
+    `the example cannot be canonicalised: ${what} (got ${typeof value === "number" ? String(value) : typeof value})`,
   );
 }
 

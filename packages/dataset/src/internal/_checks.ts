@@ -31,21 +31,27 @@ function pointerOf(base: string, path: readonly (string | number)[]): string {
   return p;
 }
 
+/** Where issues of a tree go: the location of the record, the sink, and whether to look for lone surrogates. */
+export interface TreeScope {
+  readonly at: Location;
+  readonly sink: IssueSink;
+  readonly surrogates: boolean;
+}
+
+/** Where a tree sits: its nesting level (the example object is level 1) and its pointer. */
+export interface TreePlace {
+  readonly depth: number;
+  readonly pointer: string;
+}
+
 /**
  * Walk a free-form JSON value (metadata): report forbidden keys, non-finite numbers, nesting beyond
- * {@link MAX_NESTING_DEPTH} (`depth` is the level of `value`; the example object is level 1) and, when
- * `surrogates` is set, lone surrogates. Returns false when anything was reported.
+ * {@link MAX_NESTING_DEPTH} and, when `scope.surrogates` is set, lone surrogates. Returns false when
+ * anything was reported.
  */
-export function checkTree(
-  value: unknown,
-  depth: number,
-  pointer: string,
-  at: Location,
-  sink: IssueSink,
-  surrogates: boolean,
-): boolean {
-  if (treeFine(value, depth, surrogates)) return true;
-  return reportTree(value, depth, pointer, at, sink, surrogates);
+export function checkTree(value: unknown, place: TreePlace, scope: TreeScope): boolean {
+  if (treeFine(value, place.depth, scope.surrogates)) return true;
+  return reportTree(value, place, scope);
 }
 
 /** Allocation-free pass of the same rules: true when there is nothing to report. */
@@ -66,14 +72,9 @@ function treeFine(v: unknown, level: number, surrogates: boolean): boolean {
   return true;
 }
 
-function reportTree(
-  value: unknown,
-  depth: number,
-  pointer: string,
-  at: Location,
-  sink: IssueSink,
-  surrogates: boolean,
-): boolean {
+function reportTree(value: unknown, place: TreePlace, scope: TreeScope): boolean {
+  const { depth, pointer } = place;
+  const { at, sink, surrogates } = scope;
   const path: (string | number)[] = [];
   let ok = true;
   const report = (code: IssueCode, message: string, v: unknown, expected: string) => {
@@ -192,7 +193,10 @@ export function checkRlvrExample(
   }
   if (!checkFlatKeys(e.rewards, at.base + map("/rewards"), at, sink)) ok = false;
   if (typeof e.metadata === "object" && e.metadata !== null) {
-    if (!checkMetadata(e.metadata as Record<string, unknown>, at, sink, surrogates, rename)) ok = false;
+    // The fine case allocates nothing; the scope is built only when there is something to report.
+    const metadata = e.metadata as Record<string, unknown>;
+    if (!treeFine(metadata, 2, surrogates) && !checkMetadata(metadata, { at, sink, surrogates }, rename))
+      ok = false;
   }
   if (surrogates && !checkSurrogates(e, at, sink, map)) ok = false;
   return ok;
@@ -205,12 +209,11 @@ export function checkRlvrExample(
  */
 function checkMetadata(
   metadata: Record<string, unknown>,
-  at: Location,
-  sink: IssueSink,
-  surrogates: boolean,
+  scope: TreeScope,
   rename: ((pointer: string) => string) | undefined,
 ): boolean {
-  if (rename === undefined) return checkTree(metadata, 2, `${at.base}/metadata`, at, sink, surrogates);
+  const { at, sink, surrogates } = scope;
+  if (rename === undefined) return checkTree(metadata, { depth: 2, pointer: `${at.base}/metadata` }, scope);
   if (treeFine(metadata, 2, surrogates)) return true;
   let ok = true;
   for (const key in metadata) {
@@ -240,7 +243,7 @@ function checkMetadata(
         "well-formed Unicode text",
       );
     }
-    if (!checkTree(metadata[key], 3, pointer, at, sink, surrogates)) ok = false;
+    if (!checkTree(metadata[key], { depth: 3, pointer }, scope)) ok = false;
   }
   return ok;
 }

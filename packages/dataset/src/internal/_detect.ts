@@ -2,7 +2,7 @@
 // then the format from the shape of the document or of the first record. Ambiguity is reported.
 import { open } from "node:fs/promises";
 import { extname } from "node:path";
-import type { DatasetFormat } from "../options.js";
+import { type DatasetFormat, datasetFormatInfo } from "../formats.js";
 
 const SNIFF_BYTES = 1 << 20;
 
@@ -47,6 +47,11 @@ export function extensionLayout(path: string): Layout | undefined {
   if (ext === ".jsonl" || ext === ".ndjson") return "lines";
   if (ext === ".json") return "document";
   return undefined;
+}
+
+/** The format a file name suggests when the content cannot tell: `jsonl` for JSON lines, else `rlvr`. */
+export function guessFormat(path: string): DatasetFormat {
+  return extensionLayout(path) === "lines" ? "jsonl" : "rlvr";
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -124,18 +129,10 @@ export function detectLayout(sniff: Sniff, path: string): Layout | DetectFailure
   return ext === "lines" ? "lines" : "document";
 }
 
-const TRACE_MARKS = [
-  "requestId",
-  "verificationPassed",
-  "labels",
-  "toolInput",
-  "toolOutput",
-  "durationMs",
-  "correlationId",
-];
-const RLVR_MARKS = ["groupId", "action", "verified", "context", "behaviorProb", "allowedActions"];
-const LEGACY_MARKS = ["toolName", "scenarioId"];
-const COMPLETION_MARKS = ["completion", "completion_id", "prompt"];
+const TRACE_MARKS = datasetFormatInfo("learning-trace").markers;
+const RLVR_MARKS = datasetFormatInfo("jsonl").markers;
+const LEGACY_MARKS = datasetFormatInfo("legacy-rlvr").markers;
+const COMPLETION_MARKS = datasetFormatInfo("completions").markers;
 
 const has = (v: Record<string, unknown>, keys: readonly string[]) => keys.some((k) => Object.hasOwn(v, k));
 
@@ -157,16 +154,13 @@ function decide(votes: DatasetFormat[], what: string): DatasetFormat | DetectFai
   };
 }
 
+function notAnObject(what: string, value: unknown, expected: string): DetectFailure {
+  return { code: "FORMAT_UNKNOWN", message: `${what} is not a JSON object`, value, expected };
+}
+
 /** Format of a parsed JSON document, from its members and the members of its first example. */
 export function detectDocumentFormat(root: unknown): DatasetFormat | DetectFailure {
-  if (!isPlainObject(root)) {
-    return {
-      code: "FORMAT_UNKNOWN",
-      message: "the document is not a JSON object",
-      value: root,
-      expected: "a dataset object",
-    };
-  }
+  if (!isPlainObject(root)) return notAnObject("the document", root, "a dataset object");
   const keys = Object.keys(root);
   if (keys.length === 1 && keys[0] === "dataset") return "learning-trace";
   const votes = new Set<DatasetFormat>();
@@ -191,14 +185,7 @@ export function detectDocumentFormat(root: unknown): DatasetFormat | DetectFailu
 
 /** Format of a JSON-lines file, from its first record. */
 export function detectLineFormat(record: unknown): DatasetFormat | DetectFailure {
-  if (!isPlainObject(record)) {
-    return {
-      code: "FORMAT_UNKNOWN",
-      message: "the first record is not a JSON object",
-      value: record,
-      expected: "one JSON object per line",
-    };
-  }
+  if (!isPlainObject(record)) return notAnObject("the first record", record, "one JSON object per line");
   if (has(record, TRACE_MARKS) && !has(record, RLVR_MARKS)) {
     return {
       code: "FORMAT_UNKNOWN",

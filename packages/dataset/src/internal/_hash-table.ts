@@ -13,6 +13,23 @@ function capacityFor(keys: number): number {
   return Math.max(INITIAL_CAPACITY, Math.ceil(keys / MAX_LOAD) + 1);
 }
 
+/**
+ * Slot of the current hash (`hashHi`, `hashLo`) in `keys`: where it is, or the empty slot (0, 0) where
+ * it goes. Linear probing from hi · capacity / 2³². A real hash of (0, 0) would read as empty
+ * (probability 2⁻⁶⁴).
+ */
+function probe(keys: Uint32Array, capacity: number, scale: number): number {
+  const hi = hashHi;
+  const lo = hashLo;
+  let i = Math.floor(hi * scale);
+  for (;;) {
+    const khi = keys[2 * i]!;
+    const klo = keys[2 * i + 1]!;
+    if ((khi === hi && klo === lo) || (khi === 0 && klo === 0)) return i;
+    if (++i === capacity) i = 0;
+  }
+}
+
 /** Set of 64-bit hashes. */
 export class HashSet64 {
   private keys = new Uint32Array(INITIAL_CAPACITY * 2);
@@ -29,20 +46,11 @@ export class HashSet64 {
 
   /** Add the current hash (`hashHi`, `hashLo`); false when it was already present. */
   addCurrent(): boolean {
-    const hi = hashHi;
-    const lo = hashLo;
     const keys = this.keys;
-    const capacity = this.capacity;
-    let i = Math.floor(hi * this.scale);
-    for (;;) {
-      const khi = keys[2 * i]!;
-      const klo = keys[2 * i + 1]!;
-      if (khi === 0 && klo === 0) break;
-      if (khi === hi && klo === lo) return false;
-      if (++i === capacity) i = 0;
-    }
-    keys[2 * i] = hi;
-    keys[2 * i + 1] = lo;
+    const i = probe(keys, this.capacity, this.scale);
+    if (keys[2 * i] !== 0 || keys[2 * i + 1] !== 0) return false;
+    keys[2 * i] = hashHi;
+    keys[2 * i + 1] = hashLo;
     if (++this.size > this.limit) this.resize(Math.ceil(this.capacity * 1.5));
     return true;
   }
@@ -84,25 +92,16 @@ export class GroupTable {
 
   /** Count one example with `reward` for the group whose hash is current; returns the group's new size. */
   addCurrent(reward: number): number {
-    const hi = hashHi;
-    const lo = hashLo;
     const keys = this.keys;
-    const capacity = this.capacity;
-    let i = Math.floor(hi * this.scale);
-    for (;;) {
-      const khi = keys[2 * i]!;
-      const klo = keys[2 * i + 1]!;
-      if (khi === hi && klo === lo) {
-        const c = this.counts[i]! + 1;
-        this.counts[i] = c;
-        if (this.firsts[i] !== reward) this.equal[i] = 0;
-        return c;
-      }
-      if (khi === 0 && klo === 0) break;
-      if (++i === capacity) i = 0;
+    const i = probe(keys, this.capacity, this.scale);
+    if (keys[2 * i] !== 0 || keys[2 * i + 1] !== 0) {
+      const c = this.counts[i]! + 1;
+      this.counts[i] = c;
+      if (this.firsts[i] !== reward) this.equal[i] = 0;
+      return c;
     }
-    keys[2 * i] = hi;
-    keys[2 * i + 1] = lo;
+    keys[2 * i] = hashHi;
+    keys[2 * i + 1] = hashLo;
     this.counts[i] = 1;
     this.firsts[i] = reward;
     this.equal[i] = 1;

@@ -34,7 +34,7 @@ export function createLineHasher(prefix: string, owner: string): LineHasher {
     used = 0;
   };
   const check = () => {
-    if (done) throw new DatasetError("INVALID_STATE", `${owner}: used after digest()`);
+    if (done) throw new DatasetError("INVALID_STATE", `${owner} was used after it was finished`);
   };
   return {
     check,

@@ -1,11 +1,26 @@
 // Shared fixtures for the fingerprint tests: fixed values, so nothing depends on the machine.
 import type { TrainingEnvironmentOptions } from "../environment.js";
+import { FingerprintError } from "../errors.js";
 import type { RuntimeInfo } from "../runtime.js";
 
 export const DIGEST = `sha256:${"3f".repeat(32)}`;
 export const OTHER_DIGEST = `sha256:${"40".repeat(32)}`;
 export const RUNTIME: RuntimeInfo = { node: "v20.20.2", platform: "linux", arch: "x64" };
 export const COMMIT = "0123456789abcdef0123456789abcdef01234567";
+
+/** The error `run` throws, when `is` accepts it (the test fails when it throws nothing or something else). */
+export function errorOf<E>(run: () => unknown, is: (value: unknown) => value is E): E {
+  try {
+    run();
+  } catch (error) {
+    if (is(error)) return error;
+    throw error;
+  }
+  throw new Error("expected an error, nothing was thrown");
+}
+
+/** The {@link FingerprintError} `run` throws. */
+export const fingerprintErrorOf = (run: () => unknown): FingerprintError => errorOf(run, FingerprintError.is);
 
 /** Options of a realistic job; every test derives its variants from these. */
 export function baseOptions(): TrainingEnvironmentOptions {

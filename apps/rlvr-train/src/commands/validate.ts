@@ -78,7 +78,7 @@ function printReport(io: CliIo, report: ValidationReport, format: DatasetFormat 
       `✗ ${report.file}: invalid (${report.format}, ${how}): ${report.issues.length} error(s)${more}\n`,
     );
   }
-  for (const warning of report.warnings) io.stderr(`warning: ${report.file}: ${warning}\n`);
+  for (const warning of report.warnings) io.stderr(`warning: ${report.file}: ${warning.message}\n`);
   for (const [reason, count] of Object.entries(report.excluded)) {
     if (count > 0) io.stderr(`note: ${report.file}: excluded ${count} example(s): ${reason}\n`);
   }

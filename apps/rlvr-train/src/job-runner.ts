@@ -1,17 +1,11 @@
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import { DatasetValidationError, formatIssue } from "@rlvr/dataset";
-import {
-  type EstimateRecord,
-  type JobRecord,
-  type JobSpec,
-  OrchestratorError,
-  runJob,
-  sanitizeLabel,
-} from "@rlvr/orchestrator";
+import { type EstimateRecord, type JobRecord, type JobSpec, runJob, sanitizeLabel } from "@rlvr/orchestrator";
 import { renderHtml, renderMarkdown } from "@rlvr/report-renderer";
 import { CliError, ExitCode } from "./errors.js";
+import { checkOutputFolder, userPath } from "./files.js";
 import { type CliIo, createPalette, printable } from "./io.js";
 import { createProgress, formatDuration, progressMode } from "./progress.js";
+import { publicMessage } from "./report-error.js";
 import { VERSION } from "./version.js";
 import { writeFileAtomic } from "./write-file-atomic.js";
 
@@ -55,43 +49,13 @@ export function insideOut(outDir: string, name: string): string {
   return path;
 }
 
-/** Maps errors of the orchestrator to CLI errors: bad input exits 2, the rest 1. */
-export function toCliError(error: unknown): unknown {
-  if (!OrchestratorError.is(error)) return error;
-  const badInput =
-    error.code === "INVALID_SPEC" ||
-    error.code === "DATASET_INVALID" ||
-    error.code === "IO_ERROR" ||
-    error.code === "INVALID_ARGUMENT" ||
-    error.code === "RESUME_MISMATCH" ||
-    error.code === "INVALID_RECORD";
-  if (error.code === "ABORTED") {
-    return new CliError("INTERRUPTED", "interrupted before the job started; nothing written", {
-      cause: error,
-    });
-  }
-  const [first = error.message, ...rest] = error.message.split("\n");
-  const fromCause = datasetIssueLines(error.cause);
-  const details = error.details.length > 0 ? error.details.map((d) => `  ${d}`) : rest;
-  return new CliError(badInput ? "BAD_INPUT" : "FAILED", first.replace(/^runJob: /, ""), {
-    cause: error,
-    details: fromCause.length > 0 ? fromCause : details,
-  });
-}
-
-function datasetIssueLines(cause: unknown): string[] {
-  if (!DatasetValidationError.is(cause)) return [];
-  const lines = cause.issues.slice(0, 100).map(formatIssue);
-  if (cause.issues.length > lines.length) lines.push(`... and ${cause.issues.length - lines.length} more`);
-  return lines;
-}
-
 /**
  * Runs a job with progress on stderr, writes its record and reports into the output folder, prints
  * a summary (or the record with `--json`) and returns the exit code: 0 succeeded, 1 failed,
  * 130 cancelled. Bad input throws a {@link CliError} before anything is written.
  */
 export async function executeJob(io: CliIo, spec: JobSpec, options: ExecuteJobOptions = {}): Promise<number> {
+  await checkOutputFolder(userPath(io.cwd, spec.outDir ?? "."), "--out");
   const progress = createProgress(io, progressMode(io, options.json === true));
   let record: JobRecord;
   try {
@@ -102,8 +66,6 @@ export async function executeJob(io: CliIo, spec: JobSpec, options: ExecuteJobOp
       onEvent: progress.onEvent,
       ...(io.signal === undefined ? {} : { signal: io.signal }),
     });
-  } catch (error) {
-    throw toCliError(error);
   } finally {
     progress.done();
   }
@@ -192,9 +154,10 @@ export function summarize(io: CliIo, record: JobRecord, outputs: JobOutputs): st
         : c.red("✗ failed");
   lines.push(`${head} ${c.bold(printable(record.label))} (${record.jobId}) in ${took}`);
   if (record.error !== null) {
-    lines.push(
-      `  ${record.error.stage ?? "job"}: ${printable(record.error.code)}: ${printable(record.error.message.split("\n")[0] ?? "")}`,
-    );
+    const { stage, code, message } = record.error;
+    const where = stage === null ? "" : ` in the ${stage} stage`;
+    const text = publicMessage(message.split("\n")[0] ?? "").replace(new RegExp(`^${stage}: `), "");
+    lines.push(`  ${record.status}${where} (${printable(code)}): ${printable(text)}`);
     if (record.status === "cancelled") lines.push(`  resume with the same command and --resume`);
   }
   const ev = record.evaluation;

@@ -1,4 +1,4 @@
-import type { DatasetStats } from "@rlvr/dataset";
+import type { DatasetStats } from "@rlvr/orchestrator";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 

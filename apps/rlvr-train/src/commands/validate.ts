@@ -1,4 +1,9 @@
-import { type DatasetFormat, formatIssue, type ValidationReport } from "@rlvr/dataset";
+import {
+  type DatasetFormatOption,
+  describeIssues,
+  type ValidationReport,
+  type ValidationSummary,
+} from "@rlvr/orchestrator";
 import { defineCommand } from "citty";
 import { optionalString } from "../args.js";
 import { CliError, ExitCode } from "../errors.js";
@@ -35,7 +40,7 @@ export const validateCommand = defineCommand({
     if (!Number.isSafeInteger(maxErrors) || maxErrors < 1) {
       throw new CliError("USAGE", `--max-errors: expected a positive integer, got ${args["max-errors"]}`);
     }
-    const format = args.format as DatasetFormat | "auto";
+    const format = args.format as DatasetFormatOption;
     const propensityPointer = parsePropensityPointer(
       optionalString(args["propensity-pointer"], "--propensity-pointer"),
       format,
@@ -50,6 +55,7 @@ export const validateCommand = defineCommand({
       io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
     } else {
       for (const report of reports) printReport(io, report, format);
+      for (const warning of summaryWarnings(summary)) io.stderr(`warning: ${warning}\n`);
       if (reports.length > 1 && valid) {
         io.stdout(`✓ ${reports.length} files together: ids unique across files\n`);
         io.stdout(formatStats(summary.stats, summary.digest));
@@ -66,13 +72,13 @@ export const validateCommand = defineCommand({
   },
 });
 
-function printReport(io: CliIo, report: ValidationReport, format: DatasetFormat | "auto"): void {
+function printReport(io: CliIo, report: ValidationReport, format: DatasetFormatOption): void {
   const how = report.formatDetected ? "detected" : format === "auto" ? "not detected" : "given";
   if (report.valid) {
     io.stdout(`✓ ${report.file}: valid (${report.format}, ${how})\n`);
     io.stdout(formatStats(report.stats, report.digest));
   } else {
-    for (const issue of report.issues) io.stderr(`${formatIssue(issue)}\n`);
+    for (const line of describeIssues(report.issues, report.issues.length)) io.stderr(`${line}\n`);
     const more = report.issuesTruncated ? ` (showing the first ${report.issues.length})` : "";
     io.stderr(
       `✗ ${report.file}: invalid (${report.format}, ${how}): ${report.issues.length} error(s)${more}\n`,
@@ -82,6 +88,18 @@ function printReport(io: CliIo, report: ValidationReport, format: DatasetFormat 
   for (const [reason, count] of Object.entries(report.excluded)) {
     if (count > 0) io.stderr(`note: ${report.file}: excluded ${count} example(s): ${reason}\n`);
   }
+}
+
+/**
+ * Warnings about the files together that no single file's report carries (for example data with no
+ * learnable signal), when the dataset package gives them: `summary.warnings` minus those of the
+ * reports. Written against the field, which older versions do not have.
+ */
+export function summaryWarnings(summary: ValidationSummary): string[] {
+  const all: unknown = (summary as { warnings?: unknown }).warnings;
+  if (!Array.isArray(all)) return [];
+  const perFile = new Set(summary.reports.flatMap((r) => r.warnings.map((w) => `${r.file}: ${w}`)));
+  return all.filter((w): w is string => typeof w === "string" && !perFile.has(w));
 }
 
 export type { ValidationReport };

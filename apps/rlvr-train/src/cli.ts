@@ -5,6 +5,7 @@ import { demoCommand } from "./commands/demo.js";
 import { evalCommand } from "./commands/eval.js";
 import { fingerprintCommand } from "./commands/fingerprint.js";
 import { replayCommand } from "./commands/replay.js";
+import { reportCommand } from "./commands/report.js";
 import { runCommand as runJobCommand } from "./commands/run.js";
 import { runsCommand, runsSubCommands } from "./commands/runs.js";
 import { trainCommand } from "./commands/train.js";
@@ -26,6 +27,7 @@ const commands: Record<string, AnyCommand> = {
   eval: evalCommand,
   act: actCommand,
   replay: replayCommand,
+  report: reportCommand,
   runs: runsCommand,
   validate: validateCommand,
   fingerprint: fingerprintCommand,

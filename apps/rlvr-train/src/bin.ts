@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { runCli } from "./cli.js";
+import { processIo } from "./process-io.js";
 
 // SIGINT and SIGTERM cancel the job through an AbortSignal: it stops at its next check, is recorded
 // as cancelled (resumable with --resume), the registry says cancelled, and the command exits 130.
@@ -14,14 +15,4 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
   });
 }
 
-const code = await runCli(process.argv.slice(2), {
-  stdout: (text) => process.stdout.write(text),
-  stderr: (text) => process.stderr.write(text),
-  env: process.env,
-  cwd: process.cwd(),
-  isTty: process.stdout.isTTY === true,
-  stderrIsTty: process.stderr.isTTY === true,
-  signal: controller.signal,
-  columns: process.stderr.columns ?? 80,
-});
-process.exitCode = code;
+process.exitCode = await runCli(process.argv.slice(2), processIo(controller.signal));

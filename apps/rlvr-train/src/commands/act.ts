@@ -40,6 +40,14 @@ function parseLine(text: string, where: string) {
   }
 }
 
+/** `--checkpoint <file>`, of `act` and `eval`. */
+export const CHECKPOINT_ARG = {
+  type: "string",
+  description: "Checkpoint file (<label>.ckpt of a job)",
+  valueHint: "file",
+  required: true,
+} as const;
+
 /** `rlvr-train act --checkpoint <file> --input contexts.jsonl` */
 export const actCommand = defineCommand({
   meta: {
@@ -48,12 +56,7 @@ export const actCommand = defineCommand({
       "Use a trained policy: read one JSON context per line, write one JSON line per context with the action probabilities and the chosen action.",
   },
   args: {
-    checkpoint: {
-      type: "string",
-      description: "Checkpoint file (<label>.ckpt of a job)",
-      valueHint: "file",
-      required: true,
-    },
+    checkpoint: CHECKPOINT_ARG,
     input: {
       type: "string",
       description: "Contexts, one JSON object per line ('-' for stdin)",

@@ -6,7 +6,7 @@ import { userPath } from "../files.js";
 import { FORMAT_OPTIONS, PROPENSITY_POINTER_HELP, parsePropensityPointer } from "../formats.js";
 import type { CliIo } from "../io.js";
 import { datasetFiles, parseCount } from "../job-args.js";
-import { readCheckpointFile } from "./act.js";
+import { CHECKPOINT_ARG, readCheckpointFile } from "./act.js";
 
 const fmt = (e: Estimate) => `${e.value.toFixed(4)} [${e.lower.toFixed(4)}, ${e.upper.toFixed(4)}]`;
 
@@ -18,12 +18,8 @@ export const evalCommand = defineCommand({
       "Evaluate a trained policy (checkpoint) on logged data: IPS, SNIPS, DM and DR estimates with bootstrap intervals, against the behavior, uniform and best-single-action baselines.",
   },
   args: {
-    checkpoint: {
-      type: "string",
-      description: "Checkpoint file (<label>.ckpt of a job)",
-      valueHint: "file",
-      required: true,
-    },
+    checkpoint: CHECKPOINT_ARG,
+    json: { type: "boolean", description: "Print the evaluation as JSON" },
     dataset: { type: "string", description: "Held-out dataset file(s)", valueHint: "file..." },
     format: { type: "enum", options: [...FORMAT_OPTIONS], default: "auto", description: "Dataset format" },
     "propensity-pointer": { type: "string", description: PROPENSITY_POINTER_HELP, valueHint: "pointer" },
@@ -34,7 +30,6 @@ export const evalCommand = defineCommand({
       description: "Confidence level of the intervals (default 0.95)",
       valueHint: "C",
     },
-    json: { type: "boolean", description: "Print the evaluation as JSON" },
   },
   async run({ args, data }) {
     const io = data as CliIo;

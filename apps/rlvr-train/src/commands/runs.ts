@@ -174,14 +174,14 @@ function lastMetrics(points: readonly { name: string; step: number; value: numbe
 }
 
 const compareCommand = defineCommand({
-  meta: {
-    name: "compare",
-    description: "Compare two runs: last value of every metric, parameters that changed.",
-  },
   args: {
     a: { type: "positional", description: "First run id", required: true },
     b: { type: "positional", description: "Second run id", required: true },
     ...REGISTRY_ARGS,
+  },
+  meta: {
+    name: "compare",
+    description: "Compare two runs: last value of every metric, parameters that changed.",
   },
   async run({ args, data }) {
     const io = data as CliIo;

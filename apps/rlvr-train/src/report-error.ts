@@ -60,7 +60,7 @@ export function describeError(error: unknown): ErrorReport {
   if (
     system !== undefined &&
     systemEntry !== undefined &&
-    (found === undefined || found.entry.exitCode === 1)
+    (found === undefined || found.entry.exitCode === 1 || found.name === "SystemError")
   ) {
     const where = typeof system.path === "string" ? `${system.path}: ` : "";
     return {

@@ -13,6 +13,7 @@ import { CliError, ExitCode } from "../errors.js";
 import { userPath } from "../files.js";
 import type { CliIo } from "../io.js";
 import { parseCount } from "../job-args.js";
+import { publicMessage } from "../report-error.js";
 
 const STATUSES: readonly RunStatus[] = ["running", "succeeded", "failed", "cancelled"];
 
@@ -34,11 +35,9 @@ function openRegistry(io: CliIo, args: { registry?: unknown; out?: unknown }): R
   try {
     return createRegistry(path);
   } catch (error) {
-    if (OrchestratorError.is(error) && error.code === "SQLITE_UNAVAILABLE")
-      throw new CliError("FAILED", error.message, { cause: error });
-    if (OrchestratorError.is(error))
-      throw new CliError("BAD_INPUT", `${path}: ${error.message}`, { cause: error });
-    throw error;
+    // the same error (the table gives its exit code), naming the file
+    if (!OrchestratorError.is(error) || error.code !== "REGISTRY_ERROR") throw error;
+    throw new OrchestratorError(error.code, `${path}: ${publicMessage(error.message)}`, { cause: error });
   }
 }
 

@@ -1,4 +1,5 @@
 import { hostname, userInfo } from "node:os";
+import { dirname } from "node:path";
 import {
   checkManifest,
   createManifest,
@@ -10,7 +11,7 @@ import {
 import { defineCommand } from "citty";
 import { optionalString } from "../args.js";
 import { CliError, ExitCode } from "../errors.js";
-import { readUserJson, userPath } from "../files.js";
+import { checkOutputFolder, readUserJson, userPath } from "../files.js";
 import type { CliIo } from "../io.js";
 import { buildJobSpec, JOB_ARGS } from "../job-args.js";
 import { VERSION } from "../version.js";
@@ -74,7 +75,11 @@ export const fingerprintCommand = defineCommand({
       createdAt: new Date().toISOString(),
     });
     const text = `${JSON.stringify(manifest, null, 2)}\n`;
-    if (output !== undefined) await writeFileAtomic(userPath(io.cwd, output), text);
+    if (output !== undefined) {
+      const path = userPath(io.cwd, output);
+      await checkOutputFolder(dirname(path), "--output");
+      await writeFileAtomic(path, text);
+    }
     if (args.json) {
       io.stdout(text);
       return ExitCode.ok;

@@ -12,7 +12,7 @@ import {
 import { defineCommand } from "citty";
 import { optionalString } from "../args.js";
 import { CliError, ExitCode } from "../errors.js";
-import { readUserJson, userPath } from "../files.js";
+import { checkOutputFolder, readUserJson, userPath } from "../files.js";
 import type { CliIo } from "../io.js";
 import { datasetFiles } from "../job-args.js";
 import { createProgress, progressMode } from "../progress.js";
@@ -68,6 +68,7 @@ export const replayCommand = defineCommand({
     const keep = optionalString(args.out, "--out");
     const outDir =
       keep === undefined ? await mkdtemp(join(tmpdir(), "rlvr-replay-")) : userPath(io.cwd, keep);
+    if (keep !== undefined) await checkOutputFolder(outDir, "--out");
     const progress = createProgress(io, progressMode(io, args.json === true));
     let replayed: JobRecord;
     try {

@@ -92,7 +92,8 @@ export function describeError(error: unknown): ErrorReport {
       key: `${found.name}/${found.code}`,
     };
   }
-  const own = linesOf(error);
+  // a detail line the message already says (a single problem) is not printed again
+  const own = linesOf(error).filter((line) => !first.includes(line.trim()));
   const details = CliError.is(error) ? own : own.length > 0 ? own.map((l) => `  ${publicMessage(l)}`) : rest;
   const message = first.trim() === "" ? found.entry.meaning : first;
   return { exitCode: found.entry.exitCode, message, details, key: `${found.name}/${found.code}` };

@@ -7,7 +7,7 @@ import {
   systemCause,
 } from "@rlvr/orchestrator";
 import { CliError } from "./errors.js";
-import { type CliIo, createPalette, stripAnsi } from "./io.js";
+import { type CliIo, createPalette, printable, stripAnsi } from "./io.js";
 
 // A function or method name at the start of a message or of a clause (`loadDataset: `,
 // `LinearSoftmaxPolicy.logProbs: `, `runJob: `), then a stage name right after one (`runJob: tune: `).
@@ -88,7 +88,7 @@ export function describeError(error: unknown): ErrorReport {
     return {
       exitCode: found.entry.exitCode,
       message: `${found.entry.meaning}: ${head}`,
-      details: describeIssues(issues),
+      details: describeIssues(issues).map(printable),
       key: `${found.name}/${found.code}`,
     };
   }

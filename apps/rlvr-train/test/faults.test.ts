@@ -56,6 +56,9 @@ describe("control characters never reach the terminal raw", () => {
       fc.asyncProperty(hostileName, hostile, hostile, async (name, action, bad) => {
         const good = tmp.file(`${name}.jsonl`, small([action, "b"]));
         const invalid = tmp.file(`${name}.bad.jsonl`, jsonl([example(0, { reward: bad, [bad]: 1 })]));
+        // no line is broken by a newline in the data: the valid file gives its 6 lines
+        const single = await cli(["validate", good]);
+        expect(single.stdout.split("\n"), single.stdout).toHaveLength(7);
         for (const argv of [
           ["validate", good],
           ["validate", invalid],

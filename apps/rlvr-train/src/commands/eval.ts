@@ -4,7 +4,7 @@ import { optionalString, parseSeed } from "../args.js";
 import { CliError, ExitCode } from "../errors.js";
 import { userPath } from "../files.js";
 import { FORMAT_OPTIONS, PROPENSITY_POINTER_HELP, parsePropensityPointer } from "../formats.js";
-import type { CliIo } from "../io.js";
+import { type CliIo, printable } from "../io.js";
 import { datasetFiles, parseCount } from "../job-args.js";
 import { CHECKPOINT_ARG, readCheckpointFile } from "./act.js";
 
@@ -75,7 +75,7 @@ export const evalCommand = defineCommand({
       `  policy              DR ${fmt(result.policy.dr)} · SNIPS ${fmt(result.policy.snips)} · ESS ${result.policy.effectiveSampleSize.toFixed(1)}`,
       `  behavior            ${fmt(result.baselines.logged)}`,
       `  uniform             DR ${fmt(result.baselines.uniform.dr)}`,
-      `  best single action  DR ${fmt(best.estimates.dr)} (${best.action})`,
+      `  best single action  DR ${fmt(best.estimates.dr)} (${printable(best.action)})`,
     ];
     io.stdout(`${lines.join("\n")}\n`);
     return ExitCode.ok;

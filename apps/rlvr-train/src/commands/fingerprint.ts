@@ -12,7 +12,7 @@ import { defineCommand } from "citty";
 import { optionalString } from "../args.js";
 import { CliError, ExitCode } from "../errors.js";
 import { checkOutputFolder, readUserJson, userPath } from "../files.js";
-import type { CliIo } from "../io.js";
+import { type CliIo, printable } from "../io.js";
 import { buildJobSpec, JOB_ARGS } from "../job-args.js";
 import { VERSION } from "../version.js";
 import { writeFileAtomic } from "../write-file-atomic.js";
@@ -88,7 +88,7 @@ export const fingerprintCommand = defineCommand({
     io.stdout(`${fp.fingerprint}\n`);
     io.stdout(`  job id ${fp.jobId} (label ${JSON.stringify(spec.label ?? DEFAULT_LABEL)})\n`);
     io.stdout(
-      `  dataset ${dataset.files.join(", ")} (${dataset.format}): ${dataset.stats.examples} examples, ${dataset.digest}\n`,
+      `  dataset ${dataset.files.map(printable).join(", ")} (${dataset.format}): ${dataset.stats.examples} examples, ${dataset.digest}\n`,
     );
     io.stdout(
       `  seed ${environment.seed} · node ${environment.runtime.node} ${environment.runtime.platform}/${environment.runtime.arch}\n`,

@@ -8,7 +8,7 @@ import { defineCommand } from "citty";
 import { optionalString } from "../args.js";
 import { CliError, ExitCode } from "../errors.js";
 import { FORMAT_OPTIONS, PROPENSITY_POINTER_HELP, parsePropensityPointer } from "../formats.js";
-import type { CliIo } from "../io.js";
+import { type CliIo, printable } from "../io.js";
 import { readDatasetSummary } from "../read-dataset.js";
 import { formatStats } from "../summary.js";
 
@@ -73,20 +73,19 @@ export const validateCommand = defineCommand({
 });
 
 function printReport(io: CliIo, report: ValidationReport, format: DatasetFormatOption): void {
+  const file = printable(report.file);
   const how = report.formatDetected ? "detected" : format === "auto" ? "not detected" : "given";
   if (report.valid) {
-    io.stdout(`✓ ${report.file}: valid (${report.format}, ${how})\n`);
+    io.stdout(`✓ ${file}: valid (${report.format}, ${how})\n`);
     io.stdout(formatStats(report.stats, report.digest));
   } else {
-    for (const line of describeIssues(report.issues, report.issues.length)) io.stderr(`${line}\n`);
+    for (const line of describeIssues(report.issues, report.issues.length)) io.stderr(`${printable(line)}\n`);
     const more = report.issuesTruncated ? ` (showing the first ${report.issues.length})` : "";
-    io.stderr(
-      `✗ ${report.file}: invalid (${report.format}, ${how}): ${report.issues.length} error(s)${more}\n`,
-    );
+    io.stderr(`✗ ${file}: invalid (${report.format}, ${how}): ${report.issues.length} error(s)${more}\n`);
   }
-  for (const warning of report.warnings) io.stderr(`warning: ${report.file}: ${warning}\n`);
+  for (const warning of report.warnings) io.stderr(`warning: ${file}: ${warning}\n`);
   for (const [reason, count] of Object.entries(report.excluded)) {
-    if (count > 0) io.stderr(`note: ${report.file}: excluded ${count} example(s): ${reason}\n`);
+    if (count > 0) io.stderr(`note: ${file}: excluded ${count} example(s): ${reason}\n`);
   }
 }
 

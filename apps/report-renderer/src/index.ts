@@ -2,8 +2,8 @@
  * `@rlvr/report-renderer`: turns rlvr job records (`*.job.json`, the JobRecord of
  * `@rlvr/orchestrator`) into reports people would rather look at than read: Markdown for pull
  * requests and terminals, and one self-contained HTML page with Vega-Lite charts rendered to SVG
- * at build time, with no script and no network. Also a side-by-side comparison of runs, and the
- * `rlvr-report` command.
+ * at build time, with no script and no network. Also a side-by-side comparison of runs. The
+ * `rlvr-report` command is in the `rlvr-train` package (`rlvr-train report`).
  * @packageDocumentation
  */
 export type { RenderedComparison, RunComparison } from "./compare.js";

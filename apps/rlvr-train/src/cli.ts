@@ -1,4 +1,3 @@
-import { FingerprintError } from "@rlvr/env-fingerprint";
 import { type ArgsDef, type CommandDef, renderUsage, runCommand } from "citty";
 import { assertKnownOptions } from "./args.js";
 import { actCommand } from "./commands/act.js";
@@ -6,13 +5,15 @@ import { demoCommand } from "./commands/demo.js";
 import { evalCommand } from "./commands/eval.js";
 import { fingerprintCommand } from "./commands/fingerprint.js";
 import { replayCommand } from "./commands/replay.js";
+import { reportCommand } from "./commands/report.js";
 import { runCommand as runJobCommand } from "./commands/run.js";
 import { runsCommand, runsSubCommands } from "./commands/runs.js";
 import { trainCommand } from "./commands/train.js";
 import { tuneCommand } from "./commands/tune.js";
 import { validateCommand } from "./commands/validate.js";
 import { CliError, ExitCode } from "./errors.js";
-import { type CliIo, createPalette, stripAnsi } from "./io.js";
+import { type CliIo, stripAnsi, terminalIo } from "./io.js";
+import { reportError } from "./report-error.js";
 import { VERSION } from "./version.js";
 
 // biome-ignore lint/suspicious/noExplicitAny: citty's command table is heterogeneous in its argument types
@@ -26,6 +27,7 @@ const commands: Record<string, AnyCommand> = {
   eval: evalCommand,
   act: actCommand,
   replay: replayCommand,
+  report: reportCommand,
   runs: runsCommand,
   validate: validateCommand,
   fingerprint: fingerprintCommand,
@@ -55,8 +57,8 @@ async function usage(io: CliIo, cmd: AnyCommand, parent?: AnyCommand): Promise<s
  * exit code: 0 ok, 1 the job failed, 2 bad input or usage, 130 interrupted. Never throws and never calls
  * `process.exit`; user errors are printed as messages without stack traces.
  */
-export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const c = createPalette(io);
+export async function runCli(argv: readonly string[], rawIo: CliIo): Promise<number> {
+  const io = terminalIo(rawIo);
   const first = argv[0];
   try {
     if (first === undefined) {
@@ -114,37 +116,6 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const { result } = await runCommand(cmd, { rawArgs: [...rest], data: io });
     return typeof result === "number" ? result : ExitCode.ok;
   } catch (error) {
-    return report(error, io, c.red);
+    return reportError(error, io);
   }
-}
-
-function report(error: unknown, io: CliIo, red: (s: string) => string): number {
-  if (CliError.is(error)) {
-    io.stderr(`${red("error")}: ${error.message}\n`);
-    for (const line of error.details) io.stderr(`${line}\n`);
-    if (io.env.RLVR_DEBUG && error.cause !== undefined) io.stderr(`${describeCause(error.cause)}\n`);
-    return error.exitCode;
-  }
-  // The fingerprint package rejects what a job file put into the environment (a config value that is
-  // not JSON, NaN in a statistic): the user's input, so exit 2 with one line per problem.
-  if (FingerprintError.is(error)) {
-    io.stderr(`${red("error")}: ${error.message}\n`);
-    for (const line of error.details) io.stderr(`  ${line}\n`);
-    return ExitCode.badInput;
-  }
-  // citty's own argument errors (missing positional, bad enum value) are usage errors.
-  if (error instanceof Error && error.name === "CLIError") {
-    io.stderr(`${red("error")}: ${stripAnsi(error.message)}\n`);
-    return ExitCode.badInput;
-  }
-  const message = error instanceof Error ? error.message : String(error);
-  io.stderr(`${red("error")}: internal error: ${message}\n`);
-  io.stderr(
-    io.env.RLVR_DEBUG ? `${describeCause(error)}\n` : "Set RLVR_DEBUG=1 for a stack trace, and report it.\n",
-  );
-  return ExitCode.failed;
-}
-
-function describeCause(cause: unknown): string {
-  return cause instanceof Error ? (cause.stack ?? cause.message) : String(cause);
 }

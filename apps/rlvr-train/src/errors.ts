@@ -1,17 +1,19 @@
+import { type CliErrorCode, EXIT_CODES } from "@rlvr/orchestrator";
+
 const BRAND = Symbol.for("rlvr-train/cli-error");
 
 /**
- * Exit codes of `rlvr-train`: 0 ok, 1 the job failed (or `replay` found differences), 2 bad input or
- * usage, 130 interrupted (SIGINT; the job is recorded as cancelled and can be resumed).
+ * Exit codes of `rlvr-train`: 0 ok, 1 the job failed (or `replay` found differences), 2 bad input,
+ * usage or environment, 130 interrupted (SIGINT or SIGTERM; the job is recorded as cancelled and can
+ * be resumed). The exit code of every error comes from the orchestrator's error table.
  */
-export const ExitCode = { ok: 0, failed: 1, badInput: 2, interrupted: 130 } as const;
+export const ExitCode = EXIT_CODES;
 
-/** Error codes of {@link CliError}. */
-export type CliErrorCode = "USAGE" | "BAD_INPUT" | "FAILED" | "INTERRUPTED";
+export type { CliErrorCode };
 
 /**
- * An error the CLI reports as a message (no stack trace) with an exit code:
- * `USAGE` and `BAD_INPUT` exit 2, `FAILED` exits 1, `INTERRUPTED` exits 130.
+ * An error the CLI reports as a message (no stack trace); its exit code comes from the error table
+ * (`USAGE`, `BAD_INPUT` and `ENVIRONMENT` exit 2, `FAILED` 1, `INTERRUPTED` 130).
  */
 export class CliError extends Error {
   override readonly name = "CliError";
@@ -33,11 +35,5 @@ export class CliError extends Error {
   /** True for a {@link CliError} from any copy of this package. */
   static is(value: unknown): value is CliError {
     return typeof value === "object" && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
-  }
-
-  /** The process exit code for this error. */
-  get exitCode(): number {
-    if (this.code === "FAILED") return ExitCode.failed;
-    return this.code === "INTERRUPTED" ? ExitCode.interrupted : ExitCode.badInput;
   }
 }

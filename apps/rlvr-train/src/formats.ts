@@ -1,15 +1,8 @@
-import { propensityPointerProblem } from "@rlvr/dataset";
+import { checkPropensityPointer, DATASET_FORMAT_OPTIONS } from "@rlvr/orchestrator";
 import { CliError } from "./errors.js";
 
 /** `--format` values accepted by `validate`, `fingerprint`, `run` and the stage commands. */
-export const FORMAT_OPTIONS = [
-  "auto",
-  "rlvr",
-  "jsonl",
-  "learning-trace",
-  "legacy-rlvr",
-  "completions",
-] as const;
+export const FORMAT_OPTIONS: readonly string[] = DATASET_FORMAT_OPTIONS;
 
 /** Help text of `--propensity-pointer`, shared by every command that loads datasets. */
 export const PROPENSITY_POINTER_HELP =
@@ -23,7 +16,7 @@ export const PROPENSITY_POINTER_HELP =
  */
 export function parsePropensityPointer(value: unknown, format: unknown): string | undefined {
   if (value === undefined || value === false) return undefined;
-  const problem = propensityPointerProblem(value);
+  const problem = checkPropensityPointer(value);
   if (problem !== undefined) throw new CliError("USAGE", `--propensity-pointer ${problem}`);
   if (format === "rlvr" || format === "jsonl") {
     throw new CliError(

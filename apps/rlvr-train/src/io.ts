@@ -66,6 +66,12 @@ export function stripAnsi(text: string): string {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
+/** `\n`, `\u001b`: how one unprintable character is shown. */
+function escapeChar(ch: string): string {
+  const json = JSON.stringify(ch).slice(1, -1);
+  return json.length > 1 ? json : `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
+}
+
 /**
  * Text from a record or a dataset (a label, an action name, a shipping reason) made safe for one
  * terminal line: C0 and C1 control characters, DEL, line and paragraph separators and bidirectional
@@ -73,8 +79,35 @@ const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\
  * output, or break the line.
  */
 export function printable(text: string): string {
-  return text.replace(UNPRINTABLE, (ch) => {
-    const json = JSON.stringify(ch).slice(1, -1);
-    return json.length > 1 ? json : `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
-  });
+  return text.replace(UNPRINTABLE, escapeChar);
+}
+
+// Our own styling: SGR colour sequences and "erase line" after a carriage return (progress bars);
+// then every control character but the newline.
+const TERMINAL =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  /(\r\u001b\[K|\u001b\[[0-9;]*m)|[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * The one function all terminal output of the CLI goes through: every control character except the
+ * newline that ends a line is shown as an escape (see {@link printable}). With `styles`, colour
+ * sequences and the progress bar's "carriage return, erase line" pass (only on a terminal). JSON text
+ * stays JSON with the same value: control characters can only occur inside its strings, where the
+ * escape means the same character.
+ */
+export function terminalText(text: string, styles: boolean): string {
+  return text.replace(TERMINAL, (match: string, style: string | undefined) =>
+    style !== undefined && styles ? match : match.replace(UNPRINTABLE, escapeChar),
+  );
+}
+
+/** The same IO with every stdout and stderr text passed through {@link terminalText}. */
+export function terminalIo(io: CliIo): CliIo {
+  const stdoutStyles = io.isTty;
+  const stderrStyles = io.isTty || (io.stderrIsTty ?? io.isTty);
+  return {
+    ...io,
+    stdout: (text) => io.stdout(terminalText(text, stdoutStyles)),
+    stderr: (text) => io.stderr(terminalText(text, stderrStyles)),
+  };
 }

@@ -1,19 +1,19 @@
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import { DatasetValidationError, formatIssue } from "@rlvr/dataset";
 import {
   type EstimateRecord,
+  type JobOutputRenderer,
   type JobRecord,
   type JobSpec,
-  OrchestratorError,
   runJob,
   sanitizeLabel,
 } from "@rlvr/orchestrator";
 import { renderHtml, renderMarkdown } from "@rlvr/report-renderer";
 import { CliError, ExitCode } from "./errors.js";
+import { checkOutputFolder, userPath } from "./files.js";
 import { type CliIo, createPalette, printable } from "./io.js";
 import { createProgress, formatDuration, progressMode } from "./progress.js";
+import { publicMessage } from "./report-error.js";
 import { VERSION } from "./version.js";
-import { writeFileAtomic } from "./write-file-atomic.js";
 
 /** The files a job leaves in its output folder (absolute paths). */
 export interface JobOutputs {
@@ -55,44 +55,16 @@ export function insideOut(outDir: string, name: string): string {
   return path;
 }
 
-/** Maps errors of the orchestrator to CLI errors: bad input exits 2, the rest 1. */
-export function toCliError(error: unknown): unknown {
-  if (!OrchestratorError.is(error)) return error;
-  const badInput =
-    error.code === "INVALID_SPEC" ||
-    error.code === "DATASET_INVALID" ||
-    error.code === "IO_ERROR" ||
-    error.code === "INVALID_ARGUMENT" ||
-    error.code === "RESUME_MISMATCH" ||
-    error.code === "INVALID_RECORD";
-  if (error.code === "ABORTED") {
-    return new CliError("INTERRUPTED", "interrupted before the job started; nothing written", {
-      cause: error,
-    });
-  }
-  const [first = error.message, ...rest] = error.message.split("\n");
-  const fromCause = datasetIssueLines(error.cause);
-  const details = error.details.length > 0 ? error.details.map((d) => `  ${d}`) : rest;
-  return new CliError(badInput ? "BAD_INPUT" : "FAILED", first.replace(/^runJob: /, ""), {
-    cause: error,
-    details: fromCause.length > 0 ? fromCause : details,
-  });
-}
-
-function datasetIssueLines(cause: unknown): string[] {
-  if (!DatasetValidationError.is(cause)) return [];
-  const lines = cause.issues.slice(0, 100).map(formatIssue);
-  if (cause.issues.length > lines.length) lines.push(`... and ${cause.issues.length - lines.length} more`);
-  return lines;
-}
-
 /**
- * Runs a job with progress on stderr, writes its record and reports into the output folder, prints
- * a summary (or the record with `--json`) and returns the exit code: 0 succeeded, 1 failed,
- * 130 cancelled. Bad input throws a {@link CliError} before anything is written.
+ * Runs a job with progress on stderr; the job writes its record and the two reports into the output
+ * folder before the registry says it is done. Prints a summary (or the record with `--json`) and
+ * returns the exit code: 0 succeeded, 1 failed, 130 cancelled. Bad input throws a {@link CliError}
+ * before anything is written.
  */
 export async function executeJob(io: CliIo, spec: JobSpec, options: ExecuteJobOptions = {}): Promise<number> {
+  await checkOutputFolder(userPath(io.cwd, spec.outDir ?? "."), "--out");
   const progress = createProgress(io, progressMode(io, options.json === true));
+  const rendered = new Set<string>();
   let record: JobRecord;
   try {
     record = await runJob(spec, {
@@ -100,14 +72,13 @@ export async function executeJob(io: CliIo, spec: JobSpec, options: ExecuteJobOp
       resume: options.resume === true,
       packages: { "rlvr-train": VERSION },
       onEvent: progress.onEvent,
+      outputs: reportRenderers(rendered),
       ...(io.signal === undefined ? {} : { signal: io.signal }),
     });
-  } catch (error) {
-    throw toCliError(error);
   } finally {
     progress.done();
   }
-  const outputs = await writeOutputs(io, record);
+  const outputs = outputPaths(record, rendered);
   const extra = options.extraOutputs === undefined ? [] : await options.extraOutputs(record);
   if (options.json) io.stdout(`${JSON.stringify(record, null, 2)}\n`);
   else io.stdout(summarize(io, record, { ...outputs, extra }));
@@ -118,26 +89,41 @@ export async function executeJob(io: CliIo, spec: JobSpec, options: ExecuteJobOp
       : ExitCode.failed;
 }
 
-/** Writes `<label>.job.json` and the two reports atomically into the record's output folder. */
-export async function writeOutputs(io: CliIo, record: JobRecord): Promise<JobOutputs> {
+/**
+ * The Markdown and HTML reports as the job's output renderers; each suffix that rendered is added to
+ * `rendered` (a renderer that throws is a warning event, and its file is left out).
+ */
+function reportRenderers(rendered: Set<string>): JobOutputRenderer[] {
+  return [
+    {
+      suffix: ".report.md",
+      render: (record, { recordFile }) => {
+        const text = renderMarkdown(record, { recordFile });
+        rendered.add(".report.md");
+        return text;
+      },
+    },
+    {
+      suffix: ".report.html",
+      render: async (record, { recordFile }) => {
+        const page = await renderHtml(record, { recordFile });
+        rendered.add(".report.html");
+        return page;
+      },
+    },
+  ];
+}
+
+/** The files the job left in its output folder: the record, the reports that rendered, the checkpoint. */
+function outputPaths(record: JobRecord, rendered: ReadonlySet<string>): JobOutputs {
   const outDir = record.volatile.outDir;
   const names = outputNames(record.label);
-  const recordPath = insideOut(outDir, names.record);
-  await writeFileAtomic(recordPath, `${JSON.stringify(record, null, 2)}\n`);
-  let markdown: string | null = null;
-  let html: string | null = null;
-  try {
-    const md = insideOut(outDir, names.markdown);
-    await writeFileAtomic(md, renderMarkdown(record, { recordFile: names.record }));
-    markdown = md;
-    const page = insideOut(outDir, names.html);
-    await writeFileAtomic(page, await renderHtml(record, { recordFile: names.record }));
-    html = page;
-  } catch (error) {
-    io.stderr(`warning: could not render the report: ${(error as Error).message}\n`);
-  }
-  const checkpoint = record.checkpoint === null ? null : insideOut(outDir, record.checkpoint.path);
-  return { record: recordPath, markdown, html, checkpoint };
+  return {
+    record: insideOut(outDir, names.record),
+    markdown: rendered.has(".report.md") ? insideOut(outDir, names.markdown) : null,
+    html: rendered.has(".report.html") ? insideOut(outDir, names.html) : null,
+    checkpoint: record.checkpoint === null ? null : insideOut(outDir, record.checkpoint.path),
+  };
 }
 
 const num = (x: number) => x.toFixed(4);
@@ -192,9 +178,10 @@ export function summarize(io: CliIo, record: JobRecord, outputs: JobOutputs): st
         : c.red("✗ failed");
   lines.push(`${head} ${c.bold(printable(record.label))} (${record.jobId}) in ${took}`);
   if (record.error !== null) {
-    lines.push(
-      `  ${record.error.stage ?? "job"}: ${printable(record.error.code)}: ${printable(record.error.message.split("\n")[0] ?? "")}`,
-    );
+    const { stage, code, message } = record.error;
+    const where = stage === null ? "" : ` in the ${stage} stage`;
+    const text = publicMessage(message.split("\n")[0] ?? "").replace(new RegExp(`^${stage}: `), "");
+    lines.push(`  ${record.status}${where} (${printable(code)}): ${printable(text)}`);
     if (record.status === "cancelled") lines.push(`  resume with the same command and --resume`);
   }
   const ev = record.evaluation;

@@ -1,5 +1,6 @@
 import type { JobEvent } from "@rlvr/orchestrator";
 import type { CliIo } from "./io.js";
+import { publicMessage } from "./report-error.js";
 
 /** How progress is shown: bars redrawn in place, one plain line per event, or nothing. */
 export type ProgressMode = "tty" | "plain" | "none";
@@ -29,6 +30,17 @@ export function bar(fraction: number, width: number): string {
   const f = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
   const full = Math.round(f * width);
   return `${"█".repeat(full)}${"░".repeat(width - full)}`;
+}
+
+/**
+ * The message of a `warning` event (`{ type: "warning", stage, code, message }`), in public words, or
+ * `undefined` for any other event. Written against the shape rather than the event type, so that it
+ * works with orchestrators with and without warning events.
+ */
+export function warningText(event: unknown): string | undefined {
+  if (typeof event !== "object" || event === null) return undefined;
+  const { type, message } = event as { type?: unknown; message?: unknown };
+  return type === "warning" && typeof message === "string" ? publicMessage(message) : undefined;
 }
 
 const fmt = (v: number | null) => (v === null ? "-" : v.toFixed(4));
@@ -106,6 +118,11 @@ export function createProgress(
       case "error":
         // The command reports the error itself (message, or the record's summary).
         return;
+      default: {
+        const warning = warningText(event);
+        if (warning !== undefined) line(`warning: ${warning}`);
+        return;
+      }
     }
   };
   return {

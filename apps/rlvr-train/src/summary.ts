@@ -1,4 +1,6 @@
-import type { DatasetStats } from "@rlvr/dataset";
+import type { DatasetStats } from "@rlvr/orchestrator";
+
+import { printable } from "./io.js";
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 
@@ -16,7 +18,7 @@ export function formatStats(stats: DatasetStats, digest: string): string {
     .map(([size, count]) => `${size}×${count}`)
     .join(", ");
   lines.push(`group sizes (size×groups): ${sizes}`);
-  lines.push(`actions: ${actions.map(([a, n]) => `${a} ${n}`).join(", ")}`);
+  lines.push(`actions: ${actions.map(([a, n]) => `${printable(a)} ${n}`).join(", ")}`);
   lines.push(`digest ${digest}`);
   return `${lines.map((l) => `  ${l}`).join("\n")}\n`;
 }

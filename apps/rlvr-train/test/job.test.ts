@@ -268,7 +268,10 @@ describe("rlvr-train run", () => {
     ]);
     expect(r.code, r.stderr).toBe(1);
     expect(r.stdout).toContain("✗ failed");
-    expect(r.stdout).toContain("tune: STAGE_FAILED: no tuning trial completed (0 pruned, 2 failed");
+    expect(r.stdout).toContain(
+      "failed in the tune stage (STAGE_FAILED): no tuning trial completed (0 pruned, 2 failed",
+    );
+    expect(r.stdout).not.toContain("runJob");
     const record = readRecord(join(out, "f.job.json"));
     expect(record.status).toBe("failed");
     expect(record.error?.stage).toBe("tune");

@@ -7,6 +7,17 @@
  * @packageDocumentation
  */
 
+// The command lines' door (issue 11): the error table and command-level tools.
+export type {
+  DatasetFormat,
+  DatasetIssue,
+  DatasetStats,
+  ValidationReport,
+  ValidationSummary,
+} from "@rlvr/dataset";
+/** Strict JSON for small files (duplicate keys refused, with file:line: pointer): the dataset package's parser. */
+export { parseJsonText } from "@rlvr/dataset";
+export type { FingerprintDiff, Manifest, ManifestVerification } from "@rlvr/env-fingerprint";
 export {
   type EstimateRecord,
   EstimateSchema,
@@ -35,7 +46,21 @@ export {
   type VolatileSection,
   validateJobRecord,
 } from "@rlvr/job-record";
+export type { Estimate, Evaluation } from "@rlvr/rlvr-loop";
 export { DEFAULT_SEARCH_SPACE, DEFAULT_TUNER_SETTINGS } from "./defaults.js";
+export {
+  type CliErrorCode,
+  ERROR_TABLE,
+  type ErrorEntry,
+  type ErrorLookup,
+  type ErrorTableName,
+  EXIT_CODES,
+  type ExitCodeValue,
+  isSystemError,
+  lookupError,
+  type SystemErrorCode,
+  systemCause,
+} from "./error-table.js";
 export { OrchestratorError, type OrchestratorErrorCode, type OrchestratorErrorOptions } from "./errors.js";
 export type { JobEvent, JobEventType } from "./job-events.js";
 export { assertJobRecord } from "./job-record.js";
@@ -118,4 +143,36 @@ export {
   type WorkerPoolExecutorFactoryOptions,
   workerPoolExecutor,
 } from "./tables.js";
+export {
+  type ActInput,
+  type ActOutput,
+  type ActorOptions,
+  type CheckpointPolicy,
+  createActor,
+  parseActInput,
+  readCheckpoint,
+} from "./tools/checkpoint.js";
+export {
+  checkPropensityPointer,
+  DATASET_FORMAT_OPTIONS,
+  type DatasetFormatOption,
+  describeIssues,
+  issuesOfError,
+  type ValidateFilesOptions,
+  validateFiles,
+} from "./tools/datasets.js";
+export {
+  type CheckpointEvaluation,
+  type EvaluateCheckpointOptions,
+  evaluateCheckpoint,
+} from "./tools/evaluate.js";
+export { checkManifest, createManifest, diffManifests, type ManifestRecordedBy } from "./tools/manifest.js";
+export { type ParamValue, specWithParams } from "./tools/params.js";
+export {
+  compareRecords,
+  diffJson,
+  type JsonDifference,
+  type ReplaySpecOptions,
+  replaySpec,
+} from "./tools/records.js";
 export { VERSION } from "./version.js";

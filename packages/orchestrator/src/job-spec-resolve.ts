@@ -1,7 +1,7 @@
 // Checking a job spec, filling its defaults in one place, reading and merging job files.
 import { readFile } from "node:fs/promises";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { propensityPointerProblem } from "@rlvr/dataset";
+import { parseJsonText, propensityPointerProblem } from "@rlvr/dataset";
 import { describeAjvErrors, MAX_LABEL_STEM_LENGTH, sanitizeLabel } from "@rlvr/job-record";
 import { resolveTrainConfig } from "@rlvr/rlvr-loop";
 import { validateSearchSpace } from "@rlvr/tuner";
@@ -147,7 +147,8 @@ export function resolveJobSpec(spec: JobSpec, options: { readonly baseDir?: stri
  * @param path - the job file
  * @returns the job file's content with absolute paths
  * @throws {@link OrchestratorError} `IO_ERROR` when unreadable, `INVALID_SPEC` naming the file and
- *   every problem's JSON pointer
+ *   every problem's JSON pointer (also for text that is not strict JSON: a syntax error, a duplicate
+ *   key, a number out of range, with its line)
  */
 export async function readJobFile(path: string): Promise<JobFile> {
   let text: string;
@@ -160,10 +161,12 @@ export async function readJobFile(path: string): Promise<JobFile> {
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonText(text, { file: path });
   } catch (error) {
-    throw new OrchestratorError("INVALID_SPEC", `${path}: not valid JSON: ${(error as Error).message}`, {
+    const details = (error as { details?: readonly string[] }).details ?? [];
+    throw new OrchestratorError("INVALID_SPEC", `not valid JSON: ${(error as Error).message}`, {
       cause: error,
+      details,
     });
   }
   const problems = validateJobSpec(value, { file: true });

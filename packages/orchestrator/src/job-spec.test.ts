@@ -94,6 +94,17 @@ describe("readJobFile", () => {
     writeFileSync(file, JSON.stringify({ label: "ok" }));
     expect(await readJobFile(file)).toEqual({ label: "ok" });
   });
+
+  it("refuses a member named twice, naming the file, the line and the pointer", async () => {
+    const dir = tempDir();
+    const file = join(dir, "job.json");
+    writeFileSync(file, '{\n  "seed": 1,\n  "tuner": { "trials": 4,\n    "trials": 40 }\n}\n');
+    const error = await readJobFile(file).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "INVALID_SPEC" });
+    expect((error as Error).message).toContain(`${file}:4: /tuner/trials: duplicate key "trials"`);
+    writeFileSync(file, '{ "seed": 1, "seed": 2 }');
+    await expect(readJobFile(file)).rejects.toThrow(/:1: \/seed: duplicate key/);
+  });
 });
 
 describe("mergeJobSpecs", () => {

@@ -1,86 +1,60 @@
 import { createReadStream } from "node:fs";
+import { dirname } from "node:path";
 import { createInterface } from "node:readline";
-import { createRng, type LinearSoftmaxPolicy, loadCheckpoint, RlvrLoopError } from "@rlvr/rlvr-loop";
+import {
+  type CheckpointPolicy,
+  createActor,
+  parseActInput,
+  parseJsonText,
+  readCheckpoint,
+} from "@rlvr/orchestrator";
 import { defineCommand } from "citty";
 import { optionalString, parseSeed } from "../args.js";
 import { CliError, ExitCode } from "../errors.js";
-import { readUserFile, userPath } from "../files.js";
+import { checkOutputFolder, readUserFile, userPath } from "../files.js";
 import type { CliIo } from "../io.js";
+import { publicMessage } from "../report-error.js";
 import { writeFileAtomic } from "../write-file-atomic.js";
 
-/** Loads a checkpoint file into its policy; a bad or tampered file is bad input (exit 2). */
-export async function readCheckpoint(file: string, cwd: string): Promise<LinearSoftmaxPolicy> {
+/** Reads a checkpoint file into its policy; a bad or tampered file is bad input (exit 2). */
+export async function readCheckpointFile(file: string, cwd: string): Promise<CheckpointPolicy> {
   const bytes = await readUserFile(file, cwd, "checkpoint");
   try {
-    return loadCheckpoint(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)).policy;
+    return readCheckpoint(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (error) {
-    if (RlvrLoopError.is(error))
-      throw new CliError("BAD_INPUT", `${file}: ${error.message}`, { cause: error });
-    throw error;
+    throw atInput(file, error);
   }
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
-
-/** One input line: a context (`{prompt?, features?}`), optionally wrapped with an id and allowed actions. */
-interface ActInput {
-  readonly id: unknown;
-  readonly context: { prompt?: string; features?: Record<string, string | number | boolean> };
-  readonly allowedActions?: string[];
+/** An error about one input (a file, a line) as bad input naming it: `<where>: <message>`. */
+function atInput(where: string, error: unknown): CliError {
+  const message = error instanceof Error ? publicMessage(error.message) : String(error);
+  return new CliError("BAD_INPUT", `${where}: ${message}`, { cause: error });
 }
 
-function parseLine(text: string, where: string): ActInput {
+function parseLine(text: string, where: string) {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJsonText(text, { file: where });
   } catch (error) {
-    throw new CliError("BAD_INPUT", `${where}: not valid JSON: ${(error as Error).message}`);
+    // The parser counts lines within this one line of input: `<where>:1: /pointer: ...`.
+    const message = (error as Error).message.replace(`${where}:1: `, "");
+    throw new CliError("BAD_INPUT", `${where}: not valid JSON: ${message}`, { cause: error });
   }
-  if (!isObject(value)) throw new CliError("BAD_INPUT", `${where}: expected a JSON object`);
-  const wrapped = isObject(value.context);
-  const context = (wrapped ? value.context : value) as Record<string, unknown>;
-  for (const key of Object.keys(context)) {
-    if (
-      key !== "prompt" &&
-      key !== "features" &&
-      !(wrapped === false && (key === "id" || key === "allowedActions"))
-    ) {
-      throw new CliError(
-        "BAD_INPUT",
-        `${where}: /${key}: unknown member (a context has prompt and features)`,
-      );
-    }
+  try {
+    return parseActInput(value);
+  } catch (error) {
+    throw atInput(where, error);
   }
-  const { prompt, features } = context;
-  if (prompt !== undefined && typeof prompt !== "string") {
-    throw new CliError("BAD_INPUT", `${where}: /prompt: expected a string`);
-  }
-  if (features !== undefined) {
-    if (!isObject(features)) throw new CliError("BAD_INPUT", `${where}: /features: expected an object`);
-    for (const [k, v] of Object.entries(features)) {
-      const ok =
-        typeof v === "string" || typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v));
-      if (!ok)
-        throw new CliError(
-          "BAD_INPUT",
-          `${where}: /features/${k}: expected a string, finite number or boolean`,
-        );
-    }
-  }
-  const allowed = value.allowedActions;
-  if (allowed !== undefined && !(Array.isArray(allowed) && allowed.every((a) => typeof a === "string"))) {
-    throw new CliError("BAD_INPUT", `${where}: /allowedActions: expected an array of strings`);
-  }
-  return {
-    id: value.id ?? null,
-    context: {
-      ...(prompt === undefined ? {} : { prompt }),
-      ...(features === undefined ? {} : { features: features as Record<string, string | number | boolean> }),
-    },
-    ...(allowed === undefined ? {} : { allowedActions: allowed as string[] }),
-  };
 }
+
+/** `--checkpoint <file>`, of `act` and `eval`. */
+export const CHECKPOINT_ARG = {
+  type: "string",
+  description: "Checkpoint file (<label>.ckpt of a job)",
+  valueHint: "file",
+  required: true,
+} as const;
 
 /** `rlvr-train act --checkpoint <file> --input contexts.jsonl` */
 export const actCommand = defineCommand({
@@ -90,12 +64,7 @@ export const actCommand = defineCommand({
       "Use a trained policy: read one JSON context per line, write one JSON line per context with the action probabilities and the chosen action.",
   },
   args: {
-    checkpoint: {
-      type: "string",
-      description: "Checkpoint file (<label>.ckpt of a job)",
-      valueHint: "file",
-      required: true,
-    },
+    checkpoint: CHECKPOINT_ARG,
     input: {
       type: "string",
       description: "Contexts, one JSON object per line ('-' for stdin)",
@@ -126,9 +95,11 @@ export const actCommand = defineCommand({
     const mode = args.mode === "sample" ? "sample" : "greedy";
     if (seedText !== undefined && mode !== "sample")
       throw new CliError("USAGE", "--seed only applies to --mode sample");
-    const rng = createRng(seedText === undefined ? 0 : parseSeed(seedText, "--seed") >>> 0);
-    const policy = await readCheckpoint(ckpt, io.cwd);
+    const seed = seedText === undefined ? 0 : parseSeed(seedText, "--seed");
+    const policy = await readCheckpointFile(ckpt, io.cwd);
+    const actor = createActor(policy, { mode, seed });
     if (input !== "-") await readUserFile(input, io.cwd, "input"); // a clear error for a missing file
+    if (output !== undefined) await checkOutputFolder(dirname(userPath(io.cwd, output)), "--output");
     const stream = input === "-" ? process.stdin : createReadStream(userPath(io.cwd, input));
     const lines = createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY });
     const out: string[] = [];
@@ -138,25 +109,13 @@ export const actCommand = defineCommand({
       if (raw.trim() === "") continue;
       const where = `${input}:${n}`;
       const item = parseLine(raw, where);
-      const options = item.allowedActions === undefined ? {} : { allowedActions: item.allowedActions };
-      let result: ReturnType<LinearSoftmaxPolicy["act"]>;
-      let logProbs: Float64Array;
+      let decision: ReturnType<typeof actor.act>;
       try {
-        logProbs = policy.logProbs(item.context, options);
-        result = policy.act(item.context, { ...options, mode, ...(mode === "sample" ? { rng } : {}) });
+        decision = actor.act(item);
       } catch (error) {
-        throw new CliError("BAD_INPUT", `${where}: ${(error as Error).message}`, { cause: error });
+        throw atInput(where, error);
       }
-      const probabilities: Record<string, number> = {};
-      policy.actions.forEach((a, i) => {
-        probabilities[a] = Math.exp(logProbs[i] as number);
-      });
-      const line = JSON.stringify({
-        id: item.id,
-        action: result.action,
-        probability: result.probability,
-        probabilities,
-      });
+      const line = JSON.stringify(decision);
       if (output === undefined) io.stdout(`${line}\n`);
       else out.push(line);
     }

@@ -1,19 +1,12 @@
-import {
-  DatasetError,
-  type DatasetFormat,
-  DatasetValidationError,
-  formatIssue,
-  loadDataset,
-} from "@rlvr/dataset";
-import { type Estimate, evaluate, RlvrLoopError } from "@rlvr/rlvr-loop";
+import { type DatasetFormatOption, type Estimate, evaluateCheckpoint } from "@rlvr/orchestrator";
 import { defineCommand } from "citty";
 import { optionalString, parseSeed } from "../args.js";
 import { CliError, ExitCode } from "../errors.js";
 import { userPath } from "../files.js";
 import { FORMAT_OPTIONS, PROPENSITY_POINTER_HELP, parsePropensityPointer } from "../formats.js";
-import type { CliIo } from "../io.js";
+import { type CliIo, printable } from "../io.js";
 import { datasetFiles, parseCount } from "../job-args.js";
-import { readCheckpoint } from "./act.js";
+import { CHECKPOINT_ARG, readCheckpointFile } from "./act.js";
 
 const fmt = (e: Estimate) => `${e.value.toFixed(4)} [${e.lower.toFixed(4)}, ${e.upper.toFixed(4)}]`;
 
@@ -25,12 +18,8 @@ export const evalCommand = defineCommand({
       "Evaluate a trained policy (checkpoint) on logged data: IPS, SNIPS, DM and DR estimates with bootstrap intervals, against the behavior, uniform and best-single-action baselines.",
   },
   args: {
-    checkpoint: {
-      type: "string",
-      description: "Checkpoint file (<label>.ckpt of a job)",
-      valueHint: "file",
-      required: true,
-    },
+    checkpoint: CHECKPOINT_ARG,
+    json: { type: "boolean", description: "Print the evaluation as JSON" },
     dataset: { type: "string", description: "Held-out dataset file(s)", valueHint: "file..." },
     format: { type: "enum", options: [...FORMAT_OPTIONS], default: "auto", description: "Dataset format" },
     "propensity-pointer": { type: "string", description: PROPENSITY_POINTER_HELP, valueHint: "pointer" },
@@ -41,7 +30,6 @@ export const evalCommand = defineCommand({
       description: "Confidence level of the intervals (default 0.95)",
       valueHint: "C",
     },
-    json: { type: "boolean", description: "Print the evaluation as JSON" },
   },
   async run({ args, data }) {
     const io = data as CliIo;
@@ -65,43 +53,29 @@ export const evalCommand = defineCommand({
       optionalString(args["propensity-pointer"], "--propensity-pointer"),
       args.format,
     );
-    const policy = await readCheckpoint(ckpt, io.cwd);
-    let loaded: Awaited<ReturnType<typeof loadDataset>>;
-    try {
-      loaded = await loadDataset(files, {
-        format: args.format as DatasetFormat | "auto",
-        ...(propensityPointer === undefined ? {} : { propensityPointer }),
-        ...(io.signal === undefined ? {} : { signal: io.signal }),
-      });
-    } catch (error) {
-      if (DatasetValidationError.is(error)) {
-        throw new CliError("BAD_INPUT", error.message, {
-          cause: error,
-          details: error.issues.slice(0, 100).map(formatIssue),
-        });
-      }
-      if (DatasetError.is(error)) throw new CliError("BAD_INPUT", error.message, { cause: error });
-      throw error;
-    }
-    let result: ReturnType<typeof evaluate>;
-    try {
-      result = evaluate(policy, loaded.dataset, { seed, resamples, confidence });
-    } catch (error) {
-      if (RlvrLoopError.is(error)) throw new CliError("BAD_INPUT", error.message, { cause: error });
-      throw error;
-    }
+    const policy = await readCheckpointFile(ckpt, io.cwd);
+    const { datasetDigest, evaluation: result } = await evaluateCheckpoint({
+      policy,
+      files,
+      format: args.format as DatasetFormatOption,
+      ...(propensityPointer === undefined ? {} : { propensityPointer }),
+      seed,
+      resamples,
+      confidence,
+      ...(io.signal === undefined ? {} : { signal: io.signal }),
+    });
     if (args.json) {
-      io.stdout(`${JSON.stringify({ datasetDigest: loaded.digest, evaluation: result }, null, 2)}\n`);
+      io.stdout(`${JSON.stringify({ datasetDigest, evaluation: result }, null, 2)}\n`);
       return ExitCode.ok;
     }
     const best = result.baselines.bestSingleAction;
     const lines = [
-      `${result.numExamples} examples in ${result.numGroups} groups (${loaded.digest}), ${Math.round(confidence * 100)} % intervals`,
+      `${result.numExamples} examples in ${result.numGroups} groups (${datasetDigest}), ${Math.round(confidence * 100)} % intervals`,
       `  behavior probabilities ${result.behaviorSource}, reward model ${result.rewardModelSource}`,
       `  policy              DR ${fmt(result.policy.dr)} · SNIPS ${fmt(result.policy.snips)} · ESS ${result.policy.effectiveSampleSize.toFixed(1)}`,
       `  behavior            ${fmt(result.baselines.logged)}`,
       `  uniform             DR ${fmt(result.baselines.uniform.dr)}`,
-      `  best single action  DR ${fmt(best.estimates.dr)} (${best.action})`,
+      `  best single action  DR ${fmt(best.estimates.dr)} (${printable(best.action)})`,
     ];
     io.stdout(`${lines.join("\n")}\n`);
     return ExitCode.ok;

@@ -1,15 +1,19 @@
-import { readFile } from "node:fs/promises";
 import { hostname, userInfo } from "node:os";
-import { isAbsolute, resolve } from "node:path";
-import { buildManifest, diffFingerprintInputs, type Manifest, verifyManifest } from "@rlvr/env-fingerprint";
-import { DEFAULT_LABEL, fingerprintJob, type JobFingerprint, type JobMode } from "@rlvr/orchestrator";
+import { dirname } from "node:path";
+import {
+  checkManifest,
+  createManifest,
+  DEFAULT_LABEL,
+  diffManifests,
+  fingerprintJob,
+  type JobMode,
+} from "@rlvr/orchestrator";
 import { defineCommand } from "citty";
 import { optionalString } from "../args.js";
 import { CliError, ExitCode } from "../errors.js";
-import { userPath } from "../files.js";
-import type { CliIo } from "../io.js";
+import { checkOutputFolder, readUserJson, userPath } from "../files.js";
+import { type CliIo, printable } from "../io.js";
 import { buildJobSpec, JOB_ARGS } from "../job-args.js";
-import { toCliError } from "../job-runner.js";
 import { VERSION } from "../version.js";
 import { writeFileAtomic } from "../write-file-atomic.js";
 
@@ -56,27 +60,26 @@ export const fingerprintCommand = defineCommand({
     const output = optionalString(args.output, "--output");
     const spec = await buildJobSpec(args, io.cwd);
     const mode: JobMode | undefined = typeof args.mode === "string" ? args.mode : spec.mode;
-    let fp: JobFingerprint;
-    try {
-      fp = await fingerprintJob(
-        { ...spec, ...(mode === undefined ? {} : { mode }) },
-        {
-          baseDir: io.cwd,
-          packages: { "rlvr-train": VERSION },
-          ...(io.signal === undefined ? {} : { signal: io.signal }),
-        },
-      );
-    } catch (error) {
-      throw toCliError(error);
-    }
+    const fp = await fingerprintJob(
+      { ...spec, ...(mode === undefined ? {} : { mode }) },
+      {
+        baseDir: io.cwd,
+        packages: { "rlvr-train": VERSION },
+        ...(io.signal === undefined ? {} : { signal: io.signal }),
+      },
+    );
     // Dataset file names and label are in the environment already; add who ran it, where and when.
-    const manifest = buildManifest(fp.environment, {
+    const manifest = createManifest(fp.environment, {
       host: hostname(),
       user: safeUser(),
       createdAt: new Date().toISOString(),
     });
     const text = `${JSON.stringify(manifest, null, 2)}\n`;
-    if (output !== undefined) await writeFileAtomic(userPath(io.cwd, output), text);
+    if (output !== undefined) {
+      const path = userPath(io.cwd, output);
+      await checkOutputFolder(dirname(path), "--output");
+      await writeFileAtomic(path, text);
+    }
     if (args.json) {
       io.stdout(text);
       return ExitCode.ok;
@@ -85,7 +88,7 @@ export const fingerprintCommand = defineCommand({
     io.stdout(`${fp.fingerprint}\n`);
     io.stdout(`  job id ${fp.jobId} (label ${JSON.stringify(spec.label ?? DEFAULT_LABEL)})\n`);
     io.stdout(
-      `  dataset ${dataset.files.join(", ")} (${dataset.format}): ${dataset.stats.examples} examples, ${dataset.digest}\n`,
+      `  dataset ${dataset.files.map(printable).join(", ")} (${dataset.format}): ${dataset.stats.examples} examples, ${dataset.digest}\n`,
     );
     io.stdout(
       `  seed ${environment.seed} · node ${environment.runtime.node} ${environment.runtime.platform}/${environment.runtime.arch}\n`,
@@ -103,27 +106,7 @@ function safeUser(): string {
   }
 }
 
-async function readManifest(file: string, cwd: string): Promise<unknown> {
-  const path = isAbsolute(file) ? file : resolve(cwd, file);
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new CliError(
-      "BAD_INPUT",
-      `${file}: cannot read manifest: ${code === "ENOENT" ? "no such file" : code}`,
-      {
-        cause: error,
-      },
-    );
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new CliError("BAD_INPUT", `${file}: not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-}
+const readManifest = (file: string, cwd: string) => readUserJson(file, cwd, "manifest");
 
 async function diff(io: CliIo, files: readonly string[], json: boolean): Promise<number> {
   if (files.length !== 2) {
@@ -132,22 +115,13 @@ async function diff(io: CliIo, files: readonly string[], json: boolean): Promise
   const [fa, fb] = files as [string, string];
   const a = await readManifest(fa, io.cwd);
   const b = await readManifest(fb, io.cwd);
-  for (const [file, m] of [
-    [fa, a],
-    [fb, b],
-  ] as const) {
-    const check = verifyManifest(m);
-    if (!check.ok) {
-      throw new CliError("BAD_INPUT", `${file}: not a trustworthy manifest`, { details: check.problems });
-    }
-  }
-  const differences = diffFingerprintInputs(a as Manifest, b as Manifest);
+  const differences = diffManifests(a, b, [fa, fb]);
   if (json) {
     io.stdout(`${JSON.stringify({ identical: differences.length === 0, differences }, null, 2)}\n`);
     return ExitCode.ok;
   }
   if (differences.length === 0) {
-    io.stdout(`identical fingerprint inputs (${(a as Manifest).fingerprint})\n`);
+    io.stdout(`identical fingerprint inputs (${checkManifest(a).expected})\n`);
     return ExitCode.ok;
   }
   io.stdout(`${differences.length} fingerprint input(s) differ:\n`);
@@ -162,7 +136,7 @@ async function verify(io: CliIo, files: readonly string[], json: boolean): Promi
   if (files.length === 0) throw new CliError("USAGE", "--verify takes one or more manifest files");
   const results = [];
   for (const file of files) {
-    const check = verifyManifest(await readManifest(file, io.cwd));
+    const check = checkManifest(await readManifest(file, io.cwd));
     results.push({ file, ...check });
   }
   if (json) io.stdout(`${JSON.stringify(results, null, 2)}\n`);

@@ -2,22 +2,21 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  compareRecords,
   type JobRecord,
-  type JobSpec,
   OrchestratorError,
+  replaySpec,
   runJob,
-  stripVolatile,
   validateJobRecord,
 } from "@rlvr/orchestrator";
 import { defineCommand } from "citty";
 import { optionalString } from "../args.js";
 import { CliError, ExitCode } from "../errors.js";
-import { readUserJson, userPath } from "../files.js";
+import { checkOutputFolder, readUserJson, userPath } from "../files.js";
 import type { CliIo } from "../io.js";
 import { datasetFiles } from "../job-args.js";
-import { toCliError } from "../job-runner.js";
 import { createProgress, progressMode } from "../progress.js";
-import { diffJson } from "../record-diff.js";
+import { publicMessage } from "../report-error.js";
 import { VERSION } from "../version.js";
 
 /** Reads and validates a job record file (exit 2 when it is not one). */
@@ -30,28 +29,6 @@ export async function readRecord(file: string, cwd: string): Promise<JobRecord> 
     });
   }
   return check.record;
-}
-
-/** The job spec that produced a record: its resolved spec, label and dataset files. */
-export function specOfRecord(record: JobRecord, datasets: readonly string[], outDir: string): JobSpec {
-  const { spec } = record;
-  return {
-    ...(spec.mode === undefined ? {} : { mode: spec.mode }),
-    datasets: [...datasets],
-    format: spec.format as JobSpec["format"],
-    ...(spec.propensityPointer === undefined ? {} : { propensityPointer: spec.propensityPointer }),
-    seed: spec.seed,
-    label: record.label,
-    outDir,
-    registryPath: null,
-    split: spec.split,
-    rlvr: spec.baseConfig as JobSpec["rlvr"],
-    // a train-mode job has no search space (it records {}, which a spec may not hold)
-    ...(spec.mode === "train" ? {} : { searchSpace: spec.searchSpace as JobSpec["searchSpace"] }),
-    tuner: spec.tuner as JobSpec["tuner"],
-    finalTraining: spec.finalTraining as JobSpec["finalTraining"],
-    evaluation: spec.evaluation,
-  };
 }
 
 /** `rlvr-train replay <job.json>` */
@@ -91,33 +68,28 @@ export const replayCommand = defineCommand({
     const keep = optionalString(args.out, "--out");
     const outDir =
       keep === undefined ? await mkdtemp(join(tmpdir(), "rlvr-replay-")) : userPath(io.cwd, keep);
+    if (keep !== undefined) await checkOutputFolder(outDir, "--out");
     const progress = createProgress(io, progressMode(io, args.json === true));
     let replayed: JobRecord;
     try {
-      replayed = await runJob(specOfRecord(original, datasets, outDir), {
+      replayed = await runJob(replaySpec(original, { datasets, outDir }), {
         baseDir: io.cwd,
         packages: { "rlvr-train": VERSION },
         onEvent: progress.onEvent,
         ...(io.signal === undefined ? {} : { signal: io.signal }),
       });
     } catch (error) {
-      const e = toCliError(error);
       if (OrchestratorError.is(error) && error.code === "IO_ERROR" && given.length === 0) {
-        throw new CliError(
-          "BAD_INPUT",
-          `${(e as Error).message} (the recorded dataset is gone: pass --dataset)`,
-          {
-            cause: error,
-          },
-        );
+        const message = `${publicMessage(error.message)} (the recorded dataset is gone: pass --dataset)`;
+        throw new CliError("BAD_INPUT", message, { cause: error });
       }
-      throw e;
+      throw error;
     } finally {
       progress.done();
       if (keep === undefined) await rm(outDir, { recursive: true, force: true });
     }
     if (replayed.status === "cancelled") return ExitCode.interrupted;
-    const differences = diffJson(stripVolatile(original), stripVolatile(replayed));
+    const differences = compareRecords(original, replayed);
     const identical = differences.length === 0;
     if (args.json) {
       io.stdout(`${JSON.stringify({ identical, jobId: original.jobId, differences }, null, 2)}\n`);

@@ -11,8 +11,9 @@ import { defineCommand } from "citty";
 import { optionalString } from "../args.js";
 import { CliError, ExitCode } from "../errors.js";
 import { userPath } from "../files.js";
-import type { CliIo } from "../io.js";
+import { type CliIo, printable } from "../io.js";
 import { parseCount } from "../job-args.js";
+import { publicMessage } from "../report-error.js";
 
 const STATUSES: readonly RunStatus[] = ["running", "succeeded", "failed", "cancelled"];
 
@@ -34,11 +35,9 @@ function openRegistry(io: CliIo, args: { registry?: unknown; out?: unknown }): R
   try {
     return createRegistry(path);
   } catch (error) {
-    if (OrchestratorError.is(error) && error.code === "SQLITE_UNAVAILABLE")
-      throw new CliError("FAILED", error.message, { cause: error });
-    if (OrchestratorError.is(error))
-      throw new CliError("BAD_INPUT", `${path}: ${error.message}`, { cause: error });
-    throw error;
+    // the same error (the table gives its exit code), naming the file
+    if (!OrchestratorError.is(error) || error.code !== "REGISTRY_ERROR") throw error;
+    throw new OrchestratorError(error.code, `${path}: ${publicMessage(error.message)}`, { cause: error });
   }
 }
 
@@ -110,7 +109,7 @@ const listCommand = defineCommand({
     const rows = runs.map((r) => [
       r.id,
       r.status,
-      r.label,
+      printable(r.label),
       num(r.value),
       num(r.valueLower),
       iso(r.startedAt),
@@ -146,18 +145,20 @@ const showCommand = defineCommand({
     }
     const { run } = shown;
     const lines = [
-      `${run.id} ${run.label} (${run.status}${run.resumable ? ", resumable" : ""})`,
+      `${run.id} ${printable(run.label)} (${run.status}${run.resumable ? ", resumable" : ""})`,
       `  fingerprint ${run.fingerprint}`,
       `  dataset     ${run.datasetDigest}`,
       `  started ${iso(run.startedAt)} · finished ${iso(run.finishedAt)} · host ${run.host} · attempts ${run.attempts}`,
       `  value ${num(run.value)} (lower ${num(run.valueLower)})`,
-      ...(run.error === null ? [] : [`  error ${run.error}`]),
+      ...(run.error === null ? [] : [`  error ${printable(publicMessage(run.error))}`]),
       `  params ${JSON.stringify(run.params)}`,
       ...shown.metrics.map((m) => `  metric ${m.name} = ${num(m.value)} (step ${m.step})`),
-      ...shown.artifacts.map((a) => `  artifact ${a.kind} ${a.path} ${a.digest} (${a.bytes} bytes)`),
+      ...shown.artifacts.map(
+        (a) => `  artifact ${a.kind} ${printable(a.path)} ${a.digest} (${a.bytes} bytes)`,
+      ),
       shown.rollbackCandidate === null
         ? "  rollback candidate: none (no better earlier checkpoint on this fingerprint family)"
-        : `  rollback candidate: ${shown.rollbackCandidate.path} of ${shown.rollbackCandidate.runId} (value ${num(shown.rollbackCandidate.value)})`,
+        : `  rollback candidate: ${printable(shown.rollbackCandidate.path)} of ${shown.rollbackCandidate.runId} (value ${num(shown.rollbackCandidate.value)})`,
     ];
     io.stdout(`${lines.join("\n")}\n`);
     return ExitCode.ok;
@@ -174,14 +175,14 @@ function lastMetrics(points: readonly { name: string; step: number; value: numbe
 }
 
 const compareCommand = defineCommand({
-  meta: {
-    name: "compare",
-    description: "Compare two runs: last value of every metric, parameters that changed.",
-  },
   args: {
     a: { type: "positional", description: "First run id", required: true },
     b: { type: "positional", description: "Second run id", required: true },
     ...REGISTRY_ARGS,
+  },
+  meta: {
+    name: "compare",
+    description: "Compare two runs: last value of every metric, parameters that changed.",
   },
   async run({ args, data }) {
     const io = data as CliIo;
@@ -198,7 +199,7 @@ const compareCommand = defineCommand({
       num(m.b),
       m.a === null || m.b === null ? "-" : `${m.b - m.a >= 0 ? "+" : ""}${(m.b - m.a).toFixed(4)}`,
     ]);
-    io.stdout(`${cmp.a.id} (${cmp.a.label}) vs ${cmp.b.id} (${cmp.b.label})\n`);
+    io.stdout(`${cmp.a.id} (${printable(cmp.a.label)}) vs ${cmp.b.id} (${printable(cmp.b.label)})\n`);
     io.stdout(`  fingerprint ${cmp.a.fingerprint === cmp.b.fingerprint ? "identical" : "differs"}\n`);
     io.stdout(
       `  params changed: ${cmp.paramsChanged.length === 0 ? "none" : cmp.paramsChanged.join(", ")}\n`,

@@ -1,5 +1,4 @@
-import { applyParams, type JobFile, mergeJobSpecs } from "@rlvr/orchestrator";
-import { resolveTrainConfig, type TrainConfig } from "@rlvr/rlvr-loop";
+import { OrchestratorError, type ParamValue, specWithParams } from "@rlvr/orchestrator";
 import { defineCommand } from "citty";
 import { optionalString } from "../args.js";
 import { CliError } from "../errors.js";
@@ -8,7 +7,7 @@ import type { CliIo } from "../io.js";
 import { buildJobSpec, JOB_ARGS, SHIP_ARGS } from "../job-args.js";
 import { executeJob } from "../job-runner.js";
 
-type Scalar = string | number | boolean;
+type Scalar = ParamValue;
 
 /**
  * Reads a parameters file: `tune`'s `<label>.params.json` (`{ "params": {...} }`) or a plain object
@@ -30,36 +29,6 @@ export async function readParams(file: string, cwd: string): Promise<Record<stri
   if (problems.length > 0)
     throw new CliError("BAD_INPUT", `${file}: invalid parameters file`, { details: problems });
   return params as Record<string, Scalar>;
-}
-
-/**
- * Turns dotted parameters into a partial rlvr config (`{ "optimizer.learningRate": 0.03 }` becomes
- * `{ optimizer: { learningRate: 0.03 } }`), after checking every path and value against the job's
- * complete base config.
- */
-export function paramsToRlvr(
-  base: TrainConfig,
-  params: Readonly<Record<string, Scalar>>,
-  file: string,
-): Record<string, unknown> {
-  try {
-    applyParams(base, params);
-  } catch (error) {
-    const message = (error as Error).message.replace(/^applyParams: /, "");
-    throw new CliError("BAD_INPUT", `${file}: ${message}`, { cause: error });
-  }
-  const out: Record<string, unknown> = {};
-  for (const name of Object.keys(params).sort()) {
-    const parts = name.split(".");
-    let node = out;
-    for (const part of parts.slice(0, -1)) {
-      const next = node[part];
-      node[part] = typeof next === "object" && next !== null ? next : {};
-      node = node[part] as Record<string, unknown>;
-    }
-    node[parts[parts.length - 1] as string] = params[name];
-  }
-  return out;
 }
 
 /** `rlvr-train train --dataset <file...> --params params.json` */
@@ -89,19 +58,19 @@ export const trainCommand = defineCommand({
     const paramsFile = optionalString(args.params, "--params");
     const params = paramsFile === undefined ? null : await readParams(paramsFile, io.cwd);
     const spec = await buildJobSpec(args, io.cwd);
-    let base: TrainConfig;
-    try {
-      base = resolveTrainConfig(spec.rlvr ?? {});
-    } catch (error) {
-      throw new CliError("BAD_INPUT", `rlvr config: ${(error as Error).message}`, { cause: error });
+    let withParams = spec;
+    if (params !== null && paramsFile !== undefined) {
+      try {
+        withParams = specWithParams(spec, params);
+      } catch (error) {
+        // a bad path or value in the parameters file: name the file
+        if (!OrchestratorError.is(error) || error.code !== "INVALID_ARGUMENT") throw error;
+        throw new CliError("BAD_INPUT", `${paramsFile}: ${error.message}`, { cause: error });
+      }
     }
-    const withParams =
-      params === null || paramsFile === undefined
-        ? spec
-        : mergeJobSpecs(spec, { rlvr: paramsToRlvr(base, params, paramsFile) as JobFile["rlvr"] });
     return executeJob(
       io,
-      { ...(withParams as typeof spec), mode: "train" },
+      { ...withParams, mode: "train" },
       {
         resume: args.resume === true,
         json: args.json === true,

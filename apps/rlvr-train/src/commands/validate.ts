@@ -1,9 +1,14 @@
-import { type DatasetFormat, formatIssue, type ValidationReport } from "@rlvr/dataset";
+import {
+  type DatasetFormatOption,
+  describeIssues,
+  type ValidationReport,
+  type ValidationSummary,
+} from "@rlvr/orchestrator";
 import { defineCommand } from "citty";
 import { optionalString } from "../args.js";
 import { CliError, ExitCode } from "../errors.js";
 import { FORMAT_OPTIONS, PROPENSITY_POINTER_HELP, parsePropensityPointer } from "../formats.js";
-import type { CliIo } from "../io.js";
+import { type CliIo, printable } from "../io.js";
 import { readDatasetSummary } from "../read-dataset.js";
 import { formatStats } from "../summary.js";
 
@@ -35,7 +40,7 @@ export const validateCommand = defineCommand({
     if (!Number.isSafeInteger(maxErrors) || maxErrors < 1) {
       throw new CliError("USAGE", `--max-errors: expected a positive integer, got ${args["max-errors"]}`);
     }
-    const format = args.format as DatasetFormat | "auto";
+    const format = args.format as DatasetFormatOption;
     const propensityPointer = parsePropensityPointer(
       optionalString(args["propensity-pointer"], "--propensity-pointer"),
       format,
@@ -50,6 +55,7 @@ export const validateCommand = defineCommand({
       io.stdout(`${JSON.stringify(summary, null, 2)}\n`);
     } else {
       for (const report of reports) printReport(io, report, format);
+      for (const warning of summaryWarnings(summary)) io.stderr(`warning: ${warning}\n`);
       if (reports.length > 1 && valid) {
         io.stdout(`✓ ${reports.length} files together: ids unique across files\n`);
         io.stdout(formatStats(summary.stats, summary.digest));
@@ -66,22 +72,35 @@ export const validateCommand = defineCommand({
   },
 });
 
-function printReport(io: CliIo, report: ValidationReport, format: DatasetFormat | "auto"): void {
+function printReport(io: CliIo, report: ValidationReport, format: DatasetFormatOption): void {
+  const file = printable(report.file);
   const how = report.formatDetected ? "detected" : format === "auto" ? "not detected" : "given";
   if (report.valid) {
-    io.stdout(`✓ ${report.file}: valid (${report.format}, ${how})\n`);
+    io.stdout(`✓ ${file}: valid (${report.format}, ${how})\n`);
     io.stdout(formatStats(report.stats, report.digest));
   } else {
-    for (const issue of report.issues) io.stderr(`${formatIssue(issue)}\n`);
+    for (const line of describeIssues(report.issues, report.issues.length)) io.stderr(`${printable(line)}\n`);
     const more = report.issuesTruncated ? ` (showing the first ${report.issues.length})` : "";
-    io.stderr(
-      `✗ ${report.file}: invalid (${report.format}, ${how}): ${report.issues.length} error(s)${more}\n`,
-    );
+    io.stderr(`✗ ${file}: invalid (${report.format}, ${how}): ${report.issues.length} error(s)${more}\n`);
   }
-  for (const warning of report.warnings) io.stderr(`warning: ${report.file}: ${warning.message}\n`);
+  for (const warning of report.warnings)
+    io.stderr(`warning: ${file}: ${printable(warning.message)}
+`);
   for (const [reason, count] of Object.entries(report.excluded)) {
-    if (count > 0) io.stderr(`note: ${report.file}: excluded ${count} example(s): ${reason}\n`);
+    if (count > 0) io.stderr(`note: ${file}: excluded ${count} example(s): ${reason}\n`);
   }
+}
+
+/**
+ * Warnings about the files together that no single file's report carries (for example data with no
+ * learnable signal), when the dataset package gives them: `summary.warnings` minus those of the
+ * reports. Written against the field, which older versions do not have.
+ */
+export function summaryWarnings(summary: ValidationSummary): string[] {
+  const all: unknown = (summary as { warnings?: unknown }).warnings;
+  if (!Array.isArray(all)) return [];
+  const perFile = new Set(summary.reports.flatMap((r) => r.warnings.map((w) => `${r.file}: ${w}`)));
+  return all.filter((w): w is string => typeof w === "string" && !perFile.has(w));
 }
 
 export type { ValidationReport };

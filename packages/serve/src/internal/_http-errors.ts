@@ -1,0 +1,79 @@
+import { validateExample } from "@rlvr/dataset";
+import { ServeError } from "../errors.js";
+
+const escapeToken = (token: string): string => token.replace(/~/g, "~0").replace(/\//g, "~1");
+
+interface AjvErrorLike {
+  readonly keyword: string;
+  readonly instancePath: string;
+  readonly message?: string;
+  readonly params: Record<string, unknown>;
+}
+
+/** A ServeError for the first Ajv error of a Fastify validation failure. */
+function fromValidation(errors: readonly AjvErrorLike[], where: string): ServeError {
+  const e = errors[0]!;
+  let pointer = e.instancePath;
+  let message: string;
+  if (e.keyword === "required") {
+    pointer += `/${escapeToken(String(e.params.missingProperty))}`;
+    message = "required member is missing";
+  } else if (e.keyword === "additionalProperties") {
+    pointer += `/${escapeToken(String(e.params.additionalProperty))}`;
+    message = "unknown member (not in the schema)";
+  } else if (e.keyword === "type") {
+    message = `expected ${String(e.params.type)}`;
+  } else {
+    message = e.message ?? `breaks the ${e.keyword} rule`;
+  }
+  const prefix = where === "body" ? "" : `${where} `;
+  return new ServeError("INVALID_REQUEST", `${prefix}${pointer || "/"}: ${message}`, {
+    pointer: where === "body" ? pointer : "",
+  });
+}
+
+/**
+ * Any error raised while answering a request as a {@link ServeError}: validation failures with the
+ * member's pointer, body and media-type problems with their codes, and everything unexpected as
+ * `INTERNAL` with no detail (the cause is kept for logs, never sent).
+ * @internal
+ */
+export function _toServeError(error: unknown): ServeError {
+  if (ServeError.is(error)) return error;
+  const e = error as { validation?: AjvErrorLike[]; validationContext?: string; code?: string; statusCode?: number; message?: string };
+  if (Array.isArray(e?.validation) && e.validation.length > 0) return fromValidation(e.validation, e.validationContext ?? "body");
+  switch (e?.code) {
+    case "FST_ERR_CTP_BODY_TOO_LARGE":
+      return new ServeError("BODY_TOO_LARGE", "the request body is larger than the server's limit", { cause: error });
+    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
+      return new ServeError("UNSUPPORTED_MEDIA_TYPE", "send JSON with Content-Type: application/json", { cause: error });
+    case "FST_ERR_CTP_EMPTY_JSON_BODY":
+      return new ServeError("INVALID_REQUEST", "the request body is empty; expected a JSON object", { cause: error });
+    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
+      return new ServeError("INVALID_REQUEST", "the Content-Length does not match the body", { cause: error });
+    default:
+      break;
+  }
+  if (error instanceof SyntaxError || (e?.statusCode === 400 && typeof e.message === "string")) {
+    return new ServeError("INVALID_REQUEST", `the request body is not valid JSON: ${e.message}`, { cause: error });
+  }
+  return new ServeError("INTERNAL", "internal error", { cause: error });
+}
+
+/**
+ * Check a request's context as the dataset package checks an example's context (finite numbers, no
+ * forbidden keys, no lone surrogates, ...); throws `INVALID_REQUEST` with the member's pointer.
+ * @internal
+ */
+export function _checkContext(context: unknown): void {
+  const issues = validateExample(
+    { id: "x", groupId: "x", context, action: "x", reward: 0, verified: false },
+    { maxErrors: 1 },
+  );
+  const issue = issues[0];
+  if (issue === undefined) return;
+  const expected = issue.expected === undefined ? "" : `; expected ${issue.expected}`;
+  throw new ServeError("INVALID_REQUEST", `${issue.pointer || "/"}: ${issue.message}${expected}`, {
+    pointer: issue.pointer,
+  });
+}

@@ -31,7 +31,10 @@ export type ExplorationOptions =
     };
 
 /** Exploration used when none is given: epsilon-greedy with ε = 0.1. */
-export const DEFAULT_EXPLORATION: ExplorationOptions = Object.freeze({ kind: "epsilon-greedy", epsilon: 0.1 });
+export const DEFAULT_EXPLORATION: ExplorationOptions = Object.freeze({
+  kind: "epsilon-greedy",
+  epsilon: 0.1,
+});
 
 /** One decision: the action drawn, its probability, and the greedy action it may differ from. */
 export interface Decision {
@@ -59,7 +62,8 @@ export function checkExploration(value: unknown): ExplorationOptions {
   const epsilon = o.epsilon;
   if (typeof epsilon !== "number" || !(epsilon > 0 && epsilon <= 1))
     bad(`epsilon must be a number in (0, 1], got ${String(epsilon)}`);
-  if (o.kind === "epsilon-greedy") return Object.freeze({ kind: "epsilon-greedy", epsilon: epsilon as number });
+  if (o.kind === "epsilon-greedy")
+    return Object.freeze({ kind: "epsilon-greedy", epsilon: epsilon as number });
   if (o.kind === "softmax") {
     const t = o.temperature;
     if (typeof t !== "number" || !(t > 0) || !Number.isFinite(t))
@@ -127,8 +131,14 @@ export function servingProbabilities(
  */
 export function decisionUniform(seed: number, eventId: string): number {
   const digest = createHash("sha256").update(`rlvr-serve/decision\0${seed}\0${eventId}`, "utf8").digest();
-  const state: number[] = [digest.readInt32LE(0), digest.readInt32LE(4), digest.readInt32LE(8), digest.readInt32LE(12)];
-  if (state.every((w) => w === 0)) state[0] = 1; // the all-zero state is xoroshiro's only fixed point
+  const state: number[] = [
+    digest.readInt32LE(0),
+    digest.readInt32LE(4),
+    digest.readInt32LE(8),
+    digest.readInt32LE(12),
+  ];
+  // the all-zero state is xoroshiro's only fixed point
+  if ((state[0]! | state[1]! | state[2]! | state[3]!) === 0) state[0] = 1;
   return uniformFloat64(xoroshiro128plusFromState(state));
 }
 

@@ -83,7 +83,10 @@ function walk(options: ExportOptions, emit: (example: RlvrExample) => void): Exp
     throw new ServeError("INVALID_OPTIONS", "export: source must be a non-empty string");
   const override = options.defaultReward;
   if (override !== undefined && override !== null && !(override >= 0 && override <= 1))
-    throw new ServeError("INVALID_OPTIONS", `export: defaultReward must be in [0, 1] or null, got ${String(override)}`);
+    throw new ServeError(
+      "INVALID_OPTIONS",
+      `export: defaultReward must be in [0, 1] or null, got ${String(override)}`,
+    );
   const log = _DecisionLog.open(options.log, false);
   const counts = { decisions: 0, rewarded: 0, defaulted: 0, omitted: 0, pending: 0 };
   try {
@@ -126,7 +129,10 @@ function walk(options: ExportOptions, emit: (example: RlvrExample) => void): Exp
  * holds no decision log.
  * @param options - log folder, time, default reward
  */
-export function exportDecisionLog(options: ExportOptions): { examples: RlvrExample[]; summary: ExportSummary } {
+export function exportDecisionLog(options: ExportOptions): {
+  examples: RlvrExample[];
+  summary: ExportSummary;
+} {
   const examples: RlvrExample[] = [];
   const summary = walk(options, (e) => examples.push(e));
   return { examples, summary };
@@ -145,9 +151,13 @@ export function writeDecisionExport(options: ExportOptions & { readonly out: str
   try {
     fd = openSync(temp, "w");
   } catch (error) {
-    throw new ServeError("OUTPUT_WRITE_FAILED", `${out}: cannot write the export: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new ServeError(
+      "OUTPUT_WRITE_FAILED",
+      `${out}: cannot write the export: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
   let chunk: string[] = [];
   let size = 0;
@@ -176,8 +186,12 @@ export function writeDecisionExport(options: ExportOptions & { readonly out: str
     }
     rmSync(temp, { force: true });
     if (ServeError.is(error)) throw error;
-    throw new ServeError("OUTPUT_WRITE_FAILED", `${out}: cannot write the export: ${(error as Error).message}`, {
-      cause: error,
-    });
+    throw new ServeError(
+      "OUTPUT_WRITE_FAILED",
+      `${out}: cannot write the export: ${(error as Error).message}`,
+      {
+        cause: error,
+      },
+    );
   }
 }

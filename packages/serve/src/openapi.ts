@@ -2,12 +2,12 @@ import {
   DecisionRequestSchema,
   DecisionResponseSchema,
   ErrorResponseSchema,
+  EVENT_ID_PATTERN,
   HealthResponseSchema,
   ReloadRequestSchema,
   ReloadResponseSchema,
   RewardRequestSchema,
   RewardResponseSchema,
-  EVENT_ID_PATTERN,
 } from "./schemas.js";
 import { VERSION } from "./version.js";
 
@@ -56,7 +56,12 @@ export function openApiDocument(): { [key: string]: OpenApiJson } {
           operationId: "reward",
           summary: "Join the outcome of a decision",
           parameters: [
-            { name: "eventId", in: "path", required: true, schema: { type: "string", pattern: EVENT_ID_PATTERN } },
+            {
+              name: "eventId",
+              in: "path",
+              required: true,
+              schema: { type: "string", pattern: EVENT_ID_PATTERN },
+            },
           ],
           requestBody: { required: true, content: json("RewardRequest") },
           responses: {
@@ -94,7 +99,9 @@ export function openApiDocument(): { [key: string]: OpenApiJson } {
         get: {
           operationId: "metrics",
           summary: "Counters and latency histograms in the Prometheus text format",
-          responses: { "200": { description: "Metrics", content: { "text/plain": { schema: { type: "string" } } } } },
+          responses: {
+            "200": { description: "Metrics", content: { "text/plain": { schema: { type: "string" } } } },
+          },
         },
       },
     },

@@ -1,5 +1,5 @@
-import { checkExploration, DEFAULT_EXPLORATION, type ExplorationOptions } from "./exploration.js";
 import { ServeError } from "./errors.js";
+import { checkExploration, DEFAULT_EXPLORATION, type ExplorationOptions } from "./exploration.js";
 
 /** Options of {@link createPolicyServer}. */
 export interface ServeOptions {
@@ -78,7 +78,10 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
   if (!Number.isSafeInteger(rewardWaitMs) || rewardWaitMs < 0)
     bad(`rewardWaitMs must be a non-negative integer, got ${String(rewardWaitMs)}`);
   const defaultReward = options.defaultReward ?? null;
-  if (defaultReward !== null && !(typeof defaultReward === "number" && defaultReward >= 0 && defaultReward <= 1))
+  if (
+    defaultReward !== null &&
+    !(typeof defaultReward === "number" && defaultReward >= 0 && defaultReward <= 1)
+  )
     bad(`defaultReward must be a number in [0, 1] or null, got ${String(defaultReward)}`);
   const adminToken = options.adminToken ?? null;
   if (adminToken !== null && (typeof adminToken !== "string" || adminToken.length < 16))

@@ -1,6 +1,6 @@
 import type { RlvrContext } from "@rlvr/dataset";
-import { checkExploration, decide } from "./exploration.js";
 import { ServeError } from "./errors.js";
+import { checkExploration, decide } from "./exploration.js";
 import { _checkpointFromBytes, type _ServedCheckpoint } from "./internal/_checkpoint.js";
 import { _DecisionLog } from "./internal/_log.js";
 
@@ -40,12 +40,18 @@ export function replayDecisionLog(log: string): ReplayResult {
       decisions++;
       const session = sessions.get(decision.session);
       if (session === undefined)
-        throw new ServeError("LOG_INVALID", `${db.path}: decision ${decision.eventId} names an unknown session`);
+        throw new ServeError(
+          "LOG_INVALID",
+          `${db.path}: decision ${decision.eventId} names an unknown session`,
+        );
       let checkpoint = checkpoints.get(session.checkpoint);
       if (checkpoint === undefined) {
         const bytes = db.checkpointBytes(session.checkpoint);
         if (bytes === undefined)
-          throw new ServeError("LOG_INVALID", `${db.path}: checkpoint ${session.checkpoint} is not stored in the log`);
+          throw new ServeError(
+            "LOG_INVALID",
+            `${db.path}: checkpoint ${session.checkpoint} is not stored in the log`,
+          );
         checkpoint = _checkpointFromBytes(bytes, `${db.path} (checkpoint ${session.checkpoint})`);
         checkpoints.set(session.checkpoint, checkpoint);
       }

@@ -49,7 +49,9 @@ export type DecisionRequest = Type.Static<typeof DecisionRequestSchema>;
 /** Answer of `POST /v1/decisions`. */
 export const DecisionResponseSchema = Type.Object(
   {
-    eventId: Type.String({ description: "Id of the decision; post its reward to /v1/decisions/{eventId}/reward." }),
+    eventId: Type.String({
+      description: "Id of the decision; post its reward to /v1/decisions/{eventId}/reward.",
+    }),
     action: Type.String({ description: "The action to take." }),
     probability: Type.Number({ description: "Probability with which the action was drawn, in (0, 1]." }),
     explored: Type.Boolean({ description: "Whether the action differs from the policy's greedy action." }),
@@ -108,7 +110,8 @@ export const ReloadRequestSchema = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: 4096,
-        description: "Checkpoint file to serve from now on, as the server resolves paths; the current file when absent.",
+        description:
+          "Checkpoint file to serve from now on, as the server resolves paths; the current file when absent.",
       }),
     ),
   },
@@ -148,7 +151,9 @@ export const ErrorResponseSchema = Type.Object(
       {
         code: Type.String({ description: "Machine-readable reason (ServeErrorCode)." }),
         message: Type.String({ description: "What went wrong and what was expected." }),
-        pointer: Type.String({ description: "RFC 6901 JSON pointer to the offending request member ('' for none)." }),
+        pointer: Type.String({
+          description: "RFC 6901 JSON pointer to the offending request member ('' for none).",
+        }),
       },
       { additionalProperties: false },
     ),

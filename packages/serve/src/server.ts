@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { decide } from "./exploration.js";
 import { HTTP_STATUS, ServeError } from "./errors.js";
+import { decide } from "./exploration.js";
 import { _readCheckpoint, type _ServedCheckpoint } from "./internal/_checkpoint.js";
 import { _checkContext, _toServeError } from "./internal/_http-errors.js";
 import { _DecisionLog } from "./internal/_log.js";
@@ -19,8 +19,8 @@ import {
   ReloadRequestSchema,
   type ReloadResponse,
   ReloadResponseSchema,
-  type RewardRequest,
   RewardParamsSchema,
+  type RewardRequest,
   RewardRequestSchema,
   type RewardResponse,
   RewardResponseSchema,
@@ -115,10 +115,18 @@ function buildServer(o: ResolvedServeOptions, first: _ServedCheckpoint, log: _De
   const app = Fastify({
     bodyLimit: o.bodyLimit,
     logger: false,
-    disableRequestLogging: true,
     return503OnClosing: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
+    ajv: {
+      customOptions: {
+        removeAdditional: false,
+        coerceTypes: false,
+        useDefaults: false,
+        allErrors: false,
+        allowUnionTypes: true,
+      },
+    },
   });
+  app.removeContentTypeParser("text/plain"); // JSON only: anything else is 415
   app.setErrorHandler((error, _request, reply) => {
     const e = _toServeError(error);
     metrics.error(e.code);
@@ -126,7 +134,10 @@ function buildServer(o: ResolvedServeOptions, first: _ServedCheckpoint, log: _De
   });
   app.setNotFoundHandler((request, reply) => {
     metrics.error("NOT_FOUND");
-    return sendError(reply, new ServeError("NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0]}`));
+    return sendError(
+      reply,
+      new ServeError("NOT_FOUND", `no route ${request.method} ${request.url.split("?")[0]}`),
+    );
   });
   const errors = { 400: ErrorResponseSchema, 404: ErrorResponseSchema, 409: ErrorResponseSchema };
 
@@ -157,11 +168,21 @@ function buildServer(o: ResolvedServeOptions, first: _ServedCheckpoint, log: _De
         if (existing !== undefined) {
           const d = existing.row;
           if (d.groupId !== (body.groupId ?? eventId) || d.context !== context || d.allowed !== allowedText) {
-            throw new ServeError("EVENT_EXISTS", `/eventId: event ${JSON.stringify(eventId)} was decided for another request`, {
-              pointer: "/eventId",
-            });
+            throw new ServeError(
+              "EVENT_EXISTS",
+              `/eventId: event ${JSON.stringify(eventId)} was decided for another request`,
+              {
+                pointer: "/eventId",
+              },
+            );
           }
-          return { eventId, action: d.action, probability: d.probability, explored: d.explored, checkpoint: sessionDigest(d.session) };
+          return {
+            eventId,
+            action: d.action,
+            probability: d.probability,
+            explored: d.explored,
+            checkpoint: sessionDigest(d.session),
+          };
         }
       } else eventId = `${idPrefix}${nextId++}`;
       const decision = decide(current.checkpoint.policy, body.context, {
@@ -261,7 +282,10 @@ function buildServer(o: ResolvedServeOptions, first: _ServedCheckpoint, log: _De
     const header = request.headers.authorization;
     const given = typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7) : "";
     if (!timingSafeEqual(sha256(given), tokenHash))
-      throw new ServeError("UNAUTHORIZED", "admin endpoints need the header Authorization: Bearer <admin token>");
+      throw new ServeError(
+        "UNAUTHORIZED",
+        "admin endpoints need the header Authorization: Bearer <admin token>",
+      );
   };
 
   const reload = async (file?: string): Promise<ReloadResponse> => {
@@ -270,9 +294,13 @@ function buildServer(o: ResolvedServeOptions, first: _ServedCheckpoint, log: _De
     try {
       checkpoint = await _readCheckpoint(path);
     } catch (error) {
-      throw new ServeError("RELOAD_FAILED", `reload: ${(error as Error).message}; still serving ${served.checkpoint.digest}`, {
-        cause: error,
-      });
+      throw new ServeError(
+        "RELOAD_FAILED",
+        `reload: ${(error as Error).message}; still serving ${served.checkpoint.digest}`,
+        {
+          cause: error,
+        },
+      );
     }
     const previous = served.checkpoint.digest;
     served = startSession(checkpoint, path);
@@ -284,7 +312,10 @@ function buildServer(o: ResolvedServeOptions, first: _ServedCheckpoint, log: _De
     "/v1/admin/reload",
     {
       onRequest: requireAdmin,
-      schema: { body: ReloadRequestSchema, response: { 200: ReloadResponseSchema, 401: ErrorResponseSchema } },
+      schema: {
+        body: ReloadRequestSchema,
+        response: { 200: ReloadResponseSchema, 401: ErrorResponseSchema },
+      },
     },
     async (request) => reload(request.body?.checkpoint),
   );
@@ -304,9 +335,13 @@ function buildServer(o: ResolvedServeOptions, first: _ServedCheckpoint, log: _De
       try {
         await app.listen({ host, port });
       } catch (error) {
-        throw new ServeError("LISTEN_FAILED", `cannot listen on ${host}:${port}: ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw new ServeError(
+          "LISTEN_FAILED",
+          `cannot listen on ${host}:${port}: ${(error as Error).message}`,
+          {
+            cause: error,
+          },
+        );
       }
       const address = app.server.address();
       const bound = typeof address === "object" && address !== null ? address.port : port;

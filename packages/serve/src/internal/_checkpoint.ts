@@ -19,7 +19,9 @@ export function _checkpointFromBytes(bytes: Uint8Array, where: string): _ServedC
     return { policy, digest: header.digest, bytes };
   } catch (error) {
     const reason = (error as Error).message.replace(/^loadCheckpoint: /, "");
-    throw new ServeError("CHECKPOINT_UNREADABLE", `${where}: not a valid checkpoint: ${reason}`, { cause: error });
+    throw new ServeError("CHECKPOINT_UNREADABLE", `${where}: not a valid checkpoint: ${reason}`, {
+      cause: error,
+    });
   }
 }
 
@@ -33,8 +35,11 @@ export async function _readCheckpoint(file: string): Promise<_ServedCheckpoint> 
     buffer = await readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a folder" : (error as Error).message;
-    throw new ServeError("CHECKPOINT_UNREADABLE", `${file}: cannot read the checkpoint: ${reason}`, { cause: error });
+    const reason =
+      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a folder" : (error as Error).message;
+    throw new ServeError("CHECKPOINT_UNREADABLE", `${file}: cannot read the checkpoint: ${reason}`, {
+      cause: error,
+    });
   }
   return _checkpointFromBytes(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), file);
 }

@@ -40,22 +40,39 @@ function fromValidation(errors: readonly AjvErrorLike[], where: string): ServeEr
  */
 export function _toServeError(error: unknown): ServeError {
   if (ServeError.is(error)) return error;
-  const e = error as { validation?: AjvErrorLike[]; validationContext?: string; code?: string; statusCode?: number; message?: string };
-  if (Array.isArray(e?.validation) && e.validation.length > 0) return fromValidation(e.validation, e.validationContext ?? "body");
+  const e = error as {
+    validation?: AjvErrorLike[];
+    validationContext?: string;
+    code?: string;
+    statusCode?: number;
+    message?: string;
+  };
+  if (Array.isArray(e?.validation) && e.validation.length > 0)
+    return fromValidation(e.validation, e.validationContext ?? "body");
   switch (e?.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return new ServeError("BODY_TOO_LARGE", "the request body is larger than the server's limit", { cause: error });
+      return new ServeError("BODY_TOO_LARGE", "the request body is larger than the server's limit", {
+        cause: error,
+      });
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return new ServeError("UNSUPPORTED_MEDIA_TYPE", "send JSON with Content-Type: application/json", { cause: error });
+      return new ServeError("UNSUPPORTED_MEDIA_TYPE", "send JSON with Content-Type: application/json", {
+        cause: error,
+      });
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
-      return new ServeError("INVALID_REQUEST", "the request body is empty; expected a JSON object", { cause: error });
+      return new ServeError("INVALID_REQUEST", "the request body is empty; expected a JSON object", {
+        cause: error,
+      });
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
-      return new ServeError("INVALID_REQUEST", "the Content-Length does not match the body", { cause: error });
+      return new ServeError("INVALID_REQUEST", "the Content-Length does not match the body", {
+        cause: error,
+      });
     default:
       break;
   }
   if (error instanceof SyntaxError || (e?.statusCode === 400 && typeof e.message === "string")) {
-    return new ServeError("INVALID_REQUEST", `the request body is not valid JSON: ${e.message}`, { cause: error });
+    return new ServeError("INVALID_REQUEST", `the request body is not valid JSON: ${e.message}`, {
+      cause: error,
+    });
   }
   return new ServeError("INTERNAL", "internal error", { cause: error });
 }

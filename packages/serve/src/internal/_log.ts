@@ -155,9 +155,13 @@ export class _DecisionLog {
       db.prepare("PRAGMA journal_mode = WAL").raw().get();
       db.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON");
     } catch (error) {
-      throw new ServeError("LOG_UNAVAILABLE", `${path}: cannot open the decision log: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new ServeError(
+        "LOG_UNAVAILABLE",
+        `${path}: cannot open the decision log: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
     const log = _DecisionLog.initialise(path, db, create);
     return log;
@@ -169,7 +173,9 @@ export class _DecisionLog {
       throw new ServeError(code, `${path}: ${message}`, cause === undefined ? {} : { cause });
     };
     try {
-      const hasMeta = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get();
+      const hasMeta = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
+        .get();
       if (hasMeta === undefined) {
         if (!create) fail("LOG_INVALID", "not a decision log (no meta table)");
         db.exec(`BEGIN; ${SCHEMA} COMMIT;`);
@@ -182,7 +188,10 @@ export class _DecisionLog {
       const version = (get.get("version") as { value?: string } | undefined)?.value;
       if (format !== LOG_FORMAT) fail("LOG_INVALID", `not a decision log (format ${JSON.stringify(format)})`);
       if (version !== String(LOG_FORMAT_VERSION))
-        fail("LOG_INVALID", `decision log version ${version} is not supported (this version reads ${LOG_FORMAT_VERSION})`);
+        fail(
+          "LOG_INVALID",
+          `decision log version ${version} is not supported (this version reads ${LOG_FORMAT_VERSION})`,
+        );
     } catch (error) {
       if (ServeError.is(error)) throw error;
       fail("LOG_UNAVAILABLE", `cannot read the decision log: ${(error as Error).message}`, error);
@@ -191,11 +200,18 @@ export class _DecisionLog {
   }
 
   /** Record a serving session (committed at once) and return its id. */
-  startSession(checkpoint: { digest: string; bytes: Uint8Array }, seed: number, exploration: string, nowMs: number): number {
+  startSession(
+    checkpoint: { digest: string; bytes: Uint8Array },
+    seed: number,
+    exploration: string,
+    nowMs: number,
+  ): number {
     try {
       this.db.exec("BEGIN IMMEDIATE");
       try {
-        this.db.prepare("INSERT OR IGNORE INTO checkpoints (digest, bytes) VALUES (?, ?)").run(checkpoint.digest, Buffer.from(checkpoint.bytes));
+        this.db
+          .prepare("INSERT OR IGNORE INTO checkpoints (digest, bytes) VALUES (?, ?)")
+          .run(checkpoint.digest, Buffer.from(checkpoint.bytes));
         const info = this.db
           .prepare("INSERT INTO sessions (checkpoint, seed, exploration, started_ms) VALUES (?, ?, ?, ?)")
           .run(checkpoint.digest, seed, exploration, nowMs);
@@ -206,9 +222,13 @@ export class _DecisionLog {
         throw error;
       }
     } catch (error) {
-      throw new ServeError("LOG_WRITE_FAILED", `${this.path}: cannot record the serving session: ${(error as Error).message}`, {
-        cause: error,
-      });
+      throw new ServeError(
+        "LOG_WRITE_FAILED",
+        `${this.path}: cannot record the serving session: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
     }
   }
 
@@ -237,7 +257,13 @@ export class _DecisionLog {
   private enqueue(kind: "decision" | "reward", decision?: _DecisionRow, reward?: _RewardRow): Promise<void> {
     if (this.closed) return Promise.reject(new ServeError("SHUTTING_DOWN", "the decision log is closed"));
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({ kind, ...(decision ? { decision } : {}), ...(reward ? { reward } : {}), resolve, reject });
+      this.queue.push({
+        kind,
+        ...(decision ? { decision } : {}),
+        ...(reward ? { reward } : {}),
+        resolve,
+        reject,
+      });
       if (!this.scheduled) {
         this.scheduled = true;
         setImmediate(() => this.flush());
@@ -290,9 +316,13 @@ export class _DecisionLog {
       if (failure === undefined) p.resolve();
       else
         p.reject(
-          new ServeError("LOG_WRITE_FAILED", `the decision log could not commit: ${(failure as Error).message}`, {
-            cause: failure,
-          }),
+          new ServeError(
+            "LOG_WRITE_FAILED",
+            `the decision log could not commit: ${(failure as Error).message}`,
+            {
+              cause: failure,
+            },
+          ),
         );
     }
   }
@@ -300,19 +330,25 @@ export class _DecisionLog {
   /** Sessions by id. */
   sessions(): Map<number, _SessionRow> {
     const out = new Map<number, _SessionRow>();
-    for (const r of this.db.prepare("SELECT id, checkpoint, seed, exploration FROM sessions ORDER BY id").all() as Record<
-      string,
-      unknown
-    >[]) {
+    for (const r of this.db
+      .prepare("SELECT id, checkpoint, seed, exploration FROM sessions ORDER BY id")
+      .all() as Record<string, unknown>[]) {
       const id = Number(r.id);
-      out.set(id, { id, checkpoint: r.checkpoint as string, seed: Number(r.seed), exploration: r.exploration as string });
+      out.set(id, {
+        id,
+        checkpoint: r.checkpoint as string,
+        seed: Number(r.seed),
+        exploration: r.exploration as string,
+      });
     }
     return out;
   }
 
   /** The bytes of a checkpoint stored in the log. */
   checkpointBytes(digest: string): Uint8Array | undefined {
-    const r = this.db.prepare("SELECT bytes FROM checkpoints WHERE digest = ?").get(digest) as { bytes?: ArrayBuffer } | undefined;
+    const r = this.db.prepare("SELECT bytes FROM checkpoints WHERE digest = ?").get(digest) as
+      | { bytes?: ArrayBuffer }
+      | undefined;
     return r?.bytes === undefined ? undefined : new Uint8Array(r.bytes);
   }
 

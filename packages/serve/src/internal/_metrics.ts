@@ -22,12 +22,17 @@ class Histogram {
       cumulative += this.counts[i]!;
       lines.push(`${name}_bucket{le="${le}"} ${cumulative}`);
     });
-    lines.push(`${name}_bucket{le="+Inf"} ${this.count}`, `${name}_sum ${this.sum}`, `${name}_count ${this.count}`);
+    lines.push(
+      `${name}_bucket{le="+Inf"} ${this.count}`,
+      `${name}_sum ${this.sum}`,
+      `${name}_count ${this.count}`,
+    );
     return lines;
   }
 }
 
-const escapeLabel = (v: string): string => v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+const escapeLabel = (v: string): string =>
+  v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 
 /**
  * The server's counters, rendered in the Prometheus text exposition format (version 0.0.4).
@@ -83,7 +88,10 @@ export class _Metrics {
         "rlvr_serve_decision_duration_seconds",
         "Time from the decision request's handler to its commit.",
       ),
-      ...this.rewardLatency.render("rlvr_serve_reward_duration_seconds", "Time from the reward request's handler to its commit."),
+      ...this.rewardLatency.render(
+        "rlvr_serve_reward_duration_seconds",
+        "Time from the reward request's handler to its commit.",
+      ),
       "# HELP rlvr_serve_checkpoint_info The checkpoint served (its content digest).",
       "# TYPE rlvr_serve_checkpoint_info gauge",
       `rlvr_serve_checkpoint_info{checkpoint="${escapeLabel(checkpoint)}"} 1`,

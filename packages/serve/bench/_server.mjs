@@ -2,7 +2,7 @@
 // `hello`: the bare Fastify hello-world (the baseline); `policy CKPT LOG`: the policy server from dist.
 import Fastify from "fastify";
 
-const [kind, checkpoint, log] = process.argv.slice(2);
+const [kind, checkpoint, log, durability] = process.argv.slice(2);
 let url;
 if (kind === "hello") {
   const app = Fastify({ logger: false });
@@ -11,7 +11,7 @@ if (kind === "hello") {
   process.on("SIGTERM", () => app.close().then(() => process.exit(0)));
 } else {
   const { createPolicyServer } = await import("../dist/index.js");
-  const server = await createPolicyServer({ checkpoint, log, seed: 1 });
+  const server = await createPolicyServer({ checkpoint, log, seed: 1, durability });
   url = await server.listen({ port: 0 });
   process.on("SIGTERM", () => server.close().then(() => process.exit(0)));
 }

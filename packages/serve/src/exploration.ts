@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { RlvrContext } from "@rlvr/dataset";
 import type { Policy } from "@rlvr/rlvr-loop";
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
@@ -130,7 +130,7 @@ export function servingProbabilities(
  * @param eventId - the decision's event id
  */
 export function decisionUniform(seed: number, eventId: string): number {
-  const digest = createHash("sha256").update(`rlvr-serve/decision\0${seed}\0${eventId}`, "utf8").digest();
+  const digest = hash("sha256", `rlvr-serve/decision\0${seed}\0${eventId}`, "buffer");
   const state: number[] = [
     digest.readInt32LE(0),
     digest.readInt32LE(4),

@@ -118,7 +118,7 @@ function walk(options: ExportOptions, emit: (example: RlvrExample) => void): Exp
       );
     }
   } finally {
-    log.close();
+    log.closeReader();
   }
   return { ...counts, examples: counts.rewarded + counts.defaulted };
 }

@@ -39,6 +39,14 @@ export interface ServeOptions {
    */
   readonly bodyLimit?: number;
   /**
+   * When a decision or reward is acknowledged. `"disk"`: after its commit is on disk (SQLite
+   * `synchronous = FULL`, an fsync per commit): it survives a crash of the process or of the machine.
+   * `"process"`: after its commit is in the operating system (`synchronous = NORMAL` in WAL mode): it
+   * survives a crash of the server process (kill -9), not a power loss. Both are atomic.
+   * @defaultValue "disk"
+   */
+  readonly durability?: "disk" | "process";
+  /**
    * The clock, in milliseconds since the epoch (decision and reward times, wait deadlines).
    * @defaultValue `Date.now`
    */
@@ -55,6 +63,7 @@ export interface ResolvedServeOptions {
   readonly defaultReward: number | null;
   readonly adminToken: string | null;
   readonly bodyLimit: number;
+  readonly durability: "disk" | "process";
   readonly now: () => number;
 }
 
@@ -89,6 +98,9 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
   const bodyLimit = options.bodyLimit ?? 65_536;
   if (!Number.isInteger(bodyLimit) || bodyLimit < 1024 || bodyLimit > 64 * 1024 * 1024)
     bad(`bodyLimit must be an integer number of bytes in [1024, 67108864], got ${String(bodyLimit)}`);
+  const durability = options.durability ?? "disk";
+  if (durability !== "disk" && durability !== "process")
+    bad(`durability must be "disk" or "process", got ${JSON.stringify(durability)}`);
   const now = options.now ?? Date.now;
   if (typeof now !== "function") bad("now must be a function returning milliseconds");
   return {
@@ -100,6 +112,7 @@ export function resolveServeOptions(options: ServeOptions): ResolvedServeOptions
     defaultReward,
     adminToken,
     bodyLimit,
+    durability,
     now,
   };
 }

@@ -71,6 +71,6 @@ export function replayDecisionLog(log: string): ReplayResult {
     }
     return { decisions, mismatches };
   } finally {
-    db.close();
+    db.closeReader();
   }
 }

@@ -90,10 +90,11 @@ export async function createPolicyServer(options: ServeOptions): Promise<PolicyS
   const o = resolveServeOptions(options);
   const first = await _readCheckpoint(o.checkpoint);
   const log = _DecisionLog.open(o.log, true);
+  log.fsync = o.durability === "disk";
   try {
     return buildServer(o, first, log);
   } catch (error) {
-    log.close();
+    await log.close();
     throw error;
   }
 }

@@ -77,12 +77,34 @@ export function _toServeError(error: unknown): ServeError {
   return new ServeError("INTERNAL", "internal error", { cause: error });
 }
 
+const FORBIDDEN_KEYS = new Set(["__proto__", "constructor", "prototype"]);
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * Whether a context that passed the request schema (a string prompt, flat string / number / boolean
+ * features) may break one of the dataset's further rules: a surrogate code unit (lone or not), a
+ * forbidden key, a non-finite number. Only such contexts go through the full dataset check, which
+ * costs more than the rest of a decision's validation.
+ */
+function suspicious(context: { prompt?: string; features?: Record<string, unknown> }): boolean {
+  if (context.prompt !== undefined && SURROGATE.test(context.prompt)) return true;
+  const features = context.features;
+  if (features === undefined) return false;
+  for (const key in features) {
+    if (FORBIDDEN_KEYS.has(key) || SURROGATE.test(key)) return true;
+    const v = features[key];
+    if (typeof v === "string" ? SURROGATE.test(v) : typeof v === "number" && !Number.isFinite(v)) return true;
+  }
+  return false;
+}
+
 /**
  * Check a request's context as the dataset package checks an example's context (finite numbers, no
  * forbidden keys, no lone surrogates, ...); throws `INVALID_REQUEST` with the member's pointer.
  * @internal
  */
-export function _checkContext(context: unknown): void {
+export function _checkContext(context: { prompt?: string; features?: Record<string, unknown> }): void {
+  if (!suspicious(context)) return;
   const issues = validateExample(
     { id: "x", groupId: "x", context, action: "x", reward: 0, verified: false },
     { maxErrors: 1 },

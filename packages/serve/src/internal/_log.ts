@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
+import { Worker } from "node:worker_threads";
 import type Database from "libsql";
 import { ServeError } from "../errors.js";
+import { WRITER_SOURCE } from "./_log-writer-source.js";
 
 /** File name of the decision log inside its folder. */
 export const LOG_FILE = "decisions.db";
@@ -69,10 +71,13 @@ CREATE TABLE IF NOT EXISTS rewards (
 `;
 
 let binding: typeof Database | undefined;
+let bindingPath = "";
 function loadBinding(): typeof Database {
   if (binding !== undefined) return binding;
   try {
-    binding = createRequire(import.meta.url)("libsql") as typeof Database;
+    const require = createRequire(import.meta.url);
+    bindingPath = require.resolve("libsql");
+    binding = require(bindingPath) as typeof Database;
   } catch (error) {
     throw new ServeError(
       "LOG_UNAVAILABLE",
@@ -84,12 +89,36 @@ function loadBinding(): typeof Database {
 }
 
 interface Pending {
-  readonly kind: "decision" | "reward";
   readonly decision?: _DecisionRow;
   readonly reward?: _RewardRow;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
+
+/** A row as the writer thread inserts it: 11 values for a decision, 5 for a reward. */
+type WriterRow = readonly (string | number | null)[];
+
+const decisionValues = (d: _DecisionRow): WriterRow => [
+  d.eventId,
+  d.session,
+  d.groupId,
+  d.context,
+  d.allowed,
+  d.action,
+  d.probability,
+  d.explored ? 1 : 0,
+  d.decidedMs,
+  d.deadlineMs,
+  d.defaultReward,
+];
+
+const rewardValues = (r: _RewardRow): WriterRow => [
+  r.eventId,
+  r.reward,
+  r.verified ? 1 : 0,
+  r.components,
+  r.rewardedMs,
+];
 
 const decisionOf = (r: Record<string, unknown>): _DecisionRow => ({
   eventId: r.event_id as string,
@@ -107,32 +136,32 @@ const decisionOf = (r: Record<string, unknown>): _DecisionRow => ({
 
 /**
  * The decision log: an SQLite database in WAL mode with `synchronous = FULL`, so a commit is on disk
- * when it returns. Appends are queued and committed together in one transaction per turn of the event
- * loop (group commit); each append's promise resolves only after its transaction committed.
+ * when it returns. Appends are queued; a writer thread commits everything queued in one transaction
+ * while the queue fills again (group commit, at most one batch in flight), and each append's promise
+ * resolves only after its transaction committed. Lookups read committed rows on this thread's own
+ * connection, and the queued and in-flight rows from memory.
  * @internal
  */
 export class _DecisionLog {
   readonly path: string;
   private readonly db: Db;
   private queue: Pending[] = [];
+  private inFlight: Pending[] | undefined;
   private scheduled = false;
   private closed = false;
+  private writer: Worker | undefined;
+  private batchId = 0;
+  private drained: (() => void) | undefined;
   private readonly pendingDecisions = new Map<string, _DecisionRow>();
   private readonly pendingRewards = new Set<string>();
-  private readonly insertDecision: Statement;
-  private readonly insertReward: Statement;
   private readonly selectDecision: Statement;
+  /** Whether the writer fsyncs every commit (durability "disk"). */
+  fsync = true;
   private readonly selectRewarded: Statement;
 
   private constructor(path: string, db: Db) {
     this.path = path;
     this.db = db;
-    this.insertDecision = db.prepare(
-      "INSERT INTO decisions (event_id, session, group_id, context, allowed, action, probability, explored, decided_ms, deadline_ms, default_reward) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    );
-    this.insertReward = db.prepare(
-      "INSERT INTO rewards (event_id, reward, verified, components, rewarded_ms) VALUES (?, ?, ?, ?, ?)",
-    );
     this.selectDecision = db.prepare("SELECT * FROM decisions WHERE event_id = ?");
     this.selectRewarded = db.prepare("SELECT 1 AS x FROM rewards WHERE event_id = ?");
   }
@@ -244,87 +273,76 @@ export class _DecisionLog {
 
   /** Queue a decision; resolves once it is committed. */
   appendDecision(row: _DecisionRow): Promise<void> {
-    this.pendingDecisions.set(row.eventId, row);
-    return this.enqueue("decision", row, undefined);
+    return this.enqueue({ decision: row });
   }
 
   /** Queue a reward; resolves once it is committed. */
   appendReward(row: _RewardRow): Promise<void> {
-    this.pendingRewards.add(row.eventId);
-    return this.enqueue("reward", undefined, row);
+    return this.enqueue({ reward: row });
   }
 
-  private enqueue(kind: "decision" | "reward", decision?: _DecisionRow, reward?: _RewardRow): Promise<void> {
+  private enqueue(item: { decision?: _DecisionRow; reward?: _RewardRow }): Promise<void> {
     if (this.closed) return Promise.reject(new ServeError("SHUTTING_DOWN", "the decision log is closed"));
+    if (item.decision !== undefined) this.pendingDecisions.set(item.decision.eventId, item.decision);
+    if (item.reward !== undefined) this.pendingRewards.add(item.reward.eventId);
     return new Promise<void>((resolve, reject) => {
-      this.queue.push({
-        kind,
-        ...(decision ? { decision } : {}),
-        ...(reward ? { reward } : {}),
-        resolve,
-        reject,
-      });
-      if (!this.scheduled) {
+      this.queue.push({ ...item, resolve, reject });
+      if (!this.scheduled && this.inFlight === undefined) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        setImmediate(() => this.send());
       }
     });
   }
 
-  /** Commit everything queued in one transaction, then settle the appends' promises. */
-  flush(): void {
+  /** The writer thread, started on the first append. */
+  private startWriter(): Worker {
+    const worker = new Worker(WRITER_SOURCE, {
+      eval: true,
+      workerData: { binding: bindingPath, path: this.path },
+    });
+    worker.on("message", (message: { id: number; ok: boolean; message?: string }) => this.settle(message));
+    worker.on("error", (error) => {
+      this.writer = undefined; // a new one starts with the next batch
+      this.settle({ id: this.batchId, ok: false, message: error.message });
+    });
+    return worker;
+  }
+
+  /** Hand everything queued to the writer thread as one batch (one transaction). */
+  private send(): void {
     this.scheduled = false;
-    const batch = this.queue;
-    if (batch.length === 0) return;
-    this.queue = [];
-    let failure: unknown;
-    try {
-      this.db.exec("BEGIN IMMEDIATE");
-      try {
-        for (const p of batch) {
-          if (p.decision !== undefined) {
-            const d = p.decision;
-            this.insertDecision.run(
-              d.eventId,
-              d.session,
-              d.groupId,
-              d.context,
-              d.allowed,
-              d.action,
-              d.probability,
-              d.explored ? 1 : 0,
-              d.decidedMs,
-              d.deadlineMs,
-              d.defaultReward,
-            );
-          } else if (p.reward !== undefined) {
-            const r = p.reward;
-            this.insertReward.run(r.eventId, r.reward, r.verified ? 1 : 0, r.components, r.rewardedMs);
-          }
-        }
-        this.db.exec("COMMIT");
-      } catch (error) {
-        if (this.db.inTransaction) this.db.exec("ROLLBACK");
-        throw error;
-      }
-    } catch (error) {
-      failure = error;
+    if (this.inFlight !== undefined || this.queue.length === 0) {
+      if (this.inFlight === undefined) this.drained?.();
+      return;
     }
+    const batch = this.queue;
+    this.queue = [];
+    this.inFlight = batch;
+    this.writer ??= this.startWriter();
+    const rows = batch.map((p) =>
+      p.decision !== undefined ? decisionValues(p.decision) : rewardValues(p.reward!),
+    );
+    this.writer.postMessage({ id: ++this.batchId, rows });
+  }
+
+  /** The writer's answer: settle the batch's promises, then send what queued meanwhile. */
+  private settle(message: { id: number; ok: boolean; message?: string }): void {
+    const batch = this.inFlight;
+    if (batch === undefined || message.id !== this.batchId) return;
+    this.inFlight = undefined;
     for (const p of batch) {
       if (p.decision !== undefined) this.pendingDecisions.delete(p.decision.eventId);
       if (p.reward !== undefined) this.pendingRewards.delete(p.reward.eventId);
-      if (failure === undefined) p.resolve();
+      if (message.ok) p.resolve();
       else
         p.reject(
           new ServeError(
             "LOG_WRITE_FAILED",
-            `the decision log could not commit: ${(failure as Error).message}`,
-            {
-              cause: failure,
-            },
+            `the decision log could not commit: ${message.message ?? "unknown error"}`,
           ),
         );
     }
+    this.send();
   }
 
   /** Sessions by id. */
@@ -382,11 +400,29 @@ export class _DecisionLog {
     return { decisions: Number(d.n), rewards: Number(r.n) };
   }
 
-  /** Commit what is queued, then close the connection. */
-  close(): void {
-    if (this.closed) return;
-    this.flush();
+  /** Close a log opened for reading only (nothing was appended). */
+  closeReader(): void {
     this.closed = true;
+    this.db.close();
+  }
+
+  /** Commit what is queued and in flight, stop the writer thread, close the connection. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.inFlight !== undefined || this.queue.length > 0) {
+      await new Promise<void>((resolve) => {
+        this.drained = resolve;
+        if (this.inFlight === undefined && !this.scheduled) this.send();
+      });
+    }
+    this.closed = true;
+    const writer = this.writer;
+    if (writer !== undefined) {
+      await new Promise<void>((resolve) => {
+        writer.once("exit", () => resolve());
+        writer.postMessage("close");
+      });
+    }
     this.db.close();
   }
 }

@@ -22,7 +22,7 @@ const error = (description: string) => ({ description, content: json("ErrorRespo
 
 /**
  * The OpenAPI 3.1 document of the serving API, generated from the same TypeBox schemas the server
- * validates with (committed as `@rlvr/serve/openapi.json`, served at `GET /openapi.json`).
+ * validates with (committed as `schema/openapi.json`, exported as `@rlvr/serve/openapi.json`, served at `GET /openapi.json`).
  */
 export function openApiDocument(): { [key: string]: OpenApiJson } {
   return {

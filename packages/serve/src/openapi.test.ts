@@ -21,6 +21,7 @@ describe("openApiDocument", () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       "/healthz",
       "/metrics",
+      "/openapi.json",
       "/v1/admin/reload",
       "/v1/decisions",
       "/v1/decisions/{eventId}/reward",

@@ -95,6 +95,13 @@ export function openApiDocument(): { [key: string]: OpenApiJson } {
           responses: { "200": { description: "Serving", content: json("HealthResponse") } },
         },
       },
+      "/openapi.json": {
+        get: {
+          operationId: "openapi",
+          summary: "This document",
+          responses: { "200": { description: "The OpenAPI document", content: { "application/json": {} } } },
+        },
+      },
       "/metrics": {
         get: {
           operationId: "metrics",

@@ -106,6 +106,13 @@ describe("decisions and rewards", () => {
       [{}, 400, "INVALID_REQUEST", "/context"],
       [{ context: { features: { a: [1] } } }, 400, "INVALID_REQUEST", "/context/features/a"],
       [{ context: { prompt: 3 } }, 400, "INVALID_REQUEST", "/context/prompt"],
+      [
+        { context: { features: { constructor: "x" } } },
+        400,
+        "INVALID_REQUEST",
+        "/context/features/constructor",
+      ],
+      ['{"context":{"features":{"\\udc00":1}}}', 400, "INVALID_REQUEST", "/context/features/\udc00"],
       ['{"context":{"prompt":"\\ud800"}}', 400, "INVALID_REQUEST", "/context/prompt"],
       ['{"context":{"features":{"x":1e999}}}', 400, "INVALID_REQUEST", "/context/features/x"],
       ["{not json", 400, "INVALID_REQUEST", ""],
@@ -158,6 +165,8 @@ describe("admin, health and metrics", () => {
     expect(d.body.checkpoint).toBe(ok.body.checkpoint);
     const health = (await (await fetch(`${url}/healthz`)).json()) as unknown;
     expect(health).toEqual({ status: "ok", checkpoint: ok.body.checkpoint, actions: [...env.actions] });
+    const openapi = (await (await fetch(`${url}/openapi.json`)).json()) as { openapi: string };
+    expect(openapi.openapi).toBe("3.1.0");
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/^rlvr_serve_decisions_total \d+$/m);
     expect(metrics).toMatch(/^rlvr_serve_rewards_total 1$/m);

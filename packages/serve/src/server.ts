@@ -7,6 +7,7 @@ import { _readCheckpoint, type _ServedCheckpoint } from "./internal/_checkpoint.
 import { _checkContext, _toServeError } from "./internal/_http-errors.js";
 import { _DecisionLog } from "./internal/_log.js";
 import { _Metrics } from "./internal/_metrics.js";
+import { openApiDocument } from "./openapi.js";
 import { type ResolvedServeOptions, resolveServeOptions, type ServeOptions } from "./options.js";
 import {
   type DecisionRequest,
@@ -276,6 +277,9 @@ function buildServer(o: ResolvedServeOptions, first: _ServedCheckpoint, log: _De
   app.get("/metrics", async (_request, reply) =>
     reply.type("text/plain; version=0.0.4; charset=utf-8").send(metrics.render(served.checkpoint.digest)),
   );
+
+  const openApi = JSON.stringify(openApiDocument());
+  app.get("/openapi.json", async (_request, reply) => reply.type("application/json").send(openApi));
 
   const requireAdmin = async (request: FastifyRequest): Promise<void> => {
     if (tokenHash === null)

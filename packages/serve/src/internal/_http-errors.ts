@@ -22,7 +22,7 @@ function fromValidation(errors: readonly AjvErrorLike[], where: string): ServeEr
     pointer += `/${escapeToken(String(e.params.additionalProperty))}`;
     message = "unknown member (not in the schema)";
   } else if (e.keyword === "type") {
-    message = `expected ${String(e.params.type)}`;
+    message = `expected ${String(e.params.type).split(",").join(" or ")}`;
   } else {
     message = e.message ?? `breaks the ${e.keyword} rule`;
   }

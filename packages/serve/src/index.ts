@@ -35,6 +35,7 @@ export type {
   RewardResponse,
 } from "./schemas.js";
 export {
+  API_SCHEMAS,
   CLIENT_EVENT_ID_PATTERN,
   DecisionRequestSchema,
   DecisionResponseSchema,

@@ -26,8 +26,8 @@ describe("openApiDocument", () => {
       "/v1/decisions",
       "/v1/decisions/{eventId}/reward",
     ]);
-    expect(doc.components.schemas.DecisionRequest.additionalProperties).toBe(false);
-    expect(doc.components.schemas.DecisionRequest.required).toEqual(["context"]);
-    expect(doc.components.schemas.RewardRequest.properties.reward).toMatchObject({ minimum: 0, maximum: 1 });
+    expect(doc.components.schemas.DecisionRequest!.additionalProperties).toBe(false);
+    expect(doc.components.schemas.DecisionRequest!.required).toEqual(["context"]);
+    expect(doc.components.schemas.RewardRequest!.properties.reward).toMatchObject({ minimum: 0, maximum: 1 });
   });
 });

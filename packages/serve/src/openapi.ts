@@ -1,14 +1,4 @@
-import {
-  DecisionRequestSchema,
-  DecisionResponseSchema,
-  ErrorResponseSchema,
-  EVENT_ID_PATTERN,
-  HealthResponseSchema,
-  ReloadRequestSchema,
-  ReloadResponseSchema,
-  RewardRequestSchema,
-  RewardResponseSchema,
-} from "./schemas.js";
+import { API_SCHEMAS, EVENT_ID_PATTERN } from "./schemas.js";
 import { VERSION } from "./version.js";
 
 /** A JSON value (what the OpenAPI document is made of). */
@@ -114,16 +104,7 @@ export function openApiDocument(): { [key: string]: OpenApiJson } {
     },
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
-      schemas: {
-        DecisionRequest: plain(DecisionRequestSchema),
-        DecisionResponse: plain(DecisionResponseSchema),
-        RewardRequest: plain(RewardRequestSchema),
-        RewardResponse: plain(RewardResponseSchema),
-        ReloadRequest: plain(ReloadRequestSchema),
-        ReloadResponse: plain(ReloadResponseSchema),
-        HealthResponse: plain(HealthResponseSchema),
-        ErrorResponse: plain(ErrorResponseSchema),
-      },
+      schemas: Object.fromEntries(Object.entries(API_SCHEMAS).map(([name, schema]) => [name, plain(schema)])),
     },
   };
 }

@@ -163,3 +163,15 @@ export const ErrorResponseSchema = Type.Object(
 
 /** Static type of {@link ErrorResponseSchema}. */
 export type ErrorResponse = Type.Static<typeof ErrorResponseSchema>;
+
+/** Every schema of the API by the name the OpenAPI document gives it (`#/components/schemas/<name>`). */
+export const API_SCHEMAS = {
+  DecisionRequest: DecisionRequestSchema,
+  DecisionResponse: DecisionResponseSchema,
+  RewardRequest: RewardRequestSchema,
+  RewardResponse: RewardResponseSchema,
+  ReloadRequest: ReloadRequestSchema,
+  ReloadResponse: ReloadResponseSchema,
+  HealthResponse: HealthResponseSchema,
+  ErrorResponse: ErrorResponseSchema,
+} as const;

@@ -1,5 +1,5 @@
 import { validateExample } from "@rlvr/dataset";
-import { ServeError } from "../errors.js";
+import { ServeError, type ServeErrorCode } from "../errors.js";
 
 const escapeToken = (token: string): string => token.replace(/~/g, "~0").replace(/\//g, "~1");
 
@@ -32,6 +32,14 @@ function fromValidation(errors: readonly AjvErrorLike[], where: string): ServeEr
   });
 }
 
+/** Fastify's body errors by their code: our code and message. */
+const FASTIFY_ERRORS: Readonly<Record<string, readonly [ServeErrorCode, string]>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: ["BODY_TOO_LARGE", "the request body is larger than the server's limit"],
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: ["UNSUPPORTED_MEDIA_TYPE", "send JSON with Content-Type: application/json"],
+  FST_ERR_CTP_EMPTY_JSON_BODY: ["INVALID_REQUEST", "the request body is empty; expected a JSON object"],
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ["INVALID_REQUEST", "the Content-Length does not match the body"],
+};
+
 /**
  * Any error raised while answering a request as a {@link ServeError}: validation failures with the
  * member's pointer, body and media-type problems with their codes, and everything unexpected as
@@ -49,26 +57,8 @@ export function _toServeError(error: unknown): ServeError {
   };
   if (Array.isArray(e?.validation) && e.validation.length > 0)
     return fromValidation(e.validation, e.validationContext ?? "body");
-  switch (e?.code) {
-    case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return new ServeError("BODY_TOO_LARGE", "the request body is larger than the server's limit", {
-        cause: error,
-      });
-    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return new ServeError("UNSUPPORTED_MEDIA_TYPE", "send JSON with Content-Type: application/json", {
-        cause: error,
-      });
-    case "FST_ERR_CTP_EMPTY_JSON_BODY":
-      return new ServeError("INVALID_REQUEST", "the request body is empty; expected a JSON object", {
-        cause: error,
-      });
-    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
-      return new ServeError("INVALID_REQUEST", "the Content-Length does not match the body", {
-        cause: error,
-      });
-    default:
-      break;
-  }
+  const known = e?.code === undefined ? undefined : FASTIFY_ERRORS[e.code];
+  if (known !== undefined) return new ServeError(known[0], known[1], { cause: error });
   if (error instanceof SyntaxError || (e?.statusCode === 400 && typeof e.message === "string")) {
     return new ServeError("INVALID_REQUEST", `the request body is not valid JSON: ${e.message}`, {
       cause: error,

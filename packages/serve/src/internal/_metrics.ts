@@ -31,6 +31,13 @@ class Histogram {
   }
 }
 
+/** The HELP, TYPE and sample lines of a metric without labels. */
+const metric = (name: string, type: "counter" | "gauge", help: string, value: number): string[] => [
+  `# HELP ${name} ${help}`,
+  `# TYPE ${name} ${type}`,
+  `${name} ${value}`,
+];
+
 const escapeLabel = (v: string): string =>
   v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
 
@@ -64,21 +71,31 @@ export class _Metrics {
 
   render(checkpoint: string): string {
     const lines = [
-      "# HELP rlvr_serve_decisions_total Decisions answered (committed to the log).",
-      "# TYPE rlvr_serve_decisions_total counter",
-      `rlvr_serve_decisions_total ${this.decisions}`,
-      "# HELP rlvr_serve_explored_decisions_total Decisions whose action differs from the policy's greedy action.",
-      "# TYPE rlvr_serve_explored_decisions_total counter",
-      `rlvr_serve_explored_decisions_total ${this.explored}`,
-      "# HELP rlvr_serve_exploration_share Share of the decisions that explored (explored / decisions).",
-      "# TYPE rlvr_serve_exploration_share gauge",
-      `rlvr_serve_exploration_share ${this.decisions === 0 ? 0 : this.explored / this.decisions}`,
-      "# HELP rlvr_serve_rewards_total Rewards accepted (committed to the log).",
-      "# TYPE rlvr_serve_rewards_total counter",
-      `rlvr_serve_rewards_total ${this.rewards}`,
-      "# HELP rlvr_serve_reloads_total Successful checkpoint reloads.",
-      "# TYPE rlvr_serve_reloads_total counter",
-      `rlvr_serve_reloads_total ${this.reloads}`,
+      ...metric(
+        "rlvr_serve_decisions_total",
+        "counter",
+        "Decisions answered (committed to the log).",
+        this.decisions,
+      ),
+      ...metric(
+        "rlvr_serve_explored_decisions_total",
+        "counter",
+        "Decisions whose action differs from the policy's greedy action.",
+        this.explored,
+      ),
+      ...metric(
+        "rlvr_serve_exploration_share",
+        "gauge",
+        "Share of the decisions that explored (explored / decisions).",
+        this.decisions === 0 ? 0 : this.explored / this.decisions,
+      ),
+      ...metric(
+        "rlvr_serve_rewards_total",
+        "counter",
+        "Rewards accepted (committed to the log).",
+        this.rewards,
+      ),
+      ...metric("rlvr_serve_reloads_total", "counter", "Successful checkpoint reloads.", this.reloads),
       "# HELP rlvr_serve_errors_total Requests answered with an error, by error code.",
       "# TYPE rlvr_serve_errors_total counter",
       ...[...this.errors.entries()]

@@ -12,7 +12,7 @@
 // medians are reported, so that other load on the machine affects the ratio as little as possible.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import {
@@ -113,7 +113,7 @@ try {
     `| ${name} | ${Math.round(r.requests.average)} | ${r.latency.p50} | ${r.latency.p99} | ${r.non2xx + r.errors} |`;
   const ratio = (r) => (r.requests.average / base.requests.average).toFixed(2);
   console.log(
-    `\nserve benchmark: ${connections} connections, ${rounds} interleaved rounds of ${duration} s (medians), ${availableParallelism()} cores, Node ${process.versions.node}\n`,
+    `\nserve benchmark: ${connections} connections, ${rounds} interleaved rounds of ${duration} s (medians), ${availableParallelism()} cores, Node ${process.versions.node}, load average ${loadavg()[0].toFixed(1)} at the end\n`,
   );
   console.log("| server | requests/s | p50 ms | p99 ms | errors |");
   console.log("|---|---|---|---|---|");

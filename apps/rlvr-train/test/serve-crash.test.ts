@@ -98,6 +98,14 @@ it("keeps every acknowledged decision and reward through kill -9, and the export
   expect({ action: repeat.json.action, probability: repeat.json.probability }).toEqual(some);
   const fresh = await post(`${second.url}/v1/decisions`, { context: tasks[1]!.context });
   expect(fresh.status).toBe(200);
+  // SIGHUP reloads the checkpoint file in place, without stopping the server
+  second.child.kill("SIGHUP");
+  let metrics = "";
+  for (let i = 0; i < 100 && !/^rlvr_serve_reloads_total 1$/m.test(metrics); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    metrics = await (await fetch(`${second.url}/metrics`)).text();
+  }
+  expect(metrics).toMatch(/^rlvr_serve_reloads_total 1$/m);
   second.child.kill("SIGTERM");
   await new Promise((resolve) => second.child.once("exit", resolve));
 

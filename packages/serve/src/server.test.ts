@@ -175,6 +175,29 @@ describe("admin, health and metrics", () => {
   });
 });
 
+describe("hot reload under load", () => {
+  it("answers every request while checkpoints are swapped", async () => {
+    const files = [checkpointFile("c.ckpt", 1), checkpointFile("d.ckpt", -1)];
+    const digests = new Set<string>([server.checkpoint]);
+    const decisions = Array.from({ length: 200 }, (_, i) =>
+      post("/v1/decisions", { context: { prompt: `load ${i}` }, eventId: `load-${i}` }),
+    );
+    const reloads = Array.from({ length: 6 }, (_, i) =>
+      post("/v1/admin/reload", { checkpoint: files[i % 2] }, { authorization: `Bearer ${TOKEN}` }).then(
+        (r) => {
+          digests.add(r.body.checkpoint as string);
+          return r;
+        },
+      ),
+    );
+    const answers = await Promise.all([...decisions, ...reloads]);
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    const served = new Set((await Promise.all(decisions)).map((d) => d.body.checkpoint));
+    for (const digest of served) expect([...digests]).toContain(digest);
+    expect(digests.size).toBeGreaterThanOrEqual(2);
+  });
+});
+
 describe("export and replay", () => {
   it("exports rewarded decisions as a valid dataset and replays every action", async () => {
     const out = join(dir, "export.jsonl");

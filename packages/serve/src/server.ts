@@ -117,7 +117,7 @@ function buildServer(o: ResolvedServeOptions, first: _ServedCheckpoint, log: _De
   const app = Fastify({
     bodyLimit: o.bodyLimit,
     logger: false,
-    return503OnClosing: true,
+    return503OnClosing: false, // answered by the onRequest hook below, in our error format
     ajv: {
       customOptions: {
         removeAdditional: false,
@@ -127,6 +127,11 @@ function buildServer(o: ResolvedServeOptions, first: _ServedCheckpoint, log: _De
         allowUnionTypes: true,
       },
     },
+  });
+  let shuttingDown = false;
+  app.addHook("onRequest", async () => {
+    if (shuttingDown)
+      throw new ServeError("SHUTTING_DOWN", "the server is shutting down; retry on another instance");
   });
   app.removeContentTypeParser("text/plain"); // JSON only: anything else is 415
   app.setErrorHandler((error, _request, reply) => {
@@ -355,6 +360,7 @@ function buildServer(o: ResolvedServeOptions, first: _ServedCheckpoint, log: _De
     reload,
     metrics: () => metrics.render(served.checkpoint.digest),
     close() {
+      shuttingDown = true;
       closing ??= app.close().then(() => log.close());
       return closing;
     },

@@ -3,11 +3,13 @@ import { assertKnownOptions } from "./args.js";
 import { actCommand } from "./commands/act.js";
 import { demoCommand } from "./commands/demo.js";
 import { evalCommand } from "./commands/eval.js";
+import { exportCommand } from "./commands/export.js";
 import { fingerprintCommand } from "./commands/fingerprint.js";
 import { replayCommand } from "./commands/replay.js";
 import { reportCommand } from "./commands/report.js";
 import { runCommand as runJobCommand } from "./commands/run.js";
 import { runsCommand, runsSubCommands } from "./commands/runs.js";
+import { serveCommand } from "./commands/serve.js";
 import { trainCommand } from "./commands/train.js";
 import { tuneCommand } from "./commands/tune.js";
 import { validateCommand } from "./commands/validate.js";
@@ -31,6 +33,8 @@ const commands: Record<string, AnyCommand> = {
   runs: runsCommand,
   validate: validateCommand,
   fingerprint: fingerprintCommand,
+  serve: serveCommand,
+  export: exportCommand,
 };
 
 const root: CommandDef<ArgsDef> = {

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ERROR_TABLE } from "@rlvr/orchestrator";
 import type { ReportErrorCode } from "@rlvr/report-renderer";
+import { HTTP_STATUS } from "@rlvr/serve";
 import { afterAll, describe, expect, it } from "vitest";
 import { appDir, cli, tempDir } from "./helpers.js";
 
@@ -81,6 +82,10 @@ describe("rlvr-train report", () => {
       RENDER_FAILED: true,
     } as const satisfies Record<ReportErrorCode, true>;
     expect(Object.keys(ERROR_TABLE.ReportError).sort()).toEqual(Object.keys(codes).sort());
+  });
+
+  it("the error table words every code of the serving package's errors", () => {
+    expect(Object.keys(ERROR_TABLE.ServeError).sort()).toEqual(Object.keys(HTTP_STATUS).sort());
   });
 });
 

@@ -6,10 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FingerprintError } from "./errors.js";
 import { detectGitState } from "./git.js";
 
+// An empty global config of our own (not /dev/null, which a damaged machine may have as a file).
+const emptyConfig = join(mkdtempSync(join(tmpdir(), "rlvr-gitcfg-")), "gitconfig");
+writeFileSync(emptyConfig, "");
 const env = {
   ...process.env,
   GIT_CONFIG_NOSYSTEM: "1",
-  GIT_CONFIG_GLOBAL: "/dev/null",
+  GIT_CONFIG_GLOBAL: emptyConfig,
   GIT_CEILING_DIRECTORIES: tmpdir(),
 };
 const git = (cwd: string, ...args: string[]) =>

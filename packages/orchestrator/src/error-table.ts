@@ -160,6 +160,33 @@ const reportError: Readonly<Record<string, ErrorEntry>> = {
   RENDER_FAILED: failed("a chart could not be rendered"),
 };
 
+// The serving package's ServeError (the orchestrator does not import @rlvr/serve), keyed by string;
+// apps/rlvr-train's tests check them against the serving package's code list. Codes that answer an
+// HTTP request are listed for completeness: the command line meets them only as a bug.
+const serveError: Readonly<Record<string, ErrorEntry>> = {
+  INVALID_OPTIONS: bad("invalid serving option"),
+  CHECKPOINT_UNREADABLE: bad("the checkpoint cannot be read"),
+  LOG_UNAVAILABLE: bad("the decision log folder cannot be used"),
+  LOG_INVALID: bad("not a readable decision log"),
+  LOG_WRITE_FAILED: failed("the decision log could not be written"),
+  LISTEN_FAILED: bad("cannot listen on that host and port"),
+  OUTPUT_WRITE_FAILED: bad("the export file cannot be written"),
+  INVALID_REQUEST: bad("invalid request"),
+  UNKNOWN_ACTION: bad("an action the checkpoint does not know"),
+  BODY_TOO_LARGE: bad("request body too large"),
+  UNSUPPORTED_MEDIA_TYPE: bad("request body is not JSON"),
+  UNAUTHORIZED: bad("missing or wrong admin token"),
+  ADMIN_DISABLED: bad("admin endpoints are disabled"),
+  NOT_FOUND: bad("no such endpoint"),
+  EVENT_NOT_FOUND: bad("unknown decision"),
+  EVENT_EXISTS: bad("the decision already exists"),
+  REWARD_EXISTS: bad("the decision already has a reward"),
+  REWARD_TOO_LATE: bad("the reward came after the wait time"),
+  RELOAD_FAILED: failed("the new checkpoint could not be loaded"),
+  SHUTTING_DOWN: failed("the server is shutting down"),
+  INTERNAL: failed("internal error in the server"),
+};
+
 const cittyError: Readonly<Record<string, ErrorEntry>> = {
   EARG: bad("bad usage"),
   E_UNKNOWN_COMMAND: bad("bad usage"),
@@ -184,6 +211,7 @@ export const ERROR_TABLE = {
   TrainingDivergedError: { DIVERGED: rlvrLoopError.DIVERGED },
   OrchestratorError: orchestratorError,
   ReportError: reportError,
+  ServeError: serveError,
   CliError: cliError,
   CLIError: cittyError,
   SystemError: systemError,

@@ -1,0 +1,128 @@
+#!/usr/bin/env node
+// Benchmark of `POST /v1/decisions` with a real load generator (autocannon, 32 connections): decisions
+// per second and p50 / p99 latency, against the bare Fastify hello-world measured in the same run as
+// the baseline (goal: at least 0.5× its requests per second). Each server runs in a child process, so
+// the load generator and the server share the machine's cores as they would on one host. Every
+// decision is a new event (generated id), committed to the decision log (SQLite, WAL, fsync) before
+// it is answered.
+//
+//   node bench/serve.mjs [--duration S] [--rounds N] [--connections N]
+//
+// The three servers are measured in interleaved rounds (hello, disk, process, hello, ...) and the
+// medians are reported, so that other load on the machine affects the ratio as little as possible.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import {
+  createPolicy,
+  createRng,
+  createToolRoutingEnvironment,
+  serializeCheckpoint,
+  TRACE_WORLD_OPTIONS,
+} from "@rlvr/rlvr-loop";
+import autocannon from "autocannon";
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const duration = arg("duration", 5);
+const rounds = arg("rounds", 3);
+const connections = arg("connections", 32);
+const here = new URL(".", import.meta.url).pathname;
+
+function start(args) {
+  const child = spawn(process.execPath, [join(here, "_server.mjs"), ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
+    createInterface({ input: child.stdout }).once("line", (line) =>
+      resolve({ child, port: Number(line.split(" ")[1]) }),
+    );
+  });
+}
+
+function stop({ child }) {
+  child.removeAllListeners("exit");
+  return new Promise((resolve) => {
+    child.once("exit", resolve);
+    child.kill("SIGTERM");
+  });
+}
+
+function load(options) {
+  return new Promise((resolve, reject) => {
+    autocannon({ connections, duration, pipelining: 1, ...options }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    );
+  });
+}
+
+const dir = mkdtempSync(join(tmpdir(), "rlvr-serve-bench-"));
+try {
+  // a realistic request: a free-text prompt and three features of the trace world, six tools
+  const env = createToolRoutingEnvironment({ ...TRACE_WORLD_OPTIONS });
+  const rng = createRng(3);
+  const policy = createPolicy({ actions: env.actions });
+  for (let i = 0; i < policy.weights.length; i += 97)
+    policy.weights[i] = ((rng.next() >>> 0) / 2 ** 32 - 0.5) * 2;
+  const checkpoint = join(dir, "bench.ckpt");
+  writeFileSync(checkpoint, serializeCheckpoint(policy));
+  const bodies = Array.from({ length: 64 }, () => JSON.stringify({ context: env.sample(rng).context }));
+
+  const requests = bodies.map((body) => ({
+    method: "POST",
+    path: "/v1/decisions",
+    headers: { "content-type": "application/json" },
+    body,
+  }));
+  const servers = {
+    hello: await start(["hello"]),
+    disk: await start(["policy", checkpoint, join(dir, "log-disk"), "disk"]),
+    process: await start(["policy", checkpoint, join(dir, "log-process"), "process"]),
+  };
+  const target = (name) =>
+    name === "hello"
+      ? { url: `http://127.0.0.1:${servers.hello.port}/` }
+      : { url: `http://127.0.0.1:${servers[name].port}`, requests };
+  const runs = { hello: [], disk: [], process: [] };
+  for (const name of Object.keys(runs)) await load({ ...target(name), duration: 1 }); // warm-up
+  // interleaved rounds, so that a change in the machine's load hits every server alike
+  for (let round = 0; round < rounds; round++) {
+    for (const name of Object.keys(runs)) runs[name].push(await load(target(name)));
+  }
+  await Promise.all(Object.values(servers).map(stop));
+  const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
+  const summary = (name) => ({
+    requests: { average: median(runs[name].map((r) => r.requests.average)) },
+    latency: {
+      p50: median(runs[name].map((r) => r.latency.p50)),
+      p99: median(runs[name].map((r) => r.latency.p99)),
+    },
+    non2xx: runs[name].reduce((n, r) => n + r.non2xx, 0),
+    errors: runs[name].reduce((n, r) => n + r.errors, 0),
+  });
+  const base = summary("hello");
+  const decisions = { disk: summary("disk"), process: summary("process") };
+
+  const row = (name, r) =>
+    `| ${name} | ${Math.round(r.requests.average)} | ${r.latency.p50} | ${r.latency.p99} | ${r.non2xx + r.errors} |`;
+  const ratio = (r) => (r.requests.average / base.requests.average).toFixed(2);
+  console.log(
+    `\nserve benchmark: ${connections} connections, ${rounds} interleaved rounds of ${duration} s (medians), ${availableParallelism()} cores, Node ${process.versions.node}, load average ${loadavg()[0].toFixed(1)} at the end\n`,
+  );
+  console.log("| server | requests/s | p50 ms | p99 ms | errors |");
+  console.log("|---|---|---|---|---|");
+  console.log(row("Fastify hello-world (baseline)", base));
+  console.log(row("POST /v1/decisions, durability disk (fsync per commit)", decisions.disk));
+  console.log(row("POST /v1/decisions, durability process", decisions.process));
+  console.log(
+    `\ndecisions/s ÷ hello-world requests/s: ${ratio(decisions.disk)} (disk), ${ratio(decisions.process)} (process); goal ≥ 0.5`,
+  );
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

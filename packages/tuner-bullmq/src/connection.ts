@@ -181,3 +181,15 @@ export async function withDeadline<T>(endpoint: RedisEndpoint, promise: Promise<
     clearTimeout(timer);
   }
 }
+
+/** Waits for `work` (errors ignored) but no longer than `ms`: for closing connections to a Redis that may be gone. */
+export async function settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([
+    work.catch(() => {}),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, ms);
+    }),
+  ]);
+  clearTimeout(timer);
+}

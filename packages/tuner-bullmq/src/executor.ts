@@ -12,6 +12,7 @@ import {
   type RedisEndpoint,
   type RedisEndpointOptions,
   resolveEndpoint,
+  settleWithin,
   withDeadline,
 } from "./connection.js";
 import { TunerBullmqError, type TunerBullmqErrorCode } from "./errors.js";
@@ -84,6 +85,8 @@ interface Pending {
   readonly resolve: (outcome: TrialOutcome) => void;
   readonly reject: (error: unknown) => void;
   settled: boolean;
+  /** Times the trial was queued again after its channel was lost. */
+  requeues: number;
   /** Stops listening to the request's signal. */
   detach: () => void;
 }
@@ -154,6 +157,7 @@ export async function createBullmqExecutor(options: BullmqExecutorOptions): Prom
   const jobIds = new Set<string>();
   let fatal: unknown;
   let closed = false;
+  let listening: Promise<void> | undefined;
 
   const fail = (error: unknown) => {
     if (fatal !== undefined || closed) return;
@@ -225,7 +229,7 @@ export async function createBullmqExecutor(options: BullmqExecutorOptions): Prom
     while (!closed && fatal === undefined) {
       let popped: [string, string] | null;
       try {
-        popped = await blocking.blpop(channelKey, 1);
+        popped = await blocking.blpop(channelKey, 0.5);
       } catch {
         if (closed) return;
         await new Promise((r) => setTimeout(r, 100));
@@ -236,7 +240,7 @@ export async function createBullmqExecutor(options: BullmqExecutorOptions): Prom
       if (checked.ok && checked.value.jobId.startsWith(`${runId}-`)) serve(checked.value);
     }
   };
-  void listen();
+  listening = listen();
 
   const onCompleted = (jobId: string, returnvalue: unknown) => {
     const pending = pendings.get(jobId);
@@ -275,6 +279,13 @@ export async function createBullmqExecutor(options: BullmqExecutorOptions): Prom
           `a worker refused trial ${trial}: ${reason.slice(code.length + 3)}`,
         ),
       );
+      return;
+    }
+    if (code === "CHANNEL_TIMEOUT" && pending.requeues < 2) {
+      // The worker lost the channel (a request lost while the job process restarted): run it again;
+      // the ledger makes the re-run's reports and decisions those the study already holds.
+      pending.requeues++;
+      void requeue(pending);
       return;
     }
     settle(pending, failedOutcome("JOB_FAILED", `the queue gave up on trial ${trial}: ${reason}`));
@@ -357,14 +368,13 @@ export async function createBullmqExecutor(options: BullmqExecutorOptions): Prom
 
   async function shutDown(): Promise<void> {
     watchdog.stop();
+    // The channel loop ends after its current pop (requests popped meanwhile are answered `cancel`).
+    if (listening !== undefined) await settleWithin(listening, 1500);
     dropClient(blocking);
     dropClient(replies);
     // BullMQ's close waits for Redis; do not let an outage make close() hang.
-    await Promise.race([
-      Promise.allSettled([queue.close(), events.close()]),
-      new Promise((r) => setTimeout(r, 2000).unref()),
-    ]);
-    await Promise.allSettled([queue.disconnect(), events.disconnect()]);
+    await settleWithin(Promise.all([queue.close(), events.close()]), 2000);
+    await settleWithin(Promise.all([queue.disconnect(), events.disconnect()]), 1000);
   }
 
   return {
@@ -394,6 +404,7 @@ export async function createBullmqExecutor(options: BullmqExecutorOptions): Prom
           resolve,
           reject,
           settled: false,
+          requeues: 0,
           detach: () => {},
         };
         pendings.set(jobId, pending);

@@ -20,6 +20,7 @@ import {
   type RedisEndpoint,
   type RedisEndpointOptions,
   resolveEndpoint,
+  settleWithin,
   withDeadline,
 } from "./connection.js";
 import { TunerBullmqError, type TunerBullmqErrorCode } from "./errors.js";
@@ -366,8 +367,8 @@ export async function createQueueWorker(options: QueueWorkerOptions): Promise<Qu
         entry.controller.abort(new TunerBullmqError("CLOSED", "the worker is closing: trial handed back"));
       }
       if (how.force) {
-        await Promise.race([worker.close(true), new Promise((r) => setTimeout(r, 2000).unref())]);
-        await worker.disconnect().catch(() => {});
+        await settleWithin(worker.close(true), 2000);
+        await settleWithin(worker.disconnect(), 1000);
       } else await worker.close();
       watchdog.stop();
       await rpc.close();

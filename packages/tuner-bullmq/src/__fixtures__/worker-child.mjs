@@ -13,22 +13,32 @@ async function inputOf(input, context) {
   return { ...input, offset };
 }
 
-const worker = await createQueueWorker({
-  ...options,
-  runners: {
-    branin: async (params, trial, context) => braninObjective(params, trial, await inputOf(context.input, context)),
-    cpu: (params, trial, context) => cpuObjective(params, trial, context.input ?? {}),
-  },
-  onEvent: (event) => process.stdout.write(`${JSON.stringify(event)}\n`),
-});
+const runners = {
+  branin: async (params, trial, context) => braninObjective(params, trial, await inputOf(context.input, context)),
+  cpu: (params, trial, context) => cpuObjective(params, trial, context.input ?? {}),
+};
+// One worker per queue named in `queues` (so one process can serve several test queues).
+const { queues = [options.queue], ...rest } = options;
+const workers = await Promise.all(
+  queues.map((queue) =>
+    createQueueWorker({
+      ...rest,
+      queue,
+      runners,
+      onEvent: (event) => process.stdout.write(`${JSON.stringify({ ...event, queue })}\n`),
+    }),
+  ),
+);
 process.stdout.write(`${JSON.stringify({ type: "ready" })}\n`);
 process.on("SIGTERM", () => {
-  worker.close({ handBack: true }).then(() => process.exit(0));
+  Promise.all(workers.map((w) => w.close({ handBack: true }))).then(() => process.exit(0));
 });
-worker.done.then(
-  () => process.exit(0),
-  (error) => {
-    process.stderr.write(`${error.name} ${error.code}: ${error.message}\n`);
-    process.exit(3);
-  },
-);
+for (const worker of workers) {
+  worker.done.then(
+    () => {},
+    (error) => {
+      process.stderr.write(`${error.name} ${error.code}: ${error.message}\n`);
+      process.exit(3);
+    },
+  );
+}

@@ -8,6 +8,7 @@ import {
   defineSearchSpace,
   type Executor,
   type Objective,
+  type StudyStorage,
   type TuningResult,
 } from "@rlvr/tuner";
 import { braninObjective } from "./objectives.mjs";
@@ -22,6 +23,8 @@ export interface WorkerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | string | null>;
   /** What it wrote on stderr. */
   stderr(): string;
+  /** Resolves with the exit code (or signal) when the process exits. */
+  readonly exited: Promise<number | string | null>;
 }
 
 const CHILD = fileURLToPath(new URL("./worker-child.mjs", import.meta.url));
@@ -85,6 +88,7 @@ export async function spawnWorker(options: Record<string, unknown>): Promise<Wor
       return exited;
     },
     stderr: () => errors,
+    exited,
   };
   await worker.waitFor((e) => e["type"] === "ready");
   return worker;
@@ -97,8 +101,9 @@ export const SPACE = defineSearchSpace({
 });
 
 /** A study with TPE and the median pruner (it prunes on this objective). */
-export function referenceStudy() {
+export function referenceStudy(extra: { readonly storage?: StudyStorage; readonly loadIfExists?: boolean } = {}) {
   return createStudy({
+    ...extra,
     space: SPACE,
     seed: 7,
     sampler: createTpeSampler({ nStartupTrials: 4 }),

@@ -9,7 +9,6 @@ import {
   dropClient,
   isPositive,
   keyOf,
-  type RedisEndpoint,
   type RedisEndpointOptions,
   resolveEndpoint,
   settleWithin,

@@ -12,7 +12,10 @@ function recordingChannel(limit = 10) {
     report(step, value) {
       const last = told.at(-1);
       if (last !== undefined && step <= last[0]) {
-        throw Object.assign(new Error(`step ${step} after ${last[0]}`), { name: "TunerError", code: "INVALID_REPORT" });
+        throw Object.assign(new Error(`step ${step} after ${last[0]}`), {
+          name: "TunerError",
+          code: "INVALID_REPORT",
+        });
       }
       told.push([step, value]);
     },
@@ -59,7 +62,18 @@ describe("ledger", () => {
     const ledger = createLedger();
     expect(answer(ledger, channel, 3, report(2, [[2, 1]]))).toEqual({ v: 1, resync: 0 });
     expect(answer(ledger, channel, 3, prune(1))).toEqual({ v: 1, resync: 0 });
-    expect(answer(ledger, channel, 3, report(0, [[0, 1], [1, 2], [2, 3]]))).toEqual({ v: 1, ok: true });
+    expect(
+      answer(
+        ledger,
+        channel,
+        3,
+        report(0, [
+          [0, 1],
+          [1, 2],
+          [2, 3],
+        ]),
+      ),
+    ).toEqual({ v: 1, ok: true });
     expect(answer(ledger, channel, 3, report(1, [[1, 2.5]]))).toMatchObject({
       error: { code: "REPLAY_MISMATCH", message: expect.stringContaining("trial 3") },
     });
@@ -99,7 +113,10 @@ describe("ledger", () => {
             if (at >= values.length * 2) continue;
             const i = at >> 1;
             if (at % 2 === 0) {
-              expect(answer(ledger, channel, 0, report(i, [[i, values[i] as number]]))).toEqual({ v: 1, ok: true });
+              expect(answer(ledger, channel, 0, report(i, [[i, values[i] as number]]))).toEqual({
+                v: 1,
+                ok: true,
+              });
             } else {
               const reply = answer(ledger, channel, 0, prune(i + 1));
               expect(reply).toEqual({ v: 1, ok: true, prune: decisions[i] });
@@ -121,8 +138,18 @@ describe("ledger", () => {
     const { channel, told } = recordingChannel();
     const ledger = createLedger();
     expect(tellReports(ledger, channel, 0, 0, [[0, 1]])).toBeUndefined();
-    expect(tellReports(ledger, channel, 0, 0, [[0, 1], [1, 2]])).toBeUndefined();
-    expect(told).toEqual([[0, 1], [1, 2]]);
-    expect(tellReports(ledger, channel, 0, 0, [[0, 7]])).toMatchObject({ error: { code: "REPLAY_MISMATCH" } });
+    expect(
+      tellReports(ledger, channel, 0, 0, [
+        [0, 1],
+        [1, 2],
+      ]),
+    ).toBeUndefined();
+    expect(told).toEqual([
+      [0, 1],
+      [1, 2],
+    ]);
+    expect(tellReports(ledger, channel, 0, 0, [[0, 7]])).toMatchObject({
+      error: { code: "REPLAY_MISMATCH" },
+    });
   });
 });

@@ -14,7 +14,12 @@ describe("wire schemas", () => {
   it("accepts the messages of this version", () => {
     expect(checkPayload(payload).ok).toBe(true);
     expect(
-      checkResult({ v: 1, kind: "rlvr-trial-result", outcome: { state: "complete", value: 1.5 }, reports: [[0, 2]] }).ok,
+      checkResult({
+        v: 1,
+        kind: "rlvr-trial-result",
+        outcome: { state: "complete", value: 1.5 },
+        reports: [[0, 2]],
+      }).ok,
     ).toBe(true);
     expect(checkRequest({ v: 1, reply: "w:run-3:1", jobId: "run-3", kind: "prune", seq: 0 }).ok).toBe(true);
     expect(checkReply({ v: 1, ok: true, prune: false }).ok).toBe(true);
@@ -34,11 +39,16 @@ describe("wire schemas", () => {
       if (!checked.ok) expect(checked.reason).toMatch(reason);
     }
     expect(checkRequest({ v: 1, reply: "../../etc", jobId: "x", kind: "prune", seq: 0 }).ok).toBe(false);
-    expect(checkResult({ v: 1, kind: "rlvr-trial-result", outcome: { state: "done" }, reports: [] }).ok).toBe(false);
+    expect(checkResult({ v: 1, kind: "rlvr-trial-result", outcome: { state: "done" }, reports: [] }).ok).toBe(
+      false,
+    );
   });
 
   it("parses JSON text and reports text that is not JSON", () => {
     expect(parseChecked('{"v":1,"ok":true}', checkReply).ok).toBe(true);
-    expect(parseChecked("{nope", checkReply)).toMatchObject({ ok: false, reason: expect.stringMatching(/^not JSON/) });
+    expect(parseChecked("{nope", checkReply)).toMatchObject({
+      ok: false,
+      reason: expect.stringMatching(/^not JSON/),
+    });
   });
 });

@@ -59,21 +59,24 @@ export const TrialResultSchema = Obj({
 /** {@link TrialResultSchema}'s type. */
 export type TrialResult = Static<typeof TrialResultSchema>;
 
+/** Who asks and where the answer goes (the reply key's last part, chosen by the worker). */
+const Envelope = {
+  v: Version,
+  reply: Type.String({ pattern: "^[A-Za-z0-9_.:-]{1,200}$" }),
+  jobId: Type.String({ minLength: 1, maxLength: 300 }),
+};
+
 /** A request from a running trial to its study. */
 export const ChannelRequestSchema = Type.Union([
   Obj({
-    v: Version,
-    reply: Type.String({ pattern: "^[A-Za-z0-9_.:-]{1,200}$" }),
-    jobId: Type.String({ minLength: 1, maxLength: 300 }),
+    ...Envelope,
     kind: Type.Literal("report"),
     /** Index (in the attempt's reports) of the first of `reports`. */
     from: Step,
     reports: Type.Array(Report, { minItems: 1, maxItems: 1_000_000 }),
   }),
   Obj({
-    v: Version,
-    reply: Type.String({ pattern: "^[A-Za-z0-9_.:-]{1,200}$" }),
-    jobId: Type.String({ minLength: 1, maxLength: 300 }),
+    ...Envelope,
     kind: Type.Literal("prune"),
     /** Number of reports made before the question. */
     seq: Step,

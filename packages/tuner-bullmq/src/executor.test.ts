@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createJournalStorage, type TuningResult } from "@rlvr/tuner";
 import { Queue, QueueEvents } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort, startRedis, type TestRedis } from "./__fixtures__/redis.js";
+import { freePort, startRedis, type TestRedis, TLS_CERT } from "./__fixtures__/redis.js";
 import {
   inlineBranin,
   referenceStudy,
@@ -21,14 +21,21 @@ import { createQueueWorker } from "./worker.js";
 const TRIALS = 12;
 let redis: TestRedis;
 let outage: TestRedis;
+let secure: TestRedis;
+const tls = { ca: readFileSync(TLS_CERT, "utf8") };
 let inline: TuningResult;
 const procs: Record<string, WorkerProcess> = {};
 
 // Six worker processes, started together (each takes seconds to load from sources): A serves queues
 // q1-q3, B q2-q3, C q3, so q1 has one process, q2 two and q3 three. D and E serve the SIGKILL test's
-// queue with a short lock; F serves a second Redis that the outage tests stop.
+// queue with a short lock; F serves a second Redis that the outage tests stop; G a TLS-only Redis with a
+// password.
 beforeAll(async () => {
-  [redis, outage] = await Promise.all([startRedis(), startRedis()]);
+  [redis, outage, secure] = await Promise.all([
+    startRedis(),
+    startRedis(),
+    startRedis({ tls: true, password: "tls pass" }),
+  ]);
   const fast = { lockDurationMs: 1000, stalledIntervalMs: 300 };
   const started = await Promise.all([
     spawnWorker({ redis: redis.url, queues: ["q1", "q2", "q3"] }),
@@ -37,15 +44,16 @@ beforeAll(async () => {
     spawnWorker({ redis: redis.url, queue: "kill", ...fast }),
     spawnWorker({ redis: redis.url, queue: "kill", ...fast }),
     spawnWorker({ redis: outage.url, queue: "outage", unreachableTimeoutMs: 1000 }),
+    spawnWorker({ redis: secure.url, tls }),
   ]);
-  ["A", "B", "C", "D", "E", "F"].forEach((name, i) => {
+  ["A", "B", "C", "D", "E", "F", "G"].forEach((name, i) => {
     procs[name] = started[i] as WorkerProcess;
   });
   inline = await runStudy(TRIALS, { objective: inlineBranin() });
-});
+}, 240_000);
 afterAll(async () => {
   await Promise.all(Object.values(procs).map((w) => w.stop("SIGKILL")));
-  await Promise.all([redis?.stop(), outage?.stop()]);
+  await Promise.all([redis?.stop(), outage?.stop(), secure?.stop()]);
 });
 
 async function queued(queue: string, runId: string, extra: { input?: { delayMs?: number } } = {}) {
@@ -92,17 +100,24 @@ describe("createBullmqExecutor", () => {
 
   it("re-runs the trial of a worker killed mid-trial elsewhere, counted once: the same result", async () => {
     const executor = await queued("kill", "kill", { input: { delayMs: 120 } });
-    const [d, e] = [procs["D"] as WorkerProcess, procs["E"] as WorkerProcess];
+    const pair = [procs["D"] as WorkerProcess, procs["E"] as WorkerProcess];
     try {
       const running = runStudy(TRIALS, { executor });
-      const started = await d.waitFor((ev) => ev["type"] === "started" && (ev["trial"] as number) >= 3);
-      await new Promise((r) => setTimeout(r, 200)); // after its first report or so
-      expect(await d.stop("SIGKILL")).toBe("SIGKILL");
+      // Whichever of the two starts trial 3 or later first is killed, after its first report or so.
+      const startedLate = (ev: Record<string, unknown>) =>
+        ev["type"] === "started" && (ev["trial"] as number) >= 3;
+      const first = pair.map((w, i) =>
+        w.waitFor(startedLate).then((ev) => [w, pair[1 - i] as WorkerProcess, ev] as const),
+      );
+      for (const p of first) p.catch(() => {}); // the other one may never match
+      const [killed, survivor, started] = await Promise.race(first);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(await killed.stop("SIGKILL")).toBe("SIGKILL");
       const result = await running;
       expect(stable(result)).toEqual(stable(inline));
       const victim = started["trial"] as number;
-      expect(e.events.some((ev) => ev["type"] === "finished" && ev["trial"] === victim)).toBe(true);
-      expect(d.events.some((ev) => ev["type"] === "finished" && ev["trial"] === victim)).toBe(false);
+      expect(survivor.events.some((ev) => ev["type"] === "finished" && ev["trial"] === victim)).toBe(true);
+      expect(killed.events.some((ev) => ev["type"] === "finished" && ev["trial"] === victim)).toBe(false);
       expect(result.trials[victim]?.attempts).toBe(1);
     } finally {
       await executor.close();
@@ -256,6 +271,24 @@ describe("Redis faults", () => {
     expect(f.stderr()).toMatch(
       /TunerBullmqError REDIS_UNREACHABLE: Redis at redis:\/\/127\.0\.0\.1:\d+\/? did not answer/,
     );
+  });
+
+  it("runs a study over TLS (rediss:// with a private CA and a password)", async () => {
+    expect(secure.url).toMatch(/^rediss:\/\/:tls%20pass@127\.0\.0\.1:\d+$/);
+    const executor = await createBullmqExecutor({ redis: secure.url, tls, runId: "tls", runner: "branin" });
+    try {
+      expect(stable(await runStudy(6, { executor }))).toEqual(
+        stable(await runStudy(6, { objective: inlineBranin() })),
+      );
+    } finally {
+      await executor.close();
+    }
+    await expect(
+      createBullmqExecutor({ redis: secure.url, runId: "tls", runner: "branin", unreachableTimeoutMs: 500 }),
+    ).rejects.toMatchObject({
+      code: "REDIS_UNREACHABLE",
+      message: expect.stringMatching(/^Redis at rediss:\/\/:\*\*\*@/),
+    });
   });
 
   it("connects with a password URL", async () => {

@@ -6,6 +6,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** A self-signed certificate for 127.0.0.1 (test only; its key is in the repository). */
+export const TLS_CERT = fileURLToPath(new URL("./tls-cert.pem", import.meta.url));
+const TLS_KEY = fileURLToPath(new URL("./tls-key.pem", import.meta.url));
 
 /** A running test Redis. */
 export interface TestRedis {
@@ -42,10 +47,18 @@ function assertInstalled(): void {
   }
 }
 
-async function launch(port: number, dir: string, password: string | undefined): Promise<ChildProcess> {
+interface LaunchOptions {
+  readonly password?: string | undefined;
+  readonly tls?: boolean | undefined;
+}
+
+async function launch(port: number, dir: string, options: LaunchOptions): Promise<ChildProcess> {
+  const listen = options.tls
+    ? ["--port", "0", "--tls-port", String(port), "--tls-cert-file", TLS_CERT, "--tls-key-file", TLS_KEY]
+    : ["--port", String(port)];
   const args = [
-    "--port",
-    String(port),
+    ...listen,
+    ...(options.tls ? ["--tls-ca-cert-file", TLS_CERT, "--tls-auth-clients", "no"] : []),
     "--bind",
     "127.0.0.1",
     "--save",
@@ -58,7 +71,7 @@ async function launch(port: number, dir: string, password: string | undefined): 
     "no",
     "--loglevel",
     "warning",
-    ...(password === undefined ? [] : ["--requirepass", password]),
+    ...(options.password === undefined ? [] : ["--requirepass", options.password]),
   ];
   const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
@@ -100,16 +113,17 @@ async function terminate(child: ChildProcess): Promise<void> {
 
 /**
  * Starts redis-server on a free 127.0.0.1 port.
- * @param options - `password`: require it (the URL carries it)
+ * @param options - `password`: require it (the URL carries it); `tls`: listen with TLS only
+ * ({@link TLS_CERT}; the URL is `rediss://`)
  */
-export async function startRedis(options: { readonly password?: string } = {}): Promise<TestRedis> {
+export async function startRedis(options: LaunchOptions = {}): Promise<TestRedis> {
   assertInstalled();
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "rlvr-redis-"));
-  let child = await launch(port, dir, options.password);
+  let child = await launch(port, dir, options);
   const auth = options.password === undefined ? "" : `:${encodeURIComponent(options.password)}@`;
   return {
-    url: `redis://${auth}127.0.0.1:${port}`,
+    url: `${options.tls ? "rediss" : "redis"}://${auth}127.0.0.1:${port}`,
     port,
     async stop() {
       await terminate(child);
@@ -117,7 +131,7 @@ export async function startRedis(options: { readonly password?: string } = {}): 
     },
     async restart() {
       await terminate(child);
-      child = await launch(port, dir, options.password);
+      child = await launch(port, dir, options);
     },
   };
 }

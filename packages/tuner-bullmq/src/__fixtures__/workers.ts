@@ -90,7 +90,8 @@ export async function spawnWorker(options: Record<string, unknown>): Promise<Wor
     stderr: () => errors,
     exited,
   };
-  await worker.waitFor((e) => e["type"] === "ready");
+  // Loading from sources through tsx takes seconds, more when several start at once on a busy machine.
+  await worker.waitFor((e) => e["type"] === "ready", 180_000);
   return worker;
 }
 

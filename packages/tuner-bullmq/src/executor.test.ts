@@ -43,7 +43,7 @@ beforeAll(async () => {
     spawnWorker({ redis: redis.url, queues: ["q3"] }),
     spawnWorker({ redis: redis.url, queue: "kill", ...fast }),
     spawnWorker({ redis: redis.url, queue: "kill", ...fast }),
-    spawnWorker({ redis: outage.url, queue: "outage", unreachableTimeoutMs: 1000 }),
+    spawnWorker({ redis: outage.url, queue: "outage", unreachableTimeoutMs: 5000 }),
     spawnWorker({ redis: secure.url, tls }),
   ]);
   ["A", "B", "C", "D", "E", "F", "G"].forEach((name, i) => {
@@ -103,6 +103,7 @@ describe("createBullmqExecutor", () => {
     const pair = [procs["D"] as WorkerProcess, procs["E"] as WorkerProcess];
     try {
       const running = runStudy(TRIALS, { executor });
+      running.catch(() => {});
       // Whichever of the two starts trial 3 or later first is killed, after its first report or so.
       const startedLate = (ev: Record<string, unknown>) =>
         ev["type"] === "started" && (ev["trial"] as number) >= 3;
@@ -221,6 +222,27 @@ describe("createBullmqExecutor", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("takes back the trials of a worker stopped with SIGTERM (handed back): the same result", async () => {
+    const executor = await queued("q3", "hand-back", { input: { delayMs: 120 } });
+    const c = procs["C"] as WorkerProcess;
+    try {
+      const seen = c.events.length; // events of earlier tests do not count
+      const running = runStudy(TRIALS, { executor });
+      running.catch(() => {});
+      const started = await c.waitFor(
+        (ev) => c.events.indexOf(ev) >= seen && ev["type"] === "started" && ev["queue"] === "q3",
+      );
+      await new Promise((r) => setTimeout(r, 150));
+      expect(await c.stop("SIGTERM")).toBe(0);
+      expect(c.events).toContainEqual(
+        expect.objectContaining({ type: "handed-back", trial: started["trial"] }),
+      );
+      expect(stable(await running)).toEqual(stable(inline));
+    } finally {
+      await executor.close();
+    }
+  });
 });
 
 describe("Redis faults", () => {
@@ -250,7 +272,7 @@ describe("Redis faults", () => {
         queue: "nobody", // no worker: the trials wait in the queue
         runId: "outage",
         runner: "branin",
-        unreachableTimeoutMs: 1000,
+        unreachableTimeoutMs: 2000,
       });
     const restarted = await start();
     const waiting = runStudy(4, { executor: restarted });

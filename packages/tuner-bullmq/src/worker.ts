@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
 import {
   createInlineExecutor,
@@ -186,7 +187,7 @@ function rethrown(info: { name: string; message: string; code?: string | undefin
 function remoteChannel(
   rpc: SyncRpc,
   endpoint: RedisEndpoint,
-  settings: { readonly timeoutMs: number; readonly worker: string },
+  settings: { readonly timeoutMs: number; readonly token: string },
   payload: TrialPayload,
   jobId: string,
   controller: AbortController,
@@ -199,7 +200,7 @@ function remoteChannel(
 
   const call = (body: Record<string, unknown>): ChannelReply => {
     if (broken !== undefined) throw broken;
-    const reply = `${settings.worker}:${jobId}:${++counter}`;
+    const reply = `${settings.token}:${++counter}`;
     const text = JSON.stringify({ v: WIRE_VERSION, reply, jobId, ...body });
     const result = rpc.call(listKey, keyOf(endpoint, "reply", reply), text, settings.timeoutMs);
     if ("error" in result) {
@@ -320,7 +321,7 @@ export async function createQueueWorker(options: QueueWorkerOptions): Promise<Qu
       const remote = remoteChannel(
         rpc,
         endpoint,
-        { timeoutMs: settings.channelTimeoutMs, worker: name.replace(/[^A-Za-z0-9_.-]/g, "_") },
+        { timeoutMs: settings.channelTimeoutMs, token: randomBytes(9).toString("hex") },
         payload,
         jobId,
         controller,

@@ -5,7 +5,7 @@
 // for one round trip per call (a fraction of a millisecond on a LAN).
 import { createRequire } from "node:module";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
-import { type RedisEndpoint, redisOptions } from "./connection.js";
+import { type RedisEndpoint, redisOptions } from "./_redis.js";
 
 /** A synchronous caller. */
 export interface SyncRpc {

@@ -4,7 +4,7 @@
 // own connections retry forever and would make a job wait without end; this bounds the wait.
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Redis } from "ioredis";
-import { createClient, dropClient, type RedisEndpoint } from "./connection.js";
+import { createClient, dropClient, type RedisEndpoint } from "./_redis.js";
 import { TunerBullmqError } from "./errors.js";
 
 /** What the owner of a watchdog hears. */

@@ -7,10 +7,10 @@ import {
   dropClient,
   isPositive,
   type RedisEndpoint,
-  type RedisEndpointOptions,
   resolveEndpoint,
   withDeadline,
-} from "./connection.js";
+} from "./_redis.js";
+import type { RedisEndpointOptions } from "./connection.js";
 import { TunerBullmqError } from "./errors.js";
 import { checkManifest, parseChecked, WIRE_VERSION } from "./wire.js";
 
@@ -119,7 +119,7 @@ export async function openBlobStore(options: BlobStoreOptions): Promise<BlobStor
 }
 
 /** A store over a client owned by someone else (the worker's), for the worker's runners. */
-export function workerBlobStore(client: Redis, options: BlobStoreOptions): BlobStore {
+export function _blobStoreOnClient(client: Redis, options: BlobStoreOptions): BlobStore {
   return blobStoreOn(client, resolveSettings(options, "createQueueWorker"), () => {});
 }
 

@@ -1,7 +1,6 @@
 import type { Executor, ExecutorRequest, JsonValue, TrialOutcome } from "@rlvr/tuner";
 import { type Job, Queue, QueueEvents } from "bullmq";
 import { answer, createLedger, type Ledger, tellReports } from "./_ledger.js";
-import { startWatchdog, type Watchdog } from "./_watchdog.js";
 import {
   badArgument,
   bullmqConnection,
@@ -9,11 +8,12 @@ import {
   dropClient,
   isPositive,
   keyOf,
-  type RedisEndpointOptions,
   resolveEndpoint,
   settleWithin,
   withDeadline,
-} from "./connection.js";
+} from "./_redis.js";
+import { startWatchdog, type Watchdog } from "./_watchdog.js";
+import type { RedisEndpointOptions } from "./connection.js";
 import { TunerBullmqError, type TunerBullmqErrorCode } from "./errors.js";
 import {
   type ChannelReply,

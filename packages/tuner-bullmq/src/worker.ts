@@ -8,9 +8,6 @@ import {
   type TrialOutcome,
 } from "@rlvr/tuner";
 import { type Job, UnrecoverableError, WaitingError, Worker } from "bullmq";
-import { type SyncRpc, startSyncRpc } from "./_sync-rpc.js";
-import { startWatchdog, type Watchdog } from "./_watchdog.js";
-import { type BlobStore, workerBlobStore } from "./blob-store.js";
 import {
   badArgument,
   bullmqConnection,
@@ -19,11 +16,14 @@ import {
   isPositive,
   keyOf,
   type RedisEndpoint,
-  type RedisEndpointOptions,
   resolveEndpoint,
   settleWithin,
   withDeadline,
-} from "./connection.js";
+} from "./_redis.js";
+import { type SyncRpc, startSyncRpc } from "./_sync-rpc.js";
+import { startWatchdog, type Watchdog } from "./_watchdog.js";
+import { _blobStoreOnClient, type BlobStore } from "./blob-store.js";
+import type { RedisEndpointOptions } from "./connection.js";
 import { TunerBullmqError, type TunerBullmqErrorCode } from "./errors.js";
 import {
   type ChannelReply,
@@ -294,7 +294,7 @@ export async function createQueueWorker(options: QueueWorkerOptions): Promise<Qu
     onRestart: (error) => emit({ type: "redis-restarted", message: error.message }),
   });
   const client = createClient(endpoint);
-  const blobs = workerBlobStore(client, { ...options, cacheBytes: settings.blobCacheBytes });
+  const blobs = _blobStoreOnClient(client, { ...options, cacheBytes: settings.blobCacheBytes });
   const rpc = startSyncRpc(endpoint);
   const active = new Map<string, Active>();
   const inline = createInlineExecutor();

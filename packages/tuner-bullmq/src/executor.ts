@@ -86,6 +86,8 @@ interface Pending {
   settled: boolean;
   /** Times the trial was queued again after its channel was lost. */
   requeues: number;
+  /** Being queued again (events about the old job are ignored meanwhile). */
+  requeueing: boolean;
   /** Stops listening to the request's signal. */
   detach: () => void;
 }
@@ -131,9 +133,18 @@ function failedOutcome(code: TunerBullmqErrorCode | "ABORTED", message: string):
   return { state: "failed", error: { name, code, message } };
 }
 
+/** JSON text with object keys sorted (so that two equal values compare equal whatever their key order). */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === "object" && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
 /** Whether a stored job holds the trial we would enqueue (same runner, input and task). */
 function sameTrial(data: unknown, payload: TrialPayload): boolean {
-  return JSON.stringify(data) === JSON.stringify(payload);
+  return canonical(data) === canonical(payload);
 }
 
 /**
@@ -243,7 +254,7 @@ export async function createBullmqExecutor(options: BullmqExecutorOptions): Prom
 
   const onCompleted = (jobId: string, returnvalue: unknown) => {
     const pending = pendings.get(jobId);
-    if (pending === undefined || pending.settled) return;
+    if (pending === undefined || pending.settled || pending.requeueing) return;
     const checked = parseChecked(returnvalue, checkResult);
     const trial = pending.payload.task.number;
     if (!checked.ok) {
@@ -267,7 +278,7 @@ export async function createBullmqExecutor(options: BullmqExecutorOptions): Prom
 
   const onFailed = (jobId: string, reason: string) => {
     const pending = pendings.get(jobId);
-    if (pending === undefined || pending.settled) return;
+    if (pending === undefined || pending.settled || pending.requeueing) return;
     const code = /^\[([A-Z_]+)\] /.exec(reason)?.[1];
     const trial = pending.payload.task.number;
     if (code !== undefined && FATAL_REFUSALS.has(code)) {
@@ -304,12 +315,15 @@ export async function createBullmqExecutor(options: BullmqExecutorOptions): Prom
   };
 
   async function requeue(pending: Pending): Promise<void> {
+    pending.requeueing = true;
     try {
       const job = await queue.getJob(pending.jobId);
       await job?.remove();
       if (!pending.settled) await add(pending);
     } catch (error) {
       drop(pending, error);
+    } finally {
+      pending.requeueing = false;
     }
   }
 
@@ -404,6 +418,7 @@ export async function createBullmqExecutor(options: BullmqExecutorOptions): Prom
           reject,
           settled: false,
           requeues: 0,
+          requeueing: false,
           detach: () => {},
         };
         pendings.set(jobId, pending);

@@ -363,9 +363,9 @@ export async function createBullmqExecutor(options: BullmqExecutorOptions): Prom
     }
     const checks = [...pendings.values()].map(async (pending) => {
       const job = await queue.getJob(pending.jobId);
-      if (pending.settled) return;
-      if (job === undefined)
-        await add(pending); // removed by someone else: queue it again
+      if (pending.settled || pending.requeueing) return;
+      // Removed by someone else: queue it again.
+      if (job === undefined) await add(pending);
       else if (await job.isFailed()) onFailed(pending.jobId, job.failedReason);
       else if (await job.isCompleted()) onCompleted(pending.jobId, job.returnvalue);
     });

@@ -333,7 +333,8 @@ export async function createQueueWorker(options: QueueWorkerOptions): Promise<Qu
         channel: remote.channel,
         signal: controller.signal,
       });
-      if (entry.handBack) {
+      const stopped = outcome.state === "failed" && outcome.error.code === "ABORTED";
+      if (entry.handBack && stopped) {
         await job.moveToWait(token);
         emit({ type: "handed-back", jobId, trial: payload.task.number });
         throw new WaitingError();

@@ -5,6 +5,14 @@ function burn(iterations, x) {
   return acc;
 }
 
+/** Work per trial of the CPU-bound objective: square roots. */
+export const CPU_ITERATIONS = 6_000_000;
+
+/** The CPU-bound objective (also the worker-thread baseline's module export). */
+export function cpu(params) {
+  return params.x + burn(CPU_ITERATIONS, params.x) * 1e-30;
+}
+
 export const runners = {
   // Returns at once: what is measured is the queue's own cost per trial.
   noop: (params) => params.x,
@@ -17,5 +25,5 @@ export const runners = {
     return params.x;
   },
   // A fixed amount of floating-point work per trial.
-  cpu: (params, _trial, { input }) => params.x + burn(input.iterations, params.x) * 1e-30,
+  cpu,
 };

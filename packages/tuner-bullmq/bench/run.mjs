@@ -9,10 +9,16 @@ import { createServer, Socket } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createNopPruner, createRandomSampler, createStudy, defineSearchSpace } from "@rlvr/tuner";
+import {
+  createNopPruner,
+  createRandomSampler,
+  createStudy,
+  createWorkerPoolExecutor,
+  defineSearchSpace,
+} from "@rlvr/tuner";
 import { writeBenchSection } from "../../../scripts/bench-report.mjs";
 import { createBullmqExecutor } from "../dist/index.js";
-import { runners } from "./objectives.mjs";
+import { CPU_ITERATIONS, runners } from "./objectives.mjs";
 
 const space = defineSearchSpace({ x: { type: "float", low: 0, high: 1 } });
 const fmt = (x, d = 2) => x.toFixed(d);
@@ -85,7 +91,10 @@ async function timeStudy(trials, how, pendingWindow = 0) {
       ? await study.optimize({ executor: how.executor, trials, concurrency: pendingWindow + 1 })
       : await study.optimize(how.objective, { trials, concurrency: pendingWindow + 1 });
   const ms = performance.now() - start;
-  if (result.counts.complete !== trials) throw new Error(`only ${result.counts.complete} trials completed`);
+  if (result.counts.complete !== trials) {
+    const failed = result.trials.filter((t) => t.state !== "complete");
+    throw new Error(`only ${result.counts.complete} trials completed: ${JSON.stringify(failed)}`);
+  }
   return ms;
 }
 
@@ -118,7 +127,6 @@ try {
   }
 
   // ---- 2. speed-up with 2 worker processes against 1 (CPU-bound objective)
-  const input = { iterations: 6_000_000 };
   const SPEED_TRIALS = 16;
   const timeWith = async (queue, runId) => {
     const executor = await createBullmqExecutor({
@@ -126,7 +134,6 @@ try {
       queue,
       runId,
       runner: "cpu",
-      input,
       concurrency: 8,
     });
     try {
@@ -139,15 +146,28 @@ try {
   await startWorker("one");
   await startWorker("two");
   await startWorker("two");
-  // Interleaved, 3 rounds each, so that a change of the machine's load affects both alike.
-  const one = [];
-  const two = [];
+  // What this machine gives two parallel workers at all: the tuner's worker threads, 2 against 1.
+  const threads = async (concurrency) => {
+    const executor = createWorkerPoolExecutor({
+      module: new URL("./objectives.mjs", import.meta.url),
+      exportName: "cpu",
+      concurrency,
+    });
+    try {
+      return await timeStudy(SPEED_TRIALS, { executor }, 7);
+    } finally {
+      await executor.close();
+    }
+  };
+  // Interleaved, 3 rounds each, so that a change of the machine's load affects all alike.
+  const [one, two, oneThread, twoThreads] = [[], [], [], []];
   for (let round = 0; round < 3; round++) {
     one.push(await timeWith("one", `one-${round}`));
     two.push(await timeWith("two", `two-${round}`));
+    oneThread.push(await threads(1));
+    twoThreads.push(await threads(2));
   }
-  const t1 = median(one);
-  const t2 = median(two);
+  const [t1, t2, p1, p2] = [one, two, oneThread, twoThreads].map(median);
   const table = [
     `Load average (1 min) when the run started: ${fmt(load)} (the machine's other work competes for its cores, so the`,
     "speed-up is only meaningful when the load is below the core count).",
@@ -167,12 +187,14 @@ try {
     "",
     `### Tune speed-up: 2 worker processes against 1 (CPU-bound objective, ${SPEED_TRIALS} trials, pending window 7)`,
     "",
-    `Each trial: ${input.iterations.toLocaleString("en-US")} square roots (one core). Median of 3 interleaved rounds.`,
+    `Each trial: ${CPU_ITERATIONS.toLocaleString("en-US")} square roots (one core). Median of 3 interleaved rounds. The`,
+    "tuner's worker threads on the same objective, same run, show what the machine gives two parallel",
+    "workers at all.",
     "",
-    "| worker processes | tune wall time (s) | speed-up |",
-    "| ---: | ---: | ---: |",
-    `| 1 | ${fmt(t1 / 1000)} | 1.00 |`,
-    `| 2 | ${fmt(t2 / 1000)} | ${fmt(t1 / t2)} |`,
+    "| executor | 1 worker (s) | 2 workers (s) | speed-up |",
+    "| --- | ---: | ---: | ---: |",
+    `| BullMQ, worker processes | ${fmt(t1 / 1000)} | ${fmt(t2 / 1000)} | ${fmt(t1 / t2)} |`,
+    `| worker threads (baseline) | ${fmt(p1 / 1000)} | ${fmt(p2 / 1000)} | ${fmt(p1 / p2)} |`,
   ].join("\n");
   process.stdout.write(`${table}\n`);
   writeBenchSection("tuner-bullmq", "@rlvr/tuner-bullmq: trials through Redis", table);

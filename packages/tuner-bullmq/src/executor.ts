@@ -327,29 +327,34 @@ export async function createBullmqExecutor(options: BullmqExecutorOptions): Prom
     }
   }
 
+  /**
+   * The job's state and, when it is finished, a copy read after the state (so that its result or
+   * reason is there: a copy read before could predate the end).
+   */
+  const finishedJob = async (jobId: string) => {
+    const state = await queue.getJobState(jobId);
+    const job = state === "completed" || state === "failed" ? await queue.getJob(jobId) : undefined;
+    return { state, job };
+  };
+
   /** Reattaches to the trial's job if the run already queued it, else enqueues it. */
   const attach = async (pending: Pending) => {
-    const job: Job | undefined = await queue.getJob(pending.jobId);
-    if (job === undefined) return add(pending);
-    if (!sameTrial(job.data, pending.payload)) {
+    const existing: Job | undefined = await queue.getJob(pending.jobId);
+    if (existing === undefined) return add(pending);
+    if (!sameTrial(existing.data, pending.payload)) {
       throw new TunerBullmqError(
         "TASK_MISMATCH",
         `the queue at ${endpoint.shownUrl} already holds another trial ${pending.payload.task.number} of run ${runId}: use a new run id for a new study`,
       );
     }
-    await check(pending, job);
-  };
-
-  /** Acts on a job's state: completed and failed jobs are taken, others awaited. */
-  async function check(pending: Pending, job: Job): Promise<void> {
-    const state = await job.getState();
-    if (state === "completed") onCompleted(pending.jobId, job.returnvalue);
-    else if (state === "failed") {
-      // A failure of an earlier attempt of the run (reattaching): run the trial again.
-      await job.remove();
+    const { state, job } = await finishedJob(pending.jobId);
+    if (state === "completed" && job !== undefined) onCompleted(pending.jobId, job.returnvalue);
+    else if (state === "failed" || state === "unknown") {
+      // A failure of an earlier attempt of the run (reattaching), or gone meanwhile: run it again.
+      await job?.remove();
       await add(pending);
     }
-  }
+  };
 
   let polling = false;
   const poll = setInterval(() => {
@@ -362,12 +367,12 @@ export async function createBullmqExecutor(options: BullmqExecutorOptions): Prom
       else parked.set(jobId, kept);
     }
     const checks = [...pendings.values()].map(async (pending) => {
-      const job = await queue.getJob(pending.jobId);
+      const { state, job } = await finishedJob(pending.jobId);
       if (pending.settled || pending.requeueing) return;
       // Removed by someone else: queue it again.
-      if (job === undefined) await add(pending);
-      else if (await job.isFailed()) onFailed(pending.jobId, job.failedReason);
-      else if (await job.isCompleted()) onCompleted(pending.jobId, job.returnvalue);
+      if (state === "unknown") await add(pending);
+      else if (state === "failed") onFailed(pending.jobId, job?.failedReason ?? "");
+      else if (state === "completed") onCompleted(pending.jobId, job?.returnvalue);
     });
     Promise.all(checks)
       .catch(() => {

@@ -128,7 +128,7 @@ export interface QueueWorker {
   /**
    * Stops taking trials and closes. By default the running trials finish first; with `handBack` they
    * are stopped and put back on the queue at once for another worker (a runner that computes without
-   * awaiting stops at its next `await`, `report` or `shouldPrune`). Idempotent.
+   * awaiting is only stopped when it next awaits). Idempotent.
    */
   close(options?: { readonly handBack?: boolean }): Promise<void>;
 }

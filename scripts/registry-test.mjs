@@ -342,7 +342,7 @@ console.log(canonicalize({ b: 1, a: [issues.length] }), sanitizeLabel("../x y"),
 `,
 );
 const esm = run("node", ["esm.mjs"], { cwd: consumer, env: consumerEnv, what: "ESM consumer" });
-check("ESM consumer (import)", esm.stdout.trim() === '{"a":[0],"b":1} x-y function 5', esm);
+check("ESM consumer (import)", esm.stdout.trim() === '{"a":[0],"b":1} %2E.%2Fx%20y function 5', esm);
 
 writeFileSync(
   join(consumer, "cjs.cjs"),

@@ -13,6 +13,7 @@ import { serveCommand } from "./commands/serve.js";
 import { trainCommand } from "./commands/train.js";
 import { tuneCommand } from "./commands/tune.js";
 import { validateCommand } from "./commands/validate.js";
+import { workerCommand } from "./commands/worker.js";
 import { CliError, ExitCode } from "./errors.js";
 import { type CliIo, stripAnsi, terminalIo } from "./io.js";
 import { reportError } from "./report-error.js";
@@ -35,6 +36,7 @@ const commands: Record<string, AnyCommand> = {
   fingerprint: fingerprintCommand,
   serve: serveCommand,
   export: exportCommand,
+  worker: workerCommand,
 };
 
 const root: CommandDef<ArgsDef> = {

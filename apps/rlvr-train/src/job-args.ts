@@ -1,5 +1,8 @@
 import { isAbsolute, resolve } from "node:path";
 import {
+  EXECUTOR_NAMES,
+  type ExecutorFactory,
+  executorFactory,
   type JobFile,
   type JobSpec,
   MAX_SEED,
@@ -63,6 +66,84 @@ export const JOB_ARGS = {
   resume: { type: "boolean", description: "Continue an interrupted job from its finished stages and trials" },
   json: { type: "boolean", description: "Print the job record as JSON on stdout and no progress" },
 } as const satisfies ArgsDef;
+
+/** The Redis endpoint flags shared by the commands that tune (`--executor bullmq`) and `worker`. */
+export const REDIS_ARGS = {
+  redis: {
+    type: "string",
+    description:
+      "Redis URL of the trial queue: redis://[[user]:password@]host[:port][/db], or rediss:// for TLS (default: $RLVR_REDIS_URL, which keeps a password out of the process list)",
+    valueHint: "URL",
+  },
+  queue: {
+    type: "string",
+    description: 'Name of the trial queue; the job and its workers must agree (default "trials")',
+    valueHint: "NAME",
+  },
+} as const satisfies ArgsDef;
+
+/** The executor flags of the commands that tune (`run`, `tune`, `demo`). */
+export const EXECUTOR_ARGS = {
+  executor: {
+    type: "enum",
+    options: [...EXECUTOR_NAMES],
+    description:
+      "Where tuning trials run: inline (this thread), worker-pool (threads of this process), bullmq (`rlvr-train worker` processes on any machine, through Redis); never changes the result (default: inline, worker-pool with --concurrency above 1, bullmq with --redis)",
+  },
+  ...REDIS_ARGS,
+} as const satisfies ArgsDef;
+
+/** Parsed values of {@link REDIS_ARGS}. */
+export interface RedisArgValues {
+  readonly redis?: unknown;
+  readonly queue?: unknown;
+}
+
+/**
+ * The Redis endpoint of `--redis` (else `$RLVR_REDIS_URL`) and `--queue`, or null when neither
+ * names a URL.
+ */
+export function redisEndpoint(
+  args: RedisArgValues,
+  env: Readonly<Record<string, string | undefined>>,
+): { readonly redis: string; readonly queue?: string } | null {
+  const url = optionalString(args.redis, "--redis") ?? (env.RLVR_REDIS_URL || undefined);
+  if (url === undefined) return null;
+  if (!/^rediss?:\/\/[^/?#\s]/.test(url)) {
+    throw new CliError(
+      "USAGE",
+      `--redis: expected a redis:// or rediss:// URL, got ${JSON.stringify(url.replace(/:[^:@/]*@/, ":***@"))}`,
+    );
+  }
+  const queue = optionalString(args.queue, "--queue");
+  return { redis: url, ...(queue === undefined ? {} : { queue }) };
+}
+
+/**
+ * The executor of `--executor` and `--redis`: `--redis` alone means bullmq; bullmq without a URL
+ * (flag or `$RLVR_REDIS_URL`) and `--redis` with another executor are usage errors. Undefined leaves
+ * the choice to the job (inline, or worker-pool with `--concurrency` above 1).
+ */
+export function parseExecutor(
+  args: RedisArgValues & { readonly executor?: unknown },
+  env: Readonly<Record<string, string | undefined>>,
+): ExecutorFactory | undefined {
+  const name = optionalString(args.executor, "--executor");
+  const flagged = optionalString(args.redis, "--redis") !== undefined;
+  if (name === undefined && !flagged) return undefined;
+  if (name !== undefined && name !== "bullmq") {
+    if (flagged) throw new CliError("USAGE", `--redis only applies to --executor bullmq, not ${name}`);
+    return executorFactory(name);
+  }
+  const endpoint = redisEndpoint(args, env);
+  if (endpoint === null) {
+    throw new CliError(
+      "USAGE",
+      "--executor bullmq needs the queue's Redis URL: --redis URL or RLVR_REDIS_URL",
+    );
+  }
+  return executorFactory("bullmq", endpoint);
+}
 
 /** The shipping rule flag of the commands that train a final policy (`run`, `train`, `demo`). */
 export const SHIP_ARGS = {

@@ -1,6 +1,7 @@
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import {
   type EstimateRecord,
+  type ExecutorFactory,
   type JobOutputRenderer,
   type JobRecord,
   type JobSpec,
@@ -37,6 +38,11 @@ export interface ExecuteJobOptions {
    * @defaultValue none
    */
   readonly extraOutputs?: (record: JobRecord) => Promise<readonly string[]>;
+  /**
+   * The executor of the tuning trials (`--executor`, `--redis`).
+   * @defaultValue the job's choice: inline, or worker-pool with `--concurrency` above 1
+   */
+  readonly executor?: ExecutorFactory | undefined;
 }
 
 /** Output file names of a label: `<sanitised label>.job.json`, `.report.md`, `.report.html`. */
@@ -73,6 +79,7 @@ export async function executeJob(io: CliIo, spec: JobSpec, options: ExecuteJobOp
       packages: { "rlvr-train": VERSION },
       onEvent: progress.onEvent,
       outputs: reportRenderers(rendered),
+      ...(options.executor === undefined ? {} : { executor: options.executor }),
       ...(io.signal === undefined ? {} : { signal: io.signal }),
     });
   } finally {

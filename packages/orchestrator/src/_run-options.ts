@@ -1,12 +1,11 @@
 // Every default of `RunJobOptions` filled in one place.
 import { hostname } from "node:os";
 import { atomicFileWriter } from "./_fs.js";
-import { OrchestratorError } from "./errors.js";
 import type { JobEvent } from "./job-events.js";
 import type { ResolvedJobSpec } from "./job-spec.js";
 import { createRegistry } from "./registry.js";
 import type { HostFacts, RunJobOptions } from "./run-options.js";
-import { EXECUTORS, type ExecutorFactory } from "./tables.js";
+import { type ExecutorFactory, executorFactory } from "./tables.js";
 
 /** Heartbeat period of the registry when the options name none. */
 export const DEFAULT_HEARTBEAT_MS = 5000;
@@ -44,15 +43,7 @@ function isProcessAlive(pid: number): boolean {
 function executorOf(choice: RunJobOptions["executor"], spec: ResolvedJobSpec): ExecutorFactory {
   if (typeof choice === "object") return choice;
   const parallel = spec.tuner.concurrency > 1 && spec.tuner.trials > 1;
-  const name = choice ?? (parallel ? "worker-pool" : "inline");
-  const factory = EXECUTORS[name];
-  if (factory === undefined) {
-    throw new OrchestratorError(
-      "INVALID_ARGUMENT",
-      `unknown executor "${name}" (expected one of ${Object.keys(EXECUTORS).join(", ")})`,
-    );
-  }
-  return factory;
+  return executorFactory(choice ?? (parallel ? "worker-pool" : "inline"));
 }
 
 /** Fills every default of the options of a job over `spec`. */

@@ -1,18 +1,19 @@
 // Entry module of the tuning worker threads (`concurrency` > 1). The tuner's worker pool imports the
 // built file (`dist/_trial-worker.js`) in each thread and calls `createTrialObjective` once with the
 // job's settings and, usually, the prepared data of the trials (feature matrices and nuisance values,
-// structured-cloned). When a tuned parameter changes the features, the thread loads the dataset
-// itself instead, checks that its digest is the one the job fingerprinted and splits it the same way.
+// structured-cloned). When a tuned parameter changes the features, a thread loads the dataset itself
+// instead, checks that its digest is the one the job fingerprinted and splits it the same way; a queue's
+// worker, which shares no disk with the job, is given the examples of both splits instead.
 import type { DatasetFormat } from "@rlvr/dataset";
 import type { Params, Trial } from "@rlvr/tuner";
-import { createTuningObjective, type PreparedTuningData, type TuningSettings } from "./_tuning-objective.js";
+import { createTuningObjective, type TuningData, type TuningSettings } from "./_tuning-objective.js";
 
 /** What a worker thread is given (structured-cloned). */
 export interface TrialWorkerData {
   readonly settings: TuningSettings;
-  /** The prepared data, or where to load the examples from. */
+  /** The prepared data, the examples of both splits, or where to load the examples from. */
   readonly source:
-    | { readonly kind: "prepared"; readonly data: PreparedTuningData }
+    | TuningData
     | {
         readonly kind: "files";
         readonly datasets: readonly string[];
@@ -29,7 +30,7 @@ export async function createTrialObjective(
   data: TrialWorkerData,
 ): Promise<(params: Params, trial: Trial) => Promise<number>> {
   const { source } = data;
-  if (source.kind === "prepared") return createTuningObjective(data.settings, source);
+  if (source.kind !== "files") return createTuningObjective(data.settings, source);
   // Imported only here: the dataset package (TypeBox and Ajv) takes a third of a second to load,
   // which a worker given prepared data does not need to pay.
   const { loadDataset, splitByGroup } = await import("@rlvr/dataset");

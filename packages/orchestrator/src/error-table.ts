@@ -5,6 +5,7 @@ import type { DatasetErrorCode } from "@rlvr/dataset";
 import type { CanonicalJsonErrorCode, FingerprintErrorCode } from "@rlvr/env-fingerprint";
 import type { RlvrLoopErrorCode } from "@rlvr/rlvr-loop";
 import type { TunerErrorCode } from "@rlvr/tuner";
+import type { TunerBullmqErrorCode } from "@rlvr/tuner-bullmq";
 import type { OrchestratorErrorCode } from "./errors.js";
 
 /**
@@ -100,6 +101,22 @@ const tunerError = {
   JOURNAL_CORRUPT: bad("the tuning journal is corrupt"),
   JOURNAL_IO: bad("the tuning journal cannot be read or written"),
 } as const satisfies Record<TunerErrorCode, ErrorEntry>;
+
+const tunerBullmqError = {
+  INVALID_ARGUMENT: bad("invalid queue setting"),
+  REDIS_UNREACHABLE: failed("the Redis server did not answer in time"),
+  REDIS_RESTARTED: failed("the Redis server restarted while trials were queued (resume the job)"),
+  INVALID_PAYLOAD: failed("a queued trial is malformed or of another version"),
+  UNKNOWN_RUNNER: failed("the workers run another version of the trial code"),
+  INVALID_RESULT: failed("a trial's result from a worker is malformed"),
+  TASK_MISMATCH: failed("the queue holds another study's trials under this run"),
+  JOB_FAILED: failed("the queue gave up on a trial"),
+  CHANNEL_TIMEOUT: failed("a worker got no answer from the job in time"),
+  REPLAY_MISMATCH: failed("a re-run trial reported different values (not deterministic)"),
+  BLOB_NOT_FOUND: failed("the job's shipped data is no longer in Redis"),
+  BLOB_CORRUPT: failed("the job's shipped data is corrupt"),
+  CLOSED: failed("the queue connection was closed"),
+} as const satisfies Record<TunerBullmqErrorCode, ErrorEntry>;
 
 const rlvrLoopError = {
   INVALID_ARGUMENT: bad("invalid training setting"),
@@ -206,6 +223,7 @@ export const ERROR_TABLE = {
   FingerprintError: { ...fingerprintError, ...canonicalJsonError },
   CanonicalJsonError: canonicalJsonError,
   TunerError: tunerError,
+  TunerBullmqError: tunerBullmqError,
   SearchSpaceError: { INVALID_SEARCH_SPACE: tunerError.INVALID_SEARCH_SPACE },
   RlvrLoopError: rlvrLoopError,
   TrainingDivergedError: { DIVERGED: rlvrLoopError.DIVERGED },

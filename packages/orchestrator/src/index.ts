@@ -94,6 +94,13 @@ export {
 } from "./job-spec-resolve.js";
 export { applyParams, checkParamPaths, labelFromFileStem, sanitizeLabel } from "./params.js";
 export {
+  type BullmqJobExecutorOptions,
+  bullmqExecutor,
+  createJobWorker,
+  JOB_TRIAL_RUNNER,
+  type JobWorkerOptions,
+} from "./queue.js";
+export {
   type ArtifactRow,
   type CheckpointRow,
   createRegistry,
@@ -127,20 +134,26 @@ export type {
   RunJobOptions,
 } from "./run-options.js";
 export {
+  EXECUTOR_NAMES,
   EXECUTORS,
   type ExecutorFactory,
   type ExecutorInput,
+  type ExecutorName,
+  type ExecutorSettings,
+  executorFactory,
   inlineExecutor,
   JOB_PRUNER_NAMES,
   JOB_PRUNERS,
   JOB_SAMPLER_NAMES,
   JOB_SAMPLERS,
+  type JobExecutor,
   type JobPrunerName,
   type JobSamplerName,
   MEDIAN_PRUNER_SETTINGS,
   type TrialWorkerRecipe,
   type TunerComponentSettings,
   type WorkerPoolExecutorFactoryOptions,
+  type WorkerRecipeOptions,
   workerPoolExecutor,
 } from "./tables.js";
 export {

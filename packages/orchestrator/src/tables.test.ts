@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { resolveRunOptions } from "./_run-options.js";
 import {
+  EXECUTOR_NAMES,
   EXECUTORS,
   type ExecutorFactory,
+  executorFactory,
   JOB_PRUNER_NAMES,
   JOB_SAMPLER_NAMES,
   JobSpecSchema,
@@ -24,18 +26,23 @@ describe("tables by name", () => {
   });
 
   it("chooses the executor by concurrency, by name, or takes a factory", () => {
-    expect(resolveRunOptions(spec(1), {}).executor).toBe(EXECUTORS.inline);
-    expect(resolveRunOptions(spec(2, 1), {}).executor).toBe(EXECUTORS.inline);
-    expect(resolveRunOptions(spec(2), {}).executor).toBe(EXECUTORS["worker-pool"]);
-    expect(resolveRunOptions(spec(2), { executor: "inline" }).executor).toBe(EXECUTORS.inline);
-    const queue: ExecutorFactory = {
-      name: "queue",
-      local: false,
-      create: () => EXECUTORS.inline!.create({} as never),
-    };
+    const inline = EXECUTORS.inline({});
+    const pool = EXECUTORS["worker-pool"]({});
+    expect(resolveRunOptions(spec(1), {}).executor).toBe(inline);
+    expect(resolveRunOptions(spec(2, 1), {}).executor).toBe(inline);
+    expect(resolveRunOptions(spec(2), {}).executor).toBe(pool);
+    expect(resolveRunOptions(spec(2), { executor: "inline" }).executor).toBe(inline);
+    const queue: ExecutorFactory = { name: "queue", local: false, create: () => inline.create({} as never) };
     expect(resolveRunOptions(spec(2), { executor: queue }).executor).toBe(queue);
-    expect(() => resolveRunOptions(spec(1), { executor: "bullmq" })).toThrow(
-      /unknown executor "bullmq" \(expected one of inline, worker-pool\)/,
+    expect(() => resolveRunOptions(spec(1), { executor: "ray" })).toThrow(
+      /unknown executor "ray" \(expected one of inline, worker-pool, bullmq\)/,
     );
+  });
+
+  it("makes the bullmq executor only with a Redis URL, and without connecting", () => {
+    expect(EXECUTOR_NAMES).toEqual(["inline", "worker-pool", "bullmq"]);
+    expect(() => executorFactory("bullmq")).toThrow(/needs the Redis URL/);
+    const queue = executorFactory("bullmq", { redis: "redis://127.0.0.1:1" });
+    expect(queue).toMatchObject({ name: "bullmq", local: false });
   });
 });

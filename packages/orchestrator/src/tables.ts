@@ -9,6 +9,8 @@ import {
   type Pruner,
   type Sampler,
 } from "@rlvr/tuner";
+import { OrchestratorError } from "./errors.js";
+import { type BullmqJobExecutorOptions, bullmqExecutor } from "./queue.js";
 
 /** What a sampler or pruner of the tables is built from: the job's resolved tuner settings. */
 export interface TunerComponentSettings {
@@ -64,19 +66,42 @@ export interface TrialWorkerRecipe {
   readonly factoryData: unknown;
 }
 
+/** What a job asks of {@link ExecutorInput.worker}. */
+export interface WorkerRecipeOptions {
+  /**
+   * The recipe carries the data itself (prepared matrices, or the examples of both splits), never a
+   * file path: for executors whose workers share no disk with the job (a queue's workers).
+   * @defaultValue false
+   */
+  readonly portable?: boolean;
+}
+
 /** What {@link ExecutorFactory.create} is given. */
 export interface ExecutorInput {
   /** Trials run at once (the job's `tuner.concurrency`). */
   readonly concurrency: number;
+  /** The study's pending window: a queue gains nothing from more than `pendingWindow + 1` trials. */
+  readonly pendingWindow: number;
+  /**
+   * The id of this study's run, kept in the job's resume state: a new one for a new job, the same
+   * one after `--resume` (a queue executor reattaches to the trials it queued with it). Made on the
+   * first call; 1–128 of `A-Za-z0-9_.-`.
+   */
+  readonly runId: () => Promise<string>;
   /** How to run the objective outside this thread (made on the first call: it prepares the data). */
-  readonly worker: () => TrialWorkerRecipe;
+  readonly worker: (options?: WorkerRecipeOptions) => TrialWorkerRecipe;
+}
+
+/** An executor of a job's trials; `purge` (if any) is called once the study has finished. */
+export interface JobExecutor extends Executor {
+  /** Removes what the run left outside the job (a queue's finished jobs); errors become warnings. */
+  purge?(): Promise<void>;
 }
 
 /**
  * Makes the executor of a job's tuning trials. `local` executors run the objective the job passes
  * to the study in this thread; the others load the {@link TrialWorkerRecipe} elsewhere (worker
- * threads, a queue's workers), and the job follows their epochs through the trial channel. A queue
- * executor package exports such an object and the caller passes it as `RunJobOptions.executor`.
+ * threads, a queue's workers), and the job follows their epochs through the trial channel.
  */
 export interface ExecutorFactory {
   /** Name (for messages). */
@@ -84,7 +109,7 @@ export interface ExecutorFactory {
   /** Whether trials run in this thread with the job's own objective. */
   readonly local: boolean;
   /** Creates the executor; the job closes it after tuning. */
-  create(input: ExecutorInput): Executor;
+  create(input: ExecutorInput): JobExecutor | Promise<JobExecutor>;
 }
 
 /** Options of {@link workerPoolExecutor}. */
@@ -123,11 +148,42 @@ export const inlineExecutor: ExecutorFactory = Object.freeze({
   create: () => createExecutor("inline", { concurrency: 1 }),
 });
 
+const defaultWorkerPool = workerPoolExecutor();
+
 /**
- * Executors by name (`RunJobOptions.executor`). Without a choice, a job with `tuner.concurrency` 1
- * (or one trial) runs `inline`, else `worker-pool`.
+ * What an executor of {@link EXECUTORS} is made with: `redis` (a `redis://` or `rediss://` URL) and
+ * the queue's names for `bullmq`; the others need nothing.
  */
-export const EXECUTORS: Readonly<Record<string, ExecutorFactory>> = Object.freeze({
-  inline: inlineExecutor,
-  "worker-pool": workerPoolExecutor(),
+export type ExecutorSettings = Partial<BullmqJobExecutorOptions>;
+
+/**
+ * Executors by name (`RunJobOptions.executor`, `rlvr-train --executor`), each made from
+ * {@link ExecutorSettings}: `inline` (one trial at a time in the job's thread), `worker-pool` (worker
+ * threads), `bullmq` (worker processes on any machine, through Redis; needs `redis`). Without a
+ * choice, a job with `tuner.concurrency` 1 (or one trial) runs `inline`, else `worker-pool`.
+ */
+export const EXECUTORS = Object.freeze({
+  inline: (_settings: ExecutorSettings): ExecutorFactory => inlineExecutor,
+  "worker-pool": (_settings: ExecutorSettings): ExecutorFactory => defaultWorkerPool,
+  bullmq: (settings: ExecutorSettings): ExecutorFactory => bullmqExecutor(settings),
 });
+
+/** An executor name of {@link EXECUTORS}. */
+export type ExecutorName = keyof typeof EXECUTORS;
+
+/** The executor names, in table order. */
+export const EXECUTOR_NAMES = Object.freeze(Object.keys(EXECUTORS) as ExecutorName[]);
+
+/**
+ * The executor factory of a name of {@link EXECUTORS}.
+ * @throws {@link OrchestratorError} `INVALID_ARGUMENT` for an unknown name, or `bullmq` without `redis`
+ */
+export function executorFactory(name: string, settings: ExecutorSettings = {}): ExecutorFactory {
+  if (!Object.hasOwn(EXECUTORS, name)) {
+    throw new OrchestratorError(
+      "INVALID_ARGUMENT",
+      `unknown executor "${name}" (expected one of ${EXECUTOR_NAMES.join(", ")})`,
+    );
+  }
+  return EXECUTORS[name as ExecutorName](settings);
+}

@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import { defineCommand } from "citty";
 import { CliError } from "../errors.js";
 import type { CliIo } from "../io.js";
-import { buildJobSpec, JOB_ARGS, SHIP_ARGS } from "../job-args.js";
+import { buildJobSpec, EXECUTOR_ARGS, JOB_ARGS, parseExecutor, SHIP_ARGS } from "../job-args.js";
 import { executeJob } from "../job-runner.js";
 
 /** The bundled sample dataset (4000 logged tool-routing decisions), shipped in the package's `examples/`. */
@@ -27,6 +27,7 @@ export const demoCommand = defineCommand({
   },
   args: {
     ...DEMO_ARGS,
+    ...EXECUTOR_ARGS,
     ...SHIP_ARGS,
     out: {
       ...JOB_ARGS.out,
@@ -37,10 +38,11 @@ export const demoCommand = defineCommand({
   async run({ args, data }) {
     const io = data as CliIo;
     if (args._.length > 0) throw new CliError("USAGE", `demo takes no arguments, got '${args._[0]}'`);
+    const executor = parseExecutor(args, io.env);
     const spec = await buildJobSpec({ ...args, out: args.out ?? DEMO_OUT_DIR }, io.cwd, {
       datasets: [SAMPLE_DATASET],
       label: "demo",
     });
-    return executeJob(io, spec, { resume: args.resume === true, json: args.json === true });
+    return executeJob(io, spec, { resume: args.resume === true, json: args.json === true, executor });
   },
 });

@@ -1,7 +1,7 @@
 import { sanitizeLabel } from "@rlvr/orchestrator";
 import { defineCommand } from "citty";
 import type { CliIo } from "../io.js";
-import { buildJobSpec, JOB_ARGS } from "../job-args.js";
+import { buildJobSpec, EXECUTOR_ARGS, JOB_ARGS, parseExecutor } from "../job-args.js";
 import { executeJob, insideOut } from "../job-runner.js";
 import { writeFileAtomic } from "../write-file-atomic.js";
 
@@ -15,13 +15,14 @@ export const tuneCommand = defineCommand({
     description:
       "Tune the hyperparameters only (objective on the validation split; no final training): writes the best ones to <label>.params.json for `train --params`, and the job record and reports.",
   },
-  args: JOB_ARGS,
+  args: { ...JOB_ARGS, ...EXECUTOR_ARGS },
   async run({ args, data }) {
     const io = data as CliIo;
     const spec = { ...(await buildJobSpec(args, io.cwd)), mode: "tune" as const };
     return executeJob(io, spec, {
       resume: args.resume === true,
       json: args.json === true,
+      executor: parseExecutor(args, io.env),
       extraOutputs: async (record) => {
         const tuning = record.tuning;
         if (record.status !== "succeeded" || tuning === null || tuning.bestParams === null) return [];

@@ -1,6 +1,8 @@
 // Stage `tune`: the study over the search space, trials trained on train and scored on validation,
 // run by the chosen executor; the study journal keeps finished trials for resume.
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { JobRecord, TrialRecord, VolatileSection } from "@rlvr/job-record";
 import {
@@ -11,6 +13,7 @@ import {
   type Params,
   type TuningResult,
 } from "@rlvr/tuner";
+import { writeChecked } from "../_fs.js";
 import type { TrialWorkerData } from "../_trial-worker.js";
 import { createTuningObjective, prepareTuningData, type TuningSettings } from "../_tuning-objective.js";
 import { OrchestratorError } from "../errors.js";
@@ -93,11 +96,19 @@ function tuneOutputOf(result: TuningResult, objective: TuningSettings["objective
   });
 }
 
-/** The objective's recipe for executors that run it elsewhere. */
-function workerRecipe(settings: TuningSettings, input: TuneInput, job: JobContext): TrialWorkerRecipe {
+/**
+ * The objective's recipe for executors that run it elsewhere. A portable recipe carries the examples
+ * of both splits where a thread would read the dataset files.
+ */
+function workerRecipe(
+  settings: TuningSettings,
+  input: TuneInput,
+  job: JobContext,
+  portable: boolean,
+): TrialWorkerRecipe {
   const { spec } = job;
   const module = trialWorkerModule();
-  if (!existsSync(module)) {
+  if (!portable && !existsSync(module)) {
     throw new OrchestratorError(
       "STAGE_FAILED",
       `the tuning worker module ${module.pathname} is missing (build the package first, or use tuner concurrency 1)`,
@@ -108,7 +119,7 @@ function workerRecipe(settings: TuningSettings, input: TuneInput, job: JobContex
   const factoryData: TrialWorkerData = {
     settings,
     source:
-      data.kind === "prepared"
+      data.kind === "prepared" || portable
         ? data
         : {
             kind: "files",
@@ -121,6 +132,47 @@ function workerRecipe(settings: TuningSettings, input: TuneInput, job: JobContex
           },
   };
   return { module, exportName: "createTrialObjective", factoryData };
+}
+
+/** The file of the resume state holding the run id of the executor (`executor-run.json`). */
+const RUN_FILE = "executor-run.json";
+
+/**
+ * The run id of the job's executor: kept in the resume state (a resumed job reattaches to the trials
+ * it queued), else a new one: the job id's first characters and 64 random bits. The id only names the
+ * run's queue entries; no result depends on it.
+ */
+async function executorRunId(job: JobContext): Promise<string> {
+  const file = join(job.state.dir, RUN_FILE);
+  if (job.options.resume) {
+    try {
+      const stored = JSON.parse(await readFile(file, "utf8")) as { runId?: unknown };
+      if (typeof stored.runId === "string" && /^[A-Za-z0-9_.-]{1,128}$/.test(stored.runId))
+        return stored.runId;
+    } catch {
+      // none kept: a new run
+    }
+  }
+  const runId = `${job.state.jobId.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 48)}-${randomBytes(8).toString("hex")}`;
+  await writeChecked(job.options.files, file, `${JSON.stringify({ runId })}\n`);
+  return runId;
+}
+
+/** Removes the run's traces outside the job; a failure is a warning (the study is already recorded). */
+async function purge(run: () => Promise<void>, job: JobContext): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    const message = `the tuning trials' queue entries could not be removed: ${(error as Error).message}`;
+    const code = (error as { code?: unknown }).code;
+    job.emit({
+      type: "warning",
+      jobId: job.state.jobId,
+      stage: "tune",
+      code: typeof code === "string" ? code : "PURGE_FAILED",
+      message,
+    });
+  }
 }
 
 /** Runs the study with the job's sampler, pruner and executor. */
@@ -160,9 +212,11 @@ async function tune(input: TuneInput, job: JobContext): Promise<TuneOutput> {
         onEpoch,
       })
     : undefined;
-  const inner = factory.create({
+  const inner = await factory.create({
     concurrency: spec.tuner.concurrency,
-    worker: () => workerRecipe(settings, input, job),
+    pendingWindow: spec.tuner.pendingWindow,
+    runId: () => executorRunId(job),
+    worker: (o) => workerRecipe(settings, input, job, o?.portable === true),
   });
   const epochsOf = (params: Params) =>
     typeof params.epochs === "number" ? params.epochs : settings.base.epochs;
@@ -187,6 +241,7 @@ async function tune(input: TuneInput, job: JobContext): Promise<TuneOutput> {
   };
   let best: number | null = null;
   let result: TuningResult;
+  let finished = false;
   try {
     result = await study.optimize(objective, {
       trials: totalTrials,
@@ -202,7 +257,9 @@ async function tune(input: TuneInput, job: JobContext): Promise<TuneOutput> {
         job.emit({ type: "trial-end", jobId, ...end });
       },
     });
+    finished = true;
   } finally {
+    if (finished && inner.purge !== undefined) await purge(inner.purge.bind(inner), job);
     await executor.close();
   }
   return tuneOutputOf(result, spec.tuner.objective);

@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type JobRecord, stripVolatile } from "@rlvr/orchestrator";
 import { afterAll, describe, expect, it } from "vitest";
-import { appDir, cli, samplePath, tempDir } from "./helpers.js";
+import { appDir, cli, pruningJobArgs, tempDir } from "./helpers.js";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -36,30 +36,7 @@ describe("golden job records", () => {
 
   it("a random-sampler job with successive-halving pruning writes the pinned record", async () => {
     const out = join(tmp.dir, "pruning");
-    const config = join(tmp.dir, "pruning.json");
-    writeFileSync(
-      config,
-      JSON.stringify({
-        tuner: { trials: 10, sampler: "random", pruner: "successive_halving", resamples: 200 },
-        searchSpace: {
-          "optimizer.learningRate": { type: "float", low: 0.001, high: 0.3, log: true },
-          epochs: { type: "int", low: 2, high: 6 },
-        },
-      }),
-    );
-    const r = await cli([
-      "run",
-      "--dataset",
-      samplePath,
-      "--config",
-      config,
-      "--label",
-      "pruning",
-      "--seed",
-      "11",
-      "--out",
-      out,
-    ]);
+    const r = await cli(pruningJobArgs(tmp.dir, out));
     expect(r.code, r.stderr).toBe(0);
     const text = stable(join(out, "pruning.job.json"));
     expect(text).toContain('"state": "pruned"');

@@ -101,3 +101,34 @@ export function example(i: number, overrides: Record<string, unknown> = {}): Rec
 }
 
 export const jsonl = (rows: readonly unknown[]) => `${rows.map((r) => JSON.stringify(r)).join("\n")}\n`;
+
+/**
+ * The golden pruning job as `run` arguments (random sampler, successive-halving pruning, 10 trials,
+ * seed 11, label "pruning"), its job file written into `dir`.
+ */
+export function pruningJobArgs(dir: string, out: string): string[] {
+  const config = join(dir, "pruning.json");
+  writeFileSync(
+    config,
+    JSON.stringify({
+      tuner: { trials: 10, sampler: "random", pruner: "successive_halving", resamples: 200 },
+      searchSpace: {
+        "optimizer.learningRate": { type: "float", low: 0.001, high: 0.3, log: true },
+        epochs: { type: "int", low: 2, high: 6 },
+      },
+    }),
+  );
+  return [
+    "run",
+    "--dataset",
+    samplePath,
+    "--config",
+    config,
+    "--label",
+    "pruning",
+    "--seed",
+    "11",
+    "--out",
+    out,
+  ];
+}

@@ -13,7 +13,7 @@ import {
   startRedis,
   type TestRedis,
 } from "../../../packages/tuner-bullmq/src/__fixtures__/redis.js";
-import { appDir, binArgs, cli, samplePath, tempDir } from "./helpers.js";
+import { appDir, binArgs, cli, pruningJobArgs, samplePath, tempDir } from "./helpers.js";
 
 // Whole jobs, several per test, on a 2-core machine: minutes under load, not seconds.
 const LONG = { timeout: 400_000 };
@@ -92,29 +92,10 @@ async function startWorkers(n: number, queue: string, more: readonly string[] = 
   return workers;
 }
 
-const pruningConfig = () => {
-  const path = join(tmp.dir, "pruning.json");
-  writeFileSync(
-    path,
-    JSON.stringify({
-      tuner: { trials: 10, sampler: "random", pruner: "successive_halving", resamples: 200 },
-      searchSpace: {
-        "optimizer.learningRate": { type: "float", low: 0.001, high: 0.3, log: true },
-        epochs: { type: "int", low: 2, high: 6 },
-      },
-    }),
-  );
-  return path;
-};
-
 /** The golden jobs' command lines, writing into `out`. */
 const JOBS = {
   demo: (out: string) => ["demo", "--out", out],
-  pruning: (out: string) => [
-    "run",
-    ...["--dataset", samplePath, "--config", pruningConfig(), "--label", "pruning", "--seed", "11"],
-    ...["--out", out],
-  ],
+  pruning: (out: string) => pruningJobArgs(tmp.dir, out),
 } as const;
 
 async function runJob(name: keyof typeof JOBS, out: string, executor: readonly string[]) {

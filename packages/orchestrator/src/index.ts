@@ -98,6 +98,7 @@ export {
   bullmqExecutor,
   createJobWorker,
   JOB_TRIAL_RUNNER,
+  type JobWorker,
   type JobWorkerOptions,
 } from "./queue.js";
 export {

@@ -167,6 +167,12 @@ function jobTrialRunner(): TrialRunner {
   };
 }
 
+/** A worker of job trials: a `QueueWorker` that also says where it serves. */
+export interface JobWorker extends QueueWorker {
+  /** The Redis URL, any password shown as `***`. */
+  readonly redisUrl: string;
+}
+
 /**
  * Starts a worker that runs the trials of jobs queued with the `bullmq` executor (what `rlvr-train
  * worker` runs). It serves until closed: `close({ handBack: true })` puts its running trials back on
@@ -176,10 +182,16 @@ function jobTrialRunner(): TrialRunner {
  * once, default 1: run one process per core instead), lock and stall timings, `onEvent`
  * @throws `TunerBullmqError` `REDIS_UNREACHABLE` when Redis does not answer at start
  */
-export async function createJobWorker(options: JobWorkerOptions): Promise<QueueWorker> {
+export async function createJobWorker(options: JobWorkerOptions): Promise<JobWorker> {
   const queue = await import("@rlvr/tuner-bullmq");
-  return queue.createQueueWorker({
+  const worker = await queue.createQueueWorker({
     ...options,
     runners: { [JOB_TRIAL_RUNNER]: jobTrialRunner() },
   });
+  return {
+    name: worker.name,
+    done: worker.done,
+    close: (o) => worker.close(o),
+    redisUrl: queue.maskRedisUrl(options.redis),
+  };
 }

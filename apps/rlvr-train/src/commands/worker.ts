@@ -7,17 +7,6 @@ import { parseCount, REDIS_ARGS, redisEndpoint } from "../job-args.js";
 
 type WorkerEvent = Parameters<NonNullable<JobWorkerOptions["onEvent"]>>[0];
 
-/** The URL as the worker prints it: any password shown as `***`. */
-function shownUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password !== "") parsed.password = "***";
-    return parsed.href;
-  } catch {
-    return "(an unparsable URL)";
-  }
-}
-
 /** One line of the worker's log on stderr. */
 function eventLine(event: WorkerEvent): string {
   switch (event.type) {
@@ -101,7 +90,7 @@ export const workerCommand = defineCommand({
     });
     const queue = endpoint.queue ?? "trials";
     io.stderr(
-      `worker ${printable(worker.name)}: serving trials of queue "${printable(queue)}" at ${printable(shownUrl(endpoint.redis))}, ${concurrency} at a time (stop with Ctrl-C or SIGTERM)\n`,
+      `worker ${printable(worker.name)}: serving trials of queue "${printable(queue)}" at ${printable(worker.redisUrl)}, ${concurrency} at a time (stop with Ctrl-C or SIGTERM)\n`,
     );
     const stop = await Promise.race([worker.done.then(() => "done" as const), whenAborted(io.signal)]);
     if (stop === "signal") {

@@ -80,6 +80,13 @@ export interface TpeSamplerOptions {
    */
   readonly bandwidthFactor?: number;
   /**
+   * Multivariate mode: the good mixture l's bandwidth shrinks with the study, as if it were fitted to
+   * all n visible finished trials shared by the suggestions made from them, n_l = max(m, n / (1 + p))
+   * (m good observations, p pending trials), instead of with its own m observations (Optuna's rule).
+   * @defaultValue true
+   */
+  readonly shrinkGoodBandwidth?: boolean;
+  /**
    * Treat pending trials (asked, result not visible; see `pendingWindow`) as "bad" observations, so
    * that concurrent suggestions spread out ("constant liar").
    * @defaultValue true
@@ -99,6 +106,7 @@ export const TPE_SAMPLER_DEFAULTS = Object.freeze({
   considerEndpoints: false,
   multivariate: true,
   bandwidthFactor: 0.1,
+  shrinkGoodBandwidth: true,
   constantLiar: true,
 });
 
@@ -110,6 +118,7 @@ interface Resolved {
   readonly parzen: ParzenOptions;
   readonly multivariate: boolean;
   readonly bandwidthFactor: number;
+  readonly shrinkGoodBandwidth: boolean;
   readonly constantLiar: boolean;
 }
 
@@ -137,6 +146,7 @@ function resolveOptions(options: TpeSamplerOptions): Resolved {
     },
     multivariate,
     bandwidthFactor: positiveOption(OWNER, "bandwidthFactor", o.bandwidthFactor),
+    shrinkGoodBandwidth: boolOption(OWNER, "shrinkGoodBandwidth", o.shrinkGoodBandwidth),
     constantLiar: boolOption(OWNER, "constantLiar", o.constantLiar),
   };
 }
@@ -208,6 +218,17 @@ export function splitHistory(
   return { flags, nBelow, nAbove: total - nBelow };
 }
 
+/**
+ * The observation count that sets the good mixture's multivariate bandwidth with
+ * `shrinkGoodBandwidth`: max(m, n / (1 + p)) for m good observations among n visible finished trials,
+ * p trials pending. Each visible result informs 1 + p suggestions (this one and the pending ones), so
+ * the kernels narrow as n / (1 + p) grows; never wider than Optuna's rule (count m).
+ * @internal exported for tests
+ */
+export function goodBandwidthCount(nBelow: number, nVisible: number, nPending: number): number {
+  return Math.max(nBelow, nVisible / (1 + nPending));
+}
+
 /** The k-th smallest value (0-based) of `values`, which it reorders (quickselect, median of three). */
 function kthSmallest(values: Float64Array, k: number): number {
   let lo = 0;
@@ -273,6 +294,7 @@ export function createTpeSampler(options: TpeSamplerOptions = {}): Sampler {
       considerEndpoints: o.parzen.considerEndpoints,
       multivariate: o.multivariate,
       bandwidthFactor: o.bandwidthFactor,
+      shrinkGoodBandwidth: o.shrinkGoodBandwidth,
       constantLiar: o.constantLiar,
     }),
   });
@@ -318,8 +340,11 @@ function sampleTpe(context: SamplerContext, o: Resolved): Params {
     ia++;
   }
 
+  const goodCount = o.shrinkGoodBandwidth
+    ? goodBandwidthCount(nBelow, nBelow + nAbove, context.pending.length)
+    : nBelow;
   const chosen = o.multivariate
-    ? sampleJoint(active, below, above, nBelow, nAboveAll, rng, o)
+    ? sampleJoint(active, { below, above, nBelow, nAbove: nAboveAll, goodCount }, rng, o)
     : active.map((d, k) => sampleIndependent(d, below[k]!, above[k]!, nBelow, nAboveAll, rng, o));
 
   const out: Record<string, Choice> = {};
@@ -401,14 +426,20 @@ function binInto(d: NumericDomain, v: number, lo: Float64Array, hi: Float64Array
 
 type DimMixture = NumericMixture | CategoricalMixture;
 
+/**
+ * The per-parameter mixtures of one group over `m` observations, aligned for joint scoring: numeric
+ * kernels of bandwidth `bandwidthFactor` · count^(−1/(d+4)) · range (Scott's rule, count = `m` unless
+ * given).
+ */
 function buildJoint(
   active: readonly ActiveDomain[],
   obs: readonly Float64Array[],
   m: number,
   o: Resolved,
+  count = m,
 ): DimMixture[] {
   const dims = active.length;
-  const factor = o.bandwidthFactor * Math.max(m, 1) ** (-1 / (dims + 4));
+  const factor = o.bandwidthFactor * Math.max(count, 1) ** (-1 / (dims + 4));
   return active.map((d, k) =>
     d.kind === "categorical"
       ? new CategoricalMixture(obs[k]!, m, d.choices.length, o.parzen)
@@ -416,18 +447,21 @@ function buildJoint(
   );
 }
 
-function sampleJoint(
-  active: readonly ActiveDomain[],
-  below: readonly Float64Array[],
-  above: readonly Float64Array[],
-  nBelow: number,
-  nAbove: number,
-  rng: RandomGenerator,
-  o: Resolved,
-): Choice[] {
+/** Observations of the two groups (per active parameter, oldest first) and their counts. */
+interface Groups {
+  readonly below: readonly Float64Array[];
+  readonly above: readonly Float64Array[];
+  readonly nBelow: number;
+  readonly nAbove: number;
+  /** Observation count that sets the good mixture's bandwidth. */
+  readonly goodCount: number;
+}
+
+function sampleJoint(active: readonly ActiveDomain[], groups: Groups, rng: RandomGenerator, o: Resolved): Choice[] {
   const dims = active.length;
   if (dims === 0) return [];
-  const l = buildJoint(active, below, nBelow, o);
+  const { below, above, nBelow, nAbove } = groups;
+  const l = buildJoint(active, below, nBelow, o, groups.goodCount);
   const g = buildJoint(active, above, nAbove, o);
   const nc = o.nEiCandidates;
   const internal = new Float64Array(nc * dims);

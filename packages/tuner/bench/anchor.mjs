@@ -92,7 +92,11 @@ function ourOverhead(makeSampler) {
 }
 
 const SAMPLERS = {
-  tpe: { label: "TPE, default study (pendingWindow 7)", make: () => createTpeSampler(), pendingWindow: WINDOW },
+  tpe: {
+    label: "TPE, default study (pendingWindow 7)",
+    make: () => createTpeSampler(),
+    pendingWindow: WINDOW,
+  },
   tpeSeq: { label: "TPE, sequential (pendingWindow 0)", make: () => createTpeSampler(), pendingWindow: 0 },
   tpeUni: {
     label: "TPE univariate (Optuna's algorithm), sequential",

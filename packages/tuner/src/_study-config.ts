@@ -96,7 +96,11 @@ export function readHeader(storage: StudyStorage, events: readonly StudyEvent[])
 /** Throws `STUDY_MISMATCH` unless the stored header describes the study `config` would create. */
 export function checkHeader(storage: StudyStorage, header: StudyHeaderEvent, config: Config): void {
   const given = headerOf(config);
-  const stored = { ...header, sampler: withStoredDefaults(header.sampler), pruner: withStoredDefaults(header.pruner) };
+  const stored = {
+    ...header,
+    sampler: withStoredDefaults(header.sampler),
+    pruner: withStoredDefaults(header.pruner),
+  };
   for (const field of ["name", "seed", "direction", "pendingWindow", "space", "sampler", "pruner"] as const) {
     const a = stableStringify(stored[field]);
     const b = stableStringify(given[field]);

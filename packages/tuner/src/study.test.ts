@@ -427,7 +427,10 @@ describe("storage and loading", () => {
     const old = createMemoryStorage();
     for (const event of [legacy, ...rest]) old.append(event, false);
     const loaded = loadStudy({ storage: old });
-    expect(loaded.sampler.description.options).toMatchObject({ bandwidthFactor: 0.2, shrinkGoodBandwidth: false });
+    expect(loaded.sampler.description.options).toMatchObject({
+      bandwidthFactor: 0.2,
+      shrinkGoodBandwidth: false,
+    });
     expect(loaded.trials).toEqual(study.trials);
     // Today's defaults are not what that study used.
     expect(codeOf(() => createStudy({ space: braninSpace, seed: 2, storage: old, loadIfExists: true }))).toBe(

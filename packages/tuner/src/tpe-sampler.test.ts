@@ -227,7 +227,10 @@ describe("createTpeSampler", () => {
           number: 40 + pending,
           rng: createStream(1, "sampler", k),
           history,
-          pending: Array.from({ length: pending }, (_, j) => ({ number: 40 + j, params: { x: 0.9, y: 0.1 } })),
+          pending: Array.from({ length: pending }, (_, j) => ({
+            number: 40 + j,
+            params: { x: 0.9, y: 0.1 },
+          })),
         });
         total += Math.hypot((p.x as number) - 0.3, (p.y as number) - 0.6);
       }

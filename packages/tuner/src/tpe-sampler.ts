@@ -457,7 +457,12 @@ interface Groups {
   readonly goodCount: number;
 }
 
-function sampleJoint(active: readonly ActiveDomain[], groups: Groups, rng: RandomGenerator, o: Resolved): Choice[] {
+function sampleJoint(
+  active: readonly ActiveDomain[],
+  groups: Groups,
+  rng: RandomGenerator,
+  o: Resolved,
+): Choice[] {
   const dims = active.length;
   if (dims === 0) return [];
   const { below, above, nBelow, nAbove } = groups;

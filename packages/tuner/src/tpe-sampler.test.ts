@@ -13,12 +13,13 @@ import {
 } from "./__fixtures__/functions.js";
 import { frozenTrial } from "./__fixtures__/trials.js";
 import { createStream } from "./_rng.js";
+import { goodBandwidthCount, splitHistory } from "./_tpe-groups.js";
 import { TunerError } from "./errors.js";
 import { createRandomSampler } from "./random-sampler.js";
 import type { Sampler } from "./sampler.js";
 import { defineSearchSpace, type Params, type SearchSpace } from "./search-space.js";
 import { createStudy } from "./study.js";
-import { createTpeSampler, goodBandwidthCount, splitHistory } from "./tpe-sampler.js";
+import { createTpeSampler } from "./tpe-sampler.js";
 import type { FrozenTrial } from "./trial.js";
 
 const trial = (number: number, state: FrozenTrial["state"], value?: number, steps: [number, number][] = []) =>

@@ -190,7 +190,8 @@ const markdown = `
 
 Median over ${SEEDS.length} seeds (${SEEDS[0]}–${SEEDS[SEEDS.length - 1]}) of the best value after ${TRIALS} trials (minimising;
 for the noisy functions, the noiseless value of the trial with the best observed value). Optuna runs
-\`TPESampler(seed=s)\` / \`RandomSampler(seed=s)\` with its defaults, sequentially, from
+\`TPESampler(seed=s)\` / \`RandomSampler(seed=s)\` with its defaults, sequentially, and
+\`TPESampler(seed=s, constant_liar=True)\` with ${WINDOW} trials running, from
 \`bench/optuna_anchor.py\` (Python ${optuna ? `with numpy ${optuna.numpy}` : "not run"}), in the same run. Seeds of the two libraries
 drive different generators, so each median is over different draws: a 20-seed median moves by about
 ±0.1 on Branin and Hartmann-6 from one seed set to the next.
@@ -207,7 +208,7 @@ ${goalLines}
 - A 20-seed median is noisy (seeds 1000–1019 are Optuna's luckiest fifth on Branin: its median over
   seeds 1000–1099 is 0.565, over these 20 it is 0.459). \`TUNER_ANCHOR_SEEDS=100 npm run bench\`
   reruns this table over 100 seeds; the 100-seed medians are in docs/tuner.md ("Determinism and the
-  pending window", "Defaults that differ from Optuna's").
+  pending window", "Optuna's TPE, difference by difference").
 
 ### Against Optuna: ask + tell overhead at ${OVERHEAD_N.toLocaleString("en-US")} finished trials
 

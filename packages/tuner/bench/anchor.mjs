@@ -6,6 +6,7 @@
 // otherwise it says plainly that the anchor was skipped and reports our numbers alone.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { availableParallelism, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { writeBenchSection } from "../../../scripts/bench-report.mjs";
 import { createRandomSampler, createStudy, createTpeSampler } from "../dist/index.js";
@@ -185,6 +186,7 @@ const goalLines =
   That gap is the price of the pending window, not of the sampler (see docs/tuner.md, "Determinism
   and the pending window"): use \`pendingWindow: 0\` when trials run one at a time.`;
 
+const LOAD = loadavg()[0].toFixed(1);
 const markdown = `
 ### Against Optuna ${optuna?.optuna ?? "(skipped)"}: sample efficiency
 
@@ -212,9 +214,8 @@ ${goalLines}
   ratios were, sequential 0.15 / 0.49 / 0.52 / 0.43, default study against Optuna with 7 running
   0.67 / 0.85 / 1.05 / 0.62 (Branin / Hartmann-6 / sphere / mixed): the noisy sphere under the window
   is level with Optuna, not ahead (our 20-seed median above, 2.409, is 1.697 over 100 seeds).
-- Timing: measured on the shared 2-core machine under a load average of 8–12 (other sessions'
-  test suites); both libraries slowed alike (the table of @rlvr/tuner above was measured on a
-  quieter machine).
+- Timing: load average ${LOAD} at the end of the run (${availableParallelism()} cores, shared);
+  both libraries are timed in the same conditions.
 
 ### Against Optuna: ask + tell overhead at ${OVERHEAD_N.toLocaleString("en-US")} finished trials
 

@@ -31,6 +31,7 @@ describe("golden job records", () => {
     expect(r.code, r.stderr).toBe(0);
     const text = stable(join(out, "demo.job.json"));
     expect(text).toContain('"state": "pruned"');
+    // Re-pinned for issue 15: TPE's good-mixture bandwidth shrinks with the study (demo trials 11–19 change).
     compare("demo", text);
   });
 

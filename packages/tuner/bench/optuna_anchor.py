@@ -104,6 +104,8 @@ SUITE = {
 
 
 def make_sampler(kind, seed):
+    if kind == "tpe-window":
+        return optuna.samplers.TPESampler(seed=seed, constant_liar=True)
     if kind == "tpe":
         return optuna.samplers.TPESampler(seed=seed)
     if kind == "tpe-multivariate":
@@ -111,20 +113,27 @@ def make_sampler(kind, seed):
     return optuna.samplers.RandomSampler(seed=seed)
 
 
-def best_clean(name, kind, seed, trials):
+def best_clean(name, kind, seed, trials, window=0):
+    """With `window` w > 0 (kind "tpe-window"), trial k is asked while trials k - w ... k - 1 are
+    still running (asked, not told), as in an @rlvr/tuner study with pendingWindow w run in order."""
     space, f, noise = SUITE[name]
     study = optuna.create_study(direction="minimize", sampler=make_sampler(kind, seed))
     noise_rng = np.random.RandomState(seed)
     best = math.inf
     best_clean_value = math.inf
-    for _ in range(trials):
-        trial = study.ask(space)
-        clean = f(trial.params)
-        observed = clean + noise * noise_rng.standard_normal() if noise > 0 else clean
-        study.tell(trial, observed)
-        if observed < best:
-            best = observed
-            best_clean_value = clean
+    running = []
+    w = window if kind == "tpe-window" else 0
+    for k in range(trials + w):
+        if k < trials:
+            running.append(study.ask(space))
+        if len(running) > w or k >= trials:
+            trial = running.pop(0)
+            clean = f(trial.params)
+            observed = clean + noise * noise_rng.standard_normal() if noise > 0 else clean
+            study.tell(trial, observed)
+            if observed < best:
+                best = observed
+                best_clean_value = clean
     return best_clean_value
 
 
@@ -164,6 +173,7 @@ def main():
     ap.add_argument("--seed-base", type=int, default=1000)
     ap.add_argument("--samplers", default="tpe,random")
     ap.add_argument("--functions", default=",".join(SUITE))
+    ap.add_argument("--window", type=int, default=7)
     ap.add_argument("--overhead-n", type=int, default=1000)
     ap.add_argument("--reps", type=int, default=30)
     ap.add_argument("--rounds", type=int, default=3)
@@ -172,7 +182,7 @@ def main():
     suite = {}
     for name in args.functions.split(","):
         suite[name] = {
-            kind: [best_clean(name, kind, s, args.trials) for s in seeds]
+            kind: [best_clean(name, kind, s, args.trials, args.window) for s in seeds]
             for kind in args.samplers.split(",")
         }
         print(f"optuna anchor: {name} done", file=sys.stderr, flush=True)

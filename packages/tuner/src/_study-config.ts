@@ -96,8 +96,13 @@ export function readHeader(storage: StudyStorage, events: readonly StudyEvent[])
 /** Throws `STUDY_MISMATCH` unless the stored header describes the study `config` would create. */
 export function checkHeader(storage: StudyStorage, header: StudyHeaderEvent, config: Config): void {
   const given = headerOf(config);
+  const stored = {
+    ...header,
+    sampler: withStoredDefaults(header.sampler),
+    pruner: withStoredDefaults(header.pruner),
+  };
   for (const field of ["name", "seed", "direction", "pendingWindow", "space", "sampler", "pruner"] as const) {
-    const a = stableStringify(header[field]);
+    const a = stableStringify(stored[field]);
     const b = stableStringify(given[field]);
     if (a !== b) {
       throw new TunerError(
@@ -110,11 +115,18 @@ export function checkHeader(storage: StudyStorage, header: StudyHeaderEvent, con
 
 /**
  * Options that journals written before an option existed imply: the value the component used then
- * (TPE's `bandwidthFactor` was Optuna's 0.2 before it became an option).
+ * (TPE's `bandwidthFactor` was Optuna's 0.2 before it became an option, and its good-mixture bandwidth
+ * did not shrink with the study before `shrinkGoodBandwidth`).
  */
 const STORED_OPTION_DEFAULTS: { readonly [kind: string]: object } = Object.freeze({
-  tpe: Object.freeze({ bandwidthFactor: 0.2 }),
+  tpe: Object.freeze({ bandwidthFactor: 0.2, shrinkGoodBandwidth: false }),
 });
+
+/** A stored description with the options its journal implies (`STORED_OPTION_DEFAULTS`) filled in. */
+function withStoredDefaults(d: ComponentDescription): ComponentDescription {
+  if (!Object.hasOwn(STORED_OPTION_DEFAULTS, d.kind)) return d;
+  return { kind: d.kind, options: { ...STORED_OPTION_DEFAULTS[d.kind], ...d.options } };
+}
 
 /**
  * Rebuilds a built-in sampler or pruner from its stored description through its table (`SAMPLERS`,

@@ -415,6 +415,29 @@ describe("storage and loading", () => {
     expect(codeOf(() => loadStudy({ storage: createMemoryStorage() }))).toBe("STUDY_NOT_FOUND");
   });
 
+  it("loads journals written before a TPE option existed with the value they used then", () => {
+    const storage = createMemoryStorage();
+    const study = createStudy({ space: braninSpace, seed: 2, storage });
+    study.tell(study.ask(), 1);
+    const [header, ...rest] = storage.events;
+    // A header as the tuner wrote it before `bandwidthFactor` and `shrinkGoodBandwidth` existed.
+    const legacy = JSON.parse(JSON.stringify(header));
+    delete legacy.sampler.options.bandwidthFactor;
+    delete legacy.sampler.options.shrinkGoodBandwidth;
+    const old = createMemoryStorage();
+    for (const event of [legacy, ...rest]) old.append(event, false);
+    const loaded = loadStudy({ storage: old });
+    expect(loaded.sampler.description.options).toMatchObject({
+      bandwidthFactor: 0.2,
+      shrinkGoodBandwidth: false,
+    });
+    expect(loaded.trials).toEqual(study.trials);
+    // Today's defaults are not what that study used.
+    expect(codeOf(() => createStudy({ space: braninSpace, seed: 2, storage: old, loadIfExists: true }))).toBe(
+      "STUDY_MISMATCH",
+    );
+  });
+
   it("resolves trials that were running when the process stopped", () => {
     const storage = createMemoryStorage();
     const study = createStudy({ space: braninSpace, storage, pendingWindow: 3 });

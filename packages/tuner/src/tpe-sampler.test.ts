@@ -13,12 +13,13 @@ import {
 } from "./__fixtures__/functions.js";
 import { frozenTrial } from "./__fixtures__/trials.js";
 import { createStream } from "./_rng.js";
+import { goodBandwidthCount, splitHistory } from "./_tpe-groups.js";
 import { TunerError } from "./errors.js";
 import { createRandomSampler } from "./random-sampler.js";
 import type { Sampler } from "./sampler.js";
 import { defineSearchSpace, type Params, type SearchSpace } from "./search-space.js";
 import { createStudy } from "./study.js";
-import { createTpeSampler, splitHistory } from "./tpe-sampler.js";
+import { createTpeSampler } from "./tpe-sampler.js";
 import type { FrozenTrial } from "./trial.js";
 
 const trial = (number: number, state: FrozenTrial["state"], value?: number, steps: [number, number][] = []) =>
@@ -192,6 +193,54 @@ describe("createTpeSampler", () => {
     expect(sample(true, free, true)).not.toBe(free);
   });
 
+  it("narrows the good kernels as the study grows (shrinkGoodBandwidth), less with pending trials", () => {
+    expect(goodBandwidthCount(4, 40, 0)).toBe(40);
+    expect(goodBandwidthCount(4, 40, 7)).toBe(5);
+    expect(goodBandwidthCount(4, 20, 7)).toBe(4);
+    fc.assert(
+      fc.property(fc.nat(30), fc.nat(500), fc.nat(20), (m, extra, p) => {
+        const n = m + extra;
+        const c = goodBandwidthCount(m, n, p);
+        expect(c).toBeGreaterThanOrEqual(m);
+        expect(c).toBeLessThanOrEqual(Math.max(n, m));
+        expect(goodBandwidthCount(m, n, p + 1)).toBeLessThanOrEqual(c);
+      }),
+      { seed: 15 },
+    );
+    // 40 finished trials, the best near x = 0.3: suggestions land closer to it with the narrower kernels.
+    const space = defineSearchSpace({
+      x: { type: "float", low: 0, high: 1 },
+      y: { type: "float", low: 0, high: 1 },
+    });
+    const history = Array.from({ length: 40 }, (_, i) => {
+      const x = (i * 0.618034) % 1;
+      const y = (i * 0.414214) % 1;
+      return { ...trial(i, "complete", (x - 0.3) ** 2 + (y - 0.6) ** 2), params: { x, y } };
+    });
+    const spread = (shrinkGoodBandwidth: boolean, pending: number) => {
+      const sampler = createTpeSampler({ shrinkGoodBandwidth });
+      let total = 0;
+      for (let k = 0; k < 200; k++) {
+        const p = sampler.sample({
+          space,
+          direction: "minimize",
+          studySeed: 1,
+          number: 40 + pending,
+          rng: createStream(1, "sampler", k),
+          history,
+          pending: Array.from({ length: pending }, (_, j) => ({
+            number: 40 + j,
+            params: { x: 0.9, y: 0.1 },
+          })),
+        });
+        total += Math.hypot((p.x as number) - 0.3, (p.y as number) - 0.6);
+      }
+      return total / 200;
+    };
+    expect(spread(true, 0)).toBeLessThan(0.9 * spread(false, 0));
+    expect(spread(true, 7)).toBeGreaterThan(spread(true, 0));
+  });
+
   it("has a univariate mode (Optuna's default) that also beats random on Branin", () => {
     const f: Objective = (p) => ({ observed: branin(p as never), clean: branin(p as never) });
     const seeds = Array.from({ length: 10 }, (_, i) => 2000 + i);
@@ -214,6 +263,7 @@ describe("createTpeSampler", () => {
         considerEndpoints: false,
         multivariate: true,
         bandwidthFactor: 0.1,
+        shrinkGoodBandwidth: true,
         constantLiar: true,
       },
     });
@@ -230,6 +280,7 @@ describe("createTpeSampler", () => {
       { bandwidthFactor: 0 },
       { bandwidthFactor: Number.POSITIVE_INFINITY },
       { multivariate: "yes" },
+      { shrinkGoodBandwidth: 1 },
     ];
     for (const options of bad) {
       let caught: unknown;

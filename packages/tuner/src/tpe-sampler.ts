@@ -21,15 +21,17 @@ import { NumericMixture } from "./_parzen.js";
 import type { ParzenOptions } from "./_parzen-base.js";
 import { CategoricalMixture } from "./_parzen-categorical.js";
 import { JointMixture } from "./_parzen-joint.js";
+import { goodBandwidthCount, splitHistory } from "./_tpe-groups.js";
 import type { ComponentDescription, Sampler, SamplerContext } from "./sampler.js";
 import type { Choice, Params } from "./search-space.js";
-import type { Direction, FrozenTrial } from "./trial.js";
 
 /**
- * Options of {@link createTpeSampler}. The defaults are Optuna's except three, chosen by measurement
- * (docs/benchmarks.md): `multivariate` (true), `bandwidthFactor` (0.1 instead of 0.2) and, in
- * multivariate mode, `considerMagicClip` (false). `{ multivariate: false }` is Optuna's default TPE;
- * `{ multivariate: true, bandwidthFactor: 0.2, considerMagicClip: true }` is Optuna's multivariate TPE.
+ * Options of {@link createTpeSampler}. The defaults are Optuna's except four, chosen by measurement
+ * (docs/tuner.md): `multivariate` (true), `bandwidthFactor` (0.1 instead of 0.2), in multivariate
+ * mode `considerMagicClip` (false), and `shrinkGoodBandwidth` (true); `constantLiar` is on (it only
+ * matters with pending trials). `{ multivariate: false }` is Optuna's default TPE; `{ multivariate:
+ * true, bandwidthFactor: 0.2, considerMagicClip: true, shrinkGoodBandwidth: false }` is Optuna's
+ * multivariate TPE.
  */
 export interface TpeSamplerOptions {
   /**
@@ -80,6 +82,13 @@ export interface TpeSamplerOptions {
    */
   readonly bandwidthFactor?: number;
   /**
+   * Multivariate mode: the good mixture l's bandwidth shrinks with the study, as if it were fitted to
+   * all n visible finished trials shared by the suggestions made from them, n_l = max(m, n / (1 + p))
+   * (m good observations, p pending trials), instead of with its own m observations (Optuna's rule).
+   * @defaultValue true
+   */
+  readonly shrinkGoodBandwidth?: boolean;
+  /**
    * Treat pending trials (asked, result not visible; see `pendingWindow`) as "bad" observations, so
    * that concurrent suggestions spread out ("constant liar").
    * @defaultValue true
@@ -99,6 +108,7 @@ export const TPE_SAMPLER_DEFAULTS = Object.freeze({
   considerEndpoints: false,
   multivariate: true,
   bandwidthFactor: 0.1,
+  shrinkGoodBandwidth: true,
   constantLiar: true,
 });
 
@@ -110,6 +120,7 @@ interface Resolved {
   readonly parzen: ParzenOptions;
   readonly multivariate: boolean;
   readonly bandwidthFactor: number;
+  readonly shrinkGoodBandwidth: boolean;
   readonly constantLiar: boolean;
 }
 
@@ -137,106 +148,9 @@ function resolveOptions(options: TpeSamplerOptions): Resolved {
     },
     multivariate,
     bandwidthFactor: positiveOption(OWNER, "bandwidthFactor", o.bandwidthFactor),
+    shrinkGoodBandwidth: boolOption(OWNER, "shrinkGoodBandwidth", o.shrinkGoodBandwidth),
     constantLiar: boolOption(OWNER, "constantLiar", o.constantLiar),
   };
-}
-
-/** Loss (smaller is better) of a finished trial for ranking. */
-function lossOf(value: number, direction: Direction): number {
-  return direction === "minimize" ? value : -value;
-}
-
-/**
- * Split the finished trials into "good" (below) and the rest (above):
- * complete trials by value, then pruned ones by depth reached then by their last value; ties by trial
- * number. Returns a flag per history entry (1 good, 0 bad, -1 unused) and the counts.
- * @internal exported for tests
- */
-export function splitHistory(
-  history: readonly FrozenTrial[],
-  direction: Direction,
-  gammaFraction: number,
-  gammaMax: number,
-): { flags: Int8Array; nBelow: number; nAbove: number } {
-  const n = history.length;
-  const flags = new Int8Array(n).fill(-1);
-  const losses = new Float64Array(n);
-  const completeIdx = new Int32Array(n);
-  let nc = 0;
-  const pruned: { i: number; step: number; loss: number; number: number }[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = history[i]!;
-    if (t.state === "complete") {
-      losses[nc] = lossOf(t.value!, direction);
-      completeIdx[nc] = i;
-      nc++;
-    } else if (t.state === "pruned") {
-      const last = t.intermediateValues[t.intermediateValues.length - 1];
-      pruned.push({
-        i,
-        step: last === undefined ? -1 : last.step,
-        loss: last === undefined ? Number.POSITIVE_INFINITY : lossOf(last.value, direction),
-        number: t.number,
-      });
-    }
-  }
-  const total = nc + pruned.length;
-  const nBelow = Math.min(Math.ceil(gammaFraction * total), gammaMax, total);
-  // Complete trials: the nBelow smallest losses, ties at the threshold by trial number (history is in
-  // number order). Only the threshold needs a sort.
-  const fromComplete = Math.min(nBelow, nc);
-  for (let r = 0; r < nc; r++) flags[completeIdx[r]!] = 0;
-  if (fromComplete > 0) {
-    const threshold = kthSmallest(losses.slice(0, nc), fromComplete - 1);
-    let atThreshold = fromComplete;
-    for (let r = 0; r < nc; r++) if (losses[r]! < threshold) atThreshold--;
-    for (let r = 0; r < nc; r++) {
-      const loss = losses[r]!;
-      if (loss < threshold) flags[completeIdx[r]!] = 1;
-      else if (loss === threshold && atThreshold > 0) {
-        flags[completeIdx[r]!] = 1;
-        atThreshold--;
-      }
-    }
-  }
-  pruned.sort(
-    (a, b) => b.step - a.step || (a.loss < b.loss ? -1 : a.loss > b.loss ? 1 : a.number - b.number),
-  );
-  pruned.forEach((p, r) => {
-    flags[p.i] = r < nBelow - fromComplete ? 1 : 0;
-  });
-  return { flags, nBelow, nAbove: total - nBelow };
-}
-
-/** The k-th smallest value (0-based) of `values`, which it reorders (quickselect, median of three). */
-function kthSmallest(values: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = values.length - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >>> 1;
-    const a = values[lo]!;
-    const b = values[mid]!;
-    const c = values[hi]!;
-    // Median of the three.
-    const pivot = Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (values[i]! < pivot) i++;
-      while (values[j]! > pivot) j--;
-      if (i <= j) {
-        const t = values[i]!;
-        values[i] = values[j]!;
-        values[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return values[k]!;
-  }
-  return values[k]!;
 }
 
 type ActiveDomain = NumericDomain | CategoricalDomain;
@@ -253,7 +167,8 @@ function observe(d: ActiveDomain, value: Choice): number {
  * categorical ones, each with a prior kernel; older observations down-weighted), draws
  * `nEiCandidates` from the good mixture l and returns the one maximising log l(x) − log g(x). By
  * default the mixtures are joint over all parameters (product kernels of bandwidth
- * 0.1 · n^(−1/(d+4)) · range); with `multivariate: false`, one per parameter with bandwidths from
+ * 0.1 · n^(−1/(d+4)) · range, n = the group's size for g and max(m, N / (1 + p)) for l: m good of N
+ * visible trials, p pending); with `multivariate: false`, one per parameter with bandwidths from
  * neighbour gaps clipped to [range / min(100, m + 2), range]. Pending trials count as bad (constant
  * liar). Every array is a typed array.
  * @param options - see {@link TpeSamplerOptions}
@@ -273,6 +188,7 @@ export function createTpeSampler(options: TpeSamplerOptions = {}): Sampler {
       considerEndpoints: o.parzen.considerEndpoints,
       multivariate: o.multivariate,
       bandwidthFactor: o.bandwidthFactor,
+      shrinkGoodBandwidth: o.shrinkGoodBandwidth,
       constantLiar: o.constantLiar,
     }),
   });
@@ -318,8 +234,11 @@ function sampleTpe(context: SamplerContext, o: Resolved): Params {
     ia++;
   }
 
+  const goodCount = o.shrinkGoodBandwidth
+    ? goodBandwidthCount(nBelow, nBelow + nAbove, context.pending.length)
+    : nBelow;
   const chosen = o.multivariate
-    ? sampleJoint(active, below, above, nBelow, nAboveAll, rng, o)
+    ? sampleJoint(active, { below, above, nBelow, nAbove: nAboveAll, goodCount }, rng, o)
     : active.map((d, k) => sampleIndependent(d, below[k]!, above[k]!, nBelow, nAboveAll, rng, o));
 
   const out: Record<string, Choice> = {};
@@ -401,14 +320,20 @@ function binInto(d: NumericDomain, v: number, lo: Float64Array, hi: Float64Array
 
 type DimMixture = NumericMixture | CategoricalMixture;
 
+/**
+ * The per-parameter mixtures of one group over `m` observations, aligned for joint scoring: numeric
+ * kernels of bandwidth `bandwidthFactor` · count^(−1/(d+4)) · range (Scott's rule, count = `m` unless
+ * given).
+ */
 function buildJoint(
   active: readonly ActiveDomain[],
   obs: readonly Float64Array[],
   m: number,
   o: Resolved,
+  count = m,
 ): DimMixture[] {
   const dims = active.length;
-  const factor = o.bandwidthFactor * Math.max(m, 1) ** (-1 / (dims + 4));
+  const factor = o.bandwidthFactor * Math.max(count, 1) ** (-1 / (dims + 4));
   return active.map((d, k) =>
     d.kind === "categorical"
       ? new CategoricalMixture(obs[k]!, m, d.choices.length, o.parzen)
@@ -416,18 +341,26 @@ function buildJoint(
   );
 }
 
+/** Observations of the two groups (per active parameter, oldest first) and their counts. */
+interface Groups {
+  readonly below: readonly Float64Array[];
+  readonly above: readonly Float64Array[];
+  readonly nBelow: number;
+  readonly nAbove: number;
+  /** Observation count that sets the good mixture's bandwidth. */
+  readonly goodCount: number;
+}
+
 function sampleJoint(
   active: readonly ActiveDomain[],
-  below: readonly Float64Array[],
-  above: readonly Float64Array[],
-  nBelow: number,
-  nAbove: number,
+  groups: Groups,
   rng: RandomGenerator,
   o: Resolved,
 ): Choice[] {
   const dims = active.length;
   if (dims === 0) return [];
-  const l = buildJoint(active, below, nBelow, o);
+  const { below, above, nBelow, nAbove } = groups;
+  const l = buildJoint(active, below, nBelow, o, groups.goodCount);
   const g = buildJoint(active, above, nAbove, o);
   const nc = o.nEiCandidates;
   const internal = new Float64Array(nc * dims);

@@ -4,7 +4,11 @@ import { type FeaturizerSpec, type NumericTransform, resolveFeaturizerSpec } fro
 import { _murmur3Tagged, _Utf8Buffer } from "./internal/hash.js";
 import { _WordScanner } from "./internal/words.js";
 
-/** A sparse feature vector: strictly increasing `indices` (the bias, index `dimension`, last) and their values. */
+/**
+ * A sparse feature vector: strictly increasing `indices` (the bias, index `dimension`, last) and their
+ * values. The arrays of {@link Featurizer.featurize} may be views into a buffer shared with other
+ * vectors (as Node's small Buffers are): go through `byteOffset` and `byteLength` when using `.buffer`.
+ */
 export interface SparseFeatures {
   /** Strictly increasing feature-row indices in [0, dimension]. */
   readonly indices: Int32Array;
@@ -309,6 +313,36 @@ export class FeatureAccumulator implements KeySink {
   }
 }
 
+/** Size of the pool that {@link Featurizer.featurize}'s outputs are cut from. */
+const POOL_BYTES = 16384;
+let pool = new ArrayBuffer(POOL_BYTES);
+let poolOffset = 0;
+
+/**
+ * A copy of the accumulator's features as views into a shared pool buffer, as Node's Buffer pool does:
+ * two views into one ArrayBuffer cost a fraction of two typed arrays with buffers of their own (V8
+ * allocates a typed array over 64 bytes outside its heap). A vector over half the pool gets its own.
+ */
+function pooledCopy(acc: FeatureAccumulator): SparseFeatures {
+  const n = acc.length;
+  const bytes = (n * 12 + 7) & ~7;
+  if (bytes > POOL_BYTES / 2) {
+    return { indices: acc.indices.slice(0, n), values: acc.values.slice(0, n) };
+  }
+  if (poolOffset + bytes > POOL_BYTES) {
+    pool = new ArrayBuffer(POOL_BYTES);
+    poolOffset = 0;
+  }
+  const values = new Float64Array(pool, poolOffset, n);
+  const indices = new Int32Array(pool, poolOffset + n * 8, n);
+  poolOffset += bytes;
+  for (let i = 0; i < n; i++) {
+    indices[i] = acc.indices[i]!;
+    values[i] = acc.values[i]!;
+  }
+  return { indices, values };
+}
+
 /**
  * A hashing featurizer (see {@link FeaturizerSpec} for the exact key scheme).
  * @param spec - a complete or partial spec; missing members take the defaults of {@link defaultFeaturizerSpec}
@@ -322,7 +356,7 @@ export function createFeaturizer(spec: Partial<FeaturizerSpec> = {}): Featurizer
     biasIndex: resolved.dimension,
     featurize(context: RlvrContext): SparseFeatures {
       acc.collect(context);
-      return { indices: acc.indices.slice(0, acc.length), values: acc.values.slice(0, acc.length) };
+      return pooledCopy(acc);
     },
     keys(context: RlvrContext): { key: string; value: number }[] {
       const sink = new StringKeySink(resolved);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type Database from "libsql";
 import { ServeError } from "../errors.js";
-import { WRITER_SOURCE } from "./_log-writer-source.js";
+import { type _BatchRows, _createCommitter, WRITER_SOURCE } from "./_log-writer-source.js";
 
 /** File name of the decision log inside its folder. */
 export const LOG_FILE = "decisions.db";
@@ -135,11 +135,14 @@ const decisionOf = (r: Record<string, unknown>): _DecisionRow => ({
 });
 
 /**
- * The decision log: an SQLite database in WAL mode with `synchronous = FULL`, so a commit is on disk
- * when it returns. Appends are queued; a writer thread commits everything queued in one transaction
- * while the queue fills again (group commit, at most one batch in flight), and each append's promise
- * resolves only after its transaction committed. Lookups read committed rows on this thread's own
- * connection, and the queued and in-flight rows from memory.
+ * The decision log: an SQLite database in WAL mode. Appends are queued and everything queued by the
+ * end of an event-loop turn is committed in one transaction (group commit, at most one batch in
+ * flight); every append of a batch resolves only after that transaction committed. With `fsync`
+ * (durability "disk") a writer thread commits with `synchronous = FULL`, so a commit is on disk when
+ * it returns, and the queue fills again while it waits for the disk; without (durability "process")
+ * this thread commits with `synchronous = NORMAL` (no fsync: the commit is a few writes, cheaper than
+ * handing the rows to another thread). Lookups read committed rows on this thread's connection, and
+ * the queued and in-flight rows from memory.
  * @internal
  */
 export class _DecisionLog {
@@ -157,8 +160,9 @@ export class _DecisionLog {
   private readonly selectDecision: Statement;
   /** Whether the writer fsyncs every commit (durability "disk"); read when the writer starts. */
   fsync = true;
-  /** The writer connection's `PRAGMA synchronous` (2 = FULL, 1 = NORMAL), known after its first commit. */
+  /** The committing connection's `PRAGMA synchronous` (2 = FULL, 1 = NORMAL), known after its first commit. */
   writerSynchronous: number | undefined;
+  private commit: ((batch: _BatchRows) => void) | undefined;
   private readonly selectRewarded: Statement;
 
   private constructor(path: string, db: Db) {
@@ -330,7 +334,10 @@ export class _DecisionLog {
     return worker;
   }
 
-  /** Hand the queued batch to the writer thread (one transaction). */
+  /**
+   * Commit the queued batch (one transaction): on this thread with durability "process" (no fsync),
+   * else by the writer thread, whose answer settles it.
+   */
   private send(): void {
     this.scheduled = false;
     const batch = this.queue;
@@ -340,8 +347,28 @@ export class _DecisionLog {
     }
     this.queue = undefined;
     this.inFlight = batch;
+    const id = ++this.batchId;
+    if (!this.fsync) {
+      this.settle(this.commitHere(id, batch));
+      return;
+    }
     this.writer ??= this.startWriter();
-    this.writer.postMessage({ id: ++this.batchId, decisions: batch.decisions, rewards: batch.rewards });
+    this.writer.postMessage({ id, decisions: batch.decisions, rewards: batch.rewards });
+  }
+
+  /** Commit a batch on this thread's connection (`synchronous = NORMAL`). */
+  private commitHere(id: number, batch: Batch): WriterAnswer {
+    try {
+      if (this.commit === undefined) {
+        this.db.exec("PRAGMA synchronous = NORMAL");
+        this.commit = _createCommitter(this.db);
+      }
+      this.commit(batch);
+      this.writerSynchronous ??= Number((this.db.prepare("PRAGMA synchronous").raw().get() as unknown[])[0]);
+      return { id, ok: true };
+    } catch (error) {
+      return { id, ok: false, message: (error as Error).message };
+    }
   }
 
   /** The writer's answer: settle the batch's promise, then send what queued meanwhile. */

@@ -38,7 +38,7 @@ describe.each([
 ])("the decision log's group commit, durability %s", (_name, fsync) => {
   it("commits batches of any size (multi-row inserts) with every value intact, in order", async () => {
     const { log, session } = openLog(`sizes-${fsync}`, fsync);
-    // one batch of 301 decisions and 101 rewards (chunks of 64, 16, 4 and 1), then batches of 1 to 5
+    // one batch of 301 decisions and 101 rewards (statements of 64 rows and the rest), then batches of 1 to 5
     const rows = Array.from({ length: 301 }, (_, i) => row(i, session));
     const rewards = rows.slice(0, 101).map((d, i) => ({
       eventId: d.eventId,

@@ -1,3 +1,4 @@
+import type { RlvrContext } from "@rlvr/dataset";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { referenceFeaturize, referenceKeys, referenceTokenize } from "./__fixtures__/reference-featurizer.js";
@@ -217,7 +218,7 @@ describe("the single-pass featurizer", () => {
   it("reuses its buffers, and every vector it returned keeps its values", () => {
     const f = createFeaturizer({ dimension: 4096, seed: 5 });
     const long = { prompt: `${"Wort\u00e9 ".repeat(500)}\ud83d\ude00 end`, features: { k: "v".repeat(300) } };
-    const contexts = [long, { prompt: "a b" }, long, { prompt: "" }, {}];
+    const contexts: RlvrContext[] = [long, { prompt: "a b" }, long, { prompt: "" }, {}];
     for (let i = 0; i < 400; i++) contexts.push({ prompt: `w${i} x${i % 7} y z${i % 3}`, features: { i } });
     const got = contexts.map((context) => f.featurize(context)); // the pool wraps several times
     contexts.forEach((context, i) => {

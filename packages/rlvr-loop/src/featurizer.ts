@@ -1,9 +1,14 @@
 import type { RlvrContext } from "@rlvr/dataset";
 import { RlvrLoopError } from "./errors.js";
 import { type FeaturizerSpec, type NumericTransform, resolveFeaturizerSpec } from "./featurizer-spec.js";
-import { murmur3 } from "./internal/hash.js";
+import { _murmur3Tagged, _Utf8Buffer } from "./internal/hash.js";
+import { _WordScanner } from "./internal/words.js";
 
-/** A sparse feature vector: strictly increasing `indices` (the bias, index `dimension`, last) and their values. */
+/**
+ * A sparse feature vector: strictly increasing `indices` (the bias, index `dimension`, last) and their
+ * values. The arrays of {@link Featurizer.featurize} may be views into a buffer shared with other
+ * vectors (as Node's small Buffers are): go through `byteOffset` and `byteLength` when using `.buffer`.
+ */
 export interface SparseFeatures {
   /** Strictly increasing feature-row indices in [0, dimension]. */
   readonly indices: Int32Array;
@@ -52,16 +57,37 @@ function checkFeature(name: string, value: unknown, transform: NumericTransform)
   );
 }
 
-function categoricalKey(name: string, value: string | boolean): string {
-  return typeof value === "string" ? `s:${name}=${value}` : `b:${name}=${value}`;
+/** Two-character key tags as two bytes, first | (second << 8). */
+const TAG = {
+  numeric: tag("n:"),
+  string: tag("s:"),
+  boolean: tag("b:"),
+  cross: tag("x:"),
+  unigram: tag("u:"),
+  bigram: tag("g:"),
+} as const;
+
+function tag(text: string): number {
+  return text.charCodeAt(0) | (text.charCodeAt(1) << 8);
 }
 
-/** Emit the (key, value) pairs of a context in a canonical order (feature names sorted by code unit). */
-function emitKeys(
-  spec: FeaturizerSpec,
-  context: RlvrContext,
-  emit: (key: string, value: number) => void,
-): void {
+/**
+ * Where {@link emitKeys} sends the keys of a context: each key is a two-character tag, then pieces
+ * of text, then its value; the words of the prompt go to {@link KeySink.prompt} whole.
+ */
+interface KeySink {
+  /** Start a key with its tag (two bytes, see {@link TAG}). */
+  begin(tag: number): void;
+  /** Append text to the key. */
+  text(text: string): void;
+  /** End the key with its value. */
+  end(value: number): void;
+  /** Emit the unigram keys `u:w`, then the bigram keys `g:v w`, of the prompt's words. */
+  prompt(prompt: string): void;
+}
+
+/** Emit the keys of a context in a canonical order (feature names sorted by code unit). */
+function emitKeys(spec: FeaturizerSpec, context: RlvrContext, sink: KeySink): void {
   if (typeof context !== "object" || context === null) {
     throw new RlvrLoopError(
       "INVALID_DATA",
@@ -79,22 +105,29 @@ function emitKeys(
     );
   }
   if (spec.features && features !== undefined) {
-    const names = Object.keys(features).sort(compareCodeUnits);
-    for (const name of names) {
+    for (const name of sortedNames(features)) {
       const value = checkFeature(name, features[name], spec.numeric);
-      if (typeof value === "number") emit(`n:${name}`, value);
-      else emit(categoricalKey(name, value), 1);
+      if (typeof value === "number") {
+        sink.begin(TAG.numeric);
+        sink.text(name);
+        sink.end(value);
+      } else {
+        sink.begin(typeof value === "string" ? TAG.string : TAG.boolean);
+        sink.text(name);
+        sink.text("=");
+        sink.text(String(value));
+        sink.end(1);
+      }
     }
   }
   if (features !== undefined) {
     for (const [a, b] of spec.crosses) {
       if (!(a in features) || !(b in features)) continue;
-      const va = checkFeature(a, features[a], spec.numeric);
-      const vb = checkFeature(b, features[b], spec.numeric);
-      if (typeof va === "number" && typeof vb === "number") emit(`x:${a}&${b}`, va * vb);
-      else if (typeof va === "number") emit(`x:${a}&${b}=${String(vb)}`, va);
-      else if (typeof vb === "number") emit(`x:${b}&${a}=${String(va)}`, vb);
-      else emit(`x:${a}=${String(va)}&${b}=${String(vb)}`, 1);
+      emitCross(
+        sink,
+        [a, checkFeature(a, features[a], spec.numeric)],
+        [b, checkFeature(b, features[b], spec.numeric)],
+      );
     }
   }
   const prompt = context.prompt;
@@ -104,12 +137,68 @@ function emitKeys(
         "INVALID_DATA",
         `the context's prompt must be a string, got ${JSON.stringify(prompt)}`,
       );
-    if (spec.unigrams || spec.bigrams) {
-      const words = tokenize(prompt, spec.lowercase);
-      if (spec.unigrams) for (const w of words) emit(`u:${w}`, 1);
-      if (spec.bigrams) for (let i = 1; i < words.length; i++) emit(`g:${words[i - 1]} ${words[i]}`, 1);
-    }
+    if (spec.unigrams || spec.bigrams) sink.prompt(prompt);
   }
+}
+
+/**
+ * The key of a cross of features a and b: `x:a&b` (value va·vb) when both are numbers,
+ * `x:a&b=vb` (value va) when only a is, `x:b&a=va` (value vb) when only b is, else `x:a=va&b=vb` (1).
+ */
+function emitCross(sink: KeySink, [a, va]: [string, Scalar], [b, vb]: [string, Scalar]): void {
+  sink.begin(TAG.cross);
+  if (typeof va === "number" && typeof vb === "number") {
+    sink.text(`${a}&${b}`);
+    sink.end(va * vb);
+  } else if (typeof va === "number") {
+    sink.text(`${a}&${b}=${String(vb)}`);
+    sink.end(va);
+  } else if (typeof vb === "number") {
+    sink.text(`${b}&${a}=${String(va)}`);
+    sink.end(vb);
+  } else {
+    sink.text(`${a}=${String(va)}&${b}=${String(vb)}`);
+    sink.end(1);
+  }
+}
+
+/** The keys as strings (for {@link Featurizer.keys}): the prompt's words from {@link tokenize}. */
+class StringKeySink implements KeySink {
+  readonly out: { key: string; value: number }[] = [];
+  private key = "";
+  constructor(private readonly spec: FeaturizerSpec) {}
+  begin(tag: number): void {
+    this.key = String.fromCharCode(tag & 0xff, tag >>> 8);
+  }
+  text(text: string): void {
+    this.key += text;
+  }
+  end(value: number): void {
+    this.out.push({ key: this.key, value });
+  }
+  prompt(prompt: string): void {
+    const words = tokenize(prompt, this.spec.lowercase);
+    if (this.spec.unigrams) for (const w of words) this.out.push({ key: `u:${w}`, value: 1 });
+    if (this.spec.bigrams)
+      for (let i = 1; i < words.length; i++)
+        this.out.push({ key: `g:${words[i - 1]} ${words[i]}`, value: 1 });
+  }
+}
+
+/** The names of `features` sorted by code unit (insertion sort for the usual handful: no comparator calls). */
+function sortedNames(features: object): string[] {
+  const names = Object.keys(features);
+  if (names.length > 16) return names.sort(compareCodeUnits);
+  for (let i = 1; i < names.length; i++) {
+    const name = names[i]!;
+    let j = i - 1;
+    while (j >= 0 && names[j]! > name) {
+      names[j + 1] = names[j]!;
+      j--;
+    }
+    names[j + 1] = name;
+  }
+  return names;
 }
 
 /** Compare strings by UTF-16 code units (never locale-dependent). */
@@ -119,14 +208,19 @@ export function compareCodeUnits(a: string, b: string): number {
 
 /**
  * Reusable accumulator that hashes keys into buckets, then sorts and merges them. Not exported from
- * the package: used by the featurizer and by the columnar data builder.
+ * the package: used by the featurizer and by the columnar data builder. It hashes each key's UTF-8
+ * bytes as they are produced (a {@link KeySink}): no key string is built, and the prompt's words are
+ * scanned once by {@link _WordScanner}, each unigram and bigram hashed straight from its bytes.
  * @internal
  */
-export class FeatureAccumulator {
+export class FeatureAccumulator implements KeySink {
   indices = new Int32Array(64);
   values = new Float64Array(64);
   length = 0;
   readonly spec: FeaturizerSpec;
+  private readonly words = new _WordScanner();
+  private readonly key = new _Utf8Buffer();
+  private tag = 0;
 
   constructor(spec: FeaturizerSpec) {
     this.spec = spec;
@@ -135,10 +229,43 @@ export class FeatureAccumulator {
   /** Clear, then collect the features of `context` (bias included), sorted and merged. */
   collect(context: RlvrContext): void {
     this.length = 0;
-    const { dimension, seed } = this.spec;
-    emitKeys(this.spec, context, (key, value) => this.push(murmur3(key, seed) % dimension, value));
-    this.push(dimension, 1);
+    emitKeys(this.spec, context, this);
+    this.push(this.spec.dimension, 1);
     this.sortAndMerge();
+  }
+
+  /** @internal {@link KeySink.begin} */
+  begin(tag: number): void {
+    this.tag = tag;
+    this.key.length = 0;
+  }
+
+  /** @internal {@link KeySink.text} */
+  text(text: string): void {
+    this.key.text(text);
+  }
+
+  /** @internal {@link KeySink.end} */
+  end(value: number): void {
+    const { dimension, seed } = this.spec;
+    this.push(_murmur3Tagged(this.tag, this.key.bytes, 0, this.key.length, seed) % dimension, value);
+  }
+
+  /** @internal {@link KeySink.prompt} */
+  prompt(prompt: string): void {
+    const { dimension, seed, unigrams, bigrams } = this.spec;
+    const w = this.words;
+    w.scan(prompt, this.spec.lowercase);
+    const { starts, ends, count } = w;
+    const bytes = w.utf8.bytes;
+    if (unigrams) {
+      for (let i = 0; i < count; i++)
+        this.push(_murmur3Tagged(TAG.unigram, bytes, starts[i]!, ends[i]!, seed) % dimension, 1);
+    }
+    if (bigrams) {
+      for (let i = 1; i < count; i++)
+        this.push(_murmur3Tagged(TAG.bigram, bytes, starts[i - 1]!, ends[i]!, seed) % dimension, 1);
+    }
   }
 
   private push(index: number, value: number): void {
@@ -186,6 +313,36 @@ export class FeatureAccumulator {
   }
 }
 
+/** Size of the pool that {@link Featurizer.featurize}'s outputs are cut from. */
+const POOL_BYTES = 16384;
+let pool = new ArrayBuffer(POOL_BYTES);
+let poolOffset = 0;
+
+/**
+ * A copy of the accumulator's features as views into a shared pool buffer, as Node's Buffer pool does:
+ * two views into one ArrayBuffer cost a fraction of two typed arrays with buffers of their own (V8
+ * allocates a typed array over 64 bytes outside its heap). A vector over half the pool gets its own.
+ */
+function pooledCopy(acc: FeatureAccumulator): SparseFeatures {
+  const n = acc.length;
+  const bytes = (n * 12 + 7) & ~7;
+  if (bytes > POOL_BYTES / 2) {
+    return { indices: acc.indices.slice(0, n), values: acc.values.slice(0, n) };
+  }
+  if (poolOffset + bytes > POOL_BYTES) {
+    pool = new ArrayBuffer(POOL_BYTES);
+    poolOffset = 0;
+  }
+  const values = new Float64Array(pool, poolOffset, n);
+  const indices = new Int32Array(pool, poolOffset + n * 8, n);
+  poolOffset += bytes;
+  for (let i = 0; i < n; i++) {
+    indices[i] = acc.indices[i]!;
+    values[i] = acc.values[i]!;
+  }
+  return { indices, values };
+}
+
 /**
  * A hashing featurizer (see {@link FeaturizerSpec} for the exact key scheme).
  * @param spec - a complete or partial spec; missing members take the defaults of {@link defaultFeaturizerSpec}
@@ -199,12 +356,12 @@ export function createFeaturizer(spec: Partial<FeaturizerSpec> = {}): Featurizer
     biasIndex: resolved.dimension,
     featurize(context: RlvrContext): SparseFeatures {
       acc.collect(context);
-      return { indices: acc.indices.slice(0, acc.length), values: acc.values.slice(0, acc.length) };
+      return pooledCopy(acc);
     },
     keys(context: RlvrContext): { key: string; value: number }[] {
-      const out: { key: string; value: number }[] = [];
-      emitKeys(resolved, context, (key, value) => out.push({ key, value }));
-      return out;
+      const sink = new StringKeySink(resolved);
+      emitKeys(resolved, context, sink);
+      return sink.out;
     },
   });
 }

@@ -3,15 +3,18 @@
 // per second and p50 / p99 latency, against the bare Fastify hello-world measured in the same run as
 // the baseline (goal: at least 0.5× its requests per second). Each server runs in a child process, so
 // the load generator and the server share the machine's cores as they would on one host. Every
-// decision is a new event (generated id), committed to the decision log (SQLite, WAL, fsync) before
-// it is answered.
+// decision is a new event (generated id), committed to the decision log (SQLite, WAL; an fsync per
+// commit with durability disk) before it is answered. Also measured in the same run: the CPU time of
+// featurizing one request's context, and the fsync latency of the log's folder (with durability disk
+// a decision waits for at least one fsync, so 32 connections cannot get more than about
+// 32 / fsync-time decisions per second).
 //
 //   node bench/serve.mjs [--duration S] [--rounds N] [--connections N]
 //
-// The three servers are measured in interleaved rounds (hello, disk, process, hello, ...) and the
+// The four servers are measured in interleaved rounds (hello, post, disk, process, hello, ...) and the
 // medians are reported, so that other load on the machine affects the ratio as little as possible.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, fsyncSync, mkdtempSync, openSync, rmSync, writeFileSync, writeSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -74,6 +77,34 @@ try {
   writeFileSync(checkpoint, serializeCheckpoint(policy));
   const bodies = Array.from({ length: 64 }, () => JSON.stringify({ context: env.sample(rng).context }));
 
+  // CPU time of featurizing one context (the policy's featurizer, the bench's 64 bodies in turn)
+  const contexts = bodies.map((body) => JSON.parse(body).context);
+  const featurizeMicros = () => {
+    let sink = 0;
+    for (let i = 0; i < 20_000; i++) sink += policy.featurizer.featurize(contexts[i & 63]).indices.length;
+    const t0 = process.cpuUsage();
+    for (let i = 0; i < 50_000; i++) sink += policy.featurizer.featurize(contexts[i & 63]).indices.length;
+    const t = process.cpuUsage(t0);
+    return sink > 0 ? (t.user + t.system) / 50_000 : Number.NaN;
+  };
+  const featurize = Math.min(featurizeMicros(), featurizeMicros(), featurizeMicros());
+  // fsync latency of the log's folder: 40 × (write 4 KiB, fsync)
+  const fsyncMs = (() => {
+    const file = join(dir, "fsync-probe");
+    const fd = openSync(file, "w");
+    const block = Buffer.alloc(4096, 1);
+    const times = [];
+    for (let i = 0; i < 40; i++) {
+      const t0 = process.hrtime.bigint();
+      writeSync(fd, block);
+      fsyncSync(fd);
+      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    closeSync(fd);
+    times.sort((x, y) => x - y);
+    return { p50: times[20], mean: times.reduce((a, b) => a + b, 0) / times.length };
+  })();
+
   const requests = bodies.map((body) => ({
     method: "POST",
     path: "/v1/decisions",
@@ -82,6 +113,7 @@ try {
   }));
   const servers = {
     hello: await start(["hello"]),
+    post: await start(["post"]),
     disk: await start(["policy", checkpoint, join(dir, "log-disk"), "disk"]),
     process: await start(["policy", checkpoint, join(dir, "log-process"), "process"]),
   };
@@ -89,7 +121,7 @@ try {
     name === "hello"
       ? { url: `http://127.0.0.1:${servers.hello.port}/` }
       : { url: `http://127.0.0.1:${servers[name].port}`, requests };
-  const runs = { hello: [], disk: [], process: [] };
+  const runs = { hello: [], post: [], disk: [], process: [] };
   for (const name of Object.keys(runs)) await load({ ...target(name), duration: 1 }); // warm-up
   // interleaved rounds, so that a change in the machine's load hits every server alike
   for (let round = 0; round < rounds; round++) {
@@ -107,21 +139,30 @@ try {
     errors: runs[name].reduce((n, r) => n + r.errors, 0),
   });
   const base = summary("hello");
-  const decisions = { disk: summary("disk"), process: summary("process") };
+  const decisions = { post: summary("post"), disk: summary("disk"), process: summary("process") };
 
   const row = (name, r) =>
     `| ${name} | ${Math.round(r.requests.average)} | ${r.latency.p50} | ${r.latency.p99} | ${r.non2xx + r.errors} |`;
   const ratio = (r) => (r.requests.average / base.requests.average).toFixed(2);
+  const perRound = (name) =>
+    runs[name].map((r, i) => (r.requests.average / runs.hello[i].requests.average).toFixed(2)).join(", ");
   console.log(
     `\nserve benchmark: ${connections} connections, ${rounds} interleaved rounds of ${duration} s (medians), ${availableParallelism()} cores, Node ${process.versions.node}, load average ${loadavg()[0].toFixed(1)} at the end\n`,
   );
   console.log("| server | requests/s | p50 ms | p99 ms | errors |");
   console.log("|---|---|---|---|---|");
   console.log(row("Fastify hello-world (baseline)", base));
-  console.log(row("POST /v1/decisions, durability disk (fsync per commit)", decisions.disk));
+  console.log(row("POST /v1/decisions, constant answer (schemas only: no decision, no log)", decisions.post));
+  console.log(row("POST /v1/decisions, durability disk (an fsync per commit)", decisions.disk));
   console.log(row("POST /v1/decisions, durability process", decisions.process));
   console.log(
-    `\ndecisions/s ÷ hello-world requests/s: ${ratio(decisions.disk)} (disk), ${ratio(decisions.process)} (process); goal ≥ 0.5`,
+    `\ndecisions/s ÷ hello-world requests/s: ${ratio(decisions.disk)} (disk), ${ratio(decisions.process)} (process); goal ≥ 0.5; the constant POST alone: ${ratio(decisions.post)}`,
+  );
+  console.log(
+    `per round: disk ${perRound("disk")}; process ${perRound("process")}; constant POST ${perRound("post")}`,
+  );
+  console.log(
+    `featurizing one context: ${featurize.toFixed(1)} µs CPU; fsync of the log's folder: p50 ${fsyncMs.p50.toFixed(1)} ms, mean ${fsyncMs.mean.toFixed(1)} ms (bound for disk at ${connections} connections ≈ ${Math.round((connections * 1000) / fsyncMs.mean)} decisions/s)`,
   );
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -168,7 +168,8 @@ export function drawAction(actions: readonly string[], probs: Float64Array, u: n
  * The whole decision for one request: serving probabilities, the keyed draw, the action.
  * @param policy - the served policy
  * @param context - the request's context
- * @param options - allowed actions, exploration, seed and event id
+ * @param options - allowed actions, exploration, seed and event id; `scratch`, an array of at least
+ *   `policy.actions.length` numbers the probabilities may be written into (a server reuses one)
  */
 export function decide(
   policy: Policy,
@@ -178,10 +179,17 @@ export function decide(
     readonly exploration: ExplorationOptions;
     readonly seed: number;
     readonly eventId: string;
+    readonly scratch?: Float64Array;
   },
 ): Decision {
-  const out = new Float64Array(policy.actions.length);
-  const greedyIndex = servingProbabilities(policy, context, { ...options, out });
+  const A = policy.actions.length;
+  const out =
+    options.scratch !== undefined && options.scratch.length >= A ? options.scratch : new Float64Array(A);
+  const greedyIndex = servingProbabilities(policy, context, {
+    allowedActions: options.allowedActions,
+    exploration: options.exploration,
+    out,
+  });
   const index = drawAction(policy.actions, out, decisionUniform(options.seed, options.eventId));
   return { index, action: policy.actions[index]!, probability: out[index]!, greedyIndex };
 }

@@ -68,6 +68,8 @@ interface Served {
   readonly file: string;
   readonly session: number;
   readonly known: ReadonlySet<string>;
+  /** The serving probabilities of the decision being made (decisions are made one at a time). */
+  readonly scratch: Float64Array;
 }
 
 const sha256 = (text: string): Buffer => createHash("sha256").update(text, "utf8").digest();
@@ -108,6 +110,7 @@ function buildServer(o: ResolvedServeOptions, first: _ServedCheckpoint, log: _De
     file,
     session: log.startSession(checkpoint, o.seed, exploration, o.now()),
     known: new Set(checkpoint.policy.actions),
+    scratch: new Float64Array(checkpoint.policy.actions.length),
   });
   let served = startSession(first, o.checkpoint);
   const idPrefix = `_${served.session}.`;
@@ -129,9 +132,11 @@ function buildServer(o: ResolvedServeOptions, first: _ServedCheckpoint, log: _De
     },
   });
   let shuttingDown = false;
-  app.addHook("onRequest", async () => {
+  // a callback hook, not an async one: no promise per request
+  app.addHook("onRequest", (_request, _reply, done) => {
     if (shuttingDown)
-      throw new ServeError("SHUTTING_DOWN", "the server is shutting down; retry on another instance");
+      done(new ServeError("SHUTTING_DOWN", "the server is shutting down; retry on another instance"));
+    else done();
   });
   app.removeContentTypeParser("text/plain"); // JSON only: anything else is 415
   app.setErrorHandler((error, _request, reply) => {
@@ -197,6 +202,7 @@ function buildServer(o: ResolvedServeOptions, first: _ServedCheckpoint, log: _De
         exploration: o.exploration,
         seed: o.seed,
         eventId,
+        scratch: current.scratch,
       });
       const now = o.now();
       const explored = decision.index !== decision.greedyIndex;

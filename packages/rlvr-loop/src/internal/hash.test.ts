@@ -1,40 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { murmur3 } from "./hash.js";
-
-/** Reference MurmurHash3 x86-32 over bytes from TextEncoder (the textbook algorithm). */
-function reference(bytes: Uint8Array, seed: number): number {
-  let h = seed >>> 0;
-  const n = bytes.length;
-  const nblocks = n >> 2;
-  for (let i = 0; i < nblocks; i++) {
-    let k = bytes[4 * i]! | (bytes[4 * i + 1]! << 8) | (bytes[4 * i + 2]! << 16) | (bytes[4 * i + 3]! << 24);
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
-  let k = 0;
-  const tail = nblocks * 4;
-  if ((n & 3) >= 3) k ^= bytes[tail + 2]! << 16;
-  if ((n & 3) >= 2) k ^= bytes[tail + 1]! << 8;
-  if ((n & 3) >= 1) {
-    k ^= bytes[tail]!;
-    k = Math.imul(k, 0xcc9e2d51);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, 0x1b873593);
-    h ^= k;
-  }
-  h ^= n;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
+import { referenceMurmur3 as reference } from "../__fixtures__/reference-featurizer.js";
+import { _murmur3Tagged, _Utf8Buffer, murmur3, murmur3Bytes } from "./hash.js";
 
 describe("murmur3", () => {
   it("gives the published MurmurHash3 x86-32 test vectors", () => {
@@ -59,5 +26,30 @@ describe("murmur3", () => {
       ),
       { seed: 42, numRuns: 500 },
     );
+  });
+
+  it("hashes byte ranges, with and without a two-byte tag, like the bytes laid out in one buffer", () => {
+    const encoder = new TextEncoder();
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 40 }),
+        fc.nat({ max: 8 }),
+        fc.integer({ min: 0, max: 0xffff }),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        (body, offset, tag, seed) => {
+          const padded = new Uint8Array(offset + body.length + 3);
+          padded.set(body, offset);
+          const tagged = new Uint8Array([tag & 0xff, tag >>> 8, ...body]);
+          expect(murmur3Bytes(body, body.length, seed)).toBe(reference(body, seed));
+          expect(_murmur3Tagged(tag, padded, offset, offset + body.length, seed)).toBe(
+            reference(tagged, seed),
+          );
+        },
+      ),
+      { seed: 7, numRuns: 500 },
+    );
+    const buffer = new _Utf8Buffer();
+    buffer.text("a\u00e9\ud83d\ude00\ud800z");
+    expect(buffer.bytes.subarray(0, buffer.length)).toEqual(encoder.encode("a\u00e9\ud83d\ude00\ud800z"));
   });
 });

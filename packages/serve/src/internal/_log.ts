@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type Database from "libsql";
 import { ServeError } from "../errors.js";
-import { WRITER_SOURCE } from "./_log-writer-source.js";
+import { type _BatchRows, _createCommitter, WRITER_SOURCE } from "./_log-writer-source.js";
 
 /** File name of the decision log inside its folder. */
 export const LOG_FILE = "decisions.db";
@@ -88,37 +88,37 @@ function loadBinding(): typeof Database {
   return binding;
 }
 
-interface Pending {
-  readonly decision?: _DecisionRow;
-  readonly reward?: _RewardRow;
+/**
+ * Appends gathered for one transaction: the rows flattened (11 values per decision, 5 per reward,
+ * in the writer's column order) and one promise that every append of the batch waits for.
+ */
+interface Batch {
+  readonly decisions: (string | number | null)[];
+  readonly rewards: (string | number | null)[];
+  readonly decisionIds: string[];
+  readonly rewardIds: string[];
+  readonly done: Promise<void>;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
 }
 
-/** A row as the writer thread inserts it: 11 values for a decision, 5 for a reward. */
-type WriterRow = readonly (string | number | null)[];
+/** The writer thread's answer to a batch. */
+interface WriterAnswer {
+  readonly id: number;
+  readonly ok: boolean;
+  readonly message?: string;
+  readonly synchronous?: number;
+}
 
-const decisionValues = (d: _DecisionRow): WriterRow => [
-  d.eventId,
-  d.session,
-  d.groupId,
-  d.context,
-  d.allowed,
-  d.action,
-  d.probability,
-  d.explored ? 1 : 0,
-  d.decidedMs,
-  d.deadlineMs,
-  d.defaultReward,
-];
-
-const rewardValues = (r: _RewardRow): WriterRow => [
-  r.eventId,
-  r.reward,
-  r.verified ? 1 : 0,
-  r.components,
-  r.rewardedMs,
-];
+function newBatch(): Batch {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { decisions: [], rewards: [], decisionIds: [], rewardIds: [], done, resolve, reject };
+}
 
 const decisionOf = (r: Record<string, unknown>): _DecisionRow => ({
   eventId: r.event_id as string,
@@ -135,18 +135,21 @@ const decisionOf = (r: Record<string, unknown>): _DecisionRow => ({
 });
 
 /**
- * The decision log: an SQLite database in WAL mode with `synchronous = FULL`, so a commit is on disk
- * when it returns. Appends are queued; a writer thread commits everything queued in one transaction
- * while the queue fills again (group commit, at most one batch in flight), and each append's promise
- * resolves only after its transaction committed. Lookups read committed rows on this thread's own
- * connection, and the queued and in-flight rows from memory.
+ * The decision log: an SQLite database in WAL mode. Appends are queued and everything queued by the
+ * end of an event-loop turn is committed in one transaction (group commit, at most one batch in
+ * flight); every append of a batch resolves only after that transaction committed. With `fsync`
+ * (durability "disk") a writer thread commits with `synchronous = FULL`, so a commit is on disk when
+ * it returns, and the queue fills again while it waits for the disk; without (durability "process")
+ * this thread commits with `synchronous = NORMAL` (no fsync: the commit is a few writes, cheaper than
+ * handing the rows to another thread). Lookups read committed rows on this thread's connection, and
+ * the queued and in-flight rows from memory.
  * @internal
  */
 export class _DecisionLog {
   readonly path: string;
   private readonly db: Db;
-  private queue: Pending[] = [];
-  private inFlight: Pending[] | undefined;
+  private queue: Batch | undefined;
+  private inFlight: Batch | undefined;
   private scheduled = false;
   private closed = false;
   private writer: Worker | undefined;
@@ -155,8 +158,11 @@ export class _DecisionLog {
   private readonly pendingDecisions = new Map<string, _DecisionRow>();
   private readonly pendingRewards = new Set<string>();
   private readonly selectDecision: Statement;
-  /** Whether the writer fsyncs every commit (durability "disk"). */
+  /** Whether the writer fsyncs every commit (durability "disk"); read when the writer starts. */
   fsync = true;
+  /** The committing connection's `PRAGMA synchronous` (2 = FULL, 1 = NORMAL), known after its first commit. */
+  writerSynchronous: number | undefined;
+  private commit: ((batch: _BatchRows) => void) | undefined;
   private readonly selectRewarded: Statement;
 
   private constructor(path: string, db: Db) {
@@ -271,36 +277,56 @@ export class _DecisionLog {
     return { row: decisionOf(r), rewarded };
   }
 
-  /** Queue a decision; resolves once it is committed. */
-  appendDecision(row: _DecisionRow): Promise<void> {
-    return this.enqueue({ decision: row });
-  }
-
-  /** Queue a reward; resolves once it is committed. */
-  appendReward(row: _RewardRow): Promise<void> {
-    return this.enqueue({ reward: row });
-  }
-
-  private enqueue(item: { decision?: _DecisionRow; reward?: _RewardRow }): Promise<void> {
+  /** Queue a decision; resolves once it is committed (with the others of its batch). */
+  appendDecision(d: _DecisionRow): Promise<void> {
     if (this.closed) return Promise.reject(new ServeError("SHUTTING_DOWN", "the decision log is closed"));
-    if (item.decision !== undefined) this.pendingDecisions.set(item.decision.eventId, item.decision);
-    if (item.reward !== undefined) this.pendingRewards.add(item.reward.eventId);
-    return new Promise<void>((resolve, reject) => {
-      this.queue.push({ ...item, resolve, reject });
-      if (!this.scheduled && this.inFlight === undefined) {
-        this.scheduled = true;
-        setImmediate(() => this.send());
-      }
-    });
+    this.pendingDecisions.set(d.eventId, d);
+    const batch = this.open();
+    batch.decisions.push(
+      d.eventId,
+      d.session,
+      d.groupId,
+      d.context,
+      d.allowed,
+      d.action,
+      d.probability,
+      d.explored ? 1 : 0,
+      d.decidedMs,
+      d.deadlineMs,
+      d.defaultReward,
+    );
+    batch.decisionIds.push(d.eventId);
+    return batch.done;
+  }
+
+  /** Queue a reward; resolves once it is committed (with the others of its batch). */
+  appendReward(r: _RewardRow): Promise<void> {
+    if (this.closed) return Promise.reject(new ServeError("SHUTTING_DOWN", "the decision log is closed"));
+    this.pendingRewards.add(r.eventId);
+    const batch = this.open();
+    batch.rewards.push(r.eventId, r.reward, r.verified ? 1 : 0, r.components, r.rewardedMs);
+    batch.rewardIds.push(r.eventId);
+    return batch.done;
+  }
+
+  /** The batch gathering appends, opened (and its hand-over scheduled) by the first one. */
+  private open(): Batch {
+    if (this.queue !== undefined) return this.queue;
+    this.queue = newBatch();
+    if (!this.scheduled && this.inFlight === undefined) {
+      this.scheduled = true;
+      setImmediate(() => this.send());
+    }
+    return this.queue;
   }
 
   /** The writer thread, started on the first append. */
   private startWriter(): Worker {
     const worker = new Worker(WRITER_SOURCE, {
       eval: true,
-      workerData: { binding: bindingPath, path: this.path },
+      workerData: { binding: bindingPath, path: this.path, fsync: this.fsync },
     });
-    worker.on("message", (message: { id: number; ok: boolean; message?: string }) => this.settle(message));
+    worker.on("message", (message: WriterAnswer) => this.settle(message));
     worker.on("error", (error) => {
       this.writer = undefined; // a new one starts with the next batch
       this.settle({ id: this.batchId, ok: false, message: error.message });
@@ -308,40 +334,59 @@ export class _DecisionLog {
     return worker;
   }
 
-  /** Hand everything queued to the writer thread as one batch (one transaction). */
+  /**
+   * Commit the queued batch (one transaction): on this thread with durability "process" (no fsync),
+   * else by the writer thread, whose answer settles it.
+   */
   private send(): void {
     this.scheduled = false;
-    if (this.inFlight !== undefined || this.queue.length === 0) {
+    const batch = this.queue;
+    if (this.inFlight !== undefined || batch === undefined) {
       if (this.inFlight === undefined) this.drained?.();
       return;
     }
-    const batch = this.queue;
-    this.queue = [];
+    this.queue = undefined;
     this.inFlight = batch;
+    const id = ++this.batchId;
+    if (!this.fsync) {
+      this.settle(this.commitHere(id, batch));
+      return;
+    }
     this.writer ??= this.startWriter();
-    const rows = batch.map((p) =>
-      p.decision !== undefined ? decisionValues(p.decision) : rewardValues(p.reward!),
-    );
-    this.writer.postMessage({ id: ++this.batchId, rows });
+    this.writer.postMessage({ id, decisions: batch.decisions, rewards: batch.rewards });
   }
 
-  /** The writer's answer: settle the batch's promises, then send what queued meanwhile. */
-  private settle(message: { id: number; ok: boolean; message?: string }): void {
+  /** Commit a batch on this thread's connection (`synchronous = NORMAL`). */
+  private commitHere(id: number, batch: Batch): WriterAnswer {
+    try {
+      if (this.commit === undefined) {
+        this.db.exec("PRAGMA synchronous = NORMAL");
+        this.commit = _createCommitter(this.db);
+      }
+      this.commit(batch);
+      this.writerSynchronous ??= Number((this.db.prepare("PRAGMA synchronous").raw().get() as unknown[])[0]);
+      return { id, ok: true };
+    } catch (error) {
+      return { id, ok: false, message: (error as Error).message };
+    }
+  }
+
+  /** The writer's answer: settle the batch's promise, then send what queued meanwhile. */
+  private settle(message: WriterAnswer): void {
     const batch = this.inFlight;
     if (batch === undefined || message.id !== this.batchId) return;
+    if (message.synchronous !== undefined) this.writerSynchronous = message.synchronous;
     this.inFlight = undefined;
-    for (const p of batch) {
-      if (p.decision !== undefined) this.pendingDecisions.delete(p.decision.eventId);
-      if (p.reward !== undefined) this.pendingRewards.delete(p.reward.eventId);
-      if (message.ok) p.resolve();
-      else
-        p.reject(
-          new ServeError(
-            "LOG_WRITE_FAILED",
-            `the decision log could not commit: ${message.message ?? "unknown error"}`,
-          ),
-        );
-    }
+    for (const id of batch.decisionIds) this.pendingDecisions.delete(id);
+    for (const id of batch.rewardIds) this.pendingRewards.delete(id);
+    if (message.ok) batch.resolve();
+    else
+      batch.reject(
+        new ServeError(
+          "LOG_WRITE_FAILED",
+          `the decision log could not commit: ${message.message ?? "unknown error"}`,
+        ),
+      );
     this.send();
   }
 
@@ -409,7 +454,7 @@ export class _DecisionLog {
   /** Commit what is queued and in flight, stop the writer thread, close the connection. */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.inFlight !== undefined || this.queue.length > 0) {
+    if (this.inFlight !== undefined || this.queue !== undefined) {
       await new Promise<void>((resolve) => {
         this.drained = resolve;
         if (this.inFlight === undefined && !this.scheduled) this.send();

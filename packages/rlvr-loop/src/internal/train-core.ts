@@ -11,7 +11,8 @@ import type { EpochMetrics, StepMetrics, StopReason, TrainHooks, TrainingResult 
 import type { TrainingData } from "../training-data.js";
 import { AdamW } from "./adamw.js";
 import { type AdvantageSettings, type BatchStats, prepareBatch } from "./advantages.js";
-import { GradientBuffer } from "./linear.js";
+import { createKernels, type Kernels } from "./kernels.js";
+import type { GradientBuffer } from "./linear.js";
 import { type ObjectiveSums, objective, type Reference, type RoundBuffers, Scratch } from "./objective.js";
 import { learningRateAt } from "./schedule.js";
 
@@ -116,7 +117,11 @@ const makeBuffers = (n: number): RoundBuffers => ({
   qhat: null,
 });
 
-/** The optimizer state and the minibatch update; counts steps, examples and the current epoch. */
+/**
+ * The optimizer state and the minibatch update; counts steps, examples and the current epoch. The
+ * weights being trained are `trainer.W` (the starting weights are copied into the kernels' memory
+ * when the WebAssembly kernels are used): read them there, not in the array passed in.
+ */
 export class Trainer {
   readonly W: Float64Array;
   readonly steps: StepMetrics[] = [];
@@ -127,6 +132,7 @@ export class Trainer {
   readonly plannedSteps: number;
   private readonly o: TrainerOptions;
   private readonly G: GradientBuffer;
+  private readonly kernels: Kernels;
   private readonly adam: AdamW;
   private readonly scratch: Scratch;
   private readonly sums: ObjectiveSums = { examples: 0, kl: 0, entropy: 0, lowClipped: 0, highClipped: 0 };
@@ -136,19 +142,27 @@ export class Trainer {
   constructor(o: TrainerOptions) {
     const { cfg, featurizer, actions } = o;
     this.o = o;
-    this.W = o.W;
     this.plannedSteps = o.plannedSteps;
     const A = actions.length;
-    this.G = new GradientBuffer(featurizer.rows, A);
+    this.kernels = createKernels(featurizer.rows, A, o.W);
+    this.W = this.kernels.W;
+    this.G = this.kernels.G;
     this.adam = new AdamW({
       rows: featurizer.rows,
       actions: A,
       biasRow: featurizer.biasIndex,
       settings: cfg.optimizer,
+      moments: this.kernels.moments,
+      lazyKernel: this.kernels.lazyAdam,
     });
     this.scratch = new Scratch(A);
     this.buffers = makeBuffers(o.bufferSize);
     this.included = new Int32Array(Math.max(cfg.minibatchGroups, 1));
+  }
+
+  /** The trained weights in an array of their own (a copy when they live in WebAssembly memory). */
+  ownWeights(): Float64Array {
+    return this.kernels.shared ? this.W.slice() : this.W;
   }
 
   /** One minibatch: advantages and aggregation weights, then μ optimizer steps against the same π_old. */
@@ -226,6 +240,7 @@ export class Trainer {
         reference,
         mode: { recordOld, correctionCap: rule.correctionCap, propensity: rule.propensity },
         scratch: this.scratch,
+        kernels: this.kernels,
       },
       sums,
     );
@@ -388,7 +403,7 @@ export function trainingResult(parts: ResultParts): TrainingResult {
   const { ctx, trainer, outcome, rule, data } = parts;
   const { cfg, actions, featurizer } = ctx;
   return {
-    policy: linearPolicyFromParts(actions, featurizer, trainer.W),
+    policy: linearPolicyFromParts(actions, featurizer, trainer.ownWeights()),
     config: cfg,
     mode: parts.mode,
     steps: trainer.steps,

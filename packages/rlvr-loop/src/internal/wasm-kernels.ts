@@ -61,8 +61,13 @@ export const ADAM_PARAMS = {
   moments: 80,
   grad: 84,
   tables: 88,
-  bytes: 96,
+  /** f64: sum of the values the step read ahead (kept so the reads are not optimised away). */
+  touched: 96,
+  bytes: 104,
 } as const;
+
+/** Rows per block of the lazy AdamW step whose cache lines are requested before they are updated. */
+const PREFETCH_ROWS = 32;
 
 /** Local-variable allocator: parameters first, then declared locals. */
 class Locals {
@@ -306,6 +311,9 @@ function adamFn(A: number, rows: number): WasmFunction {
   return fn("adam", [I32, I32], [F64], (L) => {
     const [p, count] = [0, 1];
     const j = L.add(I32);
+    const j0 = L.add(I32);
+    const j1 = L.add(I32);
+    const touched = L.add(F64);
     const row = L.add(I32);
     const wb = L.add(I32);
     const mb = L.add(I32);
@@ -436,6 +444,39 @@ function adamFn(A: number, rows: number): WasmFunction {
       ...I.add,
       ...set(gb),
     ];
+    // before a block of rows is updated, one value per cache line of each row's weights and moments
+    // is read in a short loop, so the misses of the whole block are in flight together instead of
+    // one row at a time behind the square roots and divisions (no value read there enters the update)
+    const touch: number[] = [
+      ...get(tables),
+      ...get(j),
+      ...i32(2),
+      ...I.shl,
+      ...I.add,
+      ...i32Load(rows * 4),
+      ...set(row),
+      ...get(p),
+      ...i32Load(P.w),
+      ...get(row),
+      ...i32(rb),
+      ...I.mul,
+      ...I.add,
+      ...set(wb),
+      ...get(p),
+      ...i32Load(P.moments),
+      ...get(row),
+      ...i32(2 * rb),
+      ...I.mul,
+      ...I.add,
+      ...set(mb),
+    ];
+    const lines = (base: number, bytes: number): number[] => {
+      const out: number[] = [];
+      for (let o = 0; o < bytes; o += 64) out.push(...get(touched), ...get(base), ...f64Load(o), ...F.add, ...set(touched));
+      out.push(...get(touched), ...get(base), ...f64Load(bytes - 8), ...F.add, ...set(touched));
+      return out;
+    };
+    touch.push(...lines(wb, rb), ...lines(mb, 2 * rb));
     const tv = { g: gv, m: mi, v: vi, w: wv, c: chk };
     const ts = { g: gs, m: ms, v: vsq, w: ws, c: chks };
     for (let q = 0; q < A >> 1; q++) body.push(...lane(16 * q, X, tv, "v"));
@@ -443,7 +484,25 @@ function adamFn(A: number, rows: number): WasmFunction {
     body.push(...addr(tables, row, 2), ...i32(-1), ...i32Store());
     return [
       ...setup,
-      ...forLoop(j, { from: i32(0), limit: get(count), step: 1 }, body),
+      ...forLoop(j0, { from: i32(0), limit: get(count), step: PREFETCH_ROWS }, [
+        // the block's end: min(count, j0 + PREFETCH_ROWS)
+        ...get(j0),
+        ...i32(PREFETCH_ROWS),
+        ...I.add,
+        ...get(count),
+        ...get(j0),
+        ...i32(PREFETCH_ROWS),
+        ...I.add,
+        ...get(count),
+        ...I.ltS,
+        ...select,
+        ...set(j1),
+        ...forLoop(j, { from: get(j0), limit: get(j1), step: 1 }, touch),
+        ...forLoop(j, { from: get(j0), limit: get(j1), step: 1 }, body),
+      ]),
+      ...i32(0),
+      ...get(touched),
+      ...f64Store(P.touched),
       ...get(chk),
       ...X.lane0,
       ...get(chk),

@@ -292,12 +292,12 @@ export function setKernelBackend(next: "auto" | "js"): "auto" | "js" {
 }
 
 /**
- * Kernels for rows × A starting from the weights `W` (copied into WebAssembly memory, or used in
- * place by the JavaScript kernels): WebAssembly when available, else JavaScript.
+ * Kernels for rows × A starting from the weights `W` (null: zeros; copied into WebAssembly memory, or
+ * used in place by the JavaScript kernels): WebAssembly when available, else JavaScript.
  */
-export function createKernels(rows: number, A: number, W: Float64Array): Kernels {
+export function createKernels(rows: number, A: number, W: Float64Array | null): Kernels {
   const wasm = backend === "js" ? null : WasmKernels.create(rows, A);
-  if (wasm === null) return new JsKernels(rows, A, W);
-  wasm.W.set(W);
+  if (wasm === null) return new JsKernels(rows, A, W ?? undefined);
+  if (W !== null) wasm.W.set(W); // the memory starts zeroed: writing zeros would only commit its pages
   return wasm;
 }

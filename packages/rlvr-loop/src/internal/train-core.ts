@@ -53,13 +53,16 @@ function checkCompatible(
   }
 }
 
-/** The starting weights W (zero, or the initial policy's) and the reference policy of the KL term. */
-export function initialParameters(ctx: TrainerContext): { W: Float64Array; reference: Reference } {
-  const { hooks, featurizer, actions } = ctx;
-  const W = new Float64Array(featurizer.rows * actions.length);
+/**
+ * The starting weights W (null: zeros, allocated by the trainer; or a copy of the initial policy's)
+ * and the reference policy of the KL term.
+ */
+export function initialParameters(ctx: TrainerContext): { W: Float64Array | null; reference: Reference } {
+  const { hooks } = ctx;
+  let W: Float64Array | null = null;
   if (hooks.initialPolicy !== undefined) {
     checkCompatible(hooks.initialPolicy, ctx, "initial");
-    W.set(hooks.initialPolicy.weights);
+    W = hooks.initialPolicy.weights.slice();
   }
   let reference: Reference = { kind: "uniform" };
   const refPolicy = hooks.referencePolicy ?? hooks.initialPolicy;
@@ -87,8 +90,8 @@ export interface UpdateRule {
 
 /** Options of {@link Trainer}. */
 export interface TrainerOptions extends TrainerContext {
-  /** Starting weights (updated in place). */
-  readonly W: Float64Array;
+  /** Starting weights (null: zeros); read the trained ones from `trainer.W`. */
+  readonly W: Float64Array | null;
   /** Reference policy of the KL term. */
   readonly reference: Reference;
   /** The mode's choices. */

@@ -73,7 +73,8 @@ const ourCpu = mine.map((m) => m.cpuRate);
 const ourWall = mine.map((m) => m.rate);
 const cpuRatio = ref ? median(ourCpu) / median(ref.cpuRates) : undefined;
 const wallRatio = ref ? median(ourWall) / median(ref.rates) : undefined;
-const ratioCell = (x) => (x === undefined ? "–" : `**×${x.toFixed(2)}** (goal ≥ ×5: ${x >= 5 ? "met" : "not met"})`);
+const ratioCell = (x) =>
+  x === undefined ? "–" : `**×${x.toFixed(2)}** (goal ≥ ×5: ${x >= 5 ? "met" : "not met"})`;
 const markdown = `
 One epoch of offline GRPO, ${N.toLocaleString("en-US")} examples with distinct contexts in groups of ${GROUP}, ${A} actions,
 ${F} active features (Zipf(1) over ${VOCABULARY.toLocaleString("en-US")} keys hashed into D = 2^18 buckets, plus a bias), minibatches of

@@ -54,11 +54,19 @@ const name = (s: string): number[] => {
   return [...uleb(bytes.length), ...bytes];
 };
 const vec = (items: readonly (readonly number[])[]): number[] => [...uleb(items.length), ...items.flat()];
-const section = (id: number, content: readonly number[]): number[] => [id, ...uleb(content.length), ...content];
+const section = (id: number, content: readonly number[]): number[] => [
+  id,
+  ...uleb(content.length),
+  ...content,
+];
 
 /** The module's bytes: one imported memory `env.memory` (at least `minPages` pages) and the exported functions. */
 export function wasmModule(functions: readonly WasmFunction[], minPages = 1): Uint8Array {
-  const types = functions.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]);
+  const types = functions.map((f) => [
+    0x60,
+    ...vec(f.params.map((t) => [t])),
+    ...vec(f.results.map((t) => [t])),
+  ]);
   const imports = vec([[...name("env"), ...name("memory"), 0x02, 0x00, ...uleb(minPages)]]);
   const funcs = vec(functions.map((_, i) => uleb(i)));
   const exports = vec(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]));

@@ -24,9 +24,9 @@ import {
   set,
   tee,
   V128,
+  type ValueType,
   v128Load,
   v128Store,
-  type ValueType,
   type WasmFunction,
   wasmModule,
   X,
@@ -37,7 +37,16 @@ export interface KernelExports {
   /** z[c·A + a] = Σ_k val[k] · W[idx[k]·A + a] for k in [off[c], off[c+1]), c < n. */
   score(w: number, idx: number, val: number, off: number, n: number, z: number): void;
   /** Adds val[k] · dz[c·A ..] into the gradient slot of idx[k] (allocated on first use); returns the new slot count. */
-  scatter(g: number, tables: number, idx: number, val: number, off: number, n: number, dz: number, count: number): number;
+  scatter(
+    g: number,
+    tables: number,
+    idx: number,
+    val: number,
+    off: number,
+    n: number,
+    dz: number,
+    count: number,
+  ): number;
   /** Σ g[i]² over the first n entries, in order. */
   sumSquares(g: number, n: number): number;
   /** The lazy AdamW step over the `count` slots (see adamw.ts); clears the slot table; returns Σ w·0. */
@@ -319,9 +328,25 @@ function adamFn(A: number, rows: number): WasmFunction {
     const mb = L.add(I32);
     const gb = L.add(I32);
     const tables = L.add(I32);
-    const names = ["scale", "beta1", "b1c", "beta2", "b2c", "bc2sqrt", "stepSize", "epsilon", "decay"] as const;
-    const sc = Object.fromEntries(names.map((nm) => [nm, L.add(F64)])) as Record<(typeof names)[number], number>;
-    const vc = Object.fromEntries(names.map((nm) => [nm, L.add(V128)])) as Record<(typeof names)[number], number>;
+    const names = [
+      "scale",
+      "beta1",
+      "b1c",
+      "beta2",
+      "b2c",
+      "bc2sqrt",
+      "stepSize",
+      "epsilon",
+      "decay",
+    ] as const;
+    const sc = Object.fromEntries(names.map((nm) => [nm, L.add(F64)])) as Record<
+      (typeof names)[number],
+      number
+    >;
+    const vc = Object.fromEntries(names.map((nm) => [nm, L.add(V128)])) as Record<
+      (typeof names)[number],
+      number
+    >;
     const decayed = L.add(F64);
     const gv = L.add(V128);
     const mi = L.add(V128);
@@ -341,7 +366,12 @@ function adamFn(A: number, rows: number): WasmFunction {
     }
     setup.push(...get(p), ...f64Load(P.decayed), ...set(decayed), ...zeroV, ...set(chk));
     setup.push(...get(p), ...i32Load(P.tables), ...set(tables));
-    const lane = (o: number, T: typeof X | typeof F, t: { g: number; m: number; v: number; w: number; c: number }, k: "v" | "s"): number[] => {
+    const lane = (
+      o: number,
+      T: typeof X | typeof F,
+      t: { g: number; m: number; v: number; w: number; c: number },
+      k: "v" | "s",
+    ): number[] => {
       const ld = k === "v" ? v128Load : f64Load;
       const st = k === "v" ? v128Store : f64Store;
       const C = k === "v" ? vc : sc;
@@ -472,7 +502,8 @@ function adamFn(A: number, rows: number): WasmFunction {
     ];
     const lines = (base: number, bytes: number): number[] => {
       const out: number[] = [];
-      for (let o = 0; o < bytes; o += 64) out.push(...get(touched), ...get(base), ...f64Load(o), ...F.add, ...set(touched));
+      for (let o = 0; o < bytes; o += 64)
+        out.push(...get(touched), ...get(base), ...f64Load(o), ...F.add, ...set(touched));
       out.push(...get(touched), ...get(base), ...f64Load(bytes - 8), ...F.add, ...set(touched));
       return out;
     };
@@ -537,7 +568,7 @@ function kernelModule(A: number, rows: number): object | null {
   if (m === undefined) {
     try {
       const bytes = kernelModuleBytes(A, rows);
-      m = wasm !== undefined && wasm.validate(bytes) ? new wasm.Module(bytes) : null;
+      m = wasm?.validate(bytes) ? new wasm.Module(bytes) : null;
     } catch {
       m = null;
     }

@@ -1,4 +1,4 @@
-// Hot loop (measured): the kernels are emitted unrolled for the number of actions A on purpose.
+// Hot loop (measured, over 500 lines for that reason): the kernels are emitted unrolled for the number of actions A.
 /**
  * WebAssembly SIMD (f64x2) versions of the trainer's kernels: scoring (z = Σ_k v_k W[row_k]), the
  * gradient scatter, the squared gradient norm and the lazy AdamW step. Each f64x2 lane rounds exactly
@@ -203,12 +203,18 @@ function scatterFn(A: number, rows: number): WasmFunction {
     const dr = L.add(I32);
     const v = L.add(V128);
     const vs = L.add(F64);
-    const zeroing: number[] = [];
-    for (let o = 0; o < rb; o += 8) zeroing.push(...get(gb), ...f64(0), ...f64Store(o));
-    const update: number[] = [];
     const pairs = A >> 1;
+    // up to 16 actions, the context's dz row stays in locals for all its features
+    const dzv = pairs <= 8 ? Array.from({ length: pairs }, () => L.add(V128)) : [];
+    const loadDz: number[] = [];
+    for (let p = 0; p < dzv.length; p++) loadDz.push(...get(dr), ...v128Load(16 * p), ...set(dzv[p]!));
+    const zeroing: number[] = [];
+    for (let p = 0; p < pairs; p++) zeroing.push(...get(gb), ...zeroV, ...v128Store(16 * p));
+    if (A & 1) zeroing.push(...get(gb), ...f64(0), ...f64Store(16 * pairs));
+    const update: number[] = [];
     for (let p = 0; p < pairs; p++) {
-      update.push(...get(gb), ...get(gb), ...v128Load(16 * p), ...get(v), ...get(dr), ...v128Load(16 * p));
+      const dzPair = p < dzv.length ? get(dzv[p]!) : [...get(dr), ...v128Load(16 * p)];
+      update.push(...get(gb), ...get(gb), ...v128Load(16 * p), ...get(v), ...dzPair);
       update.push(...X.mul, ...X.add, ...v128Store(16 * p));
     }
     if (A & 1) {
@@ -278,6 +284,7 @@ function scatterFn(A: number, rows: number): WasmFunction {
         ...I.mul,
         ...I.add,
         ...set(dr),
+        ...loadDz,
         ...forLoop(k, { from: [...addr(off, c, 2), ...i32Load()], limit: get(e), step: 1 }, perFeature),
       ]),
       ...get(count),

@@ -441,14 +441,26 @@ function adamFn(A: number, rows: number): WasmFunction {
         ...set(t.c),
       ];
     };
-    const body: number[] = [
-      ...get(tables),
-      ...get(j),
-      ...i32(2),
-      ...I.shl,
+    /** dest = (the i32 address at params[field]) + index · factor. */
+    const address = (field: number, index: number, factor: number, dest: number): number[] => [
+      ...get(p),
+      ...i32Load(field),
+      ...get(index),
+      ...i32(factor),
+      ...I.mul,
       ...I.add,
+      ...set(dest),
+    ];
+    // row = rowOf[j]; wb, mb = the addresses of its weights and moments
+    const rowAddresses = [
+      ...addr(tables, j, 2),
       ...i32Load(rows * 4),
       ...set(row),
+      ...address(P.w, row, rb, wb),
+      ...address(P.moments, row, 2 * rb, mb),
+    ];
+    const body: number[] = [
+      ...rowAddresses,
       ...f64(1),
       ...get(decayed),
       ...get(row),
@@ -459,54 +471,12 @@ function adamFn(A: number, rows: number): WasmFunction {
       ...tee(sc.decay),
       ...X.splat,
       ...set(vc.decay),
-      ...get(p),
-      ...i32Load(P.w),
-      ...get(row),
-      ...i32(rb),
-      ...I.mul,
-      ...I.add,
-      ...set(wb),
-      ...get(p),
-      ...i32Load(P.moments),
-      ...get(row),
-      ...i32(2 * rb),
-      ...I.mul,
-      ...I.add,
-      ...set(mb),
-      ...get(p),
-      ...i32Load(P.grad),
-      ...get(j),
-      ...i32(rb),
-      ...I.mul,
-      ...I.add,
-      ...set(gb),
+      ...address(P.grad, j, rb, gb),
     ];
     // before a block of rows is updated, one value per cache line of each row's weights and moments
     // is read in a short loop, so the misses of the whole block are in flight together instead of
     // one row at a time behind the square roots and divisions (no value read there enters the update)
-    const touch: number[] = [
-      ...get(tables),
-      ...get(j),
-      ...i32(2),
-      ...I.shl,
-      ...I.add,
-      ...i32Load(rows * 4),
-      ...set(row),
-      ...get(p),
-      ...i32Load(P.w),
-      ...get(row),
-      ...i32(rb),
-      ...I.mul,
-      ...I.add,
-      ...set(wb),
-      ...get(p),
-      ...i32Load(P.moments),
-      ...get(row),
-      ...i32(2 * rb),
-      ...I.mul,
-      ...I.add,
-      ...set(mb),
-    ];
+    const touch: number[] = [...rowAddresses];
     const lines = (base: number, bytes: number): number[] => {
       const out: number[] = [];
       for (let o = 0; o < bytes; o += 64)

@@ -5,9 +5,11 @@
  * one imported memory (`env.memory`).
  */
 
-/** Value types of the binary format. */
+/** Value type i32. */
 export const I32 = 0x7f;
+/** Value type f64. */
 export const F64 = 0x7c;
+/** Value type v128 (used as f64x2). */
 export const V128 = 0x7b;
 /** One of {@link I32}, {@link F64}, {@link V128}. */
 export type ValueType = typeof I32 | typeof F64 | typeof V128;
@@ -96,22 +98,30 @@ export function wasmModule(functions: readonly WasmFunction[], minPages = 1): Ui
 
 // ---- instructions (each returns its bytes)
 const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
-/** local.get / local.set / local.tee. */
+/** local.get i. */
 export const get = (i: number): number[] => [0x20, ...uleb(i)];
+/** local.set i. */
 export const set = (i: number): number[] => [0x21, ...uleb(i)];
+/** local.tee i. */
 export const tee = (i: number): number[] => [0x22, ...uleb(i)];
-/** Constants. */
+/** i32.const n. */
 export const i32 = (n: number): number[] => [0x41, ...sleb(n)];
+/** f64.const x (its 8 bytes, little-endian). */
 export function f64(x: number): number[] {
   const b = new Uint8Array(new Float64Array([x]).buffer);
   return [0x44, ...b];
 }
-/** Loads and stores at the address on the stack plus a constant byte offset. */
+/** i32.load at the address on the stack plus `offset` bytes. */
 export const i32Load = (offset = 0): number[] => [0x28, 2, ...uleb(offset)];
+/** i32.store (address, value) at the address plus `offset` bytes. */
 export const i32Store = (offset = 0): number[] => [0x36, 2, ...uleb(offset)];
+/** f64.load at the address on the stack plus `offset` bytes. */
 export const f64Load = (offset = 0): number[] => [0x2b, 3, ...uleb(offset)];
+/** f64.store (address, value) at the address plus `offset` bytes. */
 export const f64Store = (offset = 0): number[] => [0x39, 3, ...uleb(offset)];
+/** v128.load at the address on the stack plus `offset` bytes. */
 export const v128Load = (offset = 0): number[] => simd(0x00, 3, ...uleb(offset));
+/** v128.store (address, value) at the address plus `offset` bytes. */
 export const v128Store = (offset = 0): number[] => simd(0x0b, 3, ...uleb(offset));
 /** i32 arithmetic and comparisons. */
 export const I = {
@@ -141,8 +151,6 @@ export const X = {
 } as const;
 /** select (the first operand when the i32 condition is non-zero). */
 export const select = [0x1b];
-/** drop. */
-export const drop = [0x1a];
 
 /** `if cond { then }` (cond already on the stack). */
 export const ifThen = (then: readonly number[]): number[] => [0x04, 0x40, ...then, 0x0b];

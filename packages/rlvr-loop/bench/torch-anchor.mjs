@@ -2,12 +2,14 @@
 // + SparseAdam, one thread, Debian's python3-torch run with /usr/bin/python3) on the same data shape, in
 // the same run, and the ratio of throughputs (goal: ours ≥ 5× PyTorch). When PyTorch is missing it
 // tries `apt-get install python3-torch` (as root), otherwise it says plainly that the anchor was skipped.
-//   node bench/torch-anchor.mjs [--examples N] [--repeat R] [--no-write]
+//   node bench/torch-anchor.mjs [--examples N] [--repeat R] [--js] [--no-write]
+// --js runs our trainer on its JavaScript kernels (same results, the WebAssembly kernels' baseline).
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { writeBenchSection } from "../../../scripts/bench-report.mjs";
 import { train } from "../dist/index.js";
+import { setKernelBackend } from "../dist/internal/kernels.js";
 import { A, D, F, GROUP, makeData, VOCABULARY } from "./_data.mjs";
 
 const args = process.argv.slice(2);
@@ -17,7 +19,9 @@ const arg = (name, fallback) => {
 };
 const N = arg("--examples", 200_000);
 const REPEAT = arg("--repeat", 3);
-const WRITE = !args.includes("--no-write");
+const JS = args.includes("--js");
+const WRITE = !args.includes("--no-write") && !JS;
+if (JS) setKernelBackend("js");
 const PYTHON = "/usr/bin/python3";
 
 const torchOk = () =>

@@ -168,6 +168,11 @@ const row = (r) =>
 const memory = (r) =>
   `| ${r.label} | ${mib(r.paramBytes)} | ${mib(r.optimizerBytes)} | ${mib(r.dataBytes)} | ${mib(r.bufferBytes)} | ${mib(r.paramBytes + r.optimizerBytes + r.dataBytes + r.bufferBytes)} | ${mib(r.heapUsed)} | ${mib(r.maxRss)} |`;
 
+const streamShare = (100 * bytesPerExample(distinct) * distinct.rate) / bandwidth;
+const bandwidthNote =
+  streamShare < 50
+    ? "Memory bandwidth is not\nthe limit (the upper-bound column stays well below the stream rate)."
+    : `The bandwidth column reaches\n${streamShare.toFixed(0)} % of this run's stream rate, but it is an upper bound (every access counted as a miss) and the\nstream baseline itself was measured while other processes shared the machine.`;
 const markdown = `
 One epoch of offline GRPO with the default configuration (lazy AdamW, minibatches of 64 groups, μ = 1,
 importance correction on) on synthetic columnar data: ${N.toLocaleString("en-US")} examples in groups of ${GROUP}, ${A} actions,
@@ -195,8 +200,8 @@ needs ${((100 * flopsPerExample(distinct) * 5e5) / flops).toFixed(0)} % of the s
 tail are rarely shared inside a minibatch, so almost every feature occurrence costs a 16-weight row update,
 with a square root and two divisions per weight); (2) cache misses: with the 100 k-key vocabulary the rows of
 the 32 MiB weight matrix and its 64 MiB of moments are reached at random; the share measured with them (first
-row) is ${((100 * flopsPerExample(distinct) * distinct.rate) / flops).toFixed(0)} % against ${((100 * flopsPerExample(small) * small.rate) / flops).toFixed(0)} % when every row is cache-resident (ablation row). Memory bandwidth is not
-the limit (the upper-bound column stays well below the stream rate). Scoring, the gradient scatter, the
+row) is ${((100 * flopsPerExample(distinct) * distinct.rate) / flops).toFixed(0)} % against ${((100 * flopsPerExample(small) * small.rate) / flops).toFixed(0)} % when every row is cache-resident (ablation row). ${bandwidthNote}
+Scoring, the gradient scatter, the
 gradient norm and the AdamW step run as WebAssembly SIMD kernels (two float64 lanes per instruction, no
 bounds checks; same bits as the JavaScript loops, docs/algorithms.md §2.4), which is why the shares can exceed
 those of the scalar baseline; the softmax and the per-example loss stay in JavaScript.

@@ -74,26 +74,29 @@ const newChunk = (A: number, z: Float64Array, dz: Float64Array): ContextChunk =>
   dz: dz.length > 0 ? dz : new Float64Array(MAX_CONTEXTS * A),
 });
 
-/** scoresInto / scatterInto over the chunk's contexts (the reference the WebAssembly kernels match). */
+/** `row` set to the features of the chunk's context c. */
+function contextRow(row: SparseRow, chunk: ContextChunk, c: number): SparseRow {
+  row.start = chunk.start[c]!;
+  row.end = chunk.end[c]!;
+  return row;
+}
+
+/** scoresInto over the chunk's contexts (the reference the WebAssembly kernels match). */
 function jsScore(W: Float64Array, data: TrainingData, chunk: ContextChunk, z: Float64Array): void {
-  const A = z.length;
   const row: SparseRow = { indices: data.indices, values: data.values, start: 0, end: 0 };
   for (let c = 0; c < chunk.count; c++) {
-    row.start = chunk.start[c]!;
-    row.end = chunk.end[c]!;
-    scoresInto(W, row, z);
-    chunk.z.set(z, c * A);
+    scoresInto(W, contextRow(row, chunk, c), z);
+    chunk.z.set(z, c * z.length);
   }
 }
 
+/** scatterInto over the chunk's contexts, in order. */
 function jsScatter(G: GradientBuffer, data: TrainingData, chunk: ContextChunk, dz: Float64Array): void {
   const A = dz.length;
   const row: SparseRow = { indices: data.indices, values: data.values, start: 0, end: 0 };
   for (let c = 0; c < chunk.count; c++) {
-    row.start = chunk.start[c]!;
-    row.end = chunk.end[c]!;
     for (let a = 0; a < A; a++) dz[a] = chunk.dz[c * A + a]!;
-    scatterInto(G, row, dz);
+    scatterInto(G, contextRow(row, chunk, c), dz);
   }
 }
 

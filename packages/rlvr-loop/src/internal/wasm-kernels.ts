@@ -111,6 +111,25 @@ const addr = (base: number, index: number, shift: number): number[] => [
   ...I.add,
 ];
 
+/** dest = base + index · factor (i32 locals). */
+const scaled = (base: number, index: number, factor: number, dest: number): number[] => [
+  ...get(base),
+  ...get(index),
+  ...i32(factor),
+  ...I.mul,
+  ...I.add,
+  ...set(dest),
+];
+
+/** vs = val[k] (f64), v = its splat. */
+const splatValue = (val: number, k: number, vs: number, v: number): number[] => [
+  ...addr(val, k, 3),
+  ...f64Load(),
+  ...tee(vs),
+  ...X.splat,
+  ...set(v),
+];
+
 /** score: contexts in order; actions in chunks of up to 16 lanes (8 f64x2 accumulators) looping over k. */
 function scoreFn(A: number): WasmFunction {
   const rb = A * 8;
@@ -133,25 +152,13 @@ function scoreFn(A: number): WasmFunction {
       const odd = lanes & 1;
       const inner: number[] = [
         ...get(w),
-        ...get(idx),
-        ...get(k),
-        ...i32(2),
-        ...I.shl,
-        ...I.add,
+        ...addr(idx, k, 2),
         ...i32Load(),
         ...i32(rb),
         ...I.mul,
         ...I.add,
         ...set(b),
-        ...get(val),
-        ...get(k),
-        ...i32(3),
-        ...I.shl,
-        ...I.add,
-        ...f64Load(),
-        ...tee(vs),
-        ...X.splat,
-        ...set(v),
+        ...splatValue(val, k, vs, v),
       ];
       for (let p = 0; p < pairs; p++) {
         inner.push(...get(acc[p]!), ...get(v), ...get(b), ...v128Load(a0 * 8 + 16 * p), ...X.mul, ...X.add);
@@ -174,12 +181,7 @@ function scoreFn(A: number): WasmFunction {
       ...addr(off, c, 2),
       ...i32Load(4),
       ...set(e),
-      ...get(z),
-      ...get(c),
-      ...i32(rb),
-      ...I.mul,
-      ...I.add,
-      ...set(zr),
+      ...scaled(z, c, rb, zr),
       ...chunks,
     ]);
   });
@@ -223,11 +225,7 @@ function scatterFn(A: number, rows: number): WasmFunction {
       update.push(...F.mul, ...F.add, ...f64Store(o));
     }
     const perFeature = [
-      ...get(idx),
-      ...get(k),
-      ...i32(2),
-      ...I.shl,
-      ...I.add,
+      ...addr(idx, k, 2),
       ...i32Load(),
       ...set(row),
       ...addr(tables, row, 2),
@@ -248,29 +246,11 @@ function scatterFn(A: number, rows: number): WasmFunction {
         ...addr(tables, sl, 2),
         ...get(row),
         ...i32Store(rows * 4),
-        ...get(g),
-        ...get(sl),
-        ...i32(rb),
-        ...I.mul,
-        ...I.add,
-        ...set(gb),
+        ...scaled(g, sl, rb, gb),
         ...zeroing,
       ]),
-      ...get(g),
-      ...get(sl),
-      ...i32(rb),
-      ...I.mul,
-      ...I.add,
-      ...set(gb),
-      ...get(val),
-      ...get(k),
-      ...i32(3),
-      ...I.shl,
-      ...I.add,
-      ...f64Load(),
-      ...tee(vs),
-      ...X.splat,
-      ...set(v),
+      ...scaled(g, sl, rb, gb),
+      ...splatValue(val, k, vs, v),
       ...update,
     ];
     return [
@@ -278,12 +258,7 @@ function scatterFn(A: number, rows: number): WasmFunction {
         ...addr(off, c, 2),
         ...i32Load(4),
         ...set(e),
-        ...get(dz),
-        ...get(c),
-        ...i32(rb),
-        ...I.mul,
-        ...I.add,
-        ...set(dr),
+        ...scaled(dz, c, rb, dr),
         ...loadDz,
         ...forLoop(k, { from: [...addr(off, c, 2), ...i32Load()], limit: get(e), step: 1 }, perFeature),
       ]),

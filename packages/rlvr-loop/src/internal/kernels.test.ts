@@ -60,6 +60,7 @@ function exercise(k: Kernels, p: Problem, steps: number, forceJs = false) {
   const { data, A } = p;
   const n = data.numExamples;
   k.W.set(p.W);
+  if (k instanceof WasmKernels) k.allDirty = true; // as createKernels does for non-zero weights
   const adam = new AdamW({
     rows: p.rows,
     actions: A,
@@ -87,7 +88,8 @@ function exercise(k: Kernels, p: Problem, steps: number, forceJs = false) {
     norms.push(k.G.norm());
     checks.push(adam.step(k.W, k.G, { learningRate: 0.05, gradientScale: 1 / (t + 1.5) }));
   }
-  return { scores, norms, checks, W: bytes(k.W), moments: bytes(k.moments), slots: bytes(k.G.slotOf) };
+  const own = bytes(k.ownWeights(false));
+  return { scores, norms, checks, W: bytes(k.W), own, moments: bytes(k.moments), slots: bytes(k.G.slotOf) };
 }
 
 describe("WebAssembly kernels", () => {
@@ -131,7 +133,10 @@ describe("WebAssembly kernels", () => {
 
   it("start from the given weights, or zeros", () => {
     const W = Float64Array.from({ length: 8 }, (_, i) => i - 3.5);
-    expect(Array.from(createKernels(4, 2, W).W)).toEqual(Array.from(W));
+    const given = createKernels(4, 2, W);
+    expect(Array.from(given.W)).toEqual(Array.from(W));
+    expect(Array.from(given.ownWeights(false))).toEqual(Array.from(W)); // every row copied out
+    expect(given.ownWeights(false)).not.toBe(given.W);
     expect(createKernels(4, 2, null).W.every((w) => w === 0)).toBe(true);
     setKernelBackend("js");
     const js = createKernels(4, 2, W);

@@ -59,8 +59,13 @@ export interface Kernels extends ChunkKernels {
   /** AdamW moments (rows × 2A: m then v per row). */
   readonly moments: Float64Array;
   readonly G: GradientBuffer;
-  /** Whether W and the moments are views of WebAssembly memory (copy W out to keep it). */
-  readonly shared: boolean;
+  /**
+   * The trained weights in an array of their own: W itself for the JavaScript kernels, a copy out of
+   * WebAssembly memory otherwise. `allRows`: copy every row (dense AdamW); by default only the rows
+   * a lazy step updated (and all of them when the kernels started from non-zero weights) are copied,
+   * the others being zero.
+   */
+  ownWeights(allRows: boolean): Float64Array;
   /** The lazy AdamW update of the rows G touched (clears G); returns Σ w·0; null: use the JavaScript loop. */
   lazyAdam: ((W: Float64Array, params: LazyAdamParams) => number) | null;
 }
@@ -126,7 +131,6 @@ export class JsKernels extends JsChunkKernels implements Kernels {
   readonly W: Float64Array;
   readonly moments: Float64Array;
   readonly G: GradientBuffer;
-  readonly shared = false;
   readonly lazyAdam = null;
 
   /** `W`: the starting weights, used in place (default zeros). */
@@ -135,6 +139,10 @@ export class JsKernels extends JsChunkKernels implements Kernels {
     this.W = W ?? new Float64Array(rows * A);
     this.moments = new Float64Array(rows * 2 * A);
     this.G = new GradientBuffer(rows, A);
+  }
+
+  ownWeights(): Float64Array {
+    return this.W;
   }
 }
 
@@ -154,8 +162,11 @@ export class WasmKernels implements Kernels {
   readonly chunk: ContextChunk;
   readonly maxContexts = MAX_CONTEXTS;
   readonly maxNonZeros = MAX_NON_ZEROS;
-  readonly shared = true;
   readonly lazyAdam: (W: Float64Array, params: LazyAdamParams) => number;
+  /** 1 for every row a lazy step updated (the only rows that can be non-zero when `allDirty` is false). */
+  private readonly dirty: Uint8Array;
+  /** Whether any row may be non-zero (the kernels started from non-zero weights). */
+  allDirty = false;
   private readonly k: KernelExports;
   private readonly at: {
     readonly w: number;
@@ -198,6 +209,7 @@ export class WasmKernels implements Kernels {
       new Float64Array(buf, l.dz, MAX_CONTEXTS * A),
     );
     this.v = new Float64Array(A);
+    this.dirty = new Uint8Array(rows);
     const p = this.params;
     const P = ADAM_PARAMS;
     p.setInt32(P.w, l.w, true);
@@ -216,6 +228,8 @@ export class WasmKernels implements Kernels {
       p.setFloat64(P.epsilon, o.epsilon, true);
       p.setFloat64(P.decayed, o.decayed, true);
       p.setInt32(P.biasRow, o.biasRow, true);
+      const { rowOf, count } = this.G;
+      for (let s = 0; s < count; s++) this.dirty[rowOf[s]!] = 1;
       const check = this.k.adam(0, this.G.count);
       this.G.count = 0; // the kernel reset the slot table
       return check;
@@ -241,6 +255,19 @@ export class WasmKernels implements Kernels {
     if (pages > MAX_PAGES) return null;
     const kernels = instantiateKernels(A, rows, pages);
     return kernels === null ? null : new WasmKernels(rows, A, kernels);
+  }
+
+  ownWeights(allRows: boolean): Float64Array {
+    if (allRows || this.allDirty) return this.W.slice();
+    // rows never updated are zero: leaving them unwritten leaves most pages of a small run untouched
+    const { W, dirty } = this;
+    const A = this.v.length;
+    const out = new Float64Array(W.length);
+    for (let r = 0; r < dirty.length; r++) {
+      if (dirty[r] === 0) continue;
+      for (let a = r * A; a < r * A + A; a++) out[a] = W[a]!;
+    }
+    return out;
   }
 
   /** Copies the chunk's features into the staging area (the chunk fits: nonZeros ≤ maxNonZeros). */
@@ -301,6 +328,9 @@ export function setKernelBackend(next: "auto" | "js"): "auto" | "js" {
 export function createKernels(rows: number, A: number, W: Float64Array | null): Kernels {
   const wasm = backend === "js" ? null : WasmKernels.create(rows, A);
   if (wasm === null) return new JsKernels(rows, A, W ?? undefined);
-  if (W !== null) wasm.W.set(W); // the memory starts zeroed: writing zeros would only commit its pages
+  if (W !== null) {
+    wasm.W.set(W); // the memory starts zeroed: writing zeros would only commit its pages
+    wasm.allDirty = true;
+  }
   return wasm;
 }

@@ -165,7 +165,7 @@ export class Trainer {
 
   /** The trained weights in an array of their own (a copy when they live in WebAssembly memory). */
   ownWeights(): Float64Array {
-    return this.kernels.shared ? this.W.slice() : this.W;
+    return this.kernels.ownWeights(!this.o.cfg.optimizer.lazy);
   }
 
   /** One minibatch: advantages and aggregation weights, then μ optimizer steps against the same π_old. */

@@ -168,6 +168,11 @@ const row = (r) =>
 const memory = (r) =>
   `| ${r.label} | ${mib(r.paramBytes)} | ${mib(r.optimizerBytes)} | ${mib(r.dataBytes)} | ${mib(r.bufferBytes)} | ${mib(r.paramBytes + r.optimizerBytes + r.dataBytes + r.bufferBytes)} | ${mib(r.heapUsed)} | ${mib(r.maxRss)} |`;
 
+const streamShare = (100 * bytesPerExample(distinct) * distinct.rate) / bandwidth;
+const bandwidthNote =
+  streamShare < 50
+    ? "Memory bandwidth is not\nthe limit (the upper-bound column stays well below the stream rate)."
+    : `The bandwidth column reaches\n${streamShare.toFixed(0)} % of this run's stream rate, but it is an upper bound (every access counted as a miss) and the\nstream baseline itself was measured while other processes shared the machine.`;
 const markdown = `
 One epoch of offline GRPO with the default configuration (lazy AdamW, minibatches of 64 groups, μ = 1,
 importance correction on) on synthetic columnar data: ${N.toLocaleString("en-US")} examples in groups of ${GROUP}, ${A} actions,
@@ -192,17 +197,19 @@ measured above. The bandwidth column is an upper bound: it assumes every row acc
 (F × 12 bytes of CSR, 128 bytes per weight row read, 768 bytes per updated row).
 What limits the throughput, read from these numbers: (1) the work itself: at the goal the distinct-context case
 needs ${((100 * flopsPerExample(distinct) * 5e5) / flops).toFixed(0)} % of the scalar rate, and ${((100 * adamFlops(distinct)) / flopsPerExample(distinct)).toFixed(0)} % of its flops are the lazy AdamW step (rows of a Zipf
-tail are rarely shared inside a minibatch, so almost every feature occurrence costs a 16-weight row update);
-(2) sparse scalar loops: V8 emits scalar code (no SIMD) with a bounds check per typed-array access and an
-indirect row address per feature, so the loops run at ${((100 * flopsPerExample(small) * small.rate) / flops).toFixed(0)} % of the dense multiply-add baseline even when every
-row is cache-resident (ablation row); (3) cache misses: with the 100 k-key vocabulary the rows of the 32 MiB
-weight matrix and its 64 MiB of moments are reached at random; the share measured with them (first row) is
-${((100 * flopsPerExample(distinct) * distinct.rate) / flops).toFixed(0)} % against ${((100 * flopsPerExample(small) * small.rate) / flops).toFixed(0)} % without. Memory bandwidth is not the limit (the upper-bound column stays well below the
-stream rate).
+tail are rarely shared inside a minibatch, so almost every feature occurrence costs a 16-weight row update,
+with a square root and two divisions per weight); (2) cache misses: with the 100 k-key vocabulary the rows of
+the 32 MiB weight matrix and its 64 MiB of moments are reached at random; the share measured with them (first
+row) is ${((100 * flopsPerExample(distinct) * distinct.rate) / flops).toFixed(0)} % against ${((100 * flopsPerExample(small) * small.rate) / flops).toFixed(0)} % when every row is cache-resident (ablation row). ${bandwidthNote}
+Scoring, the gradient scatter, the
+gradient norm and the AdamW step run as WebAssembly SIMD kernels (two float64 lanes per instruction, no
+bounds checks; same bits as the JavaScript loops, docs/algorithms.md §2.4), which is why the shares can exceed
+those of the scalar baseline; the softmax and the per-example loss stay in JavaScript.
 Groups that share a context (the usual GRPO case: several attempts at one prompt) are scored once per
 group and touch fewer rows, which is the gain of the second row. The 500 k/s goal is not reached; it would
-need fewer flops per example (a larger minibatch or a sparser optimizer, e.g. SGD or Adagrad on tail rows),
-SIMD kernels (WebAssembly) with float32 storage, or worker threads that each own a shard of the rows.
+need fewer flops or fewer cache lines per example (float32 storage of the weights and moments with f32x4
+kernels, a sparser optimizer on tail rows, a larger minibatch), which change results, or worker threads that
+each own a shard of the rows.
 
 Memory (MiB), from the byte lengths of the typed arrays that hold each part; the peak resident set size
 of the process also counts the Node runtime and the data generator's temporaries:

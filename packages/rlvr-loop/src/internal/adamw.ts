@@ -1,6 +1,7 @@
 // Hot loop (measured): the lazy and dense updates repeat the AdamW arithmetic on purpose; one shared
 // per-row function made training 14 % slower (bench data, 200 k distinct-context examples, CPU time).
 import type { OptimizerConfig } from "../config-schema.js";
+import type { LazyAdamParams } from "./kernels.js";
 import type { GradientBuffer } from "./linear.js";
 
 /** AdamW hyperparameters (see `OptimizerConfig`). */
@@ -15,6 +16,13 @@ export interface AdamWOptions {
   /** The bias row, which gets no weight decay. */
   readonly biasRow: number;
   readonly settings: AdamWSettings;
+  /** Storage of the moments (rows × 2A, zeroed); default: a new array. */
+  readonly moments?: Float64Array;
+  /**
+   * The lazy update of the rows the buffer touched, computed elsewhere with the same arithmetic (the
+   * WebAssembly kernel); it clears the buffer's slot table. Default: the loop below.
+   */
+  readonly lazyKernel?: ((W: Float64Array, params: LazyAdamParams) => number) | null;
 }
 
 /** One step's learning rate and the factor the gradient is scaled by (global-norm clipping, ≤ 1). */
@@ -41,9 +49,11 @@ export class AdamW {
   private readonly A: number;
   private readonly biasRow: number;
   private readonly settings: AdamWSettings;
+  private readonly lazyKernel: ((W: Float64Array, params: LazyAdamParams) => number) | null;
 
   constructor(o: AdamWOptions) {
-    this.moments = new Float64Array(o.rows * 2 * o.actions);
+    this.moments = o.moments ?? new Float64Array(o.rows * 2 * o.actions);
+    this.lazyKernel = o.lazyKernel ?? null;
     this.A = o.actions;
     this.biasRow = o.biasRow;
     this.settings = o.settings;
@@ -70,7 +80,10 @@ export class AdamW {
     const grad = buffer.grad;
     const biasRow = this.biasRow;
     let check = 0;
-    if (lazy) {
+    if (lazy && this.lazyKernel !== null) {
+      const params = { scale, beta1, beta2, bc2sqrt, stepSize, epsilon, decayed, biasRow };
+      check = this.lazyKernel(W, params);
+    } else if (lazy) {
       // Rows come in first-touch order, i.e. at random places of W and of the moments. Before a block
       // of rows is updated, one value per cache line of each of its rows is read in a short loop, so
       // the cache (and TLB) misses of the whole block are in flight together instead of one row at a

@@ -156,6 +156,15 @@ export function logSoftmaxInto(s: Softmax, mask: Uint8Array | null, maskOffset: 
   return allowed;
 }
 
+/** External storage of a {@link GradientBuffer} (every array sized for all rows). */
+export interface GradientStorage {
+  readonly slotOf: Int32Array;
+  readonly rowOf: Int32Array;
+  readonly grad: Float64Array;
+  /** Σ g² over the first n entries of `grad`, in index order. */
+  readonly sumSquares: (n: number) => number;
+}
+
 /**
  * Sparse gradient of one step: the rows with a non-zero gradient get consecutive slots, so gradient
  * writes go to a small contiguous buffer (cache-resident) instead of a dense rows × A array.
@@ -171,12 +180,27 @@ export class GradientBuffer {
   /** Scratch: slot offsets of the features of one example. */
   slots: Int32Array = new Int32Array(64);
 
-  constructor(rows: number, A: number) {
+  /** Σ g² over the first n entries of `grad` in index order, when the storage supplies it. */
+  private readonly sumSquares: ((n: number) => number) | null;
+
+  /**
+   * `storage`: external arrays with room for every row (they never grow), e.g. views of WebAssembly
+   * memory; otherwise the buffer starts with 1024 slots and doubles.
+   */
+  constructor(rows: number, A: number, storage?: GradientStorage) {
     this.A = A;
+    if (storage !== undefined) {
+      this.slotOf = storage.slotOf.fill(-1);
+      this.rowOf = storage.rowOf;
+      this.grad = storage.grad;
+      this.sumSquares = storage.sumSquares;
+      return;
+    }
     this.slotOf = new Int32Array(rows).fill(-1);
     const cap = Math.min(rows, 1024);
     this.rowOf = new Int32Array(cap);
     this.grad = new Float64Array(cap * A);
+    this.sumSquares = null;
   }
 
   /** Slot of `row`, allocating a zeroed one on first use. */
@@ -211,8 +235,9 @@ export class GradientBuffer {
 
   /** Global L2 norm of the gradient. */
   norm(): number {
-    let ss = 0;
     const n = this.count * this.A;
+    if (this.sumSquares !== null) return Math.sqrt(this.sumSquares(n));
+    let ss = 0;
     const g = this.grad;
     for (let i = 0; i < n; i++) ss += g[i]! * g[i]!;
     return Math.sqrt(ss);

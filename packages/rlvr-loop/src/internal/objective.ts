@@ -1,12 +1,6 @@
 import type { TrainingData } from "../training-data.js";
-import {
-  type GradientBuffer,
-  logSoftmaxInto,
-  type Softmax,
-  type SparseRow,
-  scatterInto,
-  scoresInto,
-} from "./linear.js";
+import { type ChunkKernels, JsChunkKernels } from "./kernels.js";
+import { type GradientBuffer, logSoftmaxInto, type Softmax, type SparseRow, scoresInto } from "./linear.js";
 
 /** Coefficients of the per-example loss (see docs/algorithms.md §2 and docs/rlvr-loop.md). */
 export interface ObjectiveSettings {
@@ -56,10 +50,18 @@ export class Scratch {
   readonly reference: Softmax;
   /** ∂ℓ/∂z of the current context. */
   readonly dz: Float64Array;
+  /** The examples of the chunk being evaluated, in order (grows as needed). */
+  examples: Int32Array = new Int32Array(256);
+  /** `examples` index of each context's first example (one more entry than contexts). */
+  readonly firstExample: Int32Array;
+  /** The JavaScript kernels, used when the input names none. */
+  readonly kernels: ChunkKernels;
   constructor(A: number) {
     this.policy = { z: new Float64Array(A), lp: new Float64Array(A), p: new Float64Array(A) };
     this.reference = { z: new Float64Array(A), lp: new Float64Array(A), p: new Float64Array(A) };
     this.dz = new Float64Array(A);
+    this.kernels = new JsChunkKernels(A);
+    this.firstExample = new Int32Array(this.kernels.maxContexts + 1);
   }
 }
 
@@ -90,17 +92,85 @@ export interface ObjectiveInput {
   readonly reference: Reference;
   readonly mode: RoundMode;
   readonly scratch: Scratch;
+  /** Scoring and scatter kernels; default: the JavaScript ones of `scratch`. */
+  readonly kernels?: ChunkKernels;
 }
 
 /**
  * Loss L = Σ_i κ_i ℓ_i of the included groups `groups[0..count)`, and, when `G` is given, its
  * gradient with respect to W added into G; the step metrics are added into `sums`. Per example:
  * ℓ_i = c_i · (−min(ρ_i A_i, clip(ρ_i, 1−ε_low, 1+ε_high) A_i)) + β KL_i − α H_i.
+ * Examples with κ_i = 0 are skipped; consecutive examples of a group marked `sameContext` share one
+ * context (scored once, one gradient row). Contexts go through the kernels in chunks: score the
+ * chunk, the per-example terms in order, scatter the chunk; W does not change during the call, so
+ * the chunking changes no result.
  */
 export function objective(input: ObjectiveInput, sums: ObjectiveSums): number {
-  const { W, G, data, groups, count, round, settings, reference, mode, scratch } = input;
+  const { data, groups, count, scratch } = input;
+  const { offsets, groupOffsets, sameContext } = data;
+  const kappa = input.round.kappa;
+  const kernels = input.kernels ?? scratch.kernels;
+  const chunk = kernels.chunk;
+  const first = scratch.firstExample;
+  const state: ChunkState = { loss: 0, listed: 0 };
+  chunk.count = 0;
+  chunk.nonZeros = 0;
+  let scored = false;
+  for (let qg = 0; qg < count; qg++) {
+    const g = groups[qg]!;
+    const gEnd = groupOffsets[g + 1]!;
+    for (let i = groupOffsets[g]!; i < gEnd; i++) {
+      if (kappa[i]! === 0) continue;
+      const reuse = sameContext !== null && sameContext[i] === 1 && scored && i > groupOffsets[g]!;
+      if (!reuse) {
+        const start = offsets[i]!;
+        const end = offsets[i + 1]!;
+        const nnz = end - start;
+        if (
+          chunk.count === kernels.maxContexts ||
+          (chunk.count > 0 && chunk.nonZeros + nnz > kernels.maxNonZeros)
+        ) {
+          first[chunk.count] = state.listed;
+          evaluateChunk(input, kernels, state, sums);
+        }
+        chunk.start[chunk.count] = start;
+        chunk.end[chunk.count] = end;
+        chunk.nonZeros += nnz;
+        first[chunk.count++] = state.listed;
+        scored = true;
+      }
+      if (state.listed === scratch.examples.length) {
+        const grown = new Int32Array(2 * state.listed);
+        grown.set(scratch.examples);
+        scratch.examples = grown;
+      }
+      scratch.examples[state.listed++] = i;
+    }
+  }
+  first[chunk.count] = state.listed;
+  if (chunk.count > 0) evaluateChunk(input, kernels, state, sums);
+  return state.loss;
+}
+
+/** The running loss and the number of examples listed in the current chunk. */
+interface ChunkState {
+  loss: number;
+  listed: number;
+}
+
+/**
+ * Scores the chunk's contexts, adds the loss and the metrics of their examples (in order) and, with
+ * a gradient buffer, scatters ∂L/∂z of each context; empties the chunk.
+ */
+function evaluateChunk(
+  input: ObjectiveInput,
+  kernels: ChunkKernels,
+  state: ChunkState,
+  sums: ObjectiveSums,
+): void {
+  const { W, G, data, round, settings, reference, mode, scratch } = input;
   const A = data.actions.length;
-  const { offsets, indices, values, actionIndex, groupOffsets, sameContext } = data;
+  const { offsets, actionIndex, indices, values } = data;
   const mask = data.allowedMask;
   const mu = mode.propensity ?? data.behaviorProbs;
   const { advantages, kappa, oldLogProb, correction, qhat } = round;
@@ -109,79 +179,65 @@ export function objective(input: ObjectiveInput, sums: ObjectiveSums): number {
   const refW = reference.kind === "weights" ? reference.weights : null;
   const lo = 1 - epsilonLow;
   const hi = 1 + epsilonHigh;
-  const { lp, p } = scratch.policy;
+  const { z, lp, p } = scratch.policy;
   const lq = scratch.reference.lp;
   const dz = scratch.dz;
-  // the features of the example being scored, and of the run of examples sharing its context
+  const chunk = kernels.chunk;
+  const examples = scratch.examples;
+  const first = scratch.firstExample;
   const row: SparseRow = { indices, values, start: 0, end: 0 };
-  const run: SparseRow = { indices, values, start: 0, end: 0 };
-  let loss = 0;
-  let entropy = 0;
-  let klContext = 0;
-  let runStart = -1;
-  let runEnd = -1;
   const recordOld = mode.recordOld;
   const cap = mode.correctionCap;
   const bExact = exactKl ? beta : 0;
   // the sums are accumulated in locals (same additions, same order) and stored at the end
+  let loss = state.loss;
   let sumKl = sums.kl;
   let sumEntropy = sums.entropy;
   let sumExamples = sums.examples;
   let lowClipped = sums.lowClipped;
   let highClipped = sums.highClipped;
   if (refW === null && mask === null) lq.fill(-Math.log(A));
+  kernels.score(W, data);
 
-  for (let qg = 0; qg < count; qg++) {
-    const g = groups[qg]!;
-    const gEnd = groupOffsets[g + 1]!;
-    for (let i = groupOffsets[g]!; i < gEnd; i++) {
+  for (let c = 0; c < chunk.count; c++) {
+    const i0 = examples[first[c]!]!;
+    const mo = i0 * A;
+    for (let b = 0; b < A; b++) {
+      z[b] = chunk.z[c * A + b]!;
+      dz[b] = 0;
+    }
+    logSoftmaxInto(scratch.policy, mask, mo);
+    let entropy = 0;
+    for (let b = 0; b < A; b++) if (p[b]! > 0) entropy -= p[b]! * lp[b]!;
+    if (refW !== null) {
+      row.start = offsets[i0]!;
+      row.end = offsets[i0 + 1]!;
+      scoresInto(refW, row, scratch.reference.z);
+      logSoftmaxInto(scratch.reference, mask, mo);
+    } else if (mask !== null) {
+      let allowed = 0;
+      for (let b = 0; b < A; b++) allowed += mask[mo + b]!;
+      const l = -Math.log(allowed);
+      for (let b = 0; b < A; b++) lq[b] = mask[mo + b] === 1 ? l : Number.NEGATIVE_INFINITY;
+    }
+    let klContext = 0;
+    if (exactKl) for (let b = 0; b < A; b++) if (p[b]! > 0) klContext += p[b]! * (lp[b]! - lq[b]!);
+    for (let e = first[c]!; e < first[c + 1]!; e++) {
+      const i = examples[e]!;
       const k = kappa[i]!;
-      if (k === 0) continue;
-      const start = offsets[i]!;
-      const end = offsets[i + 1]!;
-      const reuse = sameContext !== null && sameContext[i] === 1 && runStart >= 0 && i > groupOffsets[g]!;
-      if (!reuse) {
-        if (G !== null && runStart >= 0) {
-          run.start = runStart;
-          run.end = runEnd;
-          scatterInto(G, run, dz);
-        }
-        runStart = start;
-        runEnd = end;
-        for (let b = 0; b < A; b++) dz[b] = 0;
-        const mo = i * A;
-        row.start = start;
-        row.end = end;
-        scoresInto(W, row, scratch.policy.z);
-        logSoftmaxInto(scratch.policy, mask, mo);
-        entropy = 0;
-        for (let b = 0; b < A; b++) if (p[b]! > 0) entropy -= p[b]! * lp[b]!;
-        if (refW !== null) {
-          scoresInto(refW, row, scratch.reference.z);
-          logSoftmaxInto(scratch.reference, mask, mo);
-        } else if (mask !== null) {
-          let allowed = 0;
-          for (let b = 0; b < A; b++) allowed += mask[mo + b]!;
-          const l = -Math.log(allowed);
-          for (let b = 0; b < A; b++) lq[b] = mask[mo + b] === 1 ? l : Number.NEGATIVE_INFINITY;
-        }
-        klContext = 0;
-        if (exactKl) for (let b = 0; b < A; b++) if (p[b]! > 0) klContext += p[b]! * (lp[b]! - lq[b]!);
-        // context-level gradient terms, scaled per example below: store nothing, recomputed per example
-      }
       const a = actionIndex[i]!;
       const lpa = lp[a]!;
       if (recordOld) {
         oldLogProb[i] = lpa;
-        let c = 1;
+        let ci = 1;
         if (cap !== null && mu !== null) {
           const m = mu[i]!;
-          if (!Number.isNaN(m)) c = Math.min(cap, Math.exp(lpa) / m);
+          if (!Number.isNaN(m)) ci = Math.min(cap, Math.exp(lpa) / m);
         }
-        correction[i] = c;
+        correction[i] = ci;
       }
       const adv = advantages[i]!;
-      const c = correction[i]!;
+      const ci = correction[i]!;
       const ratio = Math.exp(lpa - oldLogProb[i]!);
       let surrogate = 0;
       let dLp = 0; // ∂ℓ/∂ log π(a_i)
@@ -191,7 +247,7 @@ export function objective(input: ObjectiveInput, sums: ObjectiveSums): number {
         const s2 = clipped * adv;
         if (s1 <= s2) {
           surrogate = -s1;
-          dLp = -c * s1;
+          dLp = -ci * s1;
         } else {
           surrogate = -s2;
         }
@@ -211,7 +267,7 @@ export function objective(input: ObjectiveInput, sums: ObjectiveSums): number {
       let dmValue = 0;
       const qo = i * A;
       if (qhat !== null) for (let b = 0; b < A; b++) if (p[b]! > 0) dmValue += p[b]! * qhat[qo + b]!;
-      loss += k * (c * surrogate + beta * kl - entropyCoef * entropy - dmValue);
+      loss += k * (ci * surrogate + beta * kl - entropyCoef * entropy - dmValue);
       sumKl += kl;
       sumEntropy += entropy;
       sumExamples++;
@@ -228,16 +284,16 @@ export function objective(input: ObjectiveInput, sums: ObjectiveSums): number {
         dz[a] = dz[a]! + k * dLp;
       }
     }
+    if (G !== null) for (let b = 0; b < A; b++) chunk.dz[c * A + b] = dz[b]!;
   }
-  if (G !== null && runStart >= 0) {
-    run.start = runStart;
-    run.end = runEnd;
-    scatterInto(G, run, dz);
-  }
+  if (G !== null) kernels.scatter(G, data);
+  state.loss = loss;
+  state.listed = 0;
+  chunk.count = 0;
+  chunk.nonZeros = 0;
   sums.kl = sumKl;
   sums.entropy = sumEntropy;
   sums.examples = sumExamples;
   sums.lowClipped = lowClipped;
   sums.highClipped = highClipped;
-  return loss;
 }

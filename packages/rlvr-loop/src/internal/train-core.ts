@@ -11,7 +11,8 @@ import type { EpochMetrics, StepMetrics, StopReason, TrainHooks, TrainingResult 
 import type { TrainingData } from "../training-data.js";
 import { AdamW } from "./adamw.js";
 import { type AdvantageSettings, type BatchStats, prepareBatch } from "./advantages.js";
-import { GradientBuffer } from "./linear.js";
+import { createKernels, type Kernels } from "./kernels.js";
+import type { GradientBuffer } from "./linear.js";
 import { type ObjectiveSums, objective, type Reference, type RoundBuffers, Scratch } from "./objective.js";
 import { learningRateAt } from "./schedule.js";
 
@@ -52,13 +53,16 @@ function checkCompatible(
   }
 }
 
-/** The starting weights W (zero, or the initial policy's) and the reference policy of the KL term. */
-export function initialParameters(ctx: TrainerContext): { W: Float64Array; reference: Reference } {
-  const { hooks, featurizer, actions } = ctx;
-  const W = new Float64Array(featurizer.rows * actions.length);
+/**
+ * The starting weights W (null: zeros, allocated by the trainer; or a copy of the initial policy's)
+ * and the reference policy of the KL term.
+ */
+export function initialParameters(ctx: TrainerContext): { W: Float64Array | null; reference: Reference } {
+  const { hooks } = ctx;
+  let W: Float64Array | null = null;
   if (hooks.initialPolicy !== undefined) {
     checkCompatible(hooks.initialPolicy, ctx, "initial");
-    W.set(hooks.initialPolicy.weights);
+    W = hooks.initialPolicy.weights.slice();
   }
   let reference: Reference = { kind: "uniform" };
   const refPolicy = hooks.referencePolicy ?? hooks.initialPolicy;
@@ -86,8 +90,8 @@ export interface UpdateRule {
 
 /** Options of {@link Trainer}. */
 export interface TrainerOptions extends TrainerContext {
-  /** Starting weights (updated in place). */
-  readonly W: Float64Array;
+  /** Starting weights (null: zeros); read the trained ones from `trainer.W`. */
+  readonly W: Float64Array | null;
   /** Reference policy of the KL term. */
   readonly reference: Reference;
   /** The mode's choices. */
@@ -116,7 +120,11 @@ const makeBuffers = (n: number): RoundBuffers => ({
   qhat: null,
 });
 
-/** The optimizer state and the minibatch update; counts steps, examples and the current epoch. */
+/**
+ * The optimizer state and the minibatch update; counts steps, examples and the current epoch. The
+ * weights being trained are `trainer.W` (the starting weights are copied into the kernels' memory
+ * when the WebAssembly kernels are used): read them there, not in the array passed in.
+ */
 export class Trainer {
   readonly W: Float64Array;
   readonly steps: StepMetrics[] = [];
@@ -127,6 +135,7 @@ export class Trainer {
   readonly plannedSteps: number;
   private readonly o: TrainerOptions;
   private readonly G: GradientBuffer;
+  private readonly kernels: Kernels;
   private readonly adam: AdamW;
   private readonly scratch: Scratch;
   private readonly sums: ObjectiveSums = { examples: 0, kl: 0, entropy: 0, lowClipped: 0, highClipped: 0 };
@@ -136,19 +145,27 @@ export class Trainer {
   constructor(o: TrainerOptions) {
     const { cfg, featurizer, actions } = o;
     this.o = o;
-    this.W = o.W;
     this.plannedSteps = o.plannedSteps;
     const A = actions.length;
-    this.G = new GradientBuffer(featurizer.rows, A);
+    this.kernels = createKernels(featurizer.rows, A, o.W);
+    this.W = this.kernels.W;
+    this.G = this.kernels.G;
     this.adam = new AdamW({
       rows: featurizer.rows,
       actions: A,
       biasRow: featurizer.biasIndex,
       settings: cfg.optimizer,
+      moments: this.kernels.moments,
+      lazyKernel: this.kernels.lazyAdam,
     });
     this.scratch = new Scratch(A);
     this.buffers = makeBuffers(o.bufferSize);
     this.included = new Int32Array(Math.max(cfg.minibatchGroups, 1));
+  }
+
+  /** The trained weights in an array of their own (a copy when they live in WebAssembly memory). */
+  ownWeights(): Float64Array {
+    return this.kernels.ownWeights(!this.o.cfg.optimizer.lazy);
   }
 
   /** One minibatch: advantages and aggregation weights, then μ optimizer steps against the same π_old. */
@@ -226,6 +243,7 @@ export class Trainer {
         reference,
         mode: { recordOld, correctionCap: rule.correctionCap, propensity: rule.propensity },
         scratch: this.scratch,
+        kernels: this.kernels,
       },
       sums,
     );
@@ -388,7 +406,7 @@ export function trainingResult(parts: ResultParts): TrainingResult {
   const { ctx, trainer, outcome, rule, data } = parts;
   const { cfg, actions, featurizer } = ctx;
   return {
-    policy: linearPolicyFromParts(actions, featurizer, trainer.W),
+    policy: linearPolicyFromParts(actions, featurizer, trainer.ownWeights()),
     config: cfg,
     mode: parts.mode,
     steps: trainer.steps,

@@ -240,7 +240,7 @@ export async function trainOffline(o: OfflineOptions): Promise<TrainingResult> {
           end: Math.min(data.numGroups, s + cfg.minibatchGroups),
         });
     },
-    validate: () => validation.validate(W),
+    validate: () => validation.validate(trainer.W),
   });
   const { nuis } = validation;
   return trainingResult({

@@ -138,7 +138,7 @@ export async function trainOnline(o: OnlineOptions): Promise<TrainingResult> {
     runEpoch: async () => {
       for (let round = 0; round < cfg.online.roundsPerEpoch; round++) await rounds.round();
     },
-    validate: () => ({ value: exact !== null ? exact.value(W) : null, marginalEntropy: null }),
+    validate: () => ({ value: exact !== null ? exact.value(trainer.W) : null, marginalEntropy: null }),
   });
   return trainingResult({
     ctx,

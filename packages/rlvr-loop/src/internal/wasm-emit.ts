@@ -1,0 +1,189 @@
+/**
+ * A minimal WebAssembly binary emitter: enough of the instruction set (i32, f64 and the f64x2 SIMD
+ * lanes, structured loops) to write the trainer's kernels (wasm-kernels.ts) as JavaScript that builds
+ * the module's bytes at load time, without a toolchain. Functions take i32/f64 parameters and share
+ * one imported memory (`env.memory`).
+ */
+
+/** Value type i32. */
+export const I32 = 0x7f;
+/** Value type f64. */
+export const F64 = 0x7c;
+/** Value type v128 (used as f64x2). */
+export const V128 = 0x7b;
+/** One of {@link I32}, {@link F64}, {@link V128}. */
+export type ValueType = typeof I32 | typeof F64 | typeof V128;
+
+/** A function of the module: its exported name, signature, extra locals and body (no final `end`). */
+export interface WasmFunction {
+  readonly name: string;
+  readonly params: readonly ValueType[];
+  readonly results: readonly ValueType[];
+  readonly locals: readonly ValueType[];
+  readonly body: readonly number[];
+}
+
+/** Unsigned LEB128. */
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  let v = n >>> 0;
+  do {
+    let b = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) b |= 0x80;
+    out.push(b);
+  } while (v !== 0);
+  return out;
+}
+
+/** Signed LEB128 of a 32-bit integer. */
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  let v = n | 0;
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
+    out.push(b | 0x80);
+  }
+}
+
+const name = (s: string): number[] => {
+  const bytes = [...new TextEncoder().encode(s)];
+  return [...uleb(bytes.length), ...bytes];
+};
+const vec = (items: readonly (readonly number[])[]): number[] => [...uleb(items.length), ...items.flat()];
+const section = (id: number, content: readonly number[]): number[] => [
+  id,
+  ...uleb(content.length),
+  ...content,
+];
+
+/** The module's bytes: one imported memory `env.memory` (at least `minPages` pages) and the exported functions. */
+export function wasmModule(functions: readonly WasmFunction[], minPages = 1): Uint8Array {
+  const types = functions.map((f) => [
+    0x60,
+    ...vec(f.params.map((t) => [t])),
+    ...vec(f.results.map((t) => [t])),
+  ]);
+  const imports = vec([[...name("env"), ...name("memory"), 0x02, 0x00, ...uleb(minPages)]]);
+  const funcs = vec(functions.map((_, i) => uleb(i)));
+  const exports = vec(functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]));
+  const code = vec(
+    functions.map((f) => {
+      const locals = vec(f.locals.map((t) => [1, t]));
+      const body = [...locals, ...f.body, 0x0b];
+      return [...uleb(body.length), ...body];
+    }),
+  );
+  return Uint8Array.from([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...section(1, vec(types)),
+    ...section(2, imports),
+    ...section(3, funcs),
+    ...section(7, exports),
+    ...section(10, code),
+  ]);
+}
+
+// ---- instructions (each returns its bytes)
+const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
+/** local.get i. */
+export const get = (i: number): number[] => [0x20, ...uleb(i)];
+/** local.set i. */
+export const set = (i: number): number[] => [0x21, ...uleb(i)];
+/** local.tee i. */
+export const tee = (i: number): number[] => [0x22, ...uleb(i)];
+/** i32.const n. */
+export const i32 = (n: number): number[] => [0x41, ...sleb(n)];
+/** f64.const x (its 8 bytes, little-endian). */
+export function f64(x: number): number[] {
+  const b = new Uint8Array(new Float64Array([x]).buffer);
+  return [0x44, ...b];
+}
+/** i32.load at the address on the stack plus `offset` bytes. */
+export const i32Load = (offset = 0): number[] => [0x28, 2, ...uleb(offset)];
+/** i32.store (address, value) at the address plus `offset` bytes. */
+export const i32Store = (offset = 0): number[] => [0x36, 2, ...uleb(offset)];
+/** f64.load at the address on the stack plus `offset` bytes. */
+export const f64Load = (offset = 0): number[] => [0x2b, 3, ...uleb(offset)];
+/** f64.store (address, value) at the address plus `offset` bytes. */
+export const f64Store = (offset = 0): number[] => [0x39, 3, ...uleb(offset)];
+/** v128.load at the address on the stack plus `offset` bytes. */
+export const v128Load = (offset = 0): number[] => simd(0x00, 3, ...uleb(offset));
+/** v128.store (address, value) at the address plus `offset` bytes. */
+export const v128Store = (offset = 0): number[] => simd(0x0b, 3, ...uleb(offset));
+/** i32 arithmetic and comparisons. */
+export const I = {
+  add: [0x6a],
+  sub: [0x6b],
+  mul: [0x6c],
+  shl: [0x74],
+  eq: [0x46],
+  ne: [0x47],
+  ltS: [0x48],
+  geS: [0x4e],
+  leS: [0x4c],
+  gtS: [0x4a],
+} as const;
+/** f64 arithmetic. */
+export const F = { add: [0xa0], sub: [0xa1], mul: [0xa2], div: [0xa3], sqrt: [0x9f] } as const;
+/** f64x2 lane-wise arithmetic (each lane rounds exactly as the scalar f64 operation). */
+export const X = {
+  splat: simd(0x14),
+  add: simd(0xf0),
+  sub: simd(0xf1),
+  mul: simd(0xf2),
+  div: simd(0xf3),
+  sqrt: simd(0xef),
+  lane0: simd(0x21, 0),
+  lane1: simd(0x21, 1),
+} as const;
+/** select (the first operand when the i32 condition is non-zero). */
+export const select = [0x1b];
+
+/** `if cond { then }` (cond already on the stack). */
+export const ifThen = (then: readonly number[]): number[] => [0x04, 0x40, ...then, 0x0b];
+
+/**
+ * `for (i = from; i < limit; i += step) body` with i32 locals; `from` and `limit` are instruction
+ * sequences that push an i32. The body must leave the stack empty.
+ */
+export function forLoop(
+  i: number,
+  range: { from: readonly number[]; limit: readonly number[]; step: number },
+  body: readonly number[],
+): number[] {
+  return [
+    ...range.from,
+    ...set(i),
+    0x02,
+    0x40,
+    0x03,
+    0x40,
+    ...get(i),
+    ...range.limit,
+    ...I.geS,
+    0x0d,
+    1, // br_if out of the block
+    ...body,
+    ...get(i),
+    ...i32(range.step),
+    ...I.add,
+    ...set(i),
+    0x0c,
+    0, // br to the loop head
+    0x0b,
+    0x0b,
+  ];
+}

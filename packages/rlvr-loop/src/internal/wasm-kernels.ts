@@ -1,0 +1,550 @@
+// Hot loop (measured, over 500 lines for that reason): the kernels are emitted unrolled for the number of actions A.
+/**
+ * WebAssembly SIMD (f64x2) versions of the trainer's kernels: scoring (z = Σ_k v_k W[row_k]), the
+ * gradient scatter, the squared gradient norm and the lazy AdamW step. Each f64x2 lane rounds exactly
+ * as the scalar f64 operation and every sum keeps the order of the JavaScript kernels (linear.ts,
+ * adamw.ts), so both produce the same bits; the lanes are actions, never terms of one sum. The module
+ * is built for one A (loops over actions unrolled) and cached per A.
+ */
+import {
+  F,
+  F64,
+  f64,
+  f64Load,
+  f64Store,
+  forLoop,
+  get,
+  I,
+  I32,
+  i32,
+  i32Load,
+  i32Store,
+  ifThen,
+  select,
+  set,
+  tee,
+  V128,
+  type ValueType,
+  v128Load,
+  v128Store,
+  type WasmFunction,
+  wasmModule,
+  X,
+} from "./wasm-emit.js";
+
+/** The exported functions of the kernel module (all addresses are byte offsets into the memory). */
+export interface KernelExports {
+  /** z[c·A + a] = Σ_k val[k] · W[idx[k]·A + a] for k in [off[c], off[c+1]), c < n. */
+  score(w: number, idx: number, val: number, off: number, n: number, z: number): void;
+  /** Adds val[k] · dz[c·A ..] into the gradient slot of idx[k] (allocated on first use); returns the new slot count. */
+  scatter(
+    g: number,
+    tables: number,
+    idx: number,
+    val: number,
+    off: number,
+    n: number,
+    dz: number,
+    count: number,
+  ): number;
+  /** Σ g[i]² over the first n entries, in order. */
+  sumSquares(g: number, n: number): number;
+  /** The lazy AdamW step over the `count` slots (see adamw.ts); clears the slot table; returns Σ w·0. */
+  adam(p: number, count: number): number;
+}
+
+/** Byte offsets of the AdamW parameter block read by `adam` (f64 each, then i32 addresses). */
+export const ADAM_PARAMS = {
+  scale: 0,
+  beta1: 8,
+  b1c: 16,
+  beta2: 24,
+  b2c: 32,
+  bc2sqrt: 40,
+  stepSize: 48,
+  epsilon: 56,
+  decayed: 64,
+  // i32 members
+  biasRow: 72,
+  w: 76,
+  moments: 80,
+  grad: 84,
+  tables: 88,
+  /** f64: sum of the values the step read ahead (kept so the reads are not optimised away). */
+  touched: 96,
+  bytes: 104,
+} as const;
+
+/** Rows per block of the lazy AdamW step whose cache lines are requested before they are updated. */
+const PREFETCH_ROWS = 32;
+
+/** Local-variable allocator: parameters first, then declared locals. */
+class Locals {
+  readonly types: ValueType[] = [];
+  private n: number;
+  constructor(params: number) {
+    this.n = params;
+  }
+  add(t: ValueType): number {
+    this.types.push(t);
+    return this.n++;
+  }
+}
+
+const fn = (
+  name: string,
+  params: ValueType[],
+  results: ValueType[],
+  build: (L: Locals) => number[],
+): WasmFunction => {
+  const L = new Locals(params.length);
+  const body = build(L);
+  return { name, params, results, locals: L.types, body };
+};
+
+const zeroV = [...f64(0), ...X.splat];
+const addr = (base: number, index: number, shift: number): number[] => [
+  ...get(base),
+  ...get(index),
+  ...i32(shift),
+  ...I.shl,
+  ...I.add,
+];
+
+/** dest = base + index · factor (i32 locals). */
+const scaled = (base: number, index: number, factor: number, dest: number): number[] => [
+  ...get(base),
+  ...get(index),
+  ...i32(factor),
+  ...I.mul,
+  ...I.add,
+  ...set(dest),
+];
+
+/** vs = val[k] (f64), v = its splat. */
+const splatValue = (val: number, k: number, vs: number, v: number): number[] => [
+  ...addr(val, k, 3),
+  ...f64Load(),
+  ...tee(vs),
+  ...X.splat,
+  ...set(v),
+];
+
+/** score: contexts in order; actions in chunks of up to 16 lanes (8 f64x2 accumulators) looping over k. */
+function scoreFn(A: number): WasmFunction {
+  const rb = A * 8;
+  return fn("score", [I32, I32, I32, I32, I32, I32], [], (L) => {
+    const [w, idx, val, off, n, z] = [0, 1, 2, 3, 4, 5];
+    const c = L.add(I32);
+    const k = L.add(I32);
+    const s = L.add(I32);
+    const e = L.add(I32);
+    const zr = L.add(I32);
+    const b = L.add(I32);
+    const v = L.add(V128);
+    const vs = L.add(F64);
+    const acc = Array.from({ length: 8 }, () => L.add(V128));
+    const sacc = L.add(F64);
+    const chunks: number[] = [];
+    for (let a0 = 0; a0 < A; a0 += 16) {
+      const lanes = Math.min(16, A - a0);
+      const pairs = lanes >> 1;
+      const odd = lanes & 1;
+      const inner: number[] = [
+        ...get(w),
+        ...addr(idx, k, 2),
+        ...i32Load(),
+        ...i32(rb),
+        ...I.mul,
+        ...I.add,
+        ...set(b),
+        ...splatValue(val, k, vs, v),
+      ];
+      for (let p = 0; p < pairs; p++) {
+        inner.push(...get(acc[p]!), ...get(v), ...get(b), ...v128Load(a0 * 8 + 16 * p), ...X.mul, ...X.add);
+        inner.push(...set(acc[p]!));
+      }
+      if (odd) {
+        inner.push(...get(sacc), ...get(vs), ...get(b), ...f64Load(a0 * 8 + 16 * pairs), ...F.mul, ...F.add);
+        inner.push(...set(sacc));
+      }
+      for (let p = 0; p < pairs; p++) chunks.push(...zeroV, ...set(acc[p]!));
+      if (odd) chunks.push(...f64(0), ...set(sacc));
+      chunks.push(...forLoop(k, { from: get(s), limit: get(e), step: 1 }, inner));
+      for (let p = 0; p < pairs; p++) chunks.push(...get(zr), ...get(acc[p]!), ...v128Store(a0 * 8 + 16 * p));
+      if (odd) chunks.push(...get(zr), ...get(sacc), ...f64Store(a0 * 8 + 16 * pairs));
+    }
+    return forLoop(c, { from: i32(0), limit: get(n), step: 1 }, [
+      ...addr(off, c, 2),
+      ...i32Load(),
+      ...set(s),
+      ...addr(off, c, 2),
+      ...i32Load(4),
+      ...set(e),
+      ...scaled(z, c, rb, zr),
+      ...chunks,
+    ]);
+  });
+}
+
+/**
+ * scatter: for every feature of every context, in order: the gradient slot of its row (allocated and
+ * zeroed on first use: slot table at `tables`, row-of-slot table right after it), then g += v · dz.
+ * `tables` holds the slot of each row (i32, −1 when untouched) followed by the row of each slot.
+ */
+function scatterFn(A: number, rows: number): WasmFunction {
+  const rb = A * 8;
+  return fn("scatter", [I32, I32, I32, I32, I32, I32, I32, I32], [I32], (L) => {
+    const [g, tables, idx, val, off, n, dz, count] = [0, 1, 2, 3, 4, 5, 6, 7];
+    const c = L.add(I32);
+    const k = L.add(I32);
+    const e = L.add(I32);
+    const row = L.add(I32);
+    const sl = L.add(I32);
+    const gb = L.add(I32);
+    const dr = L.add(I32);
+    const v = L.add(V128);
+    const vs = L.add(F64);
+    const pairs = A >> 1;
+    // up to 16 actions, the context's dz row stays in locals for all its features
+    const dzv = pairs <= 8 ? Array.from({ length: pairs }, () => L.add(V128)) : [];
+    const loadDz: number[] = [];
+    for (let p = 0; p < dzv.length; p++) loadDz.push(...get(dr), ...v128Load(16 * p), ...set(dzv[p]!));
+    const zeroing: number[] = [];
+    for (let p = 0; p < pairs; p++) zeroing.push(...get(gb), ...zeroV, ...v128Store(16 * p));
+    if (A & 1) zeroing.push(...get(gb), ...f64(0), ...f64Store(16 * pairs));
+    const update: number[] = [];
+    for (let p = 0; p < pairs; p++) {
+      const dzPair = p < dzv.length ? get(dzv[p]!) : [...get(dr), ...v128Load(16 * p)];
+      update.push(...get(gb), ...get(gb), ...v128Load(16 * p), ...get(v), ...dzPair);
+      update.push(...X.mul, ...X.add, ...v128Store(16 * p));
+    }
+    if (A & 1) {
+      const o = 16 * pairs;
+      update.push(...get(gb), ...get(gb), ...f64Load(o), ...get(vs), ...get(dr), ...f64Load(o));
+      update.push(...F.mul, ...F.add, ...f64Store(o));
+    }
+    const perFeature = [
+      ...addr(idx, k, 2),
+      ...i32Load(),
+      ...set(row),
+      ...addr(tables, row, 2),
+      ...i32Load(),
+      ...tee(sl),
+      ...i32(0),
+      ...I.ltS,
+      ...ifThen([
+        ...get(count),
+        ...set(sl),
+        ...get(count),
+        ...i32(1),
+        ...I.add,
+        ...set(count),
+        ...addr(tables, row, 2),
+        ...get(sl),
+        ...i32Store(),
+        ...addr(tables, sl, 2),
+        ...get(row),
+        ...i32Store(rows * 4),
+        ...scaled(g, sl, rb, gb),
+        ...zeroing,
+      ]),
+      ...scaled(g, sl, rb, gb),
+      ...splatValue(val, k, vs, v),
+      ...update,
+    ];
+    return [
+      ...forLoop(c, { from: i32(0), limit: get(n), step: 1 }, [
+        ...addr(off, c, 2),
+        ...i32Load(4),
+        ...set(e),
+        ...scaled(dz, c, rb, dr),
+        ...loadDz,
+        ...forLoop(k, { from: [...addr(off, c, 2), ...i32Load()], limit: get(e), step: 1 }, perFeature),
+      ]),
+      ...get(count),
+    ];
+  });
+}
+
+/** sumSquares: ss = Σ g[i]·g[i] in index order (scalar: one sum). */
+function sumSquaresFn(): WasmFunction {
+  return fn("sumSquares", [I32, I32], [F64], (L) => {
+    const [g, n] = [0, 1];
+    const i = L.add(I32);
+    const x = L.add(F64);
+    const ss = L.add(F64);
+    return [
+      ...forLoop(i, { from: i32(0), limit: get(n), step: 1 }, [
+        ...addr(g, i, 3),
+        ...f64Load(),
+        ...set(x),
+        ...get(ss),
+        ...get(x),
+        ...get(x),
+        ...F.mul,
+        ...F.add,
+        ...set(ss),
+      ]),
+      ...get(ss),
+    ];
+  });
+}
+
+/**
+ * adam: for each slot j (row r = rowOf[j]), per action, exactly adamw.ts's lazy update:
+ * g' = g·scale; m = β1 m + (1−β1) g'; v = β2 v + ((1−β2) g') g'; w = w·decay − (step·m) / (√v / bc2 + ε);
+ * then slotOf[r] = −1. Returns Σ w·0 (0 when every updated weight is finite, NaN otherwise).
+ */
+function adamFn(A: number, rows: number): WasmFunction {
+  const rb = A * 8;
+  const P = ADAM_PARAMS;
+  return fn("adam", [I32, I32], [F64], (L) => {
+    const [p, count] = [0, 1];
+    const j = L.add(I32);
+    const j0 = L.add(I32);
+    const j1 = L.add(I32);
+    const touched = L.add(F64);
+    const row = L.add(I32);
+    const wb = L.add(I32);
+    const mb = L.add(I32);
+    const gb = L.add(I32);
+    const tables = L.add(I32);
+    const names = [
+      "scale",
+      "beta1",
+      "b1c",
+      "beta2",
+      "b2c",
+      "bc2sqrt",
+      "stepSize",
+      "epsilon",
+      "decay",
+    ] as const;
+    const sc = Object.fromEntries(names.map((nm) => [nm, L.add(F64)])) as Record<
+      (typeof names)[number],
+      number
+    >;
+    const vc = Object.fromEntries(names.map((nm) => [nm, L.add(V128)])) as Record<
+      (typeof names)[number],
+      number
+    >;
+    const decayed = L.add(F64);
+    const gv = L.add(V128);
+    const mi = L.add(V128);
+    const vi = L.add(V128);
+    const wv = L.add(V128);
+    const chk = L.add(V128);
+    const gs = L.add(F64);
+    const ms = L.add(F64);
+    const vsq = L.add(F64);
+    const ws = L.add(F64);
+    const chks = L.add(F64);
+    const setup: number[] = [];
+    const offsets = { ...P, decay: P.decayed };
+    for (const nm of names) {
+      if (nm === "decay") continue;
+      setup.push(...get(p), ...f64Load(offsets[nm]), ...tee(sc[nm]), ...X.splat, ...set(vc[nm]));
+    }
+    setup.push(...get(p), ...f64Load(P.decayed), ...set(decayed), ...zeroV, ...set(chk));
+    setup.push(...get(p), ...i32Load(P.tables), ...set(tables));
+    const lane = (
+      o: number,
+      T: typeof X | typeof F,
+      t: { g: number; m: number; v: number; w: number; c: number },
+      k: "v" | "s",
+    ): number[] => {
+      const ld = k === "v" ? v128Load : f64Load;
+      const st = k === "v" ? v128Store : f64Store;
+      const C = k === "v" ? vc : sc;
+      return [
+        ...get(gb),
+        ...ld(o),
+        ...get(C.scale),
+        ...T.mul,
+        ...set(t.g),
+        ...get(C.beta1),
+        ...get(mb),
+        ...ld(o),
+        ...T.mul,
+        ...get(C.b1c),
+        ...get(t.g),
+        ...T.mul,
+        ...T.add,
+        ...set(t.m),
+        ...get(C.beta2),
+        ...get(mb),
+        ...ld(rb + o),
+        ...T.mul,
+        ...get(C.b2c),
+        ...get(t.g),
+        ...T.mul,
+        ...get(t.g),
+        ...T.mul,
+        ...T.add,
+        ...set(t.v),
+        ...get(mb),
+        ...get(t.m),
+        ...st(o),
+        ...get(mb),
+        ...get(t.v),
+        ...st(rb + o),
+        ...get(wb),
+        ...ld(o),
+        ...get(C.decay),
+        ...T.mul,
+        ...get(C.stepSize),
+        ...get(t.m),
+        ...T.mul,
+        ...get(t.v),
+        ...T.sqrt,
+        ...get(C.bc2sqrt),
+        ...T.div,
+        ...get(C.epsilon),
+        ...T.add,
+        ...T.div,
+        ...T.sub,
+        ...set(t.w),
+        ...get(wb),
+        ...get(t.w),
+        ...st(o),
+        ...get(t.c),
+        ...get(t.w),
+        ...(k === "v" ? [...zeroV] : f64(0)),
+        ...T.mul,
+        ...T.add,
+        ...set(t.c),
+      ];
+    };
+    /** dest = (the i32 address at params[field]) + index · factor. */
+    const address = (field: number, index: number, factor: number, dest: number): number[] => [
+      ...get(p),
+      ...i32Load(field),
+      ...get(index),
+      ...i32(factor),
+      ...I.mul,
+      ...I.add,
+      ...set(dest),
+    ];
+    // row = rowOf[j]; wb, mb = the addresses of its weights and moments
+    const rowAddresses = [
+      ...addr(tables, j, 2),
+      ...i32Load(rows * 4),
+      ...set(row),
+      ...address(P.w, row, rb, wb),
+      ...address(P.moments, row, 2 * rb, mb),
+    ];
+    const body: number[] = [
+      ...rowAddresses,
+      ...f64(1),
+      ...get(decayed),
+      ...get(row),
+      ...get(p),
+      ...i32Load(P.biasRow),
+      ...I.eq,
+      ...select,
+      ...tee(sc.decay),
+      ...X.splat,
+      ...set(vc.decay),
+      ...address(P.grad, j, rb, gb),
+    ];
+    // before a block of rows is updated, one value per cache line of each row's weights and moments
+    // is read in a short loop, so the misses of the whole block are in flight together instead of
+    // one row at a time behind the square roots and divisions (no value read there enters the update)
+    const touch: number[] = [...rowAddresses];
+    const lines = (base: number, bytes: number): number[] => {
+      const out: number[] = [];
+      for (let o = 0; o < bytes; o += 64)
+        out.push(...get(touched), ...get(base), ...f64Load(o), ...F.add, ...set(touched));
+      out.push(...get(touched), ...get(base), ...f64Load(bytes - 8), ...F.add, ...set(touched));
+      return out;
+    };
+    touch.push(...lines(wb, rb), ...lines(mb, 2 * rb));
+    const tv = { g: gv, m: mi, v: vi, w: wv, c: chk };
+    const ts = { g: gs, m: ms, v: vsq, w: ws, c: chks };
+    for (let q = 0; q < A >> 1; q++) body.push(...lane(16 * q, X, tv, "v"));
+    if (A & 1) body.push(...lane(16 * (A >> 1), F, ts, "s"));
+    body.push(...addr(tables, row, 2), ...i32(-1), ...i32Store());
+    return [
+      ...setup,
+      ...forLoop(j0, { from: i32(0), limit: get(count), step: PREFETCH_ROWS }, [
+        // the block's end: min(count, j0 + PREFETCH_ROWS)
+        ...get(j0),
+        ...i32(PREFETCH_ROWS),
+        ...I.add,
+        ...get(count),
+        ...get(j0),
+        ...i32(PREFETCH_ROWS),
+        ...I.add,
+        ...get(count),
+        ...I.ltS,
+        ...select,
+        ...set(j1),
+        ...forLoop(j, { from: get(j0), limit: get(j1), step: 1 }, touch),
+        ...forLoop(j, { from: get(j0), limit: get(j1), step: 1 }, body),
+      ]),
+      ...i32(0),
+      ...get(touched),
+      ...f64Store(P.touched),
+      ...get(chk),
+      ...X.lane0,
+      ...get(chk),
+      ...X.lane1,
+      ...F.add,
+      ...get(chks),
+      ...F.add,
+    ];
+  });
+}
+
+/** The kernel module's bytes for A actions and `rows` feature rows. */
+export function kernelModuleBytes(A: number, rows: number): Uint8Array {
+  return wasmModule([scoreFn(A), scatterFn(A, rows), sumSquaresFn(), adamFn(A, rows)]);
+}
+
+/** The part of the WebAssembly JavaScript API used here (the project's TypeScript libs do not declare it). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { readonly exports: unknown };
+  Memory: new (descriptor: { initial: number; maximum: number }) => { readonly buffer: ArrayBuffer };
+}
+
+const wasm = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+const compiled = new Map<string, object | null>();
+
+/** The compiled kernel module for (A, rows), or null when this runtime has no WebAssembly SIMD. */
+function kernelModule(A: number, rows: number): object | null {
+  const key = `${A}|${rows}`;
+  let m = compiled.get(key);
+  if (m === undefined) {
+    try {
+      const bytes = kernelModuleBytes(A, rows);
+      m = wasm?.validate(bytes) ? new wasm.Module(bytes) : null;
+    } catch {
+      m = null;
+    }
+    compiled.set(key, m);
+  }
+  return m;
+}
+
+/**
+ * An instance of the kernels for (A, rows) on a new memory of `pages` 64 KiB pages that cannot grow,
+ * or null without WebAssembly SIMD or when the memory cannot be reserved.
+ */
+export function instantiateKernels(
+  A: number,
+  rows: number,
+  pages: number,
+): { readonly exports: KernelExports; readonly buffer: ArrayBuffer } | null {
+  const module = kernelModule(A, rows);
+  if (module === null || wasm === undefined) return null;
+  try {
+    const memory = new wasm.Memory({ initial: pages, maximum: pages });
+    const instance = new wasm.Instance(module, { env: { memory } });
+    return { exports: instance.exports as KernelExports, buffer: memory.buffer };
+  } catch {
+    return null;
+  }
+}

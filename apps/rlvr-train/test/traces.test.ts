@@ -99,38 +99,44 @@ beforeAll(() => {
   contexts = contextsFile(world, "contexts.jsonl");
 });
 
-describe.each([1, 2, 3])("trace-shaped logs, log seed %i (about 8 000 prompts)", (seed) => {
-  const logs = world.generateTraceLogs({ n: 14_000, seed, omitPropensities: true });
-  // what a user would otherwise do: a per-action logistic reward model on the whole file, greedy
-  let rewardModel = Number.NaN;
-  beforeAll(() => {
-    rewardModel = world.exactValue(greedyPolicy(fitRewardModel(logs.dataset))) / world.optimalValue();
-  });
+// Each case runs a whole job on ~14 000 decisions through the built CLI: about 30–55 s on an idle
+// 2-core machine, more under load, so the cases get 5 minutes instead of the default minute.
+describe.each([1, 2, 3])(
+  "trace-shaped logs, log seed %i (about 8 000 prompts)",
+  { timeout: 300_000 },
+  (seed) => {
+    const logs = world.generateTraceLogs({ n: 14_000, seed, omitPropensities: true });
+    // what a user would otherwise do: a per-action logistic reward model on the whole file, greedy
+    let rewardModel = Number.NaN;
+    beforeAll(() => {
+      rewardModel = world.exactValue(greedyPolicy(fitRewardModel(logs.dataset))) / world.optimalValue();
+    });
 
-  it("without propensities: ≥ 97 % of the optimum, at least the reward-model policy, shipped as learned", () => {
-    const trace = tmp.file(`trace-${seed}.json`, learningTraceToJson(logs.trace));
-    const { record, ratio, stdout } = runAndAct(world, trace, `np${seed}`);
-    expect(record.evaluation?.behaviorSource).toBe("fitted-on-training");
-    expect(record.training?.target).toBe("dm");
-    expect(record.shipping?.shipped).toBe("learned");
-    expect(stdout).toContain("shipped");
-    expect(ratio).toBeGreaterThanOrEqual(0.97);
-    expect(ratio).toBeGreaterThanOrEqual(rewardModel);
-  });
+    it("without propensities: ≥ 97 % of the optimum, at least the reward-model policy, shipped as learned", () => {
+      const trace = tmp.file(`trace-${seed}.json`, learningTraceToJson(logs.trace));
+      const { record, ratio, stdout } = runAndAct(world, trace, `np${seed}`);
+      expect(record.evaluation?.behaviorSource).toBe("fitted-on-training");
+      expect(record.training?.target).toBe("dm");
+      expect(record.shipping?.shipped).toBe("learned");
+      expect(stdout).toContain("shipped");
+      expect(ratio).toBeGreaterThanOrEqual(0.97);
+      expect(ratio).toBeGreaterThanOrEqual(rewardModel);
+    });
 
-  it("with propensities read from the traces: ≥ 97 % of the optimum", () => {
-    const withProbs = world.generateTraceLogs({ n: 14_000, seed });
-    const trace = tmp.file(`trace-p${seed}.json`, learningTraceToJson(withProbs.trace));
-    const { record, ratio } = runAndAct(world, trace, `p${seed}`, [
-      "--propensity-pointer",
-      "/metadata/behaviorProb",
-    ]);
-    expect(record.evaluation?.behaviorSource).toBe("logged");
-    expect(record.shipping?.shipped).toBe("learned");
-    expect(ratio).toBeGreaterThanOrEqual(0.97);
-    expect(ratio).toBeGreaterThanOrEqual(rewardModel);
-  });
-});
+    it("with propensities read from the traces: ≥ 97 % of the optimum", () => {
+      const withProbs = world.generateTraceLogs({ n: 14_000, seed });
+      const trace = tmp.file(`trace-p${seed}.json`, learningTraceToJson(withProbs.trace));
+      const { record, ratio } = runAndAct(world, trace, `p${seed}`, [
+        "--propensity-pointer",
+        "/metadata/behaviorProb",
+      ]);
+      expect(record.evaluation?.behaviorSource).toBe("logged");
+      expect(record.shipping?.shipped).toBe("learned");
+      expect(ratio).toBeGreaterThanOrEqual(0.97);
+      expect(ratio).toBeGreaterThanOrEqual(rewardModel);
+    });
+  },
+);
 
 describe("the shipping rule", () => {
   it("ships a baseline and says so when the reward does not depend on the action", () => {

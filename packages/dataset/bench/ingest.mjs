@@ -480,7 +480,10 @@ lines.push(
     " generation at its initial 2 × 1 MiB (`--semi-space-growth-factor=1`), to collect the old" +
     " generation once it has grown by half (`--heap-growing-percent=50`) and to scavenge on the main" +
     " thread (`--no-parallel-scavenge`: for 1 MiB there is little to share, and on a busy machine the" +
-    " main thread would wait for helper threads). On a loaded machine V8's" +
+    " main thread would wait for helper threads). A library cannot choose V8 flags for the process" +
+    " that loads it, so `validateDatasetFile` above runs with Node's defaults; an application that" +
+    " validates large files itself gets the same effect by starting Node with" +
+    " `--max-semi-space-size=1 --heap-growing-percent=50` (command-line flags: `NODE_OPTIONS` accepts only the first). On a loaded machine V8's" +
     " concurrent garbage collection lags and peaks rise: hence the spread.",
 );
 const markdown = lines.join("\n");

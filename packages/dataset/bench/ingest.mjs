@@ -3,7 +3,9 @@
 // Generates a deterministic JSONL file of RLVR examples in os.tmpdir() and measures, each against a
 // baseline in the same run: (1) ingest (parse + validate) vs a bare JSON.parse loop over the same
 // lines, (2) digest throughput vs `sha256sum`, (3) peak RSS of validating the file in a child process
-// at 1 M and 2 M examples. Results go to docs/benchmarks.md (section "dataset").
+// at 1 M and 2 M examples, through the library call and through the default command
+// (`rlvr-train validate FILE`, when apps/rlvr-train is built). Results go to docs/benchmarks.md
+// (section "dataset").
 //
 // Options: --examples N (default 1000000), --no-2m (skip the 2 M memory run), --keep (keep the folder),
 //          --no-write (print only, do not touch docs/benchmarks.md).
@@ -11,17 +13,19 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   closeSync,
+  existsSync,
   mkdtempSync,
   openSync,
   readFileSync,
   readSync,
   rmSync,
   statSync,
+  writeFileSync,
   writeSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { writeBenchSection } from "../../../scripts/bench-report.mjs";
 import { canonicalizeExample, createDigest, DIGEST_PREFIX, validateDatasetFile } from "../dist/index.js";
 
@@ -33,6 +37,7 @@ const option = (name, fallback) => {
 };
 const N = option("--examples", 1_000_000);
 const dist = fileURLToPath(new URL("../dist/index.js", import.meta.url));
+const cliBin = fileURLToPath(new URL("../../../apps/rlvr-train/dist/bin.js", import.meta.url));
 // A folder of its own per run, so that two runs never share (or delete) each other's files.
 const dir = mkdtempSync(join(tmpdir(), "rlvr-dataset-bench-"));
 
@@ -213,12 +218,78 @@ process.stdout.write(JSON.stringify({ peakKiB: peak(), count }));`;
   return JSON.parse(r.stdout);
 }
 
-/** Three runs: peaks vary with garbage-collection timing (and with the machine's load). */
-function peaks(measure) {
-  const kib = [measure(), measure(), measure()].map((r) => r.peakKiB).sort((a, b) => a - b);
-  return { min: kib[0], median: kib[1], max: kib[2] };
+/**
+ * Peak RSS and CPU time of the default command, `node apps/rlvr-train/dist/bin.js validate FILE`, as a
+ * user runs it; with `v8Defaults`, the same command through the CLI's `runCli` without the bin's V8
+ * flags. A module preloaded with `--import` reports VmHWM and CPU time (all threads) at exit.
+ */
+function childCliRss(file, v8Defaults = false) {
+  const command = v8Defaults
+    ? [
+        "--input-type=module",
+        "-e",
+        `const { runCli } = await import(${JSON.stringify(cliModule("cli.js"))});
+const { processIo } = await import(${JSON.stringify(cliModule("process-io.js"))});
+process.exitCode = await runCli(["validate", ${JSON.stringify(file)}], processIo());`,
+      ]
+    : [cliBin, "validate", file];
+  const r = spawnSync(process.execPath, ["--import", peakReporter(), ...command], {
+    encoding: "utf8",
+    maxBuffer: 1 << 20,
+  });
+  if (r.status !== 0) throw new Error(`rlvr-train validate failed (${r.status}): ${r.stderr}`);
+  if (!r.stdout.includes(": valid")) throw new Error(`rlvr-train validate: unexpected output ${r.stdout}`);
+  return reported(r.stderr);
 }
 
+const cliModule = (name) => pathToFileURL(join(cliBin, "..", name)).href;
+
+/** Peak RSS of `rlvr-train validate` on a file of one example: Node and the whole CLI loaded. */
+function childCliBaselineRss() {
+  return childCliRss(generate(1)).peakKiB;
+}
+
+/** URL of a module that writes `peakKiB=<VmHWM> cpuMs=<user + system>` to stderr at exit (made once). */
+function peakReporter() {
+  const file = join(dir, "report-peak.mjs");
+  if (!existsSync(file)) {
+    const report =
+      'process.on("exit", () => { const c = process.cpuUsage(); require("node:fs").writeSync(2, "\\npeakKiB=" + peak() + " cpuMs=" + Math.round((c.user + c.system) / 1000) + "\\n"); });';
+    writeFileSync(
+      file,
+      `import { createRequire } from "node:module"; const require = createRequire(import.meta.url); ${PEAK}\n${report}\n`,
+    );
+  }
+  return pathToFileURL(file).href;
+}
+
+function reported(stderr) {
+  const m = /peakKiB=(\d+) cpuMs=(\d+)/.exec(stderr);
+  if (m === null) throw new Error(`no peak reported: ${stderr}`);
+  return { peakKiB: Number(m[1]), cpuMs: Number(m[2]) };
+}
+
+/** The default command and the same without the bin's V8 flags, three runs each, interleaved. */
+function pairedPeaks(file) {
+  const flagged = [];
+  const plain = [];
+  for (let i = 0; i < 3; i++) {
+    flagged.push(childCliRss(file));
+    plain.push(childCliRss(file, true));
+  }
+  return [peaks(() => flagged.pop()), peaks(() => plain.pop())];
+}
+
+/** Three runs: peaks vary with garbage-collection timing (and with the machine's load). */
+function peaks(measure) {
+  const runs = [measure(), measure(), measure()];
+  const kib = runs.map((r) => r.peakKiB).sort((a, b) => a - b);
+  const cpu = runs.map((r) => r.cpuMs ?? 0).sort((a, b) => a - b);
+  return { min: kib[0], median: kib[1], max: kib[2], cpuMs: cpu[1] };
+}
+
+const optRange = (p) => (p === undefined ? "not built" : range(p));
+const cliRange = (p) => (p === undefined ? "not built" : `**${range(p)}**`);
 const range = (p) =>
   `${fmt(p.min / 1024, 0)}–${fmt(p.max / 1024, 0)} MiB (median ${fmt(p.median / 1024, 0)})`;
 
@@ -242,16 +313,23 @@ log(`file: ${file} (${fmt(mib(bytes), 1)} MiB)`);
 
 // (3) memory first, while this process is small
 log("peak RSS in child processes ...");
+const withCli = existsSync(cliBin);
+if (!withCli) log(`skipping the rlvr-train rows: ${cliBin} is not built`);
 const rssBase = childBaselineRss();
+const cliBase = withCli ? childCliBaselineRss() : undefined;
 const loop1 = peaks(() => childLoopRss(file));
 const rss1 = peaks(() => childPeakRss(file));
+const [cli1, plain1] = withCli ? pairedPeaks(file) : [];
 let rss2;
 let loop2;
+let cli2;
+let plain2;
 let file2;
 if (!flag("--no-2m")) {
   file2 = generate(2 * N);
   loop2 = peaks(() => childLoopRss(file2));
   rss2 = peaks(() => childPeakRss(file2));
+  [cli2, plain2] = withCli ? pairedPeaks(file2) : [];
 }
 
 // (1) ingest
@@ -366,28 +444,47 @@ lines.push(
   "",
   "### Peak resident memory (validating in a child process)",
   "",
-  "Peak RSS (VmHWM) of a fresh `node` process with default flags: smallest–largest of three runs, and the median.",
+  "Peak RSS (VmHWM) of a fresh `node` process: smallest–largest of three runs, and the median. The default" +
+    " command is `node apps/rlvr-train/dist/bin.js validate FILE` as a user runs it (it sets three V8 flags" +
+    " for itself, below); the library call and the bare loop run with Node's default flags.",
   "",
-  "| file | `validateDatasetFile` (with digest) | bare streaming `JSON.parse` loop, package loaded |",
-  "|---|---:|---:|",
-  `| none (Node + the package loaded) | ${fmt(rssBase / 1024, 1)} MiB | |`,
-  `| ${fmt(N)} examples, ${fmt(mib(bytes), 0)} MiB | **${range(rss1)}** (goal < 150) | ${range(loop1)} |`,
+  "| file | `rlvr-train validate FILE` (the default command) | the same command, V8's default flags | `validateDatasetFile` (with digest) | bare streaming `JSON.parse` loop, package loaded |",
+  "|---|---:|---:|---:|---:|",
+  `| startup (the CLI on a one-example file; the package loaded) | ${cliBase === undefined ? "not built" : `${fmt(cliBase / 1024, 1)} MiB`} | | ${fmt(rssBase / 1024, 1)} MiB | |`,
+  `| ${fmt(N)} examples, ${fmt(mib(bytes), 0)} MiB | ${cliRange(cli1)} | ${optRange(plain1)} | ${range(rss1)} | ${range(loop1)} |`,
 );
 if (rss2 !== undefined) {
   lines.push(
-    `| ${fmt(2 * N)} examples, ${fmt(mib(statSync(file2).size), 0)} MiB | ${range(rss2)} | ${range(loop2)} |`,
+    `| ${fmt(2 * N)} examples, ${fmt(mib(statSync(file2).size), 0)} MiB | ${cliRange(cli2)} (goal < 150) | ${optRange(plain2)} | ${range(rss2)} | ${range(loop2)} |`,
+  );
+}
+if (cli1 !== undefined) {
+  const cpu = (a, b, n) =>
+    `${fmt(n)} examples ${fmt(a.cpuMs / 1000, 1)} s against ${fmt(b.cpuMs / 1000, 1)} s (×${fmt(a.cpuMs / b.cpuMs, 2)})`;
+  lines.push(
+    "",
+    "CPU time (user + system, all threads, median of the three runs) of the default command against the" +
+      ` same command with V8's default flags: ${cpu(cli1, plain1, N)}${cli2 === undefined ? "" : `; ${cpu(cli2, plain2, 2 * N)}`}.`,
   );
 }
 lines.push(
   "",
-  "Lines are streamed (1 MiB reads, ~64 KiB decodes), so nothing grows with the size of the file" +
+  "Lines are streamed (1 MiB reads, ~16 KiB decodes), so nothing grows with the size of the file" +
     " itself. What grows with the number of examples is the exact duplicate-id table (64-bit hashes in" +
     " typed arrays, ~12 bytes per example, sized ahead from the file size) and the statistics' group" +
-    " table (30–45 bytes per group): about 16 MiB per million examples here. Much of the rest is" +
-    " Node's own: the package's dependencies at load time, and V8's young generation, which grows to" +
-    " 2 × 16 MiB during any long allocation-heavy run (the bare loop shows it too); with" +
-    " `node --max-semi-space-size=1` the same validation peaks about 40 MiB lower at the same speed. On a" +
-    " loaded machine V8's concurrent garbage collection lags and peaks rise: hence the spread.",
+    " table (30–45 bytes per group). The rest is V8's: its young generation grows to 2 × 16 MiB during any" +
+    " long allocation-heavy run (the bare loop shows it too), and garbage that outlives a young-generation" +
+    " collection piles up in the old generation until the next full collection, which V8 schedules at a" +
+    " multiple (up to ×4) of the live heap. For its own process the default command asks V8" +
+    " (`v8.setFlagsFromString`, before it loads its modules, for `validate` only) to keep the young" +
+    " generation at its initial 2 × 1 MiB (`--semi-space-growth-factor=1`), to collect the old" +
+    " generation once it has grown by half (`--heap-growing-percent=50`) and to scavenge on the main" +
+    " thread (`--no-parallel-scavenge`: for 1 MiB there is little to share, and on a busy machine the" +
+    " main thread would wait for helper threads). A library cannot choose V8 flags for the process" +
+    " that loads it, so `validateDatasetFile` above runs with Node's defaults; an application that" +
+    " validates large files itself gets the same effect by starting Node with" +
+    " `--max-semi-space-size=1 --heap-growing-percent=50` (command-line flags: `NODE_OPTIONS` accepts only the first). On a loaded machine V8's" +
+    " concurrent garbage collection lags and peaks rise: hence the spread.",
 );
 const markdown = lines.join("\n");
 process.stdout.write(`${markdown}\n`);

@@ -70,6 +70,31 @@ describe("readLines", () => {
     ]);
   });
 
+  it("cuts decode pieces at line ends: lines around and above the 16 KiB piece size, one bad line among them", async () => {
+    const piece = 2 ** 14;
+    const parts: (string | Buffer)[] = [];
+    const expected: string[] = [];
+    for (const length of [piece - 2, piece - 1, piece, piece + 1, 3 * piece + 5, 10, 2 * piece]) {
+      for (const filler of ["a", "é", "😀"]) {
+        const line = `${length}${filler.repeat(Math.ceil(length / Buffer.byteLength(filler)))}`;
+        parts.push(Buffer.from(`${line}\n`));
+        expected.push(line);
+      }
+    }
+    const badAt = 9; // line 10: a long line with an invalid byte in its middle
+    parts.splice(
+      badAt,
+      0,
+      Buffer.concat([Buffer.from("z".repeat(piece)), Buffer.from([0xc3]), Buffer.from("z\n")]),
+    );
+    const { lines, bad } = await collect(Buffer.concat(parts as Buffer[]));
+    expect(bad).toEqual([[badAt + 1, "utf8"]]);
+    expect(lines.length).toBe(expected.length);
+    expect(lines.every(([n, text], i) => n === (i < badAt ? i + 1 : i + 2) && text === expected[i])).toBe(
+      true,
+    );
+  });
+
   it("stops when asked", async () => {
     const { lines } = await collect("a\nb\nc\nd\n", 2);
     expect(lines.length).toBe(2);

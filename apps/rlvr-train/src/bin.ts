@@ -7,7 +7,7 @@ import { setFlagsFromString } from "node:v8";
 // modules load: keep the young generation at its initial 2 × 1 MiB, collect the old generation once it
 // has grown by half, and scavenge those small young generations on the main thread (parallel tasks
 // cost more than they save there). Measured in docs/benchmarks.md (@rlvr/dataset, memory): peak
-// about 40 % lower, CPU time about 4 % higher.
+// about 40 % lower, CPU time 4–8 % higher.
 if (process.argv[2] === "validate") {
   setFlagsFromString("--semi-space-growth-factor=1");
   setFlagsFromString("--heap-growing-percent=50");

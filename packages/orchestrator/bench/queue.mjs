@@ -130,7 +130,10 @@ Three interleaved rounds, medians of the tune stage's wall time; every record id
   at most 8 trials run at once; on 2 cores the job process and Redis take their share).
 - What limits the speed-up here: the demo's trials are short (${((inline * 1000) / trials).toFixed(0)} ms each in the job's thread), about
   as long as what the queue adds to each trial, and the pending window keeps at most 8 in flight; the job
-  process answers every epoch's report and pruning question itself. Workers pay off when a trial takes
+  process answers every epoch's report and pruning question itself. Most of the difference is each
+  worker's first trial, which fetches and decodes the shipped data, builds the scorer and runs on cold
+  (not yet optimised) code: 1–3 s, against 0.1–0.5 s for its later trials (the worker's own trial
+  events, one run while the machine was busy with other work), spread over only 20 trials. Workers pay off when a trial takes
   seconds (the CPU-bound benchmark of \`@rlvr/tuner-bullmq\` above) and when they run on other machines'
   cores: here all processes share the same 2.
 - Rounds (s): inline ${times.inline.map(f).join(", ")}; 1 worker ${times.q1.map(f).join(", ")}; 2 workers ${times.q2.map(f).join(", ")}.`;

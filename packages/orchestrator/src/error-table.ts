@@ -141,6 +141,7 @@ const orchestratorError = {
   IO_ERROR: bad("a file cannot be read or written"),
   REGISTRY_ERROR: bad("the run registry cannot be used"),
   SQLITE_UNAVAILABLE: failed("the SQLite binding cannot be loaded"),
+  PACKAGE_MISSING: bad("an optional package the command needs is not installed"),
   OUTPUT_UNUSABLE: bad("the output folder cannot be used (not a folder, read-only or not writable)"),
   OUTPUT_LOCKED: bad("another job is writing the same output folder"),
 } as const satisfies Record<OrchestratorErrorCode, ErrorEntry>;

@@ -21,7 +21,9 @@ const BRAND = createErrorBrand("@rlvr/orchestrator/error");
  *   lock file and its holder: job, process id, host);
  * - `REGISTRY_ERROR`: the SQLite registry failed (`cause` is the driver error);
  * - `SQLITE_UNAVAILABLE`: the SQLite binding (`libsql`) cannot be loaded on this platform (the message
- *   says what to do, `cause` is the loader's error).
+ *   says what to do, `cause` is the loader's error);
+ * - `PACKAGE_MISSING`: an optional package a feature needs is not installed (`@rlvr/tuner-bullmq` for
+ *   the `bullmq` executor and the queue worker; the message says how to install it).
  */
 export type OrchestratorErrorCode =
   | "INVALID_SPEC"
@@ -35,7 +37,8 @@ export type OrchestratorErrorCode =
   | "OUTPUT_UNUSABLE"
   | "OUTPUT_LOCKED"
   | "REGISTRY_ERROR"
-  | "SQLITE_UNAVAILABLE";
+  | "SQLITE_UNAVAILABLE"
+  | "PACKAGE_MISSING";
 
 /** Options of the {@link OrchestratorError} constructor. */
 export interface OrchestratorErrorOptions {

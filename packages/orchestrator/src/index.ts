@@ -99,7 +99,9 @@ export {
   createJobWorker,
   JOB_TRIAL_RUNNER,
   type JobWorker,
+  type JobWorkerEvent,
   type JobWorkerOptions,
+  type QueueEndpointOptions,
 } from "./queue.js";
 export {
   type ArtifactRow,

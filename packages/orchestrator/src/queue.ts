@@ -2,16 +2,13 @@
 // the job's trials (`rlvr-train worker`). The job ships its prepared trial data through Redis once,
 // canonically encoded and content-addressed (equal data, equal digest, in any process: a resumed job
 // finds its queued trials again); every worker runs the package's own trial code on it.
-// `@rlvr/tuner-bullmq` (BullMQ and ioredis) is loaded only when a queue is used.
+// `@rlvr/tuner-bullmq` (BullMQ and ioredis) is an optional peer: loaded only when a queue is used, and
+// never named by the public types below, so that installing the job (`pnpm dlx rlvr-train demo`) does
+// not install BullMQ and its optional native build.
 
+import type { ConnectionOptions as TlsOptions } from "node:tls";
 import type { Params, Trial } from "@rlvr/tuner";
-import type {
-  BlobStore,
-  QueueWorker,
-  QueueWorkerOptions,
-  RedisEndpointOptions,
-  TrialRunner,
-} from "@rlvr/tuner-bullmq";
+import type { BlobStore, TrialRunner } from "@rlvr/tuner-bullmq";
 import { decodeTrialData, encodeTrialData } from "./_trial-data-codec.js";
 import { createTrialObjective, type TrialWorkerData } from "./_trial-worker.js";
 import { OrchestratorError } from "./errors.js";
@@ -27,11 +24,39 @@ export const JOB_TRIAL_RUNNER = `rlvr-job-trial@${VERSION}`;
 /** Shipped trial data is kept this long in Redis (every job shipping the same bytes refreshes it). */
 const DATA_TTL_SECONDS = 7 * 24 * 3600;
 
+/** Where the queue is: the job and every worker must give the same host, `prefix` and `queue`. */
+export interface QueueEndpointOptions {
+  /** `redis://[[user]:password@]host[:port][/db]`, or `rediss://...` for TLS (password shown as `***`). */
+  readonly redis: string;
+  /** TLS options of a `rediss://` URL (a private CA as `ca`). @defaultValue Node.js defaults */
+  readonly tls?: TlsOptions;
+  /** Prefix of every Redis key. @defaultValue "rlvr" */
+  readonly prefix?: string;
+  /** Name of the queue of trials. @defaultValue "trials" */
+  readonly queue?: string;
+  /** Milliseconds Redis may stay unreachable before `REDIS_UNREACHABLE`. @defaultValue 10000 */
+  readonly unreachableTimeoutMs?: number;
+}
+
+/** Loads the optional queue package, or says how to install it. */
+async function queuePackage(): Promise<typeof import("@rlvr/tuner-bullmq")> {
+  try {
+    return await import("@rlvr/tuner-bullmq");
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== "ERR_MODULE_NOT_FOUND") throw error;
+    throw new OrchestratorError(
+      "PACKAGE_MISSING",
+      "trials through a queue need the package @rlvr/tuner-bullmq, which is not installed: install it beside rlvr-train (npm install -g rlvr-train @rlvr/tuner-bullmq, or add it to your project)",
+      { cause: error },
+    );
+  }
+}
+
 /**
  * Options of {@link bullmqExecutor}: where the queue is (`redis` URL, `tls`, `prefix`, `queue`,
  * `unreachableTimeoutMs`, shared with the workers) and how many trials are queued at once.
  */
-export interface BullmqJobExecutorOptions extends RedisEndpointOptions {
+export interface BullmqJobExecutorOptions extends QueueEndpointOptions {
   /**
    * Trials queued at once. More than the study's `pendingWindow + 1` gains nothing (the study waits
    * for older trials before it asks for more).
@@ -68,7 +93,7 @@ export function bullmqExecutor(options: Partial<BullmqJobExecutorOptions>): Exec
     name: "bullmq",
     local: false,
     create: async ({ concurrency, pendingWindow, runId, worker }): Promise<JobExecutor> => {
-      const queue = await import("@rlvr/tuner-bullmq");
+      const queue = await queuePackage();
       const recipe = worker({ portable: true });
       const blobs = await queue.openBlobStore({ redis, ...endpoint, ttlSeconds: DATA_TTL_SECONDS });
       let data: string;
@@ -96,8 +121,34 @@ export function bullmqExecutor(options: Partial<BullmqJobExecutorOptions>): Exec
   };
 }
 
-/** Options of {@link createJobWorker}: those of `createQueueWorker` of `@rlvr/tuner-bullmq` but `runners`. */
-export type JobWorkerOptions = Omit<QueueWorkerOptions, "runners">;
+/** What a worker tells its owner (for logs; nothing depends on it). */
+export type JobWorkerEvent =
+  | { readonly type: "started" | "finished" | "handed-back"; readonly jobId: string; readonly trial: number }
+  | { readonly type: "refused"; readonly jobId: string; readonly code: string; readonly message: string }
+  | { readonly type: "redis-restarted" | "error"; readonly message: string };
+
+/**
+ * Options of {@link createJobWorker} (those of `createQueueWorker` of `@rlvr/tuner-bullmq`, whose
+ * documentation gives the details).
+ */
+export interface JobWorkerOptions extends QueueEndpointOptions {
+  /** Trials at once in this process. @defaultValue 1 */
+  readonly concurrency?: number;
+  /** Wait for the job's answer to a report or pruning question. @defaultValue 15000 */
+  readonly channelTimeoutMs?: number;
+  /** A trial's lock without renewal; a killed worker's trial runs elsewhere after it. @defaultValue 30000 */
+  readonly lockDurationMs?: number;
+  /** How often this worker looks for trials of killed workers. @defaultValue 30000 */
+  readonly stalledIntervalMs?: number;
+  /** Take-backs of a trial before it fails for good. @defaultValue 2 */
+  readonly maxStalledCount?: number;
+  /** Bytes of shipped data kept in memory. @defaultValue 1 GiB */
+  readonly blobCacheBytes?: number;
+  /** Name of the worker on the trials it runs. @defaultValue `<host>:<pid>` */
+  readonly name?: string;
+  /** Hears what the worker does. */
+  readonly onEvent?: (event: JobWorkerEvent) => void;
+}
 
 type TrialFunction = (params: Params, trial: Trial) => Promise<number>;
 
@@ -167,8 +218,14 @@ function jobTrialRunner(): TrialRunner {
   };
 }
 
-/** A worker of job trials: a `QueueWorker` that also says where it serves. */
-export interface JobWorker extends QueueWorker {
+/** A running worker of job trials. */
+export interface JobWorker {
+  /** Its name. */
+  readonly name: string;
+  /** Settles when it stops: resolves after `close()`, rejects with `REDIS_UNREACHABLE`. */
+  readonly done: Promise<void>;
+  /** Stops taking trials; with `handBack` its running trials go back to the queue at once. */
+  close(options?: { readonly handBack?: boolean }): Promise<void>;
   /** The Redis URL, any password shown as `***`. */
   readonly redisUrl: string;
 }
@@ -183,7 +240,7 @@ export interface JobWorker extends QueueWorker {
  * @throws `TunerBullmqError` `REDIS_UNREACHABLE` when Redis does not answer at start
  */
 export async function createJobWorker(options: JobWorkerOptions): Promise<JobWorker> {
-  const queue = await import("@rlvr/tuner-bullmq");
+  const queue = await queuePackage();
   const worker = await queue.createQueueWorker({
     ...options,
     runners: { [JOB_TRIAL_RUNNER]: jobTrialRunner() },

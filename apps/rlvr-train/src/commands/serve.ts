@@ -132,6 +132,13 @@ export const serveCommand = defineCommand({
       description: "Largest request body in bytes (default 65536)",
       valueHint: "N",
     },
+    durability: {
+      type: "enum",
+      options: ["disk", "process"],
+      default: "disk",
+      description:
+        "When a decision is acknowledged: disk (fsynced: survives a machine crash) or process (written to the operating system: survives a crash of this process only)",
+    },
   },
   async run({ args, data }) {
     const io = data as CliIo;
@@ -165,6 +172,7 @@ export const serveCommand = defineCommand({
         null,
       adminToken: await adminToken(io, optionalString(args["admin-token-file"], "--admin-token-file")),
       ...(limit === undefined ? {} : { bodyLimit: Math.round(limit) }),
+      durability: args.durability === "process" ? "process" : "disk",
     });
     const url = await server
       .listen({ host: optionalString(args.host, "--host") ?? "127.0.0.1", port })

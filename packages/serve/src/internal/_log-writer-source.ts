@@ -1,10 +1,12 @@
 import type Database from "libsql";
 
 /**
- * JavaScript source of `committer(db)`, which returns `commit({ decisions, rewards })`: one
- * transaction inserting the rows (flattened, 11 values per decision, 5 per reward, in column order)
- * with one multi-row INSERT per 64 rows (a statement per row costs about 1.5 times as much per row;
- * the statement for each row count is prepared once, on first use). Source text, because the writer
+ * JavaScript source of `committer(db)`, which returns `commit(batches)`: one transaction inserting
+ * the rows of every batch (flattened, 11 values per decision, 5 per reward, in column order) with one
+ * multi-row INSERT per 64 rows (a statement per row costs about 1.5 times as much per row; the
+ * statement for each row count is prepared once, on first use). Each batch is all or nothing (a
+ * savepoint each when there are several), so one failing batch does not fail the others committed
+ * with it; `commit` returns, per batch, `null` or the error message. Source text, because the writer
  * thread runs it with `eval: true` (tests run from TypeScript sources, which a worker cannot load);
  * the main thread builds the same function from it.
  */
@@ -35,16 +37,36 @@ function committer(db) {
     "INSERT INTO rewards (event_id, reward, verified, components, rewarded_ms) VALUES ",
     5,
   );
-  return (batch) => {
+  const message = (error) => String((error && error.message) || error);
+  return (batches) => {
+    const results = [];
     db.exec("BEGIN IMMEDIATE");
     try {
-      insertDecisions(batch.decisions);
-      insertRewards(batch.rewards);
+      for (const batch of batches) {
+        if (batches.length === 1) {
+          insertDecisions(batch.decisions);
+          insertRewards(batch.rewards);
+          results.push(null);
+          continue;
+        }
+        db.exec("SAVEPOINT batch");
+        try {
+          insertDecisions(batch.decisions);
+          insertRewards(batch.rewards);
+          db.exec("RELEASE batch");
+          results.push(null);
+        } catch (error) {
+          db.exec("ROLLBACK TO batch");
+          db.exec("RELEASE batch");
+          results.push(message(error));
+        }
+      }
       db.exec("COMMIT");
     } catch (error) {
       if (db.inTransaction) db.exec("ROLLBACK");
-      throw error;
+      return batches.map(() => message(error));
     }
+    return results;
   };
 }
 `;
@@ -62,36 +84,47 @@ export interface _BatchRows {
  */
 export const _createCommitter = new Function(`${COMMITTER_SOURCE}\nreturn committer;`)() as (
   db: Database.Database,
-) => (batch: _BatchRows) => void;
+) => (batches: readonly _BatchRows[]) => (string | null)[];
 
 /**
  * Body of the decision log's writer thread (durability "disk"). It owns one SQLite connection
- * (`synchronous = FULL`: on disk when COMMIT returns), commits each batch it receives
- * (`{ id, decisions, rewards }`) in one transaction, then answers `{ id, ok, synchronous }` (the
- * connection's setting, 2 = FULL, 1 = NORMAL). The fsync blocks this thread only; the server's event
- * loop keeps gathering the next batch meanwhile (group commit).
+ * (`synchronous = FULL`: on disk when COMMIT returns). Batches (`{ id, decisions, rewards }`) may
+ * arrive while it commits; it takes every batch waiting in its port and commits them in one
+ * transaction, so one fsync covers them all, then answers `{ ids, errors, synchronous }` (`errors[i]`
+ * null or the message of batch `ids[i]`; the connection's setting, 2 = FULL, 1 = NORMAL). The fsync
+ * blocks this thread only; the server's event loop keeps deciding and sending batches meanwhile.
  * @internal
  */
 export const WRITER_SOURCE = `
 "use strict";
-const { parentPort, workerData } = require("node:worker_threads");
+const { parentPort, receiveMessageOnPort, workerData } = require("node:worker_threads");
 const Database = require(workerData.binding);
 const db = new Database(workerData.path, { timeout: 5000 });
 db.exec(workerData.fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
 const synchronous = db.prepare("PRAGMA synchronous").raw().get()[0];
 ${COMMITTER_SOURCE}
 const commit = committer(db);
-parentPort.on("message", (batch) => {
-  if (batch === "close") {
+parentPort.on("message", (first) => {
+  const batches = [];
+  let closing = false;
+  for (let m = first; m !== undefined; ) {
+    if (m === "close") closing = true;
+    else batches.push(m);
+    const next = receiveMessageOnPort(parentPort);
+    m = next === undefined ? undefined : next.message;
+  }
+  if (batches.length > 0) {
+    let errors;
+    try {
+      errors = commit(batches);
+    } catch (error) {
+      errors = batches.map(() => String(error && error.message));
+    }
+    parentPort.postMessage({ ids: batches.map((b) => b.id), errors, synchronous });
+  }
+  if (closing) {
     db.close();
     parentPort.close();
-    return;
-  }
-  try {
-    commit(batch);
-    parentPort.postMessage({ id: batch.id, ok: true, synchronous });
-  } catch (error) {
-    parentPort.postMessage({ id: batch.id, ok: false, message: String(error && error.message) });
   }
 });
 `;

@@ -102,11 +102,10 @@ interface Batch {
   readonly reject: (error: unknown) => void;
 }
 
-/** The writer thread's answer to a batch. */
+/** The writer thread's answer to the batches it committed together (`errors[i]` is batch `ids[i]`'s). */
 interface WriterAnswer {
-  readonly id: number;
-  readonly ok: boolean;
-  readonly message?: string;
+  readonly ids: readonly number[];
+  readonly errors: readonly (string | null)[];
   readonly synchronous?: number;
 }
 
@@ -136,11 +135,12 @@ const decisionOf = (r: Record<string, unknown>): _DecisionRow => ({
 
 /**
  * The decision log: an SQLite database in WAL mode. Appends are queued and everything queued by the
- * end of an event-loop turn is committed in one transaction (group commit, at most one batch in
- * flight); every append of a batch resolves only after that transaction committed. With `fsync`
- * (durability "disk") a writer thread commits with `synchronous = FULL`, so a commit is on disk when
- * it returns, and the queue fills again while it waits for the disk; without (durability "process")
- * this thread commits with `synchronous = NORMAL` (no fsync: the commit is a few writes, cheaper than
+ * end of an event-loop turn forms a batch; every append of a batch resolves only after its
+ * transaction committed (group commit). With `fsync` (durability "disk") the batch goes to a writer
+ * thread at once, without waiting for the batches before it: the writer commits every batch waiting
+ * for it in one transaction with `synchronous = FULL` (on disk when it returns), so one fsync covers
+ * them all while the event loop keeps deciding. Without (durability "process") this thread commits
+ * each batch itself with `synchronous = NORMAL` (no fsync: the commit is a few writes, cheaper than
  * handing the rows to another thread). Lookups read committed rows on this thread's connection, and
  * the queued and in-flight rows from memory.
  * @internal
@@ -149,7 +149,7 @@ export class _DecisionLog {
   readonly path: string;
   private readonly db: Db;
   private queue: Batch | undefined;
-  private inFlight: Batch | undefined;
+  private readonly inFlight = new Map<number, Batch>();
   private scheduled = false;
   private closed = false;
   private writer: Worker | undefined;
@@ -160,9 +160,11 @@ export class _DecisionLog {
   private readonly selectDecision: Statement;
   /** Whether the writer fsyncs every commit (durability "disk"); read when the writer starts. */
   fsync = true;
+  /** Transactions committed so far (with "disk", one may hold several batches). */
+  transactions = 0;
   /** The committing connection's `PRAGMA synchronous` (2 = FULL, 1 = NORMAL), known after its first commit. */
   writerSynchronous: number | undefined;
-  private commit: ((batch: _BatchRows) => void) | undefined;
+  private commit: ((batches: readonly _BatchRows[]) => (string | null)[]) | undefined;
   private readonly selectRewarded: Statement;
 
   private constructor(path: string, db: Db) {
@@ -313,7 +315,7 @@ export class _DecisionLog {
   private open(): Batch {
     if (this.queue !== undefined) return this.queue;
     this.queue = newBatch();
-    if (!this.scheduled && this.inFlight === undefined) {
+    if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(() => this.send());
     }
@@ -329,7 +331,8 @@ export class _DecisionLog {
     worker.on("message", (message: WriterAnswer) => this.settle(message));
     worker.on("error", (error) => {
       this.writer = undefined; // a new one starts with the next batch
-      this.settle({ id: this.batchId, ok: false, message: error.message });
+      const ids = [...this.inFlight.keys()];
+      this.settle({ ids, errors: ids.map(() => error.message) });
     });
     return worker;
   }
@@ -341,13 +344,10 @@ export class _DecisionLog {
   private send(): void {
     this.scheduled = false;
     const batch = this.queue;
-    if (this.inFlight !== undefined || batch === undefined) {
-      if (this.inFlight === undefined) this.drained?.();
-      return;
-    }
+    if (batch === undefined) return;
     this.queue = undefined;
-    this.inFlight = batch;
     const id = ++this.batchId;
+    this.inFlight.set(id, batch);
     if (!this.fsync) {
       this.settle(this.commitHere(id, batch));
       return;
@@ -363,31 +363,29 @@ export class _DecisionLog {
         this.db.exec("PRAGMA synchronous = NORMAL");
         this.commit = _createCommitter(this.db);
       }
-      this.commit(batch);
+      const errors = this.commit([batch]);
       this.writerSynchronous ??= Number((this.db.prepare("PRAGMA synchronous").raw().get() as unknown[])[0]);
-      return { id, ok: true };
+      return { ids: [id], errors };
     } catch (error) {
-      return { id, ok: false, message: (error as Error).message };
+      return { ids: [id], errors: [(error as Error).message] };
     }
   }
 
-  /** The writer's answer: settle the batch's promise, then send what queued meanwhile. */
+  /** The writer's answer: settle the promises of the batches it names. */
   private settle(message: WriterAnswer): void {
-    const batch = this.inFlight;
-    if (batch === undefined || message.id !== this.batchId) return;
+    this.transactions++;
     if (message.synchronous !== undefined) this.writerSynchronous = message.synchronous;
-    this.inFlight = undefined;
-    for (const id of batch.decisionIds) this.pendingDecisions.delete(id);
-    for (const id of batch.rewardIds) this.pendingRewards.delete(id);
-    if (message.ok) batch.resolve();
-    else
-      batch.reject(
-        new ServeError(
-          "LOG_WRITE_FAILED",
-          `the decision log could not commit: ${message.message ?? "unknown error"}`,
-        ),
-      );
-    this.send();
+    message.ids.forEach((id, i) => {
+      const batch = this.inFlight.get(id);
+      if (batch === undefined) return;
+      this.inFlight.delete(id);
+      for (const eventId of batch.decisionIds) this.pendingDecisions.delete(eventId);
+      for (const eventId of batch.rewardIds) this.pendingRewards.delete(eventId);
+      const error = message.errors[i];
+      if (error === null || error === undefined) batch.resolve();
+      else batch.reject(new ServeError("LOG_WRITE_FAILED", `the decision log could not commit: ${error}`));
+    });
+    if (this.inFlight.size === 0 && this.queue === undefined) this.drained?.();
   }
 
   /** Sessions by id. */
@@ -454,10 +452,10 @@ export class _DecisionLog {
   /** Commit what is queued and in flight, stop the writer thread, close the connection. */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.inFlight !== undefined || this.queue !== undefined) {
+    if (this.inFlight.size > 0 || this.queue !== undefined) {
       await new Promise<void>((resolve) => {
         this.drained = resolve;
-        if (this.inFlight === undefined && !this.scheduled) this.send();
+        if (!this.scheduled) this.send();
       });
     }
     this.closed = true;

@@ -81,6 +81,8 @@ switch (task) {
   }
   case "bench": {
     pnpm(["exec", "turbo", "run", "build", "--output-logs=errors-only"], "build");
+    // one id for every benchmark of this run (docs/benchmarks.md, "Goals at a glance")
+    env.RLVR_BENCH_RUN ??= `npm run bench, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC`;
     pnpm(
       [
         "--filter",

@@ -26,7 +26,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { writeBenchSection } from "../../../scripts/bench-report.mjs";
+import { recordGoal, writeBenchSection } from "../../../scripts/bench-report.mjs";
 import { canonicalizeExample, createDigest, DIGEST_PREFIX, validateDatasetFile } from "../dist/index.js";
 
 const args = process.argv.slice(2);
@@ -488,6 +488,41 @@ lines.push(
 );
 const markdown = lines.join("\n");
 process.stdout.write(`${markdown}\n`);
-if (!flag("--no-write")) writeBenchSection("dataset", "@rlvr/dataset: ingest, digest, memory", markdown);
+if (!flag("--no-write")) {
+  writeBenchSection("dataset", "@rlvr/dataset: ingest, digest, memory", markdown);
+  const section = "@rlvr/dataset: ingest, digest, memory";
+  recordGoal({
+    id: "dataset, ingest",
+    measure: `examples/s validating ${fmt(N)} examples (\`validateDatasetFile\`, no digest)`,
+    ours: `${fmt(validateRate)}/s`,
+    anchor: `streaming \`JSON.parse\` loop ${fmt(baselineRate)}/s`,
+    ratio: `${fmt(validateRate / baselineRate, 2)}×`,
+    goal: "≥ 0.7×",
+    met: validateRate / baselineRate >= 0.7,
+    section,
+  });
+  recordGoal({
+    id: "dataset, SHA-256",
+    measure: "MB/s hashing the canonical form",
+    ours: `${fmt(hashMBs)} MB/s`,
+    anchor: `\`sha256sum\` ${fmt(sumCanonicalMBs)} MB/s`,
+    ratio: `${fmt(hashMBs / sumCanonicalMBs, 2)}×`,
+    goal: "≥ 0.8×",
+    met: hashMBs / sumCanonicalMBs >= 0.8,
+    section,
+  });
+  if (cli2 !== undefined) {
+    recordGoal({
+      id: "dataset, validation memory",
+      measure: `peak RSS of \`rlvr-train validate\` on ${fmt(2 * N)} examples (median of 3)`,
+      ours: `${fmt(cli2.median / 1024, 0)} MiB (${fmt(cli2.min / 1024, 0)}–${fmt(cli2.max / 1024, 0)})`,
+      anchor: plain2 === undefined ? "—" : `V8's default flags ${fmt(plain2.median / 1024, 0)} MiB`,
+      ratio: "—",
+      goal: "< 150 MiB",
+      met: cli2.max / 1024 < 150,
+      section,
+    });
+  }
+}
 if (!flag("--keep")) rmSync(dir, { recursive: true, force: true });
 else log(`files kept in ${dir}`);

@@ -26,6 +26,7 @@ import {
   TRACE_WORLD_OPTIONS,
 } from "@rlvr/rlvr-loop";
 import autocannon from "autocannon";
+import { recordGoal } from "../../../scripts/bench-report.mjs";
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -164,6 +165,20 @@ try {
   console.log(
     `featurizing one context: ${featurize.toFixed(1)} µs CPU; fsync of the log's folder: p50 ${fsyncMs.p50.toFixed(1)} ms, mean ${fsyncMs.mean.toFixed(1)} ms (bound for disk at ${connections} connections ≈ ${Math.round((connections * 1000) / fsyncMs.mean)} decisions/s)`,
   );
+  for (const mode of ["disk", "process"]) {
+    const r = decisions[mode];
+    const x = r.requests.average / base.requests.average;
+    recordGoal({
+      id: `serve, durability ${mode}`,
+      measure: `decisions/s, POST /v1/decisions, ${connections} connections (autocannon on the same ${availableParallelism()} cores), median of ${rounds} interleaved rounds`,
+      ours: `${Math.round(r.requests.average)}/s (p50 ${r.latency.p50} ms, p99 ${r.latency.p99} ms)`,
+      anchor: `Fastify hello-world ${Math.round(base.requests.average)}/s`,
+      ratio: `${x.toFixed(2)}×`,
+      goal: "≥ 0.5×",
+      met: x >= 0.5,
+      section: "@rlvr/serve: decisions per second",
+    });
+  }
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

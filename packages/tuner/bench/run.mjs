@@ -7,7 +7,7 @@
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
-import { writeBenchSection } from "../../../scripts/bench-report.mjs";
+import { recordGoal, writeBenchSection } from "../../../scripts/bench-report.mjs";
 import {
   createMemoryStorage,
   createRandomSampler,
@@ -167,3 +167,23 @@ ${pool.ratios.map((r) => `×${fmt(r, 2)}`).join(", ")}). ${availableParallelism(
 
 process.stdout.write(markdown);
 writeBenchSection("tuner", "@rlvr/tuner", markdown);
+recordGoal({
+  id: "tuner, TPE overhead",
+  measure: "ask + tell at 1 000 finished trials (median)",
+  ours: `${fmt(tpe[1000])} ms`,
+  anchor: "—",
+  ratio: "—",
+  goal: "< 1.5 ms",
+  met: tpe[1000] < 1.5,
+  section: "@rlvr/tuner",
+});
+recordGoal({
+  id: "tuner, worker pool",
+  measure: `speed-up of 2 worker threads on a CPU-bound objective (${pool.trials} trials)`,
+  ours: `${fmt(pool.two, 0)} ms`,
+  anchor: `1 thread ${fmt(pool.one, 0)} ms`,
+  ratio: `×${fmt(speedup, 2)}`,
+  goal: "≥ ×1.8",
+  met: speedup >= 1.8,
+  section: "@rlvr/tuner",
+});

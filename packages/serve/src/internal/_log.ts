@@ -109,6 +109,14 @@ interface WriterAnswer {
   readonly synchronous?: number;
 }
 
+/**
+ * Batches handed to the writer thread and not yet answered, at most: while it commits one, the next
+ * waits in its port and a third gathers on the event loop, so the writer is never idle while there is
+ * work and batches grow with the writer's latency (a message per batch costs the event loop more than
+ * a row).
+ */
+const MAX_IN_FLIGHT = 2;
+
 function newBatch(): Batch {
   let resolve!: () => void;
   let reject!: (error: unknown) => void;
@@ -315,7 +323,7 @@ export class _DecisionLog {
   private open(): Batch {
     if (this.queue !== undefined) return this.queue;
     this.queue = newBatch();
-    if (!this.scheduled) {
+    if (!this.scheduled && this.inFlight.size < MAX_IN_FLIGHT) {
       this.scheduled = true;
       setImmediate(() => this.send());
     }
@@ -344,7 +352,7 @@ export class _DecisionLog {
   private send(): void {
     this.scheduled = false;
     const batch = this.queue;
-    if (batch === undefined) return;
+    if (batch === undefined || this.inFlight.size >= MAX_IN_FLIGHT) return;
     this.queue = undefined;
     const id = ++this.batchId;
     this.inFlight.set(id, batch);
@@ -385,7 +393,8 @@ export class _DecisionLog {
       if (error === null || error === undefined) batch.resolve();
       else batch.reject(new ServeError("LOG_WRITE_FAILED", `the decision log could not commit: ${error}`));
     });
-    if (this.inFlight.size === 0 && this.queue === undefined) this.drained?.();
+    if (this.queue !== undefined && !this.scheduled) this.send();
+    else if (this.inFlight.size === 0 && this.queue === undefined) this.drained?.();
   }
 
   /** Sessions by id. */

@@ -1,5 +1,3 @@
-import type Database from "libsql";
-
 /**
  * JavaScript source of `committer(db)`, which returns `commit(batches)`: one transaction inserting
  * the rows of every batch (flattened, 11 values per decision, 5 per reward, in column order) with one
@@ -7,8 +5,7 @@ import type Database from "libsql";
  * statement for each row count is prepared once, on first use). Each batch is all or nothing (a
  * savepoint each when there are several), so one failing batch does not fail the others committed
  * with it; `commit` returns, per batch, `null` or the error message. Source text, because the writer
- * thread runs it with `eval: true` (tests run from TypeScript sources, which a worker cannot load);
- * the main thread builds the same function from it.
+ * thread runs it with `eval: true` (tests run from TypeScript sources, which a worker cannot load).
  */
 const COMMITTER_SOURCE = `
 function committer(db) {
@@ -71,28 +68,14 @@ function committer(db) {
 }
 `;
 
-/** Rows of one transaction, flattened in the columns' order. */
-export interface _BatchRows {
-  readonly decisions: readonly (string | number | null)[];
-  readonly rewards: readonly (string | number | null)[];
-}
-
 /**
- * The committer of {@link COMMITTER_SOURCE} on a connection of this thread (durability "process":
- * no fsync, so a commit is a few writes and the event loop can afford it).
- * @internal
- */
-export const _createCommitter = new Function(`${COMMITTER_SOURCE}\nreturn committer;`)() as (
-  db: Database.Database,
-) => (batches: readonly _BatchRows[]) => (string | null)[];
-
-/**
- * Body of the decision log's writer thread (durability "disk"). It owns one SQLite connection
- * (`synchronous = FULL`: on disk when COMMIT returns). Batches (`{ id, decisions, rewards }`) may
- * arrive while it commits; it takes every batch waiting in its port and commits them in one
- * transaction, so one fsync covers them all, then answers `{ ids, errors, synchronous }` (`errors[i]`
- * null or the message of batch `ids[i]`; the connection's setting, 2 = FULL, 1 = NORMAL). The fsync
- * blocks this thread only; the server's event loop keeps deciding and sending batches meanwhile.
+ * Body of the decision log's writer thread. It owns one SQLite connection (`synchronous = FULL`
+ * with durability "disk": on disk when COMMIT returns; `NORMAL` with "process"). Batches
+ * (`{ id, decisions, rewards }`) may arrive while it commits; it takes every batch waiting in its
+ * port and commits them in one transaction, so one fsync covers them all, then answers
+ * `{ ids, errors, synchronous }` (`errors[i]` null or the message of batch `ids[i]`; the
+ * connection's setting, 2 = FULL, 1 = NORMAL). The fsync blocks this thread only; the server's
+ * event loop keeps deciding and sending batches meanwhile.
  * @internal
  */
 export const WRITER_SOURCE = `

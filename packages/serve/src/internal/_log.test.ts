@@ -34,7 +34,7 @@ function openLog(name: string, fsync: boolean): { log: _DecisionLog; session: nu
 
 describe.each([
   ["disk (writer thread, fsync)", true],
-  ["process (this thread)", false],
+  ["process (writer thread, no fsync)", false],
 ])("the decision log's group commit, durability %s", (_name, fsync) => {
   it("commits batches of any size (multi-row inserts) with every value intact, in order", async () => {
     const { log, session } = openLog(`sizes-${fsync}`, fsync);

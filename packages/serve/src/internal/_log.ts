@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type Database from "libsql";
 import { ServeError } from "../errors.js";
-import { type _BatchRows, _createCommitter, WRITER_SOURCE } from "./_log-writer-source.js";
+import { WRITER_SOURCE } from "./_log-writer-source.js";
 
 /** File name of the decision log inside its folder. */
 export const LOG_FILE = "decisions.db";
@@ -144,13 +144,12 @@ const decisionOf = (r: Record<string, unknown>): _DecisionRow => ({
 /**
  * The decision log: an SQLite database in WAL mode. Appends are queued and everything queued by the
  * end of an event-loop turn forms a batch; every append of a batch resolves only after its
- * transaction committed (group commit). With `fsync` (durability "disk") the batch goes to a writer
- * thread at once, without waiting for the batches before it: the writer commits every batch waiting
- * for it in one transaction with `synchronous = FULL` (on disk when it returns), so one fsync covers
- * them all while the event loop keeps deciding. Without (durability "process") this thread commits
- * each batch itself with `synchronous = NORMAL` (no fsync: the commit is a few writes, cheaper than
- * handing the rows to another thread). Lookups read committed rows on this thread's connection, and
- * the queued and in-flight rows from memory.
+ * transaction committed (group commit). A writer thread with its own connection commits: it takes
+ * every batch waiting for it (two at most, see `MAX_IN_FLIGHT`) in one transaction, with
+ * `synchronous = FULL` when `fsync` (durability "disk": on disk when it returns, one fsync for them
+ * all) or `NORMAL` (durability "process": written to the operating system). The event loop keeps
+ * deciding meanwhile; handing a row over costs it about a quarter of committing it. Lookups read
+ * committed rows on this thread's connection, and the queued and in-flight rows from memory.
  * @internal
  */
 export class _DecisionLog {
@@ -172,7 +171,6 @@ export class _DecisionLog {
   transactions = 0;
   /** The committing connection's `PRAGMA synchronous` (2 = FULL, 1 = NORMAL), known after its first commit. */
   writerSynchronous: number | undefined;
-  private commit: ((batches: readonly _BatchRows[]) => (string | null)[]) | undefined;
   private readonly selectRewarded: Statement;
 
   private constructor(path: string, db: Db) {
@@ -345,10 +343,7 @@ export class _DecisionLog {
     return worker;
   }
 
-  /**
-   * Commit the queued batch (one transaction): on this thread with durability "process" (no fsync),
-   * else by the writer thread, whose answer settles it.
-   */
+  /** Hand the queued batch to the writer thread, whose answer settles it. */
   private send(): void {
     this.scheduled = false;
     const batch = this.queue;
@@ -356,27 +351,8 @@ export class _DecisionLog {
     this.queue = undefined;
     const id = ++this.batchId;
     this.inFlight.set(id, batch);
-    if (!this.fsync) {
-      this.settle(this.commitHere(id, batch));
-      return;
-    }
     this.writer ??= this.startWriter();
     this.writer.postMessage({ id, decisions: batch.decisions, rewards: batch.rewards });
-  }
-
-  /** Commit a batch on this thread's connection (`synchronous = NORMAL`). */
-  private commitHere(id: number, batch: Batch): WriterAnswer {
-    try {
-      if (this.commit === undefined) {
-        this.db.exec("PRAGMA synchronous = NORMAL");
-        this.commit = _createCommitter(this.db);
-      }
-      const errors = this.commit([batch]);
-      this.writerSynchronous ??= Number((this.db.prepare("PRAGMA synchronous").raw().get() as unknown[])[0]);
-      return { ids: [id], errors };
-    } catch (error) {
-      return { ids: [id], errors: [(error as Error).message] };
-    }
   }
 
   /** The writer's answer: settle the promises of the batches it names. */

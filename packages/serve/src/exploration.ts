@@ -1,9 +1,9 @@
-import { hash } from "node:crypto";
 import type { RlvrContext } from "@rlvr/dataset";
 import type { Policy } from "@rlvr/rlvr-loop";
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import { xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus";
 import { ServeError } from "./errors.js";
+import { _sha256Prefix128 } from "./internal/_sha256.js";
 
 /**
  * How the server explores (docs/serving.md, "Exploration"). With n allowed actions and the policy's
@@ -122,6 +122,9 @@ export function servingProbabilities(
   return greedy;
 }
 
+/** The digest prefix of the decision being drawn (decisions are drawn one at a time). */
+const prefix = new Int32Array(4);
+
 /**
  * The uniform number u ∈ [0, 1) of one decision: a xoroshiro128+ stream (pure-rand) whose 128-bit
  * state is the first 16 bytes of SHA-256("rlvr-serve/decision" ‖ 0 ‖ seed ‖ 0 ‖ eventId), so the
@@ -130,13 +133,8 @@ export function servingProbabilities(
  * @param eventId - the decision's event id
  */
 export function decisionUniform(seed: number, eventId: string): number {
-  const digest = hash("sha256", `rlvr-serve/decision\0${seed}\0${eventId}`, "buffer");
-  const state: number[] = [
-    digest.readInt32LE(0),
-    digest.readInt32LE(4),
-    digest.readInt32LE(8),
-    digest.readInt32LE(12),
-  ];
+  _sha256Prefix128(`rlvr-serve/decision\0${seed}\0${eventId}`, prefix);
+  const state: number[] = [prefix[0]!, prefix[1]!, prefix[2]!, prefix[3]!];
   // the all-zero state is xoroshiro's only fixed point
   if ((state[0]! | state[1]! | state[2]! | state[3]!) === 0) state[0] = 1;
   return uniformFloat64(xoroshiro128plusFromState(state));

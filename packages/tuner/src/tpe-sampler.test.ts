@@ -201,7 +201,9 @@ describe("createTpeSampler", () => {
     const plain = [...mixtureWeights(5, opts)];
     const weighted = [...mixtureWeights(5, { ...opts, newestCount: 2, newestWeight: 0.15 })];
     const total = 3 + 2 * 0.15 + 1;
-    [1, 1, 1, 0.15, 0.15, 1].forEach((w, i) => expect(weighted[i]).toBeCloseTo(w / total, 15));
+    [1, 1, 1, 0.15, 0.15, 1].forEach((w, i) => {
+      expect(weighted[i]).toBeCloseTo(w / total, 15);
+    });
     expect(plain.every((w) => w === 1 / 6)).toBe(true);
     // Past the 25 newest, the ramp of older observations is kept; only the newest are scaled.
     fc.assert(

@@ -10,6 +10,13 @@ export interface ParzenOptions {
   readonly priorWeight: number;
   readonly considerMagicClip: boolean;
   readonly considerEndpoints: boolean;
+  /**
+   * The newest `newestCount` observations (the pending trials of the bad group) weigh `newestWeight`
+   * times their usual weight; none by default.
+   */
+  readonly newestCount?: number;
+  /** Factor on the weight of the newest `newestCount` observations (default 1). */
+  readonly newestWeight?: number;
 }
 
 /** Number of most recent observations that keep full weight. */
@@ -32,13 +39,18 @@ export function observationWeights(m: number, out: Float64Array): void {
 
 /**
  * Normalised weights of a mixture of `m` observation kernels (oldest first, see
- * {@link observationWeights}) and the prior kernel (last, weight `priorWeight` before normalising).
+ * {@link observationWeights}; the newest `newestCount` multiplied by `newestWeight`) and the prior
+ * kernel (last, weight `priorWeight` before normalising).
  */
-export function mixtureWeights(m: number, priorWeight: number): Float64Array {
+export function mixtureWeights(m: number, opts: ParzenOptions): Float64Array {
   const n = m + 1;
   const weight = new Float64Array(n);
   observationWeights(m, weight);
-  weight[m] = priorWeight;
+  const factor = opts.newestWeight ?? 1;
+  if (factor !== 1) {
+    for (let i = Math.max(0, m - (opts.newestCount ?? 0)); i < m; i++) weight[i] = weight[i]! * factor;
+  }
+  weight[m] = opts.priorWeight;
   let total = 0;
   for (let i = 0; i < n; i++) total += weight[i]!;
   for (let i = 0; i < n; i++) weight[i] = weight[i]! / total;

@@ -26,7 +26,7 @@ export class CategoricalMixture extends WeightedKernels {
    * @param opts - estimator options
    */
   constructor(obs: Float64Array, m: number, nChoices: number, opts: ParzenOptions) {
-    const weight = mixtureWeights(m, opts.priorWeight);
+    const weight = mixtureWeights(m, opts);
     super(weight);
     const n = m + 1;
     this.nChoices = nChoices;

@@ -89,7 +89,7 @@ function placeKernels(
   const range = high - low;
   const mu = new Float64Array(n);
   const sigma = new Float64Array(n);
-  const weight = mixtureWeights(m, opts.priorWeight);
+  const weight = mixtureWeights(m, opts);
   mu.set(obs.subarray(0, m));
   mu[m] = 0.5 * (low + high);
   const minSigma = opts.considerMagicClip ? range / Math.min(100, 1 + n) : 1e-12;

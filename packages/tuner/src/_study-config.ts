@@ -115,11 +115,17 @@ export function checkHeader(storage: StudyStorage, header: StudyHeaderEvent, con
 
 /**
  * Options that journals written before an option existed imply: the value the component used then
- * (TPE's `bandwidthFactor` was Optuna's 0.2 before it became an option, and its good-mixture bandwidth
- * did not shrink with the study before `shrinkGoodBandwidth`).
+ * (TPE's `bandwidthFactor` was Optuna's 0.2 before it became an option, its good-mixture bandwidth
+ * did not shrink with the study before `shrinkGoodBandwidth`, and pending trials weighed 1 in g and
+ * did not count towards `nStartupTrials` before `pendingWeight` and `startupCountsPending`).
  */
 const STORED_OPTION_DEFAULTS: { readonly [kind: string]: object } = Object.freeze({
-  tpe: Object.freeze({ bandwidthFactor: 0.2, shrinkGoodBandwidth: false }),
+  tpe: Object.freeze({
+    bandwidthFactor: 0.2,
+    shrinkGoodBandwidth: false,
+    pendingWeight: 1,
+    startupCountsPending: false,
+  }),
 });
 
 /** A stored description with the options its journal implies (`STORED_OPTION_DEFAULTS`) filled in. */

@@ -420,16 +420,21 @@ describe("storage and loading", () => {
     const study = createStudy({ space: braninSpace, seed: 2, storage });
     study.tell(study.ask(), 1);
     const [header, ...rest] = storage.events;
-    // A header as the tuner wrote it before `bandwidthFactor` and `shrinkGoodBandwidth` existed.
+    // A header as the tuner wrote it before `bandwidthFactor`, `shrinkGoodBandwidth`, `pendingWeight`
+    // and `startupCountsPending` existed.
     const legacy = JSON.parse(JSON.stringify(header));
     delete legacy.sampler.options.bandwidthFactor;
     delete legacy.sampler.options.shrinkGoodBandwidth;
+    delete legacy.sampler.options.pendingWeight;
+    delete legacy.sampler.options.startupCountsPending;
     const old = createMemoryStorage();
     for (const event of [legacy, ...rest]) old.append(event, false);
     const loaded = loadStudy({ storage: old });
     expect(loaded.sampler.description.options).toMatchObject({
       bandwidthFactor: 0.2,
       shrinkGoodBandwidth: false,
+      pendingWeight: 1,
+      startupCountsPending: false,
     });
     expect(loaded.trials).toEqual(study.trials);
     // Today's defaults are not what that study used.

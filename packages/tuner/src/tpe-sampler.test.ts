@@ -12,6 +12,7 @@ import {
   mixedSpace,
 } from "./__fixtures__/functions.js";
 import { frozenTrial } from "./__fixtures__/trials.js";
+import { mixtureWeights } from "./_parzen-base.js";
 import { createStream } from "./_rng.js";
 import { goodBandwidthCount, splitHistory } from "./_tpe-groups.js";
 import { TunerError } from "./errors.js";
@@ -169,8 +170,8 @@ describe("createTpeSampler", () => {
   });
 
   it("counts pending trials as bad with constantLiar, and ignores them without", () => {
-    const sample = (constantLiar: boolean, pendingX: number, multivariate = false) => {
-      const sampler = createTpeSampler({ nStartupTrials: 2, constantLiar, multivariate });
+    const sample = (constantLiar: boolean, pendingX: number, multivariate = false, pendingWeight = 1) => {
+      const sampler = createTpeSampler({ nStartupTrials: 2, constantLiar, multivariate, pendingWeight });
       const history = [0.1, 0.15, 0.2, 0.8, 0.9, 0.7].map((x, i) => ({
         ...trial(i, "complete", Math.abs(x - 0.12)),
         params: { x },
@@ -187,10 +188,72 @@ describe("createTpeSampler", () => {
     };
     expect(sample(false, 0.12)).toBe(sample(false, 0.9));
     expect(sample(true, 0.12)).not.toBe(sample(false, 0.12));
-    // Multivariate (narrower kernels): a pending trial at the point chosen without it moves the choice.
+    // Multivariate (narrower kernels): a pending trial at the point chosen without it moves the choice
+    // with Optuna's weight 1; the default weight 0.15 pushes less (here: not off that point).
     const free = sample(false, 0.9, true) as number;
     expect(sample(false, free, true)).toBe(free);
     expect(sample(true, free, true)).not.toBe(free);
+    expect(sample(true, free, true, 0.15)).toBe(free);
+  });
+
+  it("weighs pending trials by pendingWeight in the bad mixture (the newest observations)", () => {
+    const opts = { priorWeight: 1, considerMagicClip: false, considerEndpoints: false };
+    const plain = [...mixtureWeights(5, opts)];
+    const weighted = [...mixtureWeights(5, { ...opts, newestCount: 2, newestWeight: 0.15 })];
+    const total = 3 + 2 * 0.15 + 1;
+    [1, 1, 1, 0.15, 0.15, 1].forEach((w, i) => {
+      expect(weighted[i]).toBeCloseTo(w / total, 15);
+    });
+    expect(plain.every((w) => w === 1 / 6)).toBe(true);
+    // Past the 25 newest, the ramp of older observations is kept; only the newest are scaled.
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }), fc.nat(10), (m, p) => {
+        const a = mixtureWeights(m, opts);
+        const b = mixtureWeights(m, { ...opts, newestCount: p, newestWeight: 0.5 });
+        const first = Math.max(0, m - p);
+        // Ratios between unscaled kernels are unchanged; a scaled one is half its unscaled value.
+        for (let i = 0; i < m; i++) {
+          const expected = (a[i]! / a[m]!) * (i >= first ? 0.5 : 1);
+          expect(b[i]! / b[m]!).toBeCloseTo(expected, 12);
+        }
+      }),
+      { seed: 16 },
+    );
+  });
+
+  it("counts pending trials towards nStartupTrials with startupCountsPending (multivariate default)", () => {
+    const space = defineSearchSpace({
+      x: { type: "float", low: 0, high: 1 },
+      y: { type: "float", low: 0, high: 1 },
+    });
+    const context = (visible: number, pending: number) => ({
+      space,
+      direction: "minimize" as const,
+      studySeed: 3,
+      number: visible + pending,
+      rng: createStream(3, "sampler", visible + pending),
+      history: Array.from({ length: visible }, (_, i) => ({
+        ...trial(i, "complete", i),
+        params: { x: i / 10, y: 1 - i / 10 },
+      })),
+      pending: Array.from({ length: pending }, (_, j) => ({
+        number: visible + j,
+        params: { x: 0.5, y: 0.5 },
+      })),
+    });
+    const random = (visible: number, pending: number) =>
+      createRandomSampler().sample(context(visible, pending));
+    const tpe = (visible: number, pending: number, startupCountsPending?: boolean) =>
+      createTpeSampler({ startupCountsPending }).sample(context(visible, pending));
+    // Trial 10 of a window-7 study: 3 results and 7 pending trials make 10, so TPE starts.
+    expect(tpe(3, 7)).not.toEqual(random(3, 7));
+    expect(tpe(3, 6)).toEqual(random(3, 6));
+    expect(tpe(3, 7, false)).toEqual(random(3, 7));
+    expect(tpe(10, 0, false)).toEqual(tpe(10, 0));
+    // At least one result must be visible.
+    expect(tpe(0, 12)).toEqual(random(0, 12));
+    // Optuna's univariate estimator counts finished trials only.
+    expect(createTpeSampler({ multivariate: false }).sample(context(3, 7))).toEqual(random(3, 7));
   });
 
   it("narrows the good kernels as the study grows (shrinkGoodBandwidth), less with pending trials", () => {
@@ -265,7 +328,14 @@ describe("createTpeSampler", () => {
         bandwidthFactor: 0.1,
         shrinkGoodBandwidth: true,
         constantLiar: true,
+        pendingWeight: 0.15,
+        startupCountsPending: true,
       },
+    });
+    expect(createTpeSampler({ multivariate: false }).description.options).toMatchObject({
+      considerMagicClip: true,
+      pendingWeight: 1,
+      startupCountsPending: false,
     });
   });
 
@@ -281,6 +351,9 @@ describe("createTpeSampler", () => {
       { bandwidthFactor: Number.POSITIVE_INFINITY },
       { multivariate: "yes" },
       { shrinkGoodBandwidth: 1 },
+      { pendingWeight: 0 },
+      { pendingWeight: -1 },
+      { startupCountsPending: "yes" },
     ];
     for (const options of bad) {
       let caught: unknown;

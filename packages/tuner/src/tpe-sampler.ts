@@ -26,17 +26,18 @@ import type { ComponentDescription, Sampler, SamplerContext } from "./sampler.js
 import type { Choice, Params } from "./search-space.js";
 
 /**
- * Options of {@link createTpeSampler}. The defaults are Optuna's except four, chosen by measurement
+ * Options of {@link createTpeSampler}. The defaults are Optuna's except these, chosen by measurement
  * (docs/tuner.md): `multivariate` (true), `bandwidthFactor` (0.1 instead of 0.2), in multivariate
- * mode `considerMagicClip` (false), and `shrinkGoodBandwidth` (true); `constantLiar` is on (it only
- * matters with pending trials). `{ multivariate: false }` is Optuna's default TPE; `{ multivariate:
+ * mode `considerMagicClip` (false), `shrinkGoodBandwidth` (true), and with pending trials (they only
+ * matter then) `pendingWeight` (0.15 instead of 1) and `startupCountsPending` (true); `constantLiar`
+ * is on. `{ multivariate: false }` is Optuna's default TPE; `{ multivariate:
  * true, bandwidthFactor: 0.2, considerMagicClip: true, shrinkGoodBandwidth: false }` is Optuna's
- * multivariate TPE.
+ * multivariate TPE (with `pendingWeight: 1, startupCountsPending: false` for Optuna's constant liar).
  */
 export interface TpeSamplerOptions {
   /**
    * Sample uniformly at random while fewer than this many visible trials are finished (complete or
-   * pruned).
+   * pruned), counting the pending trials too with `startupCountsPending`.
    * @defaultValue 10
    */
   readonly nStartupTrials?: number;
@@ -94,11 +95,27 @@ export interface TpeSamplerOptions {
    * @defaultValue true
    */
   readonly constantLiar?: boolean;
+  /**
+   * With `constantLiar`, the weight of each pending trial's kernel in the bad mixture g, relative to a
+   * finished trial's (Optuna: 1). Below 1, concurrent suggestions still spread out but are pushed
+   * less far from the good region.
+   * @defaultValue `multivariate ? 0.15 : 1` (the univariate estimator's wide kernels need the full
+   *   weight to spread concurrent suggestions)
+   */
+  readonly pendingWeight?: number;
+  /**
+   * `nStartupTrials` counts the pending trials with the visible finished ones, so a study with a
+   * pending window w starts TPE at the same trial as a sequential one (trial `nStartupTrials`, with
+   * w fewer results) instead of w trials later. At least one visible trial must be finished.
+   * @defaultValue `multivariate` (the univariate estimator, Optuna's, counts finished trials only)
+   */
+  readonly startupCountsPending?: boolean;
 }
 
 /**
  * Defaults of {@link createTpeSampler}, filled in there (`considerMagicClip` defaults to
- * `!multivariate`, so it is not listed).
+ * `!multivariate`, `pendingWeight` to `multivariate ? 0.15 : 1` and `startupCountsPending` to
+ * `multivariate`, so they are not listed).
  */
 export const TPE_SAMPLER_DEFAULTS = Object.freeze({
   nStartupTrials: 10,
@@ -122,6 +139,8 @@ interface Resolved {
   readonly bandwidthFactor: number;
   readonly shrinkGoodBandwidth: boolean;
   readonly constantLiar: boolean;
+  readonly pendingWeight: number;
+  readonly startupCountsPending: boolean;
 }
 
 const OWNER = "TPE sampler";
@@ -150,6 +169,8 @@ function resolveOptions(options: TpeSamplerOptions): Resolved {
     bandwidthFactor: positiveOption(OWNER, "bandwidthFactor", o.bandwidthFactor),
     shrinkGoodBandwidth: boolOption(OWNER, "shrinkGoodBandwidth", o.shrinkGoodBandwidth),
     constantLiar: boolOption(OWNER, "constantLiar", o.constantLiar),
+    pendingWeight: positiveOption(OWNER, "pendingWeight", o.pendingWeight ?? (multivariate ? 0.15 : 1)),
+    startupCountsPending: boolOption(OWNER, "startupCountsPending", o.startupCountsPending ?? multivariate),
   };
 }
 
@@ -170,7 +191,8 @@ function observe(d: ActiveDomain, value: Choice): number {
  * 0.1 · n^(−1/(d+4)) · range, n = the group's size for g and max(m, N / (1 + p)) for l: m good of N
  * visible trials, p pending); with `multivariate: false`, one per parameter with bandwidths from
  * neighbour gaps clipped to [range / min(100, m + 2), range]. Pending trials count as bad (constant
- * liar). Every array is a typed array.
+ * liar), each with weight `pendingWeight` (0.15) in g, and towards `nStartupTrials`. Every array is a
+ * typed array.
  * @param options - see {@link TpeSamplerOptions}
  * @returns the sampler (description `{ kind: "tpe", options: {...every option} }`)
  * @throws {@link TunerError} `INVALID_ARGUMENT` for a bad option
@@ -190,6 +212,8 @@ export function createTpeSampler(options: TpeSamplerOptions = {}): Sampler {
       bandwidthFactor: o.bandwidthFactor,
       shrinkGoodBandwidth: o.shrinkGoodBandwidth,
       constantLiar: o.constantLiar,
+      pendingWeight: o.pendingWeight,
+      startupCountsPending: o.startupCountsPending,
     }),
   });
   return Object.freeze({
@@ -202,7 +226,8 @@ function sampleTpe(context: SamplerContext, o: Resolved): Params {
   const { space, history, rng, direction } = context;
   let usable = 0;
   for (const t of history) if (t.state === "complete" || t.state === "pruned") usable++;
-  if (usable < o.nStartupTrials || usable === 0) return sampleAllUniform(space, rng);
+  const started = o.startupCountsPending ? usable + context.pending.length : usable;
+  if (started < o.nStartupTrials || usable === 0) return sampleAllUniform(space, rng);
 
   const { flags, nBelow, nAbove } = splitHistory(history, direction, o.gammaFraction, o.gammaMax);
   const pending = o.constantLiar ? context.pending : [];
@@ -237,9 +262,17 @@ function sampleTpe(context: SamplerContext, o: Resolved): Params {
   const goodCount = o.shrinkGoodBandwidth
     ? goodBandwidthCount(nBelow, nBelow + nAbove, context.pending.length)
     : nBelow;
+  // The pending trials are g's newest observations.
+  const gParzen = { ...o.parzen, newestCount: pending.length, newestWeight: o.pendingWeight };
   const chosen = o.multivariate
-    ? sampleJoint(active, { below, above, nBelow, nAbove: nAboveAll, goodCount }, rng, o)
-    : active.map((d, k) => sampleIndependent(d, below[k]!, above[k]!, nBelow, nAboveAll, rng, o));
+    ? sampleJoint(active, { below, above, nBelow, nAbove: nAboveAll, goodCount, gParzen }, rng, o)
+    : active.map((d, k) =>
+        sampleIndependent(
+          { d, below: below[k]!, above: above[k]!, nBelow, nAbove: nAboveAll, gParzen },
+          rng,
+          o,
+        ),
+      );
 
   const out: Record<string, Choice> = {};
   let k = 0;
@@ -250,20 +283,23 @@ function sampleTpe(context: SamplerContext, o: Resolved): Params {
   return out;
 }
 
-function sampleIndependent(
-  d: ActiveDomain,
-  below: Float64Array,
-  above: Float64Array,
-  nBelow: number,
-  nAbove: number,
-  rng: RandomGenerator,
-  o: Resolved,
-): Choice {
+/** One parameter's observations in the two groups, and the bad mixture's estimator options. */
+interface OneParameter {
+  readonly d: ActiveDomain;
+  readonly below: Float64Array;
+  readonly above: Float64Array;
+  readonly nBelow: number;
+  readonly nAbove: number;
+  readonly gParzen: ParzenOptions;
+}
+
+function sampleIndependent(p: OneParameter, rng: RandomGenerator, o: Resolved): Choice {
+  const { d, below, above, nBelow, nAbove, gParzen } = p;
   const nc = o.nEiCandidates;
   if (d.kind === "categorical") {
     const C = d.choices.length;
     const l = new CategoricalMixture(below, nBelow, C, o.parzen);
-    const g = new CategoricalMixture(above, nAbove, C, o.parzen);
+    const g = new CategoricalMixture(above, nAbove, C, gParzen);
     let best = -1;
     let bestScore = Number.NEGATIVE_INFINITY;
     for (let j = 0; j < nc; j++) {
@@ -277,7 +313,7 @@ function sampleIndependent(
     return d.choices[best]!;
   }
   const l = new NumericMixture(below, nBelow, d.lowI, d.highI, d.discrete, o.parzen);
-  const g = new NumericMixture(above, nAbove, d.lowI, d.highI, d.discrete, o.parzen);
+  const g = new NumericMixture(above, nAbove, d.lowI, d.highI, d.discrete, gParzen);
   const xs = new Float64Array(nc);
   for (let j = 0; j < nc; j++) xs[j] = l.sampleKernel(l.pickKernel(rng), rng);
   const ll = new Float64Array(nc);
@@ -320,24 +356,27 @@ function binInto(d: NumericDomain, v: number, lo: Float64Array, hi: Float64Array
 
 type DimMixture = NumericMixture | CategoricalMixture;
 
+/** One group for {@link buildJoint}: observations per active parameter, how many, and how to fit them. */
+interface JointGroup {
+  readonly obs: readonly Float64Array[];
+  readonly m: number;
+  /** Observation count that sets the bandwidth (Scott's rule). */
+  readonly count: number;
+  readonly parzen: ParzenOptions;
+}
+
 /**
  * The per-parameter mixtures of one group over `m` observations, aligned for joint scoring: numeric
- * kernels of bandwidth `bandwidthFactor` · count^(−1/(d+4)) · range (Scott's rule, count = `m` unless
- * given).
+ * kernels of bandwidth `bandwidthFactor` · count^(−1/(d+4)) · range (Scott's rule).
  */
-function buildJoint(
-  active: readonly ActiveDomain[],
-  obs: readonly Float64Array[],
-  m: number,
-  o: Resolved,
-  count = m,
-): DimMixture[] {
+function buildJoint(active: readonly ActiveDomain[], group: JointGroup, o: Resolved): DimMixture[] {
+  const { obs, m, count, parzen } = group;
   const dims = active.length;
   const factor = o.bandwidthFactor * Math.max(count, 1) ** (-1 / (dims + 4));
   return active.map((d, k) =>
     d.kind === "categorical"
-      ? new CategoricalMixture(obs[k]!, m, d.choices.length, o.parzen)
-      : new NumericMixture(obs[k]!, m, d.lowI, d.highI, d.discrete, o.parzen, factor * (d.highI - d.lowI)),
+      ? new CategoricalMixture(obs[k]!, m, d.choices.length, parzen)
+      : new NumericMixture(obs[k]!, m, d.lowI, d.highI, d.discrete, parzen, factor * (d.highI - d.lowI)),
   );
 }
 
@@ -349,6 +388,8 @@ interface Groups {
   readonly nAbove: number;
   /** Observation count that sets the good mixture's bandwidth. */
   readonly goodCount: number;
+  /** Estimator options of the bad mixture (the pending trials' weight). */
+  readonly gParzen: ParzenOptions;
 }
 
 function sampleJoint(
@@ -360,8 +401,8 @@ function sampleJoint(
   const dims = active.length;
   if (dims === 0) return [];
   const { below, above, nBelow, nAbove } = groups;
-  const l = buildJoint(active, below, nBelow, o, groups.goodCount);
-  const g = buildJoint(active, above, nAbove, o);
+  const l = buildJoint(active, { obs: below, m: nBelow, count: groups.goodCount, parzen: o.parzen }, o);
+  const g = buildJoint(active, { obs: above, m: nAbove, count: nAbove, parzen: groups.gParzen }, o);
   const nc = o.nEiCandidates;
   const internal = new Float64Array(nc * dims);
   const external: Choice[] = new Array(nc * dims);

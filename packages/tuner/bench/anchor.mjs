@@ -8,7 +8,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
-import { writeBenchSection } from "../../../scripts/bench-report.mjs";
+import { recordGoal, writeBenchSection } from "../../../scripts/bench-report.mjs";
 import { createRandomSampler, createStudy, createTpeSampler } from "../dist/index.js";
 import { bestClean, median, SUITE } from "./suite.mjs";
 
@@ -133,6 +133,7 @@ const overhead = {
 const f3 = (x) => x.toFixed(3);
 const rows = [];
 const verdicts = [];
+const goals = [];
 for (const [name, spec] of Object.entries(SUITE)) {
   const o = ours[name];
   const regret = (v) => v - spec.optimum;
@@ -147,6 +148,15 @@ for (const [name, spec] of Object.entries(SUITE)) {
     const ratioWin = regret(o.tpe) / regret(aw);
     const ratioStrict = regret(o.tpe) / regret(at);
     verdicts.push({ name: spec.label, seq: ratioSeq <= 1, win: ratioWin <= 1, strict: ratioStrict <= 1 });
+    goals.push({
+      id: `tuner vs Optuna, ${spec.label}`,
+      measure: `median over ${SEEDS.length} seeds of the best value after ${TRIALS} trials (optimum ${spec.optimum}); sequential, and the default study (window ${WINDOW}) against Optuna with ${WINDOW} running`,
+      ours: `sequential ${f3(o.tpeSeq)}; window ${WINDOW} ${f3(o.tpe)}`,
+      anchor: `Optuna TPE sequential ${f3(at)}; ${WINDOW} running ${f3(aw)}`,
+      ratio: `regret ${f3(ratioSeq)}; ${f3(ratioWin)}`,
+      goal: "regret ratio ≤ 1 (both)",
+      met: ratioSeq <= 1 && ratioWin <= 1,
+    });
     seqCells = `${f3(at)} | ${f3(ratioSeq)}`;
     defCells = `${f3(aw)} | ${f3(ratioWin)} | ${f3(ratioStrict)}`;
     randomCell = f3(median(a.random));
@@ -230,3 +240,27 @@ ${overheadText}
 
 process.stdout.write(markdown);
 writeBenchSection("tuner-anchor", "@rlvr/tuner against Optuna", markdown);
+const section = "@rlvr/tuner against Optuna";
+for (const goal of goals) recordGoal({ ...goal, section });
+recordGoal({
+  id: "tuner vs Optuna, ask + tell",
+  measure: "TPE ask + tell at 1 000 finished trials (Branin, in memory)",
+  ours: `${fmtMs(overhead.tpe)} ms`,
+  anchor: optuna === undefined ? "skipped" : `Optuna ${fmtMs(optuna.overhead.tpe_ms)} ms`,
+  ratio: optuna === undefined ? "—" : `1/${(optuna.overhead.tpe_ms / overhead.tpe).toFixed(0)}`,
+  goal: "≤ 1/20",
+  met: optuna === undefined ? null : overhead.tpe / optuna.overhead.tpe_ms <= 1 / 20,
+  section,
+});
+if (optuna === undefined)
+  for (const spec of Object.values(SUITE))
+    recordGoal({
+      id: `tuner vs Optuna, ${spec.label}`,
+      measure: "median best value after 50 trials",
+      ours: "see the section",
+      anchor: "skipped",
+      ratio: "—",
+      goal: "regret ratio ≤ 1 (both)",
+      met: null,
+      section,
+    });

@@ -56,8 +56,8 @@ export interface ChunkKernels {
 export interface Kernels extends ChunkKernels {
   /** The weights W (rows × A). */
   readonly W: Float64Array;
-  /** AdamW moments (rows × 2A: m then v per row). */
-  readonly moments: Float64Array;
+  /** AdamW moments (rows × 2A: m then v per row), stored as float32. */
+  readonly moments: Float32Array;
   readonly G: GradientBuffer;
   /**
    * The trained weights in an array of their own: W itself for the JavaScript kernels, a copy out of
@@ -129,7 +129,7 @@ export class JsChunkKernels implements ChunkKernels {
 /** The JavaScript kernels on ordinary typed arrays. */
 export class JsKernels extends JsChunkKernels implements Kernels {
   readonly W: Float64Array;
-  readonly moments: Float64Array;
+  readonly moments: Float32Array;
   readonly G: GradientBuffer;
   readonly lazyAdam = null;
 
@@ -137,7 +137,7 @@ export class JsKernels extends JsChunkKernels implements Kernels {
   constructor(rows: number, A: number, W?: Float64Array) {
     super(A);
     this.W = W ?? new Float64Array(rows * A);
-    this.moments = new Float64Array(rows * 2 * A);
+    this.moments = new Float32Array(rows * 2 * A);
     this.G = new GradientBuffer(rows, A);
   }
 
@@ -157,7 +157,7 @@ const MAX_PAGES = 65536;
  */
 export class WasmKernels implements Kernels {
   readonly W: Float64Array;
-  readonly moments: Float64Array;
+  readonly moments: Float32Array;
   readonly G: GradientBuffer;
   readonly chunk: ContextChunk;
   readonly maxContexts = MAX_CONTEXTS;
@@ -193,7 +193,7 @@ export class WasmKernels implements Kernels {
     this.at = l;
     this.params = new DataView(buf, 0, ADAM_PARAMS.bytes);
     this.W = new Float64Array(buf, l.w, rows * A);
-    this.moments = new Float64Array(buf, l.moments, rows * 2 * A);
+    this.moments = new Float32Array(buf, l.moments, rows * 2 * A);
     this.G = new GradientBuffer(rows, A, {
       slotOf: new Int32Array(buf, l.tables, rows),
       rowOf: new Int32Array(buf, l.tables + rows * 4, rows),
@@ -209,13 +209,14 @@ export class WasmKernels implements Kernels {
       new Float64Array(buf, l.dz, MAX_CONTEXTS * A),
     );
     this.v = new Float64Array(A);
-    this.dirty = new Uint8Array(rows);
+    this.dirty = new Uint8Array(buf, l.dirty, rows);
     const p = this.params;
     const P = ADAM_PARAMS;
     p.setInt32(P.w, l.w, true);
     p.setInt32(P.moments, l.moments, true);
     p.setInt32(P.grad, l.grad, true);
     p.setInt32(P.tables, l.tables, true);
+    p.setInt32(P.dirty, l.dirty, true);
     this.lazyAdam = (W, o) => {
       if (W !== this.W) throw new RangeError("the lazy AdamW kernel updates its own weights only");
       p.setFloat64(P.scale, o.scale, true);
@@ -228,8 +229,6 @@ export class WasmKernels implements Kernels {
       p.setFloat64(P.epsilon, o.epsilon, true);
       p.setFloat64(P.decayed, o.decayed, true);
       p.setInt32(P.biasRow, o.biasRow, true);
-      const { rowOf, count } = this.G;
-      for (let s = 0; s < count; s++) this.dirty[rowOf[s]!] = 1;
       const check = this.k.adam(0, this.G.count);
       this.G.count = 0; // the kernel reset the slot table
       return check;
@@ -239,14 +238,15 @@ export class WasmKernels implements Kernels {
   private static layout(rows: number, A: number) {
     const w = align(ADAM_PARAMS.bytes);
     const moments = align(w + rows * A * 8);
-    const grad = align(moments + rows * 2 * A * 8);
+    const grad = align(moments + rows * 2 * A * 4);
     const tables = align(grad + rows * A * 8);
-    const idx = align(tables + rows * 8);
+    const dirty = align(tables + rows * 8);
+    const idx = align(dirty + rows);
     const val = align(idx + MAX_NON_ZEROS * 4);
     const off = align(val + MAX_NON_ZEROS * 8);
     const z = align(off + (MAX_CONTEXTS + 1) * 4);
     const dz = align(z + MAX_CONTEXTS * A * 8);
-    return { w, moments, grad, tables, idx, val, off, z, dz, end: dz + MAX_CONTEXTS * A * 8 };
+    return { w, moments, grad, tables, dirty, idx, val, off, z, dz, end: dz + MAX_CONTEXTS * A * 8 };
   }
 
   /** The WebAssembly kernels for rows × A, or null without WebAssembly SIMD or above 4 GiB. */
@@ -259,8 +259,12 @@ export class WasmKernels implements Kernels {
 
   ownWeights(allRows: boolean): Float64Array {
     if (allRows || this.allDirty) return this.W.slice();
-    // rows never updated are zero: leaving them unwritten leaves most pages of a small run untouched
+    // rows never updated are zero: leaving them unwritten leaves most pages of a small run untouched;
+    // when most rows were updated, one copy of the whole matrix is faster and gives the same array
     const { W, dirty } = this;
+    let updated = 0;
+    for (let r = 0; r < dirty.length; r++) updated += dirty[r]!;
+    if (4 * updated > dirty.length) return W.slice();
     const A = this.v.length;
     const out = new Float64Array(W.length);
     for (let r = 0; r < dirty.length; r++) {

@@ -115,6 +115,8 @@ export function f64(x: number): number[] {
 export const i32Load = (offset = 0): number[] => [0x28, 2, ...uleb(offset)];
 /** i32.store (address, value) at the address plus `offset` bytes. */
 export const i32Store = (offset = 0): number[] => [0x36, 2, ...uleb(offset)];
+/** i32.store8 (address, value): the value's low byte at the address plus `offset` bytes. */
+export const i32Store8 = (offset = 0): number[] => [0x3a, 0, ...uleb(offset)];
 /** f64.load at the address on the stack plus `offset` bytes. */
 export const f64Load = (offset = 0): number[] => [0x2b, 3, ...uleb(offset)];
 /** f64.store (address, value) at the address plus `offset` bytes. */
@@ -123,10 +125,19 @@ export const f64Store = (offset = 0): number[] => [0x39, 3, ...uleb(offset)];
 export const v128Load = (offset = 0): number[] => simd(0x00, 3, ...uleb(offset));
 /** v128.store (address, value) at the address plus `offset` bytes. */
 export const v128Store = (offset = 0): number[] => simd(0x0b, 3, ...uleb(offset));
+/** v128.load64_zero: 8 bytes at the address plus `offset` into the low half, the high half zero. */
+export const v128Load64Zero = (offset = 0): number[] => simd(0x5d, 3, ...uleb(offset));
+/** v128.store64_lane 0: the low 8 bytes of the vector at the address plus `offset`. */
+export const v128Store64Low = (offset = 0): number[] => simd(0x5b, 3, ...uleb(offset), 0);
+/** f32.load at the address on the stack plus `offset` bytes. */
+export const f32Load = (offset = 0): number[] => [0x2a, 2, ...uleb(offset)];
+/** f32.store (address, value) at the address plus `offset` bytes. */
+export const f32Store = (offset = 0): number[] => [0x38, 2, ...uleb(offset)];
 /** i32 arithmetic and comparisons. */
 export const I = {
   add: [0x6a],
   sub: [0x6b],
+  and: [0x71],
   mul: [0x6c],
   shl: [0x74],
   eq: [0x46],
@@ -137,7 +148,17 @@ export const I = {
   gtS: [0x4a],
 } as const;
 /** f64 arithmetic. */
-export const F = { add: [0xa0], sub: [0xa1], mul: [0xa2], div: [0xa3], sqrt: [0x9f] } as const;
+export const F = {
+  add: [0xa0],
+  sub: [0xa1],
+  mul: [0xa2],
+  div: [0xa3],
+  sqrt: [0x9f],
+  /** f64.promote_f32 (exact). */
+  promote: [0xbb],
+  /** f32.demote_f64 (round to nearest, ties to even: what a Float32Array store does). */
+  demote: [0xb6],
+} as const;
 /** f64x2 lane-wise arithmetic (each lane rounds exactly as the scalar f64 operation). */
 export const X = {
   splat: simd(0x14),
@@ -148,6 +169,10 @@ export const X = {
   sqrt: simd(0xef),
   lane0: simd(0x21, 0),
   lane1: simd(0x21, 1),
+  /** f64x2.promote_low_f32x4: the two low f32 lanes as f64 (exact). */
+  promoteLow: simd(0x5f),
+  /** f32x4.demote_f64x2_zero: both lanes rounded to f32 (as a Float32Array store) in the low half. */
+  demoteZero: simd(0x5e),
 } as const;
 /** select (the first operand when the i32 condition is non-zero). */
 export const select = [0x1b];

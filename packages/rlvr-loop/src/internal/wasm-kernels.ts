@@ -12,6 +12,8 @@ import {
   f64,
   f64Load,
   f64Store,
+  f32Load,
+  f32Store,
   forLoop,
   get,
   I,
@@ -19,6 +21,7 @@ import {
   i32,
   i32Load,
   i32Store,
+  i32Store8,
   ifThen,
   select,
   set,
@@ -26,7 +29,9 @@ import {
   V128,
   type ValueType,
   v128Load,
+  v128Load64Zero,
   v128Store,
+  v128Store64Low,
   type WasmFunction,
   wasmModule,
   X,
@@ -47,7 +52,7 @@ export interface KernelExports {
     dz: number,
     count: number,
   ): number;
-  /** Σ g[i]² over the first n entries, in order. */
+  /** Σ g[i]² over the first n entries, summed as linear.ts's GradientBuffer.norm does. */
   sumSquares(g: number, n: number): number;
   /** The lazy AdamW step over the `count` slots (see adamw.ts); clears the slot table; returns Σ w·0. */
   adam(p: number, count: number): number;
@@ -70,6 +75,8 @@ export const ADAM_PARAMS = {
   moments: 80,
   grad: 84,
   tables: 88,
+  /** i32: a byte per row, set to 1 for every row the step updates. */
+  dirty: 92,
   /** f64: sum of the values the step read ahead (kept so the reads are not optimised away). */
   touched: 96,
   bytes: 104,
@@ -267,15 +274,46 @@ function scatterFn(A: number, rows: number): WasmFunction {
   });
 }
 
-/** sumSquares: ss = Σ g[i]·g[i] in index order (scalar: one sum). */
+/**
+ * sumSquares: two f64x2 accumulators over blocks of four entries (lanes: i mod 4 = 0, 1 | 2, 3), then
+ * ss = (s0 + s2) + (s1 + s3) and the last n mod 4 squares in order (linear.ts's GradientBuffer.norm).
+ */
 function sumSquaresFn(): WasmFunction {
   return fn("sumSquares", [I32, I32], [F64], (L) => {
     const [g, n] = [0, 1];
     const i = L.add(I32);
+    const n4 = L.add(I32);
     const x = L.add(F64);
     const ss = L.add(F64);
+    const acc0 = L.add(V128);
+    const acc1 = L.add(V128);
+    const v = L.add(V128);
+    const square = (acc: number, offset: number): number[] => [
+      ...get(acc),
+      ...addr(g, i, 3),
+      ...v128Load(offset),
+      ...tee(v),
+      ...get(v),
+      ...X.mul,
+      ...X.add,
+      ...set(acc),
+    ];
     return [
-      ...forLoop(i, { from: i32(0), limit: get(n), step: 1 }, [
+      ...get(n),
+      ...i32(-4),
+      ...I.and,
+      ...set(n4),
+      ...forLoop(i, { from: i32(0), limit: get(n4), step: 4 }, [...square(acc0, 0), ...square(acc1, 16)]),
+      ...get(acc0),
+      ...get(acc1),
+      ...X.add,
+      ...tee(v),
+      ...X.lane0,
+      ...get(v),
+      ...X.lane1,
+      ...F.add,
+      ...set(ss),
+      ...forLoop(i, { from: get(n4), limit: get(n), step: 1 }, [
         ...addr(g, i, 3),
         ...f64Load(),
         ...set(x),
@@ -293,8 +331,9 @@ function sumSquaresFn(): WasmFunction {
 
 /**
  * adam: for each slot j (row r = rowOf[j]), per action, exactly adamw.ts's lazy update:
- * g' = g·scale; m = β1 m + (1−β1) g'; v = β2 v + ((1−β2) g') g'; w = w·decay − (step·m) / (√v / bc2 + ε);
- * then slotOf[r] = −1. Returns Σ w·0 (0 when every updated weight is finite, NaN otherwise).
+ * g' = g·scale; m = β1 m + (1−β1) g'; v = β2 v + ((1−β2) g') g'; w = w·decay − (step·m) / (√v / bc2 + ε)
+ * in float64, the moments read from and stored to float32 (m, v of the update itself unrounded);
+ * then slotOf[r] = −1 and dirty[r] = 1. Returns Σ w·0 (0 when every updated weight is finite, NaN otherwise).
  */
 function adamFn(A: number, rows: number): WasmFunction {
   const rb = A * 8;
@@ -310,6 +349,7 @@ function adamFn(A: number, rows: number): WasmFunction {
     const mb = L.add(I32);
     const gb = L.add(I32);
     const tables = L.add(I32);
+    const dirty = L.add(I32);
     const names = [
       "scale",
       "beta1",
@@ -348,6 +388,7 @@ function adamFn(A: number, rows: number): WasmFunction {
     }
     setup.push(...get(p), ...f64Load(P.decayed), ...set(decayed), ...zeroV, ...set(chk));
     setup.push(...get(p), ...i32Load(P.tables), ...set(tables));
+    setup.push(...get(p), ...i32Load(P.dirty), ...set(dirty));
     const lane = (
       o: number,
       T: typeof X | typeof F,
@@ -356,6 +397,15 @@ function adamFn(A: number, rows: number): WasmFunction {
     ): number[] => {
       const ld = k === "v" ? v128Load : f64Load;
       const st = k === "v" ? v128Store : f64Store;
+      // the moments are float32: loaded and widened exactly, rounded back to float32 when stored
+      const ldMoment = (at: number): number[] =>
+        k === "v" ? [...v128Load64Zero(at), ...X.promoteLow] : [...f32Load(at), ...F.promote];
+      const stMoment = (at: number, value: number): number[] =>
+        k === "v"
+          ? [...get(mb), ...get(value), ...X.demoteZero, ...v128Store64Low(at)]
+          : [...get(mb), ...get(value), ...F.demote, ...f32Store(at)];
+      const mo = o / 2;
+      const vo = A * 4 + o / 2;
       const C = k === "v" ? vc : sc;
       return [
         ...get(gb),
@@ -365,7 +415,7 @@ function adamFn(A: number, rows: number): WasmFunction {
         ...set(t.g),
         ...get(C.beta1),
         ...get(mb),
-        ...ld(o),
+        ...ldMoment(mo),
         ...T.mul,
         ...get(C.b1c),
         ...get(t.g),
@@ -374,7 +424,7 @@ function adamFn(A: number, rows: number): WasmFunction {
         ...set(t.m),
         ...get(C.beta2),
         ...get(mb),
-        ...ld(rb + o),
+        ...ldMoment(vo),
         ...T.mul,
         ...get(C.b2c),
         ...get(t.g),
@@ -383,12 +433,8 @@ function adamFn(A: number, rows: number): WasmFunction {
         ...T.mul,
         ...T.add,
         ...set(t.v),
-        ...get(mb),
-        ...get(t.m),
-        ...st(o),
-        ...get(mb),
-        ...get(t.v),
-        ...st(rb + o),
+        ...stMoment(mo, t.m),
+        ...stMoment(vo, t.v),
         ...get(wb),
         ...ld(o),
         ...get(C.decay),
@@ -432,7 +478,7 @@ function adamFn(A: number, rows: number): WasmFunction {
       ...i32Load(rows * 4),
       ...set(row),
       ...address(P.w, row, rb, wb),
-      ...address(P.moments, row, 2 * rb, mb),
+      ...address(P.moments, row, rb, mb), // 2A float32 moments: as many bytes as the weights
     ];
     const body: number[] = [
       ...rowAddresses,
@@ -459,12 +505,13 @@ function adamFn(A: number, rows: number): WasmFunction {
       out.push(...get(touched), ...get(base), ...f64Load(bytes - 8), ...F.add, ...set(touched));
       return out;
     };
-    touch.push(...lines(wb, rb), ...lines(mb, 2 * rb));
+    touch.push(...lines(wb, rb), ...lines(mb, rb));
     const tv = { g: gv, m: mi, v: vi, w: wv, c: chk };
     const ts = { g: gs, m: ms, v: vsq, w: ws, c: chks };
     for (let q = 0; q < A >> 1; q++) body.push(...lane(16 * q, X, tv, "v"));
     if (A & 1) body.push(...lane(16 * (A >> 1), F, ts, "s"));
     body.push(...addr(tables, row, 2), ...i32(-1), ...i32Store());
+    body.push(...get(dirty), ...get(row), ...I.add, ...i32(1), ...i32Store8());
     return [
       ...setup,
       ...forLoop(j0, { from: i32(0), limit: get(count), step: PREFETCH_ROWS }, [

@@ -41,7 +41,9 @@ describe("AdamW", () => {
         v[i] = Math.fround(vi);
       }
       expect(Array.from(W)).toEqual(expected.map((x) => expect.closeTo(x, 15)));
-      const stored = [0, 1].flatMap((r) => [0, 1].flatMap((a) => [adam.moments[r * 4 + a]!, adam.moments[r * 4 + 2 + a]!]));
+      const stored = [0, 1].flatMap((r) =>
+        [0, 1].flatMap((a) => [adam.moments[r * 4 + a]!, adam.moments[r * 4 + 2 + a]!]),
+      );
       const reference = [0, 1].flatMap((r) => [0, 1].flatMap((a) => [m[r * 2 + a]!, v[r * 2 + a]!]));
       expect(stored).toEqual(reference.map((x) => expect.closeTo(x, 7)));
       expect(stored.every((x) => Math.fround(x) === x)).toBe(true);

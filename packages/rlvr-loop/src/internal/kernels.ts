@@ -8,6 +8,7 @@
  */
 import type { TrainingData } from "../training-data.js";
 import { GradientBuffer, type SparseRow, scatterInto, scoresInto } from "./linear.js";
+import { type SoftmaxRows, softmaxRow } from "./softmax.js";
 import { ADAM_PARAMS, instantiateKernels, type KernelExports } from "./wasm-kernels.js";
 
 /** Contexts per chunk of the objective. */
@@ -16,15 +17,15 @@ const MAX_CONTEXTS = 1024;
 const MAX_NON_ZEROS = 1 << 16;
 
 /**
- * A chunk of contexts: the CSR ranges `start[c] .. end[c]` of the data, their scores `z[c·A ..]` and
- * the gradient with respect to the scores `dz[c·A ..]`.
+ * A chunk of contexts: the CSR ranges `start[c] .. end[c]` of the data, their scores `z[c·A ..]`,
+ * log-probabilities `lp[c·A ..]`, probabilities `p[c·A ..]`, entropy[c] and exact KL to the uniform
+ * reference kl[c] (softmax.ts), and the gradient with respect to the scores `dz[c·A ..]`.
  */
-export interface ContextChunk {
+export interface ContextChunk extends SoftmaxRows {
   count: number;
   nonZeros: number;
   readonly start: Int32Array;
   readonly end: Int32Array;
-  readonly z: Float64Array;
   readonly dz: Float64Array;
 }
 
@@ -48,6 +49,8 @@ export interface ChunkKernels {
   readonly maxNonZeros: number;
   /** chunk.z from W for the chunk's contexts. */
   score(W: Float64Array, data: TrainingData): void;
+  /** chunk.lp, p, entropy and kl from chunk.z over all actions (softmax.ts's softmaxRow), lq = −log |A|. */
+  softmax(lq: number): void;
   /** G += the chunk's gradient (features of each context times its dz row), in order. */
   scatter(G: GradientBuffer, data: TrainingData): void;
 }
@@ -70,13 +73,21 @@ export interface Kernels extends ChunkKernels {
   lazyAdam: ((W: Float64Array, params: LazyAdamParams) => number) | null;
 }
 
-const newChunk = (A: number, z: Float64Array, dz: Float64Array): ContextChunk => ({
+/** A chunk on the given arrays (views of WebAssembly memory), or on new ones. */
+const newChunk = (
+  A: number,
+  arrays?: Omit<ContextChunk, "count" | "nonZeros" | "start" | "end">,
+): ContextChunk => ({
   count: 0,
   nonZeros: 0,
   start: new Int32Array(MAX_CONTEXTS),
   end: new Int32Array(MAX_CONTEXTS),
-  z: z.length > 0 ? z : new Float64Array(MAX_CONTEXTS * A),
-  dz: dz.length > 0 ? dz : new Float64Array(MAX_CONTEXTS * A),
+  z: arrays?.z ?? new Float64Array(MAX_CONTEXTS * A),
+  lp: arrays?.lp ?? new Float64Array(MAX_CONTEXTS * A),
+  p: arrays?.p ?? new Float64Array(MAX_CONTEXTS * A),
+  entropy: arrays?.entropy ?? new Float64Array(MAX_CONTEXTS),
+  kl: arrays?.kl ?? new Float64Array(MAX_CONTEXTS),
+  dz: arrays?.dz ?? new Float64Array(MAX_CONTEXTS * A),
 });
 
 /** `row` set to the features of the chunk's context c. */
@@ -113,12 +124,17 @@ export class JsChunkKernels implements ChunkKernels {
   private readonly v: Float64Array;
 
   constructor(A: number) {
-    this.chunk = newChunk(A, new Float64Array(0), new Float64Array(0));
+    this.chunk = newChunk(A);
     this.v = new Float64Array(A);
   }
 
   score(W: Float64Array, data: TrainingData): void {
     jsScore(W, data, this.chunk, this.v);
+  }
+
+  softmax(lq: number): void {
+    const { chunk } = this;
+    for (let c = 0; c < chunk.count; c++) softmaxRow(chunk, c, this.v.length, lq);
   }
 
   scatter(G: GradientBuffer, data: TrainingData): void {
@@ -176,6 +192,10 @@ export class WasmKernels implements Kernels {
     readonly val: number;
     readonly off: number;
     readonly z: number;
+    readonly lp: number;
+    readonly p: number;
+    readonly entropy: number;
+    readonly kl: number;
     readonly dz: number;
   };
   private readonly idx: Int32Array;
@@ -203,11 +223,15 @@ export class WasmKernels implements Kernels {
     this.idx = new Int32Array(buf, l.idx, MAX_NON_ZEROS);
     this.val = new Float64Array(buf, l.val, MAX_NON_ZEROS);
     this.off = new Int32Array(buf, l.off, MAX_CONTEXTS + 1);
-    this.chunk = newChunk(
-      A,
-      new Float64Array(buf, l.z, MAX_CONTEXTS * A),
-      new Float64Array(buf, l.dz, MAX_CONTEXTS * A),
-    );
+    const rowsOf = (at: number): Float64Array => new Float64Array(buf, at, MAX_CONTEXTS * A);
+    this.chunk = newChunk(A, {
+      z: rowsOf(l.z),
+      lp: rowsOf(l.lp),
+      p: rowsOf(l.p),
+      entropy: new Float64Array(buf, l.entropy, MAX_CONTEXTS),
+      kl: new Float64Array(buf, l.kl, MAX_CONTEXTS),
+      dz: rowsOf(l.dz),
+    });
     this.v = new Float64Array(A);
     this.dirty = new Uint8Array(buf, l.dirty, rows);
     const p = this.params;
@@ -245,8 +269,13 @@ export class WasmKernels implements Kernels {
     const val = align(idx + MAX_NON_ZEROS * 4);
     const off = align(val + MAX_NON_ZEROS * 8);
     const z = align(off + (MAX_CONTEXTS + 1) * 4);
-    const dz = align(z + MAX_CONTEXTS * A * 8);
-    return { w, moments, grad, tables, dirty, idx, val, off, z, dz, end: dz + MAX_CONTEXTS * A * 8 };
+    const lp = align(z + MAX_CONTEXTS * A * 8);
+    const p = align(lp + MAX_CONTEXTS * A * 8);
+    const entropy = align(p + MAX_CONTEXTS * A * 8);
+    const kl = align(entropy + MAX_CONTEXTS * 8);
+    const dz = align(kl + MAX_CONTEXTS * 8);
+    const end = dz + MAX_CONTEXTS * A * 8;
+    return { w, moments, grad, tables, dirty, idx, val, off, z, lp, p, entropy, kl, dz, end };
   }
 
   /** The WebAssembly kernels for rows × A, or null without WebAssembly SIMD or above 4 GiB. */
@@ -301,6 +330,11 @@ export class WasmKernels implements Kernels {
     this.stage(data);
     this.staged = true;
     this.k.score(at.w, at.idx, at.val, at.off, chunk.count, at.z);
+  }
+
+  softmax(lq: number): void {
+    const { chunk, at } = this;
+    this.k.softmax(at.z, at.lp, at.p, at.entropy, at.kl, chunk.count, lq);
   }
 
   scatter(G: GradientBuffer, data: TrainingData): void {

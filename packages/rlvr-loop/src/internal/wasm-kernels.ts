@@ -1,19 +1,22 @@
 // Hot loop (measured, over 500 lines for that reason): the kernels are emitted unrolled for the number of actions A.
 /**
  * WebAssembly SIMD (f64x2) versions of the trainer's kernels: scoring (z = Σ_k v_k W[row_k]), the
- * gradient scatter, the squared gradient norm and the lazy AdamW step. Each f64x2 lane rounds exactly
+ * gradient scatter, the squared gradient norm and the lazy AdamW step (and the softmax of
+ * wasm-softmax.ts). Each f64x2 lane rounds exactly
  * as the scalar f64 operation and every sum keeps the order of the JavaScript kernels (linear.ts,
  * adamw.ts), so both produce the same bits; the lanes are actions, never terms of one sum. The module
  * is built for one A (loops over actions unrolled) and cached per A.
  */
 import {
+  addr,
   F,
   F64,
+  f32Load,
+  f32Store,
   f64,
   f64Load,
   f64Store,
-  f32Load,
-  f32Store,
+  fn,
   forLoop,
   get,
   I,
@@ -23,11 +26,11 @@ import {
   i32Store,
   i32Store8,
   ifThen,
+  scaled,
   select,
   set,
   tee,
   V128,
-  type ValueType,
   v128Load,
   v128Load64Zero,
   v128Store,
@@ -35,7 +38,9 @@ import {
   type WasmFunction,
   wasmModule,
   X,
+  zeroV,
 } from "./wasm-emit.js";
+import { softmaxFn } from "./wasm-softmax.js";
 
 /** The exported functions of the kernel module (all addresses are byte offsets into the memory). */
 export interface KernelExports {
@@ -56,6 +61,8 @@ export interface KernelExports {
   sumSquares(g: number, n: number): number;
   /** The lazy AdamW step over the `count` slots (see adamw.ts); clears the slot table; returns Σ w·0. */
   adam(p: number, count: number): number;
+  /** softmax.ts's softmaxRow for the n contexts of z (see wasm-softmax.ts). */
+  softmax(z: number, lp: number, p: number, entropy: number, kl: number, n: number, lq: number): void;
 }
 
 /** Byte offsets of the AdamW parameter block read by `adam` (f64 each, then i32 addresses). */
@@ -84,49 +91,6 @@ export const ADAM_PARAMS = {
 
 /** Rows per block of the lazy AdamW step whose cache lines are requested before they are updated. */
 const PREFETCH_ROWS = 32;
-
-/** Local-variable allocator: parameters first, then declared locals. */
-class Locals {
-  readonly types: ValueType[] = [];
-  private n: number;
-  constructor(params: number) {
-    this.n = params;
-  }
-  add(t: ValueType): number {
-    this.types.push(t);
-    return this.n++;
-  }
-}
-
-const fn = (
-  name: string,
-  params: ValueType[],
-  results: ValueType[],
-  build: (L: Locals) => number[],
-): WasmFunction => {
-  const L = new Locals(params.length);
-  const body = build(L);
-  return { name, params, results, locals: L.types, body };
-};
-
-const zeroV = [...f64(0), ...X.splat];
-const addr = (base: number, index: number, shift: number): number[] => [
-  ...get(base),
-  ...get(index),
-  ...i32(shift),
-  ...I.shl,
-  ...I.add,
-];
-
-/** dest = base + index · factor (i32 locals). */
-const scaled = (base: number, index: number, factor: number, dest: number): number[] => [
-  ...get(base),
-  ...get(index),
-  ...i32(factor),
-  ...I.mul,
-  ...I.add,
-  ...set(dest),
-];
 
 /** vs = val[k] (f64), v = its splat. */
 const splatValue = (val: number, k: number, vs: number, v: number): number[] => [
@@ -546,7 +510,7 @@ function adamFn(A: number, rows: number): WasmFunction {
 
 /** The kernel module's bytes for A actions and `rows` feature rows. */
 export function kernelModuleBytes(A: number, rows: number): Uint8Array {
-  return wasmModule([scoreFn(A), scatterFn(A, rows), sumSquaresFn(), adamFn(A, rows)]);
+  return wasmModule([scoreFn(A), scatterFn(A, rows), sumSquaresFn(), adamFn(A, rows), softmaxFn(A)]);
 }
 
 /** The part of the WebAssembly JavaScript API used here (the project's TypeScript libs do not declare it). */

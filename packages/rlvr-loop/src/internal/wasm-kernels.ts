@@ -44,8 +44,8 @@ import { softmaxFn } from "./wasm-softmax.js";
 
 /** The exported functions of the kernel module (all addresses are byte offsets into the memory). */
 export interface KernelExports {
-  /** z[c·A + a] = Σ_k val[k] · W[idx[k]·A + a] for k in [off[c], off[c+1]), c < n. */
-  score(w: number, idx: number, val: number, off: number, n: number, z: number): void;
+  /** z[c·A + a] = Σ_k val[k] · W[idx[k]·A + a] for k in [off[c], off[c+1]), c < n; returns the sum of the values read ahead. */
+  score(w: number, idx: number, val: number, off: number, n: number, z: number): number;
   /** Adds val[k] · dz[c·A ..] into the gradient slot of idx[k] (allocated on first use); returns the new slot count. */
   scatter(
     g: number,
@@ -86,7 +86,9 @@ export const ADAM_PARAMS = {
   dirty: 92,
   /** f64: sum of the values the step read ahead (kept so the reads are not optimised away). */
   touched: 96,
-  bytes: 104,
+  /** i32: sum of the slot-table entries the scatter read ahead. */
+  scatterTouched: 104,
+  bytes: 112,
 } as const;
 
 /** Rows per block of the lazy AdamW step whose cache lines are requested before they are updated. */
@@ -104,8 +106,9 @@ const splatValue = (val: number, k: number, vs: number, v: number): number[] => 
 /** score: contexts in order; actions in chunks of up to 16 lanes (8 f64x2 accumulators) looping over k. */
 function scoreFn(A: number): WasmFunction {
   const rb = A * 8;
-  return fn("score", [I32, I32, I32, I32, I32, I32], [], (L) => {
+  return fn("score", [I32, I32, I32, I32, I32, I32], [F64], (L) => {
     const [w, idx, val, off, n, z] = [0, 1, 2, 3, 4, 5];
+    const touched = L.add(F64);
     const c = L.add(I32);
     const k = L.add(I32);
     const s = L.add(I32);
@@ -145,18 +148,35 @@ function scoreFn(A: number): WasmFunction {
       for (let p = 0; p < pairs; p++) chunks.push(...get(zr), ...get(acc[p]!), ...v128Store(a0 * 8 + 16 * p));
       if (odd) chunks.push(...get(zr), ...get(sacc), ...f64Store(a0 * 8 + 16 * pairs));
     }
-    return forLoop(c, { from: i32(0), limit: get(n), step: 1 }, [
-      ...addr(off, c, 2),
-      ...i32Load(),
-      ...set(s),
-      ...addr(off, c, 2),
-      ...i32Load(4),
-      ...set(e),
-      ...scaled(z, c, rb, zr),
-      ...chunks,
-    ]);
+    // before a context is scored, one value per cache line of each of its rows is read in a short
+    // loop, so the misses of all its rows are in flight together (no value read there enters z)
+    const touch = [...get(w), ...addr(idx, k, 2), ...i32Load(), ...i32(rb), ...I.mul, ...I.add, ...set(b)];
+    for (const o of cacheLines(rb))
+      touch.push(...get(touched), ...get(b), ...f64Load(o), ...F.add, ...set(touched));
+    return [
+      ...forLoop(c, { from: i32(0), limit: get(n), step: 1 }, [
+        ...addr(off, c, 2),
+        ...i32Load(),
+        ...set(s),
+        ...addr(off, c, 2),
+        ...i32Load(4),
+        ...set(e),
+        ...scaled(z, c, rb, zr),
+        ...forLoop(k, { from: get(s), limit: get(e), step: 1 }, touch),
+        ...chunks,
+      ]),
+      ...get(touched),
+    ];
   });
 }
+
+/** Byte offsets that read every 64-byte cache line of a row of `bytes` bytes (64-byte aligned or not). */
+const cacheLines = (bytes: number): number[] => {
+  const out: number[] = [];
+  for (let o = 0; o < bytes; o += 64) out.push(o);
+  if ((bytes - 8) % 64 !== 0 && bytes > 64) out.push(bytes - 8);
+  return out;
+};
 
 /**
  * scatter: for every feature of every context, in order: the gradient slot of its row (allocated and
@@ -170,6 +190,7 @@ function scatterFn(A: number, rows: number): WasmFunction {
     const c = L.add(I32);
     const k = L.add(I32);
     const e = L.add(I32);
+    const touched = L.add(I32);
     const row = L.add(I32);
     const sl = L.add(I32);
     const gb = L.add(I32);
@@ -224,6 +245,9 @@ function scatterFn(A: number, rows: number): WasmFunction {
       ...splatValue(val, k, vs, v),
       ...update,
     ];
+    // the slot-table entries of the context's rows are read ahead in a short loop, as in score
+    const touch = [...get(touched), ...addr(idx, k, 2), ...i32Load(), ...i32(2), ...I.shl, ...get(tables)];
+    touch.push(...I.add, ...i32Load(), ...I.add, ...set(touched));
     return [
       ...forLoop(c, { from: i32(0), limit: get(n), step: 1 }, [
         ...addr(off, c, 2),
@@ -231,8 +255,12 @@ function scatterFn(A: number, rows: number): WasmFunction {
         ...set(e),
         ...scaled(dz, c, rb, dr),
         ...loadDz,
+        ...forLoop(k, { from: [...addr(off, c, 2), ...i32Load()], limit: get(e), step: 1 }, touch),
         ...forLoop(k, { from: [...addr(off, c, 2), ...i32Load()], limit: get(e), step: 1 }, perFeature),
       ]),
+      ...i32(0),
+      ...get(touched),
+      ...i32Store(ADAM_PARAMS.scatterTouched),
       ...get(count),
     ];
   });

@@ -198,6 +198,8 @@ function evaluateChunk(
   const recordOld = mode.recordOld;
   const cap = mode.correctionCap;
   const bExact = exactKl ? beta : 0;
+  // without the KL, entropy and model terms ∂ℓ/∂z_b is −dLp π_b (+ dLp at the taken action)
+  const plain = bExact === 0 && entropyCoef === 0 && qhat === null;
   // the sums are accumulated in locals (same additions, same order) and stored at the end
   let loss = state.loss;
   let sumKl = sums.kl;
@@ -256,7 +258,7 @@ function evaluateChunk(
       }
       const adv = advantages[i]!;
       const ci = correction[i]!;
-      const ratio = Math.exp(lpa - oldLogProb[i]!);
+      const ratio = recordOld ? 1 : Math.exp(lpa - oldLogProb[i]!); // exp(0) = 1 when θ_old = θ
       let surrogate = 0;
       let dLp = 0; // ∂ℓ/∂ log π(a_i)
       if (adv !== 0) {
@@ -292,15 +294,17 @@ function evaluateChunk(
       sumExamples++;
       if (G !== null) {
         // ∂ℓ/∂z_b = dLp (1[b=a] − π_b) + β_exact π_b((lp_b − lq_b) − KL) + α π_b (lp_b + H)
-        for (let b = 0; b < A; b++) {
-          const pb = p[co + b]!;
-          let gz = -dLp * pb;
-          if (pb > 0)
-            gz +=
-              bExact * pb * (lp[co + b]! - lq[b]! - klContext) + entropyCoef * pb * (lp[co + b]! + entropy);
-          if (qhat !== null && pb > 0) gz -= pb * (qhat[qo + b]! - dmValue);
-          dz[b] = dz[b]! + k * gz;
-        }
+        if (plain) for (let b = 0; b < A; b++) dz[b] = dz[b]! + k * (-dLp * p[co + b]!);
+        else
+          for (let b = 0; b < A; b++) {
+            const pb = p[co + b]!;
+            let gz = -dLp * pb;
+            if (pb > 0)
+              gz +=
+                bExact * pb * (lp[co + b]! - lq[b]! - klContext) + entropyCoef * pb * (lp[co + b]! + entropy);
+            if (qhat !== null && pb > 0) gz -= pb * (qhat[qo + b]! - dmValue);
+            dz[b] = dz[b]! + k * gz;
+          }
         dz[a] = dz[a]! + k * dLp;
       }
     }

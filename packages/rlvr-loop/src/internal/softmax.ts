@@ -7,8 +7,9 @@
  * exp(x) for x ≤ 0: k = ⌊x·log2(e) + ½⌋, r = (x − k·ln2_hi) − k·ln2_lo (Cody–Waite, |r| ≤ ln2/2 + tiny),
  * e^r by Horner's rule on the Taylor polynomial of degree 13, times 2^k (exact); 0 below −708
  * (where e^x < 2^−1021: no softmax probability needs more).
- * log(x) for x ≥ 1: x = 2^e·m with m ∈ [1, √2] (halving, exact), s = (m − 1)/(m + 1),
- * log m = 2s + 2s·s²·Q(s²) with Q the atanh series 1/3 + s²/5 + … + s²⁰/23, then e·ln2_hi + (log m + e·ln2_lo).
+ * log(x) for x ≥ 1: x = 2^e·m with m ∈ (√2/2, √2] (halving, exact), then fdlibm's e_log.c: f = m − 1,
+ * s = f/(2 + f), R = z(Lg1 + w(Lg3 + w(Lg5 + w Lg7))) + w(Lg2 + w(Lg4 + w Lg6)) with z = s², w = z²,
+ * h = f²/2, log x = e·ln2_hi − ((h − (s(h + R) + e·ln2_lo)) − f).
  */
 
 /** log2(e). */
@@ -25,11 +26,11 @@ export const EXP_COEFFICIENTS: readonly number[] = Array.from({ length: 14 }, (_
   for (let n = 2; n <= 13 - i; n++) f *= n;
   return 1 / f;
 });
-/** 1/(2j + 1) for j = 11 down to 1 (Horner order). */
-export const LOG_COEFFICIENTS: readonly number[] = Array.from(
-  { length: 11 },
-  (_, i) => 1 / (2 * (11 - i) + 1),
-);
+/** fdlibm's minimax coefficients Lg1 … Lg7 of log(1 + f) (its e_log.c). */
+export const LG: readonly number[] = [
+  0.6666666666666735, 0.3999999999940942, 0.2857142874366239, 0.22222198432149784, 0.1818357216161805,
+  0.15313837699209373, 0.14798198605116586,
+];
 /** √2: the mantissa of the log is halved until it is at most this. */
 export const SQRT2 = Math.SQRT2;
 /** At most this many halvings (the input is finite). */
@@ -60,13 +61,14 @@ export function logAtLeastOne(x: number): number {
     m *= 0.5;
     e += 1;
   }
-  const s = (m - 1) / (m + 1);
-  const s2 = s * s;
-  const c = LOG_COEFFICIENTS;
-  let q = c[0]!;
-  for (let i = 1; i < c.length; i++) q = q * s2 + c[i]!;
-  const t = s + s;
-  return e * LN2_HI + (t + t * s2 * q + e * LN2_LO);
+  const f = m - 1;
+  const s = f / (2 + f);
+  const z = s * s;
+  const w = z * z;
+  const t1 = w * (LG[1]! + w * (LG[3]! + w * LG[5]!));
+  const t2 = z * (LG[0]! + w * (LG[2]! + w * (LG[4]! + w * LG[6]!)));
+  const hfsq = 0.5 * f * f;
+  return e * LN2_HI - (hfsq - (s * (hfsq + (t2 + t1)) + e * LN2_LO) - f);
 }
 
 /** Where {@link softmaxRow} reads and writes: z, lp and p of row c at c·A, its entropy and KL at c. */

@@ -4,16 +4,7 @@
  * operation (f64x2.floor for Math.floor, 2^k built in the exponent bits, which is exact), the sums run
  * in the same two lanes (even and odd actions), so both give the same bits.
  */
-import {
-  EXP_COEFFICIENTS,
-  EXP_MIN,
-  LN2_HI,
-  LN2_LO,
-  LOG_COEFFICIENTS,
-  LOG_MAX_HALVINGS,
-  LOG2E,
-  SQRT2,
-} from "./softmax.js";
+import { EXP_COEFFICIENTS, EXP_MIN, LG, LN2_HI, LN2_LO, LOG_MAX_HALVINGS, LOG2E, SQRT2 } from "./softmax.js";
 import {
   addr,
   F,
@@ -100,50 +91,79 @@ function expV(L: Locals): (x: number) => number[] {
   };
 }
 
-/** log of the f64 local `x` ≥ 1 (softmax.ts's logAtLeastOne), left on the stack; `x` is overwritten. */
-function logS(L: Locals): (x: number) => number[] {
+/** log of the f64 local `m` ≥ 1 (softmax.ts's logAtLeastOne), left on the stack; `m` is overwritten. */
+function logS(L: Locals): (m: number) => number[] {
   const e = L.add(F64);
+  const f = L.add(F64);
   const s = L.add(F64);
-  const s2 = L.add(F64);
+  const z = L.add(F64);
+  const w = L.add(F64);
   const t = L.add(F64);
-  return (m) => {
-    const out: number[] = [
-      ...f64(0),
-      ...set(e),
-      ...whileLoop(
-        [...get(m), ...f64(SQRT2), ...F.gt, ...get(e), ...f64(LOG_MAX_HALVINGS), ...F.lt, ...I.and],
-        [...get(m), ...f64(0.5), ...F.mul, ...set(m), ...get(e), ...f64(1), ...F.add, ...set(e)],
-      ),
-      ...get(m),
-      ...f64(1),
-      ...F.sub,
-      ...get(m),
-      ...f64(1),
-      ...F.add,
-      ...F.div,
-      ...tee(s),
-      ...get(s),
-      ...F.mul,
-      ...set(s2),
-      ...get(s),
-      ...get(s),
-      ...F.add,
-      ...set(t),
-      // e·ln2_hi + ((t + t·s2·q) + e·ln2_lo)
-      ...get(e),
-      ...f64(LN2_HI),
-      ...F.mul,
-      ...get(t),
-      ...get(t),
-      ...get(s2),
-      ...F.mul,
-      ...f64(LOG_COEFFICIENTS[0]!),
-    ];
-    for (let i = 1; i < LOG_COEFFICIENTS.length; i++)
-      out.push(...get(s2), ...F.mul, ...f64(LOG_COEFFICIENTS[i]!), ...F.add);
-    out.push(...F.mul, ...F.add, ...get(e), ...f64(LN2_LO), ...F.mul, ...F.add, ...F.add);
+  const h = L.add(F64);
+  /** c0 + w·(c1 + w·(… + w·cn)), with the coefficients LG[i] named by `at`. */
+  const horner = (at: number[]): number[] => {
+    const out: number[] = [];
+    for (let i = 0; i < at.length - 1; i++) out.push(...f64(LG[at[i]!]!), ...get(w));
+    out.push(...f64(LG[at.at(-1)!]!));
+    for (let i = 0; i < at.length - 1; i++) out.push(...F.mul, ...F.add);
     return out;
   };
+  return (m) => [
+    ...f64(0),
+    ...set(e),
+    ...whileLoop(
+      [...get(m), ...f64(SQRT2), ...F.gt, ...get(e), ...f64(LOG_MAX_HALVINGS), ...F.lt, ...I.and],
+      [...get(m), ...f64(0.5), ...F.mul, ...set(m), ...get(e), ...f64(1), ...F.add, ...set(e)],
+    ),
+    ...get(m),
+    ...f64(1),
+    ...F.sub,
+    ...tee(f),
+    ...f64(2),
+    ...get(f),
+    ...F.add,
+    ...F.div,
+    ...tee(s),
+    ...get(s),
+    ...F.mul,
+    ...tee(z),
+    ...get(z),
+    ...F.mul,
+    ...set(w),
+    // t = t2 + t1 = z(Lg1 + w(Lg3 + w(Lg5 + w Lg7))) + w(Lg2 + w(Lg4 + w Lg6))
+    ...get(z),
+    ...horner([0, 2, 4, 6]),
+    ...F.mul,
+    ...get(w),
+    ...horner([1, 3, 5]),
+    ...F.mul,
+    ...F.add,
+    ...set(t),
+    ...f64(0.5),
+    ...get(f),
+    ...F.mul,
+    ...get(f),
+    ...F.mul,
+    ...set(h),
+    // e·ln2_hi − ((h − (s(h + t) + e·ln2_lo)) − f)
+    ...get(e),
+    ...f64(LN2_HI),
+    ...F.mul,
+    ...get(h),
+    ...get(s),
+    ...get(h),
+    ...get(t),
+    ...F.add,
+    ...F.mul,
+    ...get(e),
+    ...f64(LN2_LO),
+    ...F.mul,
+    ...F.add,
+    ...F.sub,
+    ...get(f),
+    ...F.sub,
+    ...F.sub,
+  ];
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
  * Where the trainer's parameters live and which kernels run on them. The objective (objective.ts)
- * scores a chunk of contexts at once, computes the per-example losses in JavaScript, then scatters the
- * chunk's gradients; the kernels do the scoring and the scatter. Two implementations give the same
+ * scores a chunk of contexts at once, takes their softmax, computes the per-example losses in
+ * JavaScript, then scatters the chunk's gradients; the kernels do the scoring, the softmax and the scatter. Two implementations give the same
  * bits: {@link JsKernels} (linear.ts's loops on ordinary typed arrays) and the WebAssembly SIMD kernels
  * of wasm-kernels.ts, whose weights, moments and gradient live in one WebAssembly memory (used when
  * the runtime has WebAssembly SIMD and the matrices fit in 4 GiB).

@@ -112,8 +112,8 @@ const markdown = `
 One epoch of offline GRPO, ${N.toLocaleString("en-US")} examples with distinct contexts in groups of ${GROUP}, ${A} actions,
 ${F} active features (Zipf(1) over ${VOCABULARY.toLocaleString("en-US")} keys hashed into D = 2^18 buckets, plus a bias), minibatches of
 64 groups, one thread. Ours: \`train()\` with its defaults and \`offPolicy.target: "grpo"\` (lazy AdamW, importance
-correction; WebAssembly SIMD kernels). Reference: \`bench/torch_reference.py\`, the same objective written from
-docs/rlvr-loop.md in PyTorch ${ref?.torch ?? "(skipped)"} (\`EmbeddingBag\` sum + \`SparseAdam\`, float64 like ours,
+correction; WebAssembly SIMD kernels, float64 weights, float32 AdamW moments). Reference: \`bench/torch_reference.py\`, the same objective written from
+docs/rlvr-loop.md in PyTorch ${ref?.torch ?? "(skipped)"} (\`EmbeddingBag\` sum + \`SparseAdam\`, float64 weights and moments,
 \`torch.set_num_threads(1)\`; clipped surrogate, group advantages with the minibatch fallback, truncated importance
 weights, global gradient-norm clipping; no weight decay), in the same run: ${REPEAT} rounds of one epoch of ours then
 one epoch of the reference (interleaved, so both see the same load), every epoch from zero weights on the same data;

@@ -33,7 +33,9 @@ describe("golden job records", () => {
     expect(text).toContain('"state": "pruned"');
     // Re-pinned for issue 15: TPE's good-mixture bandwidth shrinks with the study (demo trials 11–19 change);
     // again when pending trials started to count towards nStartupTrials and weigh 0.15 in g (demo window 3:
-    // TPE from trial 8 instead of 11; trials 8–19 change, best value 0.7647 → 0.7696, still 3 pruned).
+    // TPE from trial 8 instead of 11; trials 8–19 change, best value 0.7647 → 0.7696, still 3 pruned);
+    // and for the trainer's float32 AdamW moments and its own exp/log (values move below 1e-6 relative;
+    // docs/algorithms.md §2.4). Both records re-pinned together when the two changes met.
     compare("demo", text);
   });
 
@@ -43,6 +45,7 @@ describe("golden job records", () => {
     expect(r.code, r.stderr).toBe(0);
     const text = stable(join(out, "pruning.job.json"));
     expect(text).toContain('"state": "pruned"');
+    // Re-pinned for issue 15's trainer arithmetic (float32 AdamW moments, its own exp/log).
     compare("pruning", text);
   });
 });

@@ -4,8 +4,10 @@
 // tries `apt-get install python3-torch` (as root), otherwise it says plainly that the anchor was skipped.
 //   node bench/torch-anchor.mjs [--examples N] [--repeat R] [--js] [--no-write]
 // --js runs our trainer on its JavaScript kernels (same results, the WebAssembly kernels' baseline).
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { cpus, loadavg } from "node:os";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { writeBenchSection } from "../../../scripts/bench-report.mjs";
 import { train } from "../dist/index.js";
@@ -18,7 +20,7 @@ const arg = (name, fallback) => {
   return i >= 0 ? Number(args[i + 1]) : fallback;
 };
 const N = arg("--examples", 200_000);
-const REPEAT = arg("--repeat", 3);
+const REPEAT = arg("--repeat", 5);
 const JS = args.includes("--js");
 const WRITE = !args.includes("--no-write") && !JS;
 if (JS) setKernelBackend("js");
@@ -56,21 +58,48 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+/** The PyTorch reference as a child process that runs one epoch per request (null: skipped). */
+async function startReference() {
+  const script = fileURLToPath(new URL("./torch_reference.py", import.meta.url));
+  const child = spawn(PYTHON, [script, "--examples", String(N), "--serve"], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout });
+  const iterator = lines[Symbol.asyncIterator]();
+  const next = async () => {
+    const { value, done } = await iterator.next();
+    if (done) throw new Error(`torch_reference.py stopped (exit code ${child.exitCode})`);
+    return JSON.parse(value);
+  };
+  const ready = next();
+  return {
+    ready,
+    epoch: () => {
+      child.stdin.write("epoch\n");
+      return next();
+    },
+    close: () => child.stdin.end(),
+  };
+}
+
+const skipped = ensureTorch();
+const reference = skipped === undefined ? await startReference() : null; // builds its data meanwhile
 await ours(makeData(false, VOCABULARY, 40_000)); // JIT warm-up
 const data = makeData(false, VOCABULARY, N); // distinct contexts: train.mjs's worst case
+const info = await reference?.ready;
+// rounds alternate ours and the reference's epochs, so both see the same machine load
 const mine = [];
-for (let r = 0; r < REPEAT; r++) mine.push(await ours(data));
-const skipped = ensureTorch();
-let ref;
-if (skipped === undefined) {
-  const script = fileURLToPath(new URL("./torch_reference.py", import.meta.url));
-  const r = spawnSync(PYTHON, [script, "--examples", String(N), "--repeat", String(REPEAT)], {
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  if (r.status !== 0) throw new Error(`torch_reference.py exited with ${r.status}`);
-  ref = JSON.parse(r.stdout);
+const theirs = [];
+for (let r = 0; r < REPEAT; r++) {
+  mine.push(await ours(data));
+  if (reference !== null) theirs.push(await reference.epoch());
 }
+reference?.close();
+const load = loadavg()[0];
+const ref =
+  reference === null
+    ? undefined
+    : { torch: info.torch, rates: theirs.map((t) => t.rate), cpuRates: theirs.map((t) => t.cpuRate) };
 const k = (x) => `${(x / 1000).toFixed(1)} k`;
 const cell = (xs) => `${k(median(xs))} (${k(Math.min(...xs))}–${k(Math.max(...xs))})`;
 const ourCpu = mine.map((m) => m.cpuRate);
@@ -83,11 +112,12 @@ const markdown = `
 One epoch of offline GRPO, ${N.toLocaleString("en-US")} examples with distinct contexts in groups of ${GROUP}, ${A} actions,
 ${F} active features (Zipf(1) over ${VOCABULARY.toLocaleString("en-US")} keys hashed into D = 2^18 buckets, plus a bias), minibatches of
 64 groups, one thread. Ours: \`train()\` with its defaults and \`offPolicy.target: "grpo"\` (lazy AdamW, importance
-correction; WebAssembly SIMD kernels). Reference: \`bench/torch_reference.py\`, the same objective written from
-docs/rlvr-loop.md in PyTorch ${ref?.torch ?? "(skipped)"} (\`EmbeddingBag\` sum + \`SparseAdam\`, float64 like ours,
+correction; WebAssembly SIMD kernels, float64 weights, float32 AdamW moments). Reference: \`bench/torch_reference.py\`, the same objective written from
+docs/rlvr-loop.md in PyTorch ${ref?.torch ?? "(skipped)"} (\`EmbeddingBag\` sum + \`SparseAdam\`, float64 weights and moments,
 \`torch.set_num_threads(1)\`; clipped surrogate, group advantages with the minibatch fallback, truncated importance
-weights, global gradient-norm clipping; no weight decay), in the same run: ${REPEAT} epochs each, every one from zero
-weights on the same data; median (min–max).
+weights, global gradient-norm clipping; no weight decay), in the same run: ${REPEAT} rounds of one epoch of ours then
+one epoch of the reference (interleaved, so both see the same load), every epoch from zero weights on the same data;
+median (min–max). Load average (1 min) at the end of the run: ${load.toFixed(1)} on ${cpus().length} cores.
 
 Examples per CPU second of the process (user + system time: what one core does, whatever else runs on the
 machine) and per wall-clock second (which, on a shared machine, also measures how often the scheduler ran us):

@@ -15,12 +15,15 @@ bench/train.mjs: N examples in groups of 4, 16 actions, 30 active features (29 Z
 
 Prints one JSON line: {"torch": version, "examples": N, "rates": examples per wall-clock second of
 each of --repeat epochs (each from zero weights, on the same data), "cpuRates": examples per CPU second
-of the process}.
+of the process}. With --serve it builds the data, prints {"torch": version, "examples": N} and then runs
+one epoch for every line read from stdin, answering each with {"rate": .., "cpuRate": ..} (so the caller
+can interleave these epochs with its own, under the same machine load).
 """
 
 import argparse
 import json
 import math
+import sys
 import time
 
 import numpy as np
@@ -94,12 +97,19 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--examples", type=int, default=200_000)
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--serve", action="store_true")
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(1)
     n = args.examples - args.examples % (64 * GROUP)
     idx, actions, rewards = make_data(n)
     behavior = torch.full((n,), 1.0 / A, dtype=torch.float64)
+    if args.serve:
+        print(json.dumps({"torch": torch.__version__, "examples": n}), flush=True)
+        for _line in sys.stdin:
+            wall, cpu = epoch(idx, actions, rewards, behavior)
+            print(json.dumps({"rate": n / wall, "cpuRate": n / cpu}), flush=True)
+        return
     runs = [epoch(idx, actions, rewards, behavior) for _ in range(args.repeat)]
     print(
         json.dumps(

@@ -108,7 +108,7 @@ async function run(label, sharedContexts, vocabulary, n = N) {
   const examples = result.examplesProcessed;
   const steps = result.totalSteps;
   const paramBytes = result.policy.weights.byteLength;
-  const optimizerBytes = 2 * paramBytes; // m and v, float64, same shape as the weights
+  const optimizerBytes = paramBytes; // m and v, float32, each the shape of the weights
   return {
     label,
     shared: sharedContexts,
@@ -158,11 +158,11 @@ const perContextFlops = 2 * F * A + 12 * A + 2 * F * A;
 const ADAM_FLOPS = 13;
 // bytes per example if every touched row missed the caches: the example's CSR pair (12 B) per feature,
 // W rows read in the forward pass (128 B each, once per context), and per touched row in the step W
-// read + write (256 B) and m, v read + write (512 B)
+// read + write (256 B) and m, v (float32) read + write (256 B)
 const flopsPerExample = (r) => perContextFlops / (r.shared ? GROUP : 1) + adamFlops(r);
 const adamFlops = (r) => (r.touchedRows * A * ADAM_FLOPS) / r.examplesPerStep;
 const bytesPerExample = (r) =>
-  F * 12 + (F * 128) / (r.shared ? GROUP : 1) + (r.touchedRows * 768) / r.examplesPerStep;
+  F * 12 + (F * 128) / (r.shared ? GROUP : 1) + (r.touchedRows * 512) / r.examplesPerStep;
 const row = (r) =>
   `| ${r.label} | ${r.examples.toLocaleString("en-US")} | ${Math.round(r.touchedRows)} | ${r.seconds.toFixed(2)} | ${Math.round(r.rate).toLocaleString("en-US")} | ${(r.rate / 5e5).toFixed(2)} | ${Math.round(flopsPerExample(r))} | ${((100 * flopsPerExample(r) * r.rate) / flops).toFixed(1)} % | ${((100 * bytesPerExample(r) * r.rate) / bandwidth).toFixed(1)} % |`;
 const memory = (r) =>
@@ -194,22 +194,22 @@ for minibatches of 64 groups): ${A} weights per row at ≈ ${ADAM_FLOPS} flops e
 among them), spread over the step's 64 × ${GROUP} = ${64 * GROUP} examples. The sum is the "flops per example" column; at the
 500 k/s goal the distinct-context case would need ${((flopsPerExample(distinct) * 5e5) / 1e9).toFixed(2)} GFLOP/s, ${((100 * flopsPerExample(distinct) * 5e5) / flops).toFixed(0)} % of the scalar rate
 measured above. The bandwidth column is an upper bound: it assumes every row access misses the caches
-(F × 12 bytes of CSR, 128 bytes per weight row read, 768 bytes per updated row).
+(F × 12 bytes of CSR, 128 bytes per weight row read, 512 bytes per updated row: float64 weights, float32 moments).
 What limits the throughput, read from these numbers: (1) the work itself: at the goal the distinct-context case
 needs ${((100 * flopsPerExample(distinct) * 5e5) / flops).toFixed(0)} % of the scalar rate, and ${((100 * adamFlops(distinct)) / flopsPerExample(distinct)).toFixed(0)} % of its flops are the lazy AdamW step (rows of a Zipf
 tail are rarely shared inside a minibatch, so almost every feature occurrence costs a 16-weight row update,
 with a square root and two divisions per weight); (2) cache misses: with the 100 k-key vocabulary the rows of
-the 32 MiB weight matrix and its 64 MiB of moments are reached at random; the share measured with them (first
+the 32 MiB weight matrix and its 32 MiB of float32 moments are reached at random; the share measured with them (first
 row) is ${((100 * flopsPerExample(distinct) * distinct.rate) / flops).toFixed(0)} % against ${((100 * flopsPerExample(small) * small.rate) / flops).toFixed(0)} % when every row is cache-resident (ablation row). ${bandwidthNote}
-Scoring, the gradient scatter, the
+Scoring, the softmax, the gradient scatter, the
 gradient norm and the AdamW step run as WebAssembly SIMD kernels (two float64 lanes per instruction, no
 bounds checks; same bits as the JavaScript loops, docs/algorithms.md §2.4), which is why the shares can exceed
-those of the scalar baseline; the softmax and the per-example loss stay in JavaScript.
+those of the scalar baseline; the per-example loss and ∂ℓ/∂z stay in JavaScript.
 Groups that share a context (the usual GRPO case: several attempts at one prompt) are scored once per
 group and touch fewer rows, which is the gain of the second row. The 500 k/s goal is not reached; it would
-need fewer flops or fewer cache lines per example (float32 storage of the weights and moments with f32x4
-kernels, a sparser optimizer on tail rows, a larger minibatch), which change results, or worker threads that
-each own a shard of the rows.
+need fewer flops or fewer cache lines per example (float32 storage of the weights with f32x4 kernels, a
+sparser optimizer on tail rows, a larger minibatch), which change results, or worker threads that each own a
+shard of the rows.
 
 Memory (MiB), from the byte lengths of the typed arrays that hold each part; the peak resident set size
 of the process also counts the Node runtime and the data generator's temporaries:

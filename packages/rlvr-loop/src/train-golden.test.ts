@@ -6,10 +6,11 @@ import { createToolRoutingEnvironment } from "./tool-routing-environment.js";
 import { type TrainHooks, type TrainingResult, type TrainingSource, train } from "./train.js";
 import { type TrainingData, trainingDataFromArrays } from "./training-data.js";
 
-// Golden hashes of training results, recorded with the trainer as it was before the loop-speed work
-// (performance changes must keep every floating-point operation and its order). A hash changes if a
-// single bit of the final weights, of any step metric or of any epoch metric changes. If a change is
-// MEANT to alter the arithmetic, regenerate the hashes (print `digest(result)`) and say so in the changeset.
+// Golden hashes of training results. A hash changes if a single bit of the final weights, of any step
+// metric or of any epoch metric changes (performance changes must keep every floating-point operation and
+// its order). If a change is MEANT to alter the arithmetic, regenerate the hashes (print `digest(result)`)
+// and say so in the changeset. Re-pinned for issue 15 (trainer speed): float32 AdamW moments, the
+// gradient norm summed in four lanes, the trainer's own exp and log in the softmax (docs/algorithms.md §2.4).
 
 const env = createToolRoutingEnvironment();
 const FEATURIZER = { dimension: 256 } as const;
@@ -309,94 +310,94 @@ const CASES: readonly Case[] = [
 
 const GOLDEN: Record<string, { weights: string; steps: string; epochs: string }> = {
   defaults: {
-    weights: "316830674e718804b687b5900262c43e3b4b1e1591dfd13ab686a24f74124b44",
-    steps: "626dbea5f22970cb1f051a036674b0507fc0162a92413861542ea12205bc262e",
-    epochs: "af46480b4b05487f72dbc9dd13ccd0b382ebfabd07d320fec6e28f8a6c957524",
+    weights: "ded750f28ceeeb6a1bd493e3de889edffc2ba05fc9b21f3e3cc8d31d758b8d73",
+    steps: "1041c33b8898b1c652228fd2c83e8cfaf84e2dfbc72728714cb24b875c4e8bca",
+    epochs: "b5e3b004dbbacd7d95db27822635fa6a2283d8c5c2bc46a5234927c47d9049df",
   },
   "no importance correction, mu 2": {
-    weights: "46840d2e7d0176516019b5ffb6fa95bfc1556dca64a64fd0c545348ee7434583",
-    steps: "91120763fae0b9a53c72a0b9c686b7fdbc1212aa22d08e8c0b2b1f1871b900c3",
-    epochs: "ab760cf45d83750b05f6fec3a9e8887651d915103224c9e236a0ae13b9f5bf9a",
+    weights: "1272c21ee43c39cb85e042eb6000f0720475e99fc634f60df5b49d118690c845",
+    steps: "3122a168992f4f90736639670b3ddcd4e13f148621b47d33ee4efe549cf1a632",
+    epochs: "a7d1f21d24167d9b7eff80e3f01ba830ea14746702f886b0dfbc13c3d3515c21",
   },
   "exact KL to a trained reference": {
-    weights: "85937e0dd7bb40aaa0d79e6eecf6958d9058f6437a019b4cb1d5dffa2d76901b",
-    steps: "e45c2c9e18b36f049f0075afc64f50a426c5dee0f75aafd791cca1044c4796c6",
-    epochs: "d8380e95061f3d8cd5998d129d999936ae0ff6f19e9e93f3d055c358bbb487f9",
+    weights: "6fcad3df8b6555435cd0427fed272098df221d77fd7cdea0dc8e36a5f76ede4a",
+    steps: "9be0168d9fd5284a2c7c7d40886eba08c31c173d18a01ba9645add5d44322cca",
+    epochs: "524f284b4cd62165b14977cfe767b25c6dc56a7d60da818594c8f96bd0270503",
   },
   "k3 KL to a trained reference": {
-    weights: "94ca55d2224a28e83a3486e2976d9f9c120967128267178e02619b05eb39cb92",
-    steps: "5165bb254a0f0ceab0ffa3f1033205fc7e895aa20d74c7119a922b2807e46e4c",
-    epochs: "1908ee9441a555b4902bf7d4863e3f45c863863b03f16ee9cc8920a23823307e",
+    weights: "9f9a8cd17612eabf0447d5e333b07b7618bfc2f99e7a7dd5267c00467b0d94e7",
+    steps: "0ff5dbdc6f79039149b2ca9f44c2331705aa4ef0b49c6d832f53a730b95a3cf6",
+    epochs: "98429c3d45ae84aad07493ef3648924f0c07bdc29a7eb4c9c8dd66d31444f316",
   },
   "k3 KL to uniform, entropy bonus": {
-    weights: "c5d9ce12477448d70d4a8ae7057e33e7e4bdf93212df1d53f8ccaeb57c8cb735",
-    steps: "a0b56317064902b6e2ec7f89e8ad6fc0076ce21a895e5e736654739d75fc88c3",
-    epochs: "1569a46ef406233325ce5eaeb7582d968e83c876b566c64962604255e9a7b9b8",
+    weights: "def6ff3ed5beb487984f47ae880b4a5772b860b0303a375306f861b44ad151a8",
+    steps: "e03f7535892ef33cc8d0b7dd480c15e6de30aa01e4aefe19081e247645f11c16",
+    epochs: "3ff3bab2d8e3182fd4da045ce26f06891245c5c09e2caa83d443dedafff4119d",
   },
   "exact KL to uniform, entropy bonus, initial policy": {
-    weights: "a843f2f4d15e05ff6f387c7cc086b82edae926b90e661654db4ea952e0ef20bb",
-    steps: "4b3e3a2d9e3bb1a2c4369a5af4790075fe7146e05234fc45d3137a64add2d801",
-    epochs: "fc6070bf807ad161aa3421c738ca3779211ce4a29576eafa0f73dad250d3d86c",
+    weights: "26f2197c28abed7bdfcb3d984f7b27105d3b57222d2a9e7c2ad0fbb873e6b51c",
+    steps: "99443eee2cf2777f4b99acf5e24c5555476048c932f6421fc70026bda8e3b4bb",
+    epochs: "e68f9d18856a046ca9742478e216abe0ded2b8ca422c23557fdedd763683f9cc",
   },
   "dense AdamW, weight decay, no clipping": {
-    weights: "1b507640de8cf78fdb6cbc4fe6f638512215dea289ad2100d8b817239186db94",
-    steps: "28e9b4efcc906785a2d769105677d2f493436285380828c35bc808f4dbe1958c",
-    epochs: "2ffcc4f617eed7d2c61d881fb7f90bbf3406f3669df806165149590338f71f8b",
+    weights: "d9211d8cb4c9e101b3213b28e350d2703901c4e3c0c9d24baa6124631f2087fc",
+    steps: "569b3087bed6602c21f2313fd5c99fc4afb9e4273d47d2ad131005bd5d8eb640",
+    epochs: "9f57cc51179dd49532fdad5bc82c2f9c10d2de583cc8d413768556f7c2c20830",
   },
   "cosine schedule with warm-up, rloo, batch scale, bnpo": {
-    weights: "bec687961529887fef5e77d760fedb19664cb11277786aed515d3caa2cdb6a09",
-    steps: "9a9aa5cf2cb5716b00c2b12be77eee37f83c3f7f7c9b950fcab43974c9f625f8",
-    epochs: "3eb3ce18e76941ecf42d9ed0c9642e7645ff792b143bb61ff23481122b7f2eb8",
+    weights: "14e6e7ca7836676db896e44b96e711ce38576aabc698baf9266f00d316c5e573",
+    steps: "a337e061cac397c0a008a7491b07a149db9009d3fb0db1176fcbf67f38f3ad06",
+    epochs: "dddcfb1d4ebefe06e7938ecb9895a3b5911b108a3dfa4e0c0f0fe02cce96e089",
   },
   "linear schedule, dr_grpo, drop degenerate groups": {
-    weights: "bc5fc3f5adff104050a52f3ce4d10ef942002345eea1cb926c132daf4f436343",
-    steps: "0d10cbd002b170645cdaa03aa670f396ed35d161e30db7feb0d7ad3de08551ce",
-    epochs: "1dc2cbdc1a4b6bd7792c96cfda60ffe78bc4cd2ed67b7052197b7695b43c611d",
+    weights: "72d6a96dfbae9f792e129c81fac4c21438763feb59f473110b06788c40ec1cd2",
+    steps: "383cd8bd970409fc68572aabf7525b5bf3d18c5cf86641f7f13a259756c59213",
+    epochs: "230479dbde27d286e1e1ad04932303965ac605f8693643b66adc4e22c5b0b0dc",
   },
   "synthetic: masks, weights, shared and distinct contexts, correction": {
-    weights: "8e2af9b7471cc96b0365e4384f6e67ab47370f9e4c8ebdbdac70e09592b1c1dd",
-    steps: "720fa57e1ba11de5c6f253aefa32b67b1d30be0e74642df7f93d88f0e37dd7fb",
-    epochs: "4ace075030ab823d7a22c078cbad21372ddae5e5448aea629a4e36cc51f20e03",
+    weights: "a12b8ea25870b318c6cf0944a686bec32dd0c763982b9fef71da9f426364bb7e",
+    steps: "c3e9580db993f606768d48d04c52089807e47666655d4ec3d3896bec1fceec75",
+    epochs: "ecaff24dbc6f586ccb9c3442ef7d5e6c20759dc3f859c3d25feba6839ff437b8",
   },
   "synthetic: unknown propensities, k3, dense, weight decay, zero degenerate": {
-    weights: "4245251177a1de039522701d06b51fc8473cb72619c2ed5393ad33c282fc1208",
-    steps: "8c2e95024c4d92636e72f17783b79715be594230b9a453d677669db301bad650",
-    epochs: "b32b4393eb85f82a0d9a52a7dd367bc6ce71586d865d647efb62e886d1c54f11",
+    weights: "19ed6369c706265c92300142c421d7328063b0cbeef8dd37b5bf93e05b970d07",
+    steps: "cb0e564b4f52886369deb23b2d170d757da7f88bbc621d71c516c4fae787ee5d",
+    epochs: "c42b48454dce1db70994683b78b43f50bd113f5b36bce8c96186f97ac703d936",
   },
   "synthetic: cosine, bnpo, rloo, mu 3": {
-    weights: "3c7e6bc95886e83f94a7cd708f10f68c18af7000415ed6368e2bd9856b679d44",
-    steps: "b8a5edbf76fd851e6e1d47c4cc79fe997c91c89d4e0a7c9ba35118bd79845c9d",
-    epochs: "c7ca927be2b80402575c12798f4ef9b9f2b692ee8bddb65c879af502f113e058",
+    weights: "0169bf59f223077ba7b69f252fb7cb0ed9ce18098f34b3fa6fa4c41c02d824d1",
+    steps: "2c9da29394428b11f829658ac58561a3fa6232d3aa89c73b79279639442bcf0b",
+    epochs: "bccc2a554b252ea2b5345c5e4bb8140389ae04a9d32af67a6e4de059660ad8c4",
   },
   "synthetic, 13 actions: exact KL to a trained reference, entropy bonus, mu 2": {
-    weights: "aa2a5623929b5988573f8646aacc5132dbd7225bb486a3ba246f5adfe4efa4d0",
-    steps: "6fa6a3d9d94b26c7e599c494845515215b0b39c0da6ef585c69a662d112894c7",
-    epochs: "5d43282728bc8cb95866e824105e8eea8823fdc30aa45dffa07d9edc6913596a",
+    weights: "e011b36b8dd3ecfbcc4849730b32ddc5f83fd1430a107967897c9469bbe63d77",
+    steps: "2b59dc23a487ecfbb074e087024ed6f373e7f10abcbda3ea66668b8019ecee86",
+    epochs: "7447f8eefe477283869c5dcb69558dbc39ded7329b2777660ecc5177c7f4100a",
   },
   "synthetic, 13 actions: k3 KL to a trained reference, dense AdamW, cosine": {
-    weights: "bb0aae514de4876ba03f6e1954fd62bc2898313d19a4a0134c039037490ec31b",
-    steps: "20a3605bac0a0d4d624dff2fe5b384a63a2f3d6c8c5f3da7524e6482c7944072",
-    epochs: "44afa26bf7e2a6d2baf8fee19f86b46fb9120e6f0985ead19777a2651ff9b799",
+    weights: "4e92cfd097512ac3e832f7042b1befcdad727d9d6ccf3694704ac7e1df093e73",
+    steps: "333bae468bb994efe7bd80d1f2f505cf57ef4a61781503777bb91fde03d7a02d",
+    epochs: "f070823b4df0c37a58a16daa527a5c14c3b7b52ff2f4ced86d97553659e60636",
   },
   "synthetic, 13 actions: defaults": {
-    weights: "88cced82432bb25202a9e68afabf34a847321975b80385ad629e24748f96aef0",
-    steps: "4e963eb1f351b5a76696adca8b400be97882e6c7f3d40e2d708cab55d95d0230",
-    epochs: "fb52ee39c280fdc7a75c649a8d8fdafc0334aa9b920dbb97343f726e031457e2",
+    weights: "9682e358034f8647b1e2007465ca35fd7150799be8183ac0d48a64b0e332571f",
+    steps: "ea9076680b9434522cce1b18185afb1a5f3699e7cbf4cf305b67e36f31e159a0",
+    epochs: "4e9aa7f31c57eb0645593f4ab47ec67afe66ea4885b14637465a876305ed88b0",
   },
   "snips validation, early stopping, restore best": {
-    weights: "46bcdfe3773c34c916a646f23fac50da7cc02a18996679b745a0deeccbb00d34",
-    steps: "94f6da75ae25a677edc8221d209eff9379d6b2ceab450de30c6cf2a1d9289b88",
-    epochs: "6573e3daed70ac2c8c6523d4fc32ffee25aad19889e639f9f4ed79f9bf184af1",
+    weights: "d45a374928ede33410f060956c25718e2e2b5e3b7f7ec8a637f65a3247be5b4e",
+    steps: "cf15523e6b2d82b6dc6904dc82bbf8596fc2e56a71e999879c35d1ccf90f326a",
+    epochs: "f6226fe490d411b2e393f4a775bd85bb614178b69ea7405f22733428488ab6ad",
   },
   "dr validation (fitted models)": {
-    weights: "316830674e718804b687b5900262c43e3b4b1e1591dfd13ab686a24f74124b44",
-    steps: "626dbea5f22970cb1f051a036674b0507fc0162a92413861542ea12205bc262e",
-    epochs: "d515a0aa03b34bb9350d6a01dd1c32b5022c91be520b889b6827026ccb996445",
+    weights: "ded750f28ceeeb6a1bd493e3de889edffc2ba05fc9b21f3e3cc8d31d758b8d73",
+    steps: "1041c33b8898b1c652228fd2c83e8cfaf84e2dfbc72728714cb24b875c4e8bca",
+    epochs: "7cbcb45599674227412cdfaa7caa9dbb3f9525b6a9e4398d50530539a7bb3ae2",
   },
   "online with exact value": {
-    weights: "719599c481078549ac5baa9144e57f73bac6ac61bbcc8ac931f120b3fefabd40",
-    steps: "a9cee89f39fe834e361fa9e57413753b69dcfb62f64e856b6abf32fb3debe8c3",
-    epochs: "7ef5814e325d4af714c1892a172608079698316f5f072cdd93ebbcf09a64a2f7",
+    weights: "a8921af5f0705fc989eff667d18d3284e220273a56c39b845c5eb2af2eee2a45",
+    steps: "e7a7eb33716b7cf09b613424507df2a3c99642b985f9fe3e24e1ae46dcce374d",
+    epochs: "d5606627f08275766326d53c73dea6b458fe0faeb41ec6ea64f0d5aacb83a021",
   },
 };
 

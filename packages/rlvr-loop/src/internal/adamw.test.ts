@@ -4,7 +4,7 @@ import { GradientBuffer } from "./linear.js";
 import { learningRateAt } from "./schedule.js";
 
 describe("AdamW", () => {
-  it("reproduces PyTorch's AdamW arithmetic for two steps", () => {
+  it("reproduces PyTorch's AdamW arithmetic for two steps, with the moments stored as float32", () => {
     const W = Float64Array.from([1, -2, 0.5, 3]); // rows 0..1 × A = 2; row 1 is the bias
     const adam = new AdamW({
       rows: 2,
@@ -31,13 +31,22 @@ describe("AdamW", () => {
       for (let r = 0; r < 2; r++) for (let a = 0; a < 2; a++) G.grad[G.slot(r) * 2 + a] = g[r * 2 + a]!;
       expect(adam.step(W, G, { learningRate: 0.01, gradientScale: 1 })).toBe(0);
       for (let i = 0; i < 4; i++) {
-        m[i] = 0.9 * m[i]! + 0.1 * g[i]!;
-        v[i] = 0.999 * v[i]! + 0.001 * g[i]! ** 2;
+        // the step uses m and v in float64, then stores them rounded to float32
+        const mi = 0.9 * m[i]! + 0.1 * g[i]!;
+        const vi = 0.999 * v[i]! + 0.001 * g[i]! ** 2;
         const decay = i >= 2 ? 1 : 1 - 0.01 * 0.1; // no decay on the bias row
-        const denom = Math.sqrt(v[i]!) / Math.sqrt(1 - 0.999 ** t) + 1e-8;
-        expected[i] = expected[i]! * decay - ((0.01 / (1 - 0.9 ** t)) * m[i]!) / denom;
+        const denom = Math.sqrt(vi) / Math.sqrt(1 - 0.999 ** t) + 1e-8;
+        expected[i] = expected[i]! * decay - ((0.01 / (1 - 0.9 ** t)) * mi) / denom;
+        m[i] = Math.fround(mi);
+        v[i] = Math.fround(vi);
       }
       expect(Array.from(W)).toEqual(expected.map((x) => expect.closeTo(x, 15)));
+      const stored = [0, 1].flatMap((r) =>
+        [0, 1].flatMap((a) => [adam.moments[r * 4 + a]!, adam.moments[r * 4 + 2 + a]!]),
+      );
+      const reference = [0, 1].flatMap((r) => [0, 1].flatMap((a) => [m[r * 2 + a]!, v[r * 2 + a]!]));
+      expect(stored).toEqual(reference.map((x) => expect.closeTo(x, 7)));
+      expect(stored.every((x) => Math.fround(x) === x)).toBe(true);
     }
   });
 

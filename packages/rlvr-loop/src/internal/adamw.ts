@@ -16,8 +16,8 @@ export interface AdamWOptions {
   /** The bias row, which gets no weight decay. */
   readonly biasRow: number;
   readonly settings: AdamWSettings;
-  /** Storage of the moments (rows × 2A, zeroed); default: a new array. */
-  readonly moments?: Float64Array;
+  /** Storage of the moments (rows × 2A float32, zeroed); default: a new array. */
+  readonly moments?: Float32Array;
   /**
    * The lazy update of the rows the buffer touched, computed elsewhere with the same arithmetic (the
    * WebAssembly kernel); it clears the buffer's slot table. Default: the loop below.
@@ -39,10 +39,12 @@ const PREFETCH_ROWS = 16;
  * w ← w(1 − lr λ), then w ← w − (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε). In lazy mode only the
  * rows with a gradient this step are updated (PyTorch SparseAdam semantics, global step count t); in
  * dense mode every row is. The bias row gets no weight decay. The moments of a row are stored next to
- * each other (`moments[row·2A ..]` = m then v) so an update touches adjacent cache lines.
+ * each other (`moments[row·2A ..]` = m then v) so an update touches adjacent cache lines, as float32
+ * (half the memory and cache lines of float64; the update computes in float64 from their exact
+ * float64 values and rounds m and v to float32 when it stores them, to nearest, ties to even).
  */
 export class AdamW {
-  readonly moments: Float64Array;
+  readonly moments: Float32Array;
   t = 0;
   /** Sum of the values read ahead to warm the caches (kept so the reads are not optimised away). */
   touched = 0;
@@ -52,7 +54,7 @@ export class AdamW {
   private readonly lazyKernel: ((W: Float64Array, params: LazyAdamParams) => number) | null;
 
   constructor(o: AdamWOptions) {
-    this.moments = o.moments ?? new Float64Array(o.rows * 2 * o.actions);
+    this.moments = o.moments ?? new Float32Array(o.rows * 2 * o.actions);
     this.lazyKernel = o.lazyKernel ?? null;
     this.A = o.actions;
     this.biasRow = o.biasRow;
@@ -100,7 +102,7 @@ export class AdamW {
           const vb = r * A2;
           for (let o = 0; o < A; o += 8) touched += W[wb + o]!;
           touched += W[wb + A - 1]!;
-          for (let o = 0; o < A2; o += 8) touched += mv[vb + o]!;
+          for (let o = 0; o < A2; o += 16) touched += mv[vb + o]!;
           touched += mv[vb + A2 - 1]!;
         }
         for (let j = j0; j < j1; j++) {

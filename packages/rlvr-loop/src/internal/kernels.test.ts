@@ -7,7 +7,7 @@ import { type TrainingData, trainingDataFromArrays } from "../training-data.js";
 import { AdamW } from "./adamw.js";
 import { createKernels, JsKernels, type Kernels, setKernelBackend, WasmKernels } from "./kernels.js";
 
-const bytes = (a: Float64Array | Int32Array): string =>
+const bytes = (a: Float64Array | Float32Array | Int32Array): string =>
   createHash("sha256")
     .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
     .digest("hex");

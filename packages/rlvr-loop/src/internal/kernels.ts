@@ -1,13 +1,14 @@
 /**
  * Where the trainer's parameters live and which kernels run on them. The objective (objective.ts)
- * scores a chunk of contexts at once, computes the per-example losses in JavaScript, then scatters the
- * chunk's gradients; the kernels do the scoring and the scatter. Two implementations give the same
+ * scores a chunk of contexts at once, takes their softmax, computes the per-example losses in
+ * JavaScript, then scatters the chunk's gradients; the kernels do the scoring, the softmax and the scatter. Two implementations give the same
  * bits: {@link JsKernels} (linear.ts's loops on ordinary typed arrays) and the WebAssembly SIMD kernels
  * of wasm-kernels.ts, whose weights, moments and gradient live in one WebAssembly memory (used when
  * the runtime has WebAssembly SIMD and the matrices fit in 4 GiB).
  */
 import type { TrainingData } from "../training-data.js";
 import { GradientBuffer, type SparseRow, scatterInto, scoresInto } from "./linear.js";
+import { type SoftmaxRows, softmaxRow } from "./softmax.js";
 import { ADAM_PARAMS, instantiateKernels, type KernelExports } from "./wasm-kernels.js";
 
 /** Contexts per chunk of the objective. */
@@ -16,15 +17,15 @@ const MAX_CONTEXTS = 1024;
 const MAX_NON_ZEROS = 1 << 16;
 
 /**
- * A chunk of contexts: the CSR ranges `start[c] .. end[c]` of the data, their scores `z[c·A ..]` and
- * the gradient with respect to the scores `dz[c·A ..]`.
+ * A chunk of contexts: the CSR ranges `start[c] .. end[c]` of the data, their scores `z[c·A ..]`,
+ * log-probabilities `lp[c·A ..]`, probabilities `p[c·A ..]`, entropy[c] and exact KL to the uniform
+ * reference kl[c] (softmax.ts), and the gradient with respect to the scores `dz[c·A ..]`.
  */
-export interface ContextChunk {
+export interface ContextChunk extends SoftmaxRows {
   count: number;
   nonZeros: number;
   readonly start: Int32Array;
   readonly end: Int32Array;
-  readonly z: Float64Array;
   readonly dz: Float64Array;
 }
 
@@ -48,6 +49,8 @@ export interface ChunkKernels {
   readonly maxNonZeros: number;
   /** chunk.z from W for the chunk's contexts. */
   score(W: Float64Array, data: TrainingData): void;
+  /** chunk.lp, p, entropy and kl from chunk.z over all actions (softmax.ts's softmaxRow), lq = −log |A|. */
+  softmax(lq: number): void;
   /** G += the chunk's gradient (features of each context times its dz row), in order. */
   scatter(G: GradientBuffer, data: TrainingData): void;
 }
@@ -56,8 +59,8 @@ export interface ChunkKernels {
 export interface Kernels extends ChunkKernels {
   /** The weights W (rows × A). */
   readonly W: Float64Array;
-  /** AdamW moments (rows × 2A: m then v per row). */
-  readonly moments: Float64Array;
+  /** AdamW moments (rows × 2A: m then v per row), stored as float32. */
+  readonly moments: Float32Array;
   readonly G: GradientBuffer;
   /**
    * The trained weights in an array of their own: W itself for the JavaScript kernels, a copy out of
@@ -70,13 +73,21 @@ export interface Kernels extends ChunkKernels {
   lazyAdam: ((W: Float64Array, params: LazyAdamParams) => number) | null;
 }
 
-const newChunk = (A: number, z: Float64Array, dz: Float64Array): ContextChunk => ({
+/** A chunk on the given arrays (views of WebAssembly memory), or on new ones. */
+const newChunk = (
+  A: number,
+  arrays?: Omit<ContextChunk, "count" | "nonZeros" | "start" | "end">,
+): ContextChunk => ({
   count: 0,
   nonZeros: 0,
   start: new Int32Array(MAX_CONTEXTS),
   end: new Int32Array(MAX_CONTEXTS),
-  z: z.length > 0 ? z : new Float64Array(MAX_CONTEXTS * A),
-  dz: dz.length > 0 ? dz : new Float64Array(MAX_CONTEXTS * A),
+  z: arrays?.z ?? new Float64Array(MAX_CONTEXTS * A),
+  lp: arrays?.lp ?? new Float64Array(MAX_CONTEXTS * A),
+  p: arrays?.p ?? new Float64Array(MAX_CONTEXTS * A),
+  entropy: arrays?.entropy ?? new Float64Array(MAX_CONTEXTS),
+  kl: arrays?.kl ?? new Float64Array(MAX_CONTEXTS),
+  dz: arrays?.dz ?? new Float64Array(MAX_CONTEXTS * A),
 });
 
 /** `row` set to the features of the chunk's context c. */
@@ -113,12 +124,17 @@ export class JsChunkKernels implements ChunkKernels {
   private readonly v: Float64Array;
 
   constructor(A: number) {
-    this.chunk = newChunk(A, new Float64Array(0), new Float64Array(0));
+    this.chunk = newChunk(A);
     this.v = new Float64Array(A);
   }
 
   score(W: Float64Array, data: TrainingData): void {
     jsScore(W, data, this.chunk, this.v);
+  }
+
+  softmax(lq: number): void {
+    const { chunk } = this;
+    for (let c = 0; c < chunk.count; c++) softmaxRow(chunk, c, this.v.length, lq);
   }
 
   scatter(G: GradientBuffer, data: TrainingData): void {
@@ -129,7 +145,7 @@ export class JsChunkKernels implements ChunkKernels {
 /** The JavaScript kernels on ordinary typed arrays. */
 export class JsKernels extends JsChunkKernels implements Kernels {
   readonly W: Float64Array;
-  readonly moments: Float64Array;
+  readonly moments: Float32Array;
   readonly G: GradientBuffer;
   readonly lazyAdam = null;
 
@@ -137,7 +153,7 @@ export class JsKernels extends JsChunkKernels implements Kernels {
   constructor(rows: number, A: number, W?: Float64Array) {
     super(A);
     this.W = W ?? new Float64Array(rows * A);
-    this.moments = new Float64Array(rows * 2 * A);
+    this.moments = new Float32Array(rows * 2 * A);
     this.G = new GradientBuffer(rows, A);
   }
 
@@ -157,7 +173,7 @@ const MAX_PAGES = 65536;
  */
 export class WasmKernels implements Kernels {
   readonly W: Float64Array;
-  readonly moments: Float64Array;
+  readonly moments: Float32Array;
   readonly G: GradientBuffer;
   readonly chunk: ContextChunk;
   readonly maxContexts = MAX_CONTEXTS;
@@ -176,6 +192,10 @@ export class WasmKernels implements Kernels {
     readonly val: number;
     readonly off: number;
     readonly z: number;
+    readonly lp: number;
+    readonly p: number;
+    readonly entropy: number;
+    readonly kl: number;
     readonly dz: number;
   };
   private readonly idx: Int32Array;
@@ -193,7 +213,7 @@ export class WasmKernels implements Kernels {
     this.at = l;
     this.params = new DataView(buf, 0, ADAM_PARAMS.bytes);
     this.W = new Float64Array(buf, l.w, rows * A);
-    this.moments = new Float64Array(buf, l.moments, rows * 2 * A);
+    this.moments = new Float32Array(buf, l.moments, rows * 2 * A);
     this.G = new GradientBuffer(rows, A, {
       slotOf: new Int32Array(buf, l.tables, rows),
       rowOf: new Int32Array(buf, l.tables + rows * 4, rows),
@@ -203,19 +223,24 @@ export class WasmKernels implements Kernels {
     this.idx = new Int32Array(buf, l.idx, MAX_NON_ZEROS);
     this.val = new Float64Array(buf, l.val, MAX_NON_ZEROS);
     this.off = new Int32Array(buf, l.off, MAX_CONTEXTS + 1);
-    this.chunk = newChunk(
-      A,
-      new Float64Array(buf, l.z, MAX_CONTEXTS * A),
-      new Float64Array(buf, l.dz, MAX_CONTEXTS * A),
-    );
+    const rowsOf = (at: number): Float64Array => new Float64Array(buf, at, MAX_CONTEXTS * A);
+    this.chunk = newChunk(A, {
+      z: rowsOf(l.z),
+      lp: rowsOf(l.lp),
+      p: rowsOf(l.p),
+      entropy: new Float64Array(buf, l.entropy, MAX_CONTEXTS),
+      kl: new Float64Array(buf, l.kl, MAX_CONTEXTS),
+      dz: rowsOf(l.dz),
+    });
     this.v = new Float64Array(A);
-    this.dirty = new Uint8Array(rows);
+    this.dirty = new Uint8Array(buf, l.dirty, rows);
     const p = this.params;
     const P = ADAM_PARAMS;
     p.setInt32(P.w, l.w, true);
     p.setInt32(P.moments, l.moments, true);
     p.setInt32(P.grad, l.grad, true);
     p.setInt32(P.tables, l.tables, true);
+    p.setInt32(P.dirty, l.dirty, true);
     this.lazyAdam = (W, o) => {
       if (W !== this.W) throw new RangeError("the lazy AdamW kernel updates its own weights only");
       p.setFloat64(P.scale, o.scale, true);
@@ -228,8 +253,6 @@ export class WasmKernels implements Kernels {
       p.setFloat64(P.epsilon, o.epsilon, true);
       p.setFloat64(P.decayed, o.decayed, true);
       p.setInt32(P.biasRow, o.biasRow, true);
-      const { rowOf, count } = this.G;
-      for (let s = 0; s < count; s++) this.dirty[rowOf[s]!] = 1;
       const check = this.k.adam(0, this.G.count);
       this.G.count = 0; // the kernel reset the slot table
       return check;
@@ -239,14 +262,20 @@ export class WasmKernels implements Kernels {
   private static layout(rows: number, A: number) {
     const w = align(ADAM_PARAMS.bytes);
     const moments = align(w + rows * A * 8);
-    const grad = align(moments + rows * 2 * A * 8);
+    const grad = align(moments + rows * 2 * A * 4);
     const tables = align(grad + rows * A * 8);
-    const idx = align(tables + rows * 8);
+    const dirty = align(tables + rows * 8);
+    const idx = align(dirty + rows);
     const val = align(idx + MAX_NON_ZEROS * 4);
     const off = align(val + MAX_NON_ZEROS * 8);
     const z = align(off + (MAX_CONTEXTS + 1) * 4);
-    const dz = align(z + MAX_CONTEXTS * A * 8);
-    return { w, moments, grad, tables, idx, val, off, z, dz, end: dz + MAX_CONTEXTS * A * 8 };
+    const lp = align(z + MAX_CONTEXTS * A * 8);
+    const p = align(lp + MAX_CONTEXTS * A * 8);
+    const entropy = align(p + MAX_CONTEXTS * A * 8);
+    const kl = align(entropy + MAX_CONTEXTS * 8);
+    const dz = align(kl + MAX_CONTEXTS * 8);
+    const end = dz + MAX_CONTEXTS * A * 8;
+    return { w, moments, grad, tables, dirty, idx, val, off, z, lp, p, entropy, kl, dz, end };
   }
 
   /** The WebAssembly kernels for rows × A, or null without WebAssembly SIMD or above 4 GiB. */
@@ -259,8 +288,12 @@ export class WasmKernels implements Kernels {
 
   ownWeights(allRows: boolean): Float64Array {
     if (allRows || this.allDirty) return this.W.slice();
-    // rows never updated are zero: leaving them unwritten leaves most pages of a small run untouched
+    // rows never updated are zero: leaving them unwritten leaves most pages of a small run untouched;
+    // when most rows were updated, one copy of the whole matrix is faster and gives the same array
     const { W, dirty } = this;
+    let updated = 0;
+    for (let r = 0; r < dirty.length; r++) updated += dirty[r]!;
+    if (4 * updated > dirty.length) return W.slice();
     const A = this.v.length;
     const out = new Float64Array(W.length);
     for (let r = 0; r < dirty.length; r++) {
@@ -297,6 +330,11 @@ export class WasmKernels implements Kernels {
     this.stage(data);
     this.staged = true;
     this.k.score(at.w, at.idx, at.val, at.off, chunk.count, at.z);
+  }
+
+  softmax(lq: number): void {
+    const { chunk, at } = this;
+    this.k.softmax(at.z, at.lp, at.p, at.entropy, at.kl, chunk.count, lq);
   }
 
   scatter(G: GradientBuffer, data: TrainingData): void {

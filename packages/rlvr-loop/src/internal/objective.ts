@@ -1,6 +1,8 @@
 import type { TrainingData } from "../training-data.js";
 import { type ChunkKernels, JsChunkKernels } from "./kernels.js";
-import { type GradientBuffer, logSoftmaxInto, type Softmax, type SparseRow, scoresInto } from "./linear.js";
+import type { GradientBuffer, Softmax, SparseRow } from "./linear.js";
+import { scoresInto } from "./linear.js";
+import { maskedSoftmaxRow, type SoftmaxRows, softmaxRow } from "./softmax.js";
 
 /** Coefficients of the per-example loss (see docs/algorithms.md §2 and docs/rlvr-loop.md). */
 export interface ObjectiveSettings {
@@ -42,12 +44,12 @@ export interface ObjectiveSums {
   highClipped: number;
 }
 
-/** Scratch vectors of length |A|, allocated once: the policy's and the reference's softmax, ∂ℓ/∂z. */
+/** Scratch vectors of length |A|, allocated once: softmax rows, ∂ℓ/∂z. */
 export class Scratch {
-  /** Scores z, log-probabilities and probabilities of the policy π_θ. */
+  /** Scores z, log-probabilities and probabilities of a policy (the reward models' fits, glm.ts). */
   readonly policy: Softmax;
-  /** The same for the reference policy π_ref. */
-  readonly reference: Softmax;
+  /** Scores z, log-probabilities and probabilities of the reference policy π_ref (one row). */
+  readonly reference: SoftmaxRows;
   /** ∂ℓ/∂z of the current context. */
   readonly dz: Float64Array;
   /** The examples of the chunk being evaluated, in order (grows as needed). */
@@ -58,7 +60,14 @@ export class Scratch {
   readonly kernels: ChunkKernels;
   constructor(A: number) {
     this.policy = { z: new Float64Array(A), lp: new Float64Array(A), p: new Float64Array(A) };
-    this.reference = { z: new Float64Array(A), lp: new Float64Array(A), p: new Float64Array(A) };
+    const one = (): Float64Array => new Float64Array(1);
+    this.reference = {
+      z: new Float64Array(A),
+      lp: new Float64Array(A),
+      p: new Float64Array(A),
+      entropy: one(),
+      kl: one(),
+    };
     this.dz = new Float64Array(A);
     this.kernels = new JsChunkKernels(A);
     this.firstExample = new Int32Array(this.kernels.maxContexts + 1);
@@ -179,16 +188,18 @@ function evaluateChunk(
   const refW = reference.kind === "weights" ? reference.weights : null;
   const lo = 1 - epsilonLow;
   const hi = 1 + epsilonHigh;
-  const { z, lp, p } = scratch.policy;
   const lq = scratch.reference.lp;
   const dz = scratch.dz;
   const chunk = kernels.chunk;
+  const { lp, p } = chunk;
   const examples = scratch.examples;
   const first = scratch.firstExample;
   const row: SparseRow = { indices, values, start: 0, end: 0 };
   const recordOld = mode.recordOld;
   const cap = mode.correctionCap;
   const bExact = exactKl ? beta : 0;
+  // without the KL, entropy and model terms ∂ℓ/∂z_b is −dLp π_b (+ dLp at the taken action)
+  const plain = bExact === 0 && entropyCoef === 0 && qhat === null;
   // the sums are accumulated in locals (same additions, same order) and stored at the end
   let loss = state.loss;
   let sumKl = sums.kl;
@@ -196,24 +207,30 @@ function evaluateChunk(
   let sumExamples = sums.examples;
   let lowClipped = sums.lowClipped;
   let highClipped = sums.highClipped;
-  if (refW === null && mask === null) lq.fill(-Math.log(A));
+  const uniformLq = -Math.log(A);
+  if (refW === null && mask === null) lq.fill(uniformLq);
   kernels.score(W, data);
+  if (mask === null) kernels.softmax(uniformLq);
 
   for (let c = 0; c < chunk.count; c++) {
     const i0 = examples[first[c]!]!;
     const mo = i0 * A;
-    for (let b = 0; b < A; b++) {
-      z[b] = chunk.z[c * A + b]!;
-      dz[b] = 0;
+    const co = c * A;
+    dz.fill(0);
+    let entropy: number;
+    if (mask === null) {
+      entropy = chunk.entropy[c]!;
+    } else {
+      maskedSoftmaxRow(chunk, c, A, mask, mo);
+      entropy = 0;
+      for (let b = 0; b < A; b++) if (p[co + b]! > 0) entropy -= p[co + b]! * lp[co + b]!;
     }
-    logSoftmaxInto(scratch.policy, mask, mo);
-    let entropy = 0;
-    for (let b = 0; b < A; b++) if (p[b]! > 0) entropy -= p[b]! * lp[b]!;
     if (refW !== null) {
       row.start = offsets[i0]!;
       row.end = offsets[i0 + 1]!;
       scoresInto(refW, row, scratch.reference.z);
-      logSoftmaxInto(scratch.reference, mask, mo);
+      if (mask === null) softmaxRow(scratch.reference, 0, A, uniformLq);
+      else maskedSoftmaxRow(scratch.reference, 0, A, mask, mo);
     } else if (mask !== null) {
       let allowed = 0;
       for (let b = 0; b < A; b++) allowed += mask[mo + b]!;
@@ -221,12 +238,15 @@ function evaluateChunk(
       for (let b = 0; b < A; b++) lq[b] = mask[mo + b] === 1 ? l : Number.NEGATIVE_INFINITY;
     }
     let klContext = 0;
-    if (exactKl) for (let b = 0; b < A; b++) if (p[b]! > 0) klContext += p[b]! * (lp[b]! - lq[b]!);
+    if (exactKl) {
+      if (refW === null && mask === null) klContext = chunk.kl[c]!;
+      else for (let b = 0; b < A; b++) if (p[co + b]! > 0) klContext += p[co + b]! * (lp[co + b]! - lq[b]!);
+    }
     for (let e = first[c]!; e < first[c + 1]!; e++) {
       const i = examples[e]!;
       const k = kappa[i]!;
       const a = actionIndex[i]!;
-      const lpa = lp[a]!;
+      const lpa = lp[co + a]!;
       if (recordOld) {
         oldLogProb[i] = lpa;
         let ci = 1;
@@ -238,7 +258,7 @@ function evaluateChunk(
       }
       const adv = advantages[i]!;
       const ci = correction[i]!;
-      const ratio = Math.exp(lpa - oldLogProb[i]!);
+      const ratio = recordOld ? 1 : Math.exp(lpa - oldLogProb[i]!); // exp(0) = 1 when θ_old = θ
       let surrogate = 0;
       let dLp = 0; // ∂ℓ/∂ log π(a_i)
       if (adv !== 0) {
@@ -266,25 +286,29 @@ function evaluateChunk(
       // model-based value of the context: V̂_i = Σ_a π(a|x_i) r̂(x_i, a), ∂(−V̂_i)/∂z_b = −π_b (r̂_b − V̂_i)
       let dmValue = 0;
       const qo = i * A;
-      if (qhat !== null) for (let b = 0; b < A; b++) if (p[b]! > 0) dmValue += p[b]! * qhat[qo + b]!;
+      if (qhat !== null)
+        for (let b = 0; b < A; b++) if (p[co + b]! > 0) dmValue += p[co + b]! * qhat[qo + b]!;
       loss += k * (ci * surrogate + beta * kl - entropyCoef * entropy - dmValue);
       sumKl += kl;
       sumEntropy += entropy;
       sumExamples++;
       if (G !== null) {
         // ∂ℓ/∂z_b = dLp (1[b=a] − π_b) + β_exact π_b((lp_b − lq_b) − KL) + α π_b (lp_b + H)
-        for (let b = 0; b < A; b++) {
-          const pb = p[b]!;
-          let gz = -dLp * pb;
-          if (pb > 0)
-            gz += bExact * pb * (lp[b]! - lq[b]! - klContext) + entropyCoef * pb * (lp[b]! + entropy);
-          if (qhat !== null && pb > 0) gz -= pb * (qhat[qo + b]! - dmValue);
-          dz[b] = dz[b]! + k * gz;
-        }
+        if (plain) for (let b = 0; b < A; b++) dz[b] = dz[b]! + k * (-dLp * p[co + b]!);
+        else
+          for (let b = 0; b < A; b++) {
+            const pb = p[co + b]!;
+            let gz = -dLp * pb;
+            if (pb > 0)
+              gz +=
+                bExact * pb * (lp[co + b]! - lq[b]! - klContext) + entropyCoef * pb * (lp[co + b]! + entropy);
+            if (qhat !== null && pb > 0) gz -= pb * (qhat[qo + b]! - dmValue);
+            dz[b] = dz[b]! + k * gz;
+          }
         dz[a] = dz[a]! + k * dLp;
       }
     }
-    if (G !== null) for (let b = 0; b < A; b++) chunk.dz[c * A + b] = dz[b]!;
+    if (G !== null) for (let b = 0; b < A; b++) chunk.dz[co + b] = dz[b]!;
   }
   if (G !== null) kernels.scatter(G, data);
   state.loss = loss;

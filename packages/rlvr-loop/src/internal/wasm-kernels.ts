@@ -1,17 +1,22 @@
 // Hot loop (measured, over 500 lines for that reason): the kernels are emitted unrolled for the number of actions A.
 /**
  * WebAssembly SIMD (f64x2) versions of the trainer's kernels: scoring (z = Σ_k v_k W[row_k]), the
- * gradient scatter, the squared gradient norm and the lazy AdamW step. Each f64x2 lane rounds exactly
+ * gradient scatter, the squared gradient norm and the lazy AdamW step (and the softmax of
+ * wasm-softmax.ts). Each f64x2 lane rounds exactly
  * as the scalar f64 operation and every sum keeps the order of the JavaScript kernels (linear.ts,
  * adamw.ts), so both produce the same bits; the lanes are actions, never terms of one sum. The module
  * is built for one A (loops over actions unrolled) and cached per A.
  */
 import {
+  addr,
   F,
   F64,
+  f32Load,
+  f32Store,
   f64,
   f64Load,
   f64Store,
+  fn,
   forLoop,
   get,
   I,
@@ -19,23 +24,28 @@ import {
   i32,
   i32Load,
   i32Store,
+  i32Store8,
   ifThen,
+  scaled,
   select,
   set,
   tee,
   V128,
-  type ValueType,
   v128Load,
+  v128Load64Zero,
   v128Store,
+  v128Store64Low,
   type WasmFunction,
   wasmModule,
   X,
+  zeroV,
 } from "./wasm-emit.js";
+import { softmaxFn } from "./wasm-softmax.js";
 
 /** The exported functions of the kernel module (all addresses are byte offsets into the memory). */
 export interface KernelExports {
-  /** z[c·A + a] = Σ_k val[k] · W[idx[k]·A + a] for k in [off[c], off[c+1]), c < n. */
-  score(w: number, idx: number, val: number, off: number, n: number, z: number): void;
+  /** z[c·A + a] = Σ_k val[k] · W[idx[k]·A + a] for k in [off[c], off[c+1]), c < n; returns the sum of the values read ahead. */
+  score(w: number, idx: number, val: number, off: number, n: number, z: number): number;
   /** Adds val[k] · dz[c·A ..] into the gradient slot of idx[k] (allocated on first use); returns the new slot count. */
   scatter(
     g: number,
@@ -47,10 +57,12 @@ export interface KernelExports {
     dz: number,
     count: number,
   ): number;
-  /** Σ g[i]² over the first n entries, in order. */
+  /** Σ g[i]² over the first n entries, summed as linear.ts's GradientBuffer.norm does. */
   sumSquares(g: number, n: number): number;
   /** The lazy AdamW step over the `count` slots (see adamw.ts); clears the slot table; returns Σ w·0. */
   adam(p: number, count: number): number;
+  /** softmax.ts's softmaxRow for the n contexts of z (see wasm-softmax.ts). */
+  softmax(z: number, lp: number, p: number, entropy: number, kl: number, n: number, lq: number): void;
 }
 
 /** Byte offsets of the AdamW parameter block read by `adam` (f64 each, then i32 addresses). */
@@ -70,56 +82,17 @@ export const ADAM_PARAMS = {
   moments: 80,
   grad: 84,
   tables: 88,
+  /** i32: a byte per row, set to 1 for every row the step updates. */
+  dirty: 92,
   /** f64: sum of the values the step read ahead (kept so the reads are not optimised away). */
   touched: 96,
-  bytes: 104,
+  /** i32: sum of the slot-table entries the scatter read ahead. */
+  scatterTouched: 104,
+  bytes: 112,
 } as const;
 
 /** Rows per block of the lazy AdamW step whose cache lines are requested before they are updated. */
 const PREFETCH_ROWS = 32;
-
-/** Local-variable allocator: parameters first, then declared locals. */
-class Locals {
-  readonly types: ValueType[] = [];
-  private n: number;
-  constructor(params: number) {
-    this.n = params;
-  }
-  add(t: ValueType): number {
-    this.types.push(t);
-    return this.n++;
-  }
-}
-
-const fn = (
-  name: string,
-  params: ValueType[],
-  results: ValueType[],
-  build: (L: Locals) => number[],
-): WasmFunction => {
-  const L = new Locals(params.length);
-  const body = build(L);
-  return { name, params, results, locals: L.types, body };
-};
-
-const zeroV = [...f64(0), ...X.splat];
-const addr = (base: number, index: number, shift: number): number[] => [
-  ...get(base),
-  ...get(index),
-  ...i32(shift),
-  ...I.shl,
-  ...I.add,
-];
-
-/** dest = base + index · factor (i32 locals). */
-const scaled = (base: number, index: number, factor: number, dest: number): number[] => [
-  ...get(base),
-  ...get(index),
-  ...i32(factor),
-  ...I.mul,
-  ...I.add,
-  ...set(dest),
-];
 
 /** vs = val[k] (f64), v = its splat. */
 const splatValue = (val: number, k: number, vs: number, v: number): number[] => [
@@ -133,8 +106,9 @@ const splatValue = (val: number, k: number, vs: number, v: number): number[] => 
 /** score: contexts in order; actions in chunks of up to 16 lanes (8 f64x2 accumulators) looping over k. */
 function scoreFn(A: number): WasmFunction {
   const rb = A * 8;
-  return fn("score", [I32, I32, I32, I32, I32, I32], [], (L) => {
+  return fn("score", [I32, I32, I32, I32, I32, I32], [F64], (L) => {
     const [w, idx, val, off, n, z] = [0, 1, 2, 3, 4, 5];
+    const touched = L.add(F64);
     const c = L.add(I32);
     const k = L.add(I32);
     const s = L.add(I32);
@@ -174,18 +148,35 @@ function scoreFn(A: number): WasmFunction {
       for (let p = 0; p < pairs; p++) chunks.push(...get(zr), ...get(acc[p]!), ...v128Store(a0 * 8 + 16 * p));
       if (odd) chunks.push(...get(zr), ...get(sacc), ...f64Store(a0 * 8 + 16 * pairs));
     }
-    return forLoop(c, { from: i32(0), limit: get(n), step: 1 }, [
-      ...addr(off, c, 2),
-      ...i32Load(),
-      ...set(s),
-      ...addr(off, c, 2),
-      ...i32Load(4),
-      ...set(e),
-      ...scaled(z, c, rb, zr),
-      ...chunks,
-    ]);
+    // before a context is scored, one value per cache line of each of its rows is read in a short
+    // loop, so the misses of all its rows are in flight together (no value read there enters z)
+    const touch = [...get(w), ...addr(idx, k, 2), ...i32Load(), ...i32(rb), ...I.mul, ...I.add, ...set(b)];
+    for (const o of cacheLines(rb))
+      touch.push(...get(touched), ...get(b), ...f64Load(o), ...F.add, ...set(touched));
+    return [
+      ...forLoop(c, { from: i32(0), limit: get(n), step: 1 }, [
+        ...addr(off, c, 2),
+        ...i32Load(),
+        ...set(s),
+        ...addr(off, c, 2),
+        ...i32Load(4),
+        ...set(e),
+        ...scaled(z, c, rb, zr),
+        ...forLoop(k, { from: get(s), limit: get(e), step: 1 }, touch),
+        ...chunks,
+      ]),
+      ...get(touched),
+    ];
   });
 }
+
+/** Byte offsets that read every 64-byte cache line of a row of `bytes` bytes (64-byte aligned or not). */
+const cacheLines = (bytes: number): number[] => {
+  const out: number[] = [];
+  for (let o = 0; o < bytes; o += 64) out.push(o);
+  if ((bytes - 8) % 64 !== 0 && bytes > 64) out.push(bytes - 8);
+  return out;
+};
 
 /**
  * scatter: for every feature of every context, in order: the gradient slot of its row (allocated and
@@ -199,6 +190,7 @@ function scatterFn(A: number, rows: number): WasmFunction {
     const c = L.add(I32);
     const k = L.add(I32);
     const e = L.add(I32);
+    const touched = L.add(I32);
     const row = L.add(I32);
     const sl = L.add(I32);
     const gb = L.add(I32);
@@ -253,6 +245,9 @@ function scatterFn(A: number, rows: number): WasmFunction {
       ...splatValue(val, k, vs, v),
       ...update,
     ];
+    // the slot-table entries of the context's rows are read ahead in a short loop, as in score
+    const touch = [...get(touched), ...addr(idx, k, 2), ...i32Load(), ...i32(2), ...I.shl, ...get(tables)];
+    touch.push(...I.add, ...i32Load(), ...I.add, ...set(touched));
     return [
       ...forLoop(c, { from: i32(0), limit: get(n), step: 1 }, [
         ...addr(off, c, 2),
@@ -260,22 +255,57 @@ function scatterFn(A: number, rows: number): WasmFunction {
         ...set(e),
         ...scaled(dz, c, rb, dr),
         ...loadDz,
+        ...forLoop(k, { from: [...addr(off, c, 2), ...i32Load()], limit: get(e), step: 1 }, touch),
         ...forLoop(k, { from: [...addr(off, c, 2), ...i32Load()], limit: get(e), step: 1 }, perFeature),
       ]),
+      ...i32(0),
+      ...get(touched),
+      ...i32Store(ADAM_PARAMS.scatterTouched),
       ...get(count),
     ];
   });
 }
 
-/** sumSquares: ss = Σ g[i]·g[i] in index order (scalar: one sum). */
+/**
+ * sumSquares: two f64x2 accumulators over blocks of four entries (lanes: i mod 4 = 0, 1 | 2, 3), then
+ * ss = (s0 + s2) + (s1 + s3) and the last n mod 4 squares in order (linear.ts's GradientBuffer.norm).
+ */
 function sumSquaresFn(): WasmFunction {
   return fn("sumSquares", [I32, I32], [F64], (L) => {
     const [g, n] = [0, 1];
     const i = L.add(I32);
+    const n4 = L.add(I32);
     const x = L.add(F64);
     const ss = L.add(F64);
+    const acc0 = L.add(V128);
+    const acc1 = L.add(V128);
+    const v = L.add(V128);
+    const square = (acc: number, offset: number): number[] => [
+      ...get(acc),
+      ...addr(g, i, 3),
+      ...v128Load(offset),
+      ...tee(v),
+      ...get(v),
+      ...X.mul,
+      ...X.add,
+      ...set(acc),
+    ];
     return [
-      ...forLoop(i, { from: i32(0), limit: get(n), step: 1 }, [
+      ...get(n),
+      ...i32(-4),
+      ...I.and,
+      ...set(n4),
+      ...forLoop(i, { from: i32(0), limit: get(n4), step: 4 }, [...square(acc0, 0), ...square(acc1, 16)]),
+      ...get(acc0),
+      ...get(acc1),
+      ...X.add,
+      ...tee(v),
+      ...X.lane0,
+      ...get(v),
+      ...X.lane1,
+      ...F.add,
+      ...set(ss),
+      ...forLoop(i, { from: get(n4), limit: get(n), step: 1 }, [
         ...addr(g, i, 3),
         ...f64Load(),
         ...set(x),
@@ -293,8 +323,9 @@ function sumSquaresFn(): WasmFunction {
 
 /**
  * adam: for each slot j (row r = rowOf[j]), per action, exactly adamw.ts's lazy update:
- * g' = g·scale; m = β1 m + (1−β1) g'; v = β2 v + ((1−β2) g') g'; w = w·decay − (step·m) / (√v / bc2 + ε);
- * then slotOf[r] = −1. Returns Σ w·0 (0 when every updated weight is finite, NaN otherwise).
+ * g' = g·scale; m = β1 m + (1−β1) g'; v = β2 v + ((1−β2) g') g'; w = w·decay − (step·m) / (√v / bc2 + ε)
+ * in float64, the moments read from and stored to float32 (m, v of the update itself unrounded);
+ * then slotOf[r] = −1 and dirty[r] = 1. Returns Σ w·0 (0 when every updated weight is finite, NaN otherwise).
  */
 function adamFn(A: number, rows: number): WasmFunction {
   const rb = A * 8;
@@ -310,6 +341,7 @@ function adamFn(A: number, rows: number): WasmFunction {
     const mb = L.add(I32);
     const gb = L.add(I32);
     const tables = L.add(I32);
+    const dirty = L.add(I32);
     const names = [
       "scale",
       "beta1",
@@ -348,6 +380,7 @@ function adamFn(A: number, rows: number): WasmFunction {
     }
     setup.push(...get(p), ...f64Load(P.decayed), ...set(decayed), ...zeroV, ...set(chk));
     setup.push(...get(p), ...i32Load(P.tables), ...set(tables));
+    setup.push(...get(p), ...i32Load(P.dirty), ...set(dirty));
     const lane = (
       o: number,
       T: typeof X | typeof F,
@@ -356,6 +389,15 @@ function adamFn(A: number, rows: number): WasmFunction {
     ): number[] => {
       const ld = k === "v" ? v128Load : f64Load;
       const st = k === "v" ? v128Store : f64Store;
+      // the moments are float32: loaded and widened exactly, rounded back to float32 when stored
+      const ldMoment = (at: number): number[] =>
+        k === "v" ? [...v128Load64Zero(at), ...X.promoteLow] : [...f32Load(at), ...F.promote];
+      const stMoment = (at: number, value: number): number[] =>
+        k === "v"
+          ? [...get(mb), ...get(value), ...X.demoteZero, ...v128Store64Low(at)]
+          : [...get(mb), ...get(value), ...F.demote, ...f32Store(at)];
+      const mo = o / 2;
+      const vo = A * 4 + o / 2;
       const C = k === "v" ? vc : sc;
       return [
         ...get(gb),
@@ -365,7 +407,7 @@ function adamFn(A: number, rows: number): WasmFunction {
         ...set(t.g),
         ...get(C.beta1),
         ...get(mb),
-        ...ld(o),
+        ...ldMoment(mo),
         ...T.mul,
         ...get(C.b1c),
         ...get(t.g),
@@ -374,7 +416,7 @@ function adamFn(A: number, rows: number): WasmFunction {
         ...set(t.m),
         ...get(C.beta2),
         ...get(mb),
-        ...ld(rb + o),
+        ...ldMoment(vo),
         ...T.mul,
         ...get(C.b2c),
         ...get(t.g),
@@ -383,12 +425,8 @@ function adamFn(A: number, rows: number): WasmFunction {
         ...T.mul,
         ...T.add,
         ...set(t.v),
-        ...get(mb),
-        ...get(t.m),
-        ...st(o),
-        ...get(mb),
-        ...get(t.v),
-        ...st(rb + o),
+        ...stMoment(mo, t.m),
+        ...stMoment(vo, t.v),
         ...get(wb),
         ...ld(o),
         ...get(C.decay),
@@ -432,7 +470,7 @@ function adamFn(A: number, rows: number): WasmFunction {
       ...i32Load(rows * 4),
       ...set(row),
       ...address(P.w, row, rb, wb),
-      ...address(P.moments, row, 2 * rb, mb),
+      ...address(P.moments, row, rb, mb), // 2A float32 moments: as many bytes as the weights
     ];
     const body: number[] = [
       ...rowAddresses,
@@ -459,12 +497,13 @@ function adamFn(A: number, rows: number): WasmFunction {
       out.push(...get(touched), ...get(base), ...f64Load(bytes - 8), ...F.add, ...set(touched));
       return out;
     };
-    touch.push(...lines(wb, rb), ...lines(mb, 2 * rb));
+    touch.push(...lines(wb, rb), ...lines(mb, rb));
     const tv = { g: gv, m: mi, v: vi, w: wv, c: chk };
     const ts = { g: gs, m: ms, v: vsq, w: ws, c: chks };
     for (let q = 0; q < A >> 1; q++) body.push(...lane(16 * q, X, tv, "v"));
     if (A & 1) body.push(...lane(16 * (A >> 1), F, ts, "s"));
     body.push(...addr(tables, row, 2), ...i32(-1), ...i32Store());
+    body.push(...get(dirty), ...get(row), ...I.add, ...i32(1), ...i32Store8());
     return [
       ...setup,
       ...forLoop(j0, { from: i32(0), limit: get(count), step: PREFETCH_ROWS }, [
@@ -499,7 +538,7 @@ function adamFn(A: number, rows: number): WasmFunction {
 
 /** The kernel module's bytes for A actions and `rows` feature rows. */
 export function kernelModuleBytes(A: number, rows: number): Uint8Array {
-  return wasmModule([scoreFn(A), scatterFn(A, rows), sumSquaresFn(), adamFn(A, rows)]);
+  return wasmModule([scoreFn(A), scatterFn(A, rows), sumSquaresFn(), adamFn(A, rows), softmaxFn(A)]);
 }
 
 /** The part of the WebAssembly JavaScript API used here (the project's TypeScript libs do not declare it). */

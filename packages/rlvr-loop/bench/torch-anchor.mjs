@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { writeBenchSection } from "../../../scripts/bench-report.mjs";
+import { recordGoal, writeBenchSection } from "../../../scripts/bench-report.mjs";
 import { train } from "../dist/index.js";
 import { setKernelBackend } from "../dist/internal/kernels.js";
 import { A, D, F, GROUP, makeData, VOCABULARY } from "./_data.mjs";
@@ -129,4 +129,18 @@ machine) and per wall-clock second (which, on a shared machine, also measures ho
 | ratio of the medians | ${ratioCell(cpuRatio)} | ${ratioCell(wallRatio)} |
 `;
 process.stdout.write(markdown);
-if (WRITE) writeBenchSection("rlvr-loop-anchor", "rlvr-loop against PyTorch", markdown);
+if (WRITE) {
+  writeBenchSection("rlvr-loop-anchor", "rlvr-loop against PyTorch", markdown);
+  recordGoal({
+    id: "trainer vs PyTorch",
+    measure: `offline GRPO, ${A} actions, ${F} active features, D = 2^18, one core, examples per CPU second (median of ${REPEAT} interleaved epochs)`,
+    ours: `${k(median(ourCpu))}/s (wall: ${k(median(ourWall))}/s)`,
+    anchor: ref
+      ? `PyTorch ${ref.torch} ${k(median(ref.cpuRates))}/s (wall: ${k(median(ref.rates))}/s)`
+      : `skipped: ${skipped}`,
+    ratio: ref ? `×${cpuRatio.toFixed(2)} (wall ×${wallRatio.toFixed(2)})` : "—",
+    goal: "≥ ×5 per CPU second",
+    met: ref ? cpuRatio >= 5 : null,
+    section: "rlvr-loop against PyTorch",
+  });
+}

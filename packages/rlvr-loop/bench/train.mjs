@@ -3,7 +3,7 @@
 //   node --expose-gc bench/train.mjs [--examples N] [--no-write]
 // Results go to docs/benchmarks.md, section "rlvr-loop". Every rate is also given as a ratio to a
 // baseline measured in the same run on the same machine (scalar FLOP rate, streaming read bandwidth).
-import { writeBenchSection } from "../../../scripts/bench-report.mjs";
+import { recordGoal, writeBenchSection } from "../../../scripts/bench-report.mjs";
 import { train } from "../dist/index.js";
 import { A, D, F, GROUP, makeData, VOCABULARY } from "./_data.mjs";
 
@@ -225,4 +225,16 @@ probabilities, Uint8 flags): ${(distinct.dataBytes / N).toFixed(0)} bytes per ex
 there is no object per example (the JS heap holds a few MiB whatever the number of examples).
 `;
 console.log(markdown);
-if (WRITE) writeBenchSection("rlvr-loop", "rlvr-loop: training throughput and memory", markdown);
+if (WRITE) {
+  writeBenchSection("rlvr-loop", "rlvr-loop: training throughput and memory", markdown);
+  recordGoal({
+    id: "trainer throughput",
+    measure: `examples/s on one core, ${distinct.label}`,
+    ours: `${Math.round(distinct.rate).toLocaleString("en-US")}/s`,
+    anchor: `scalar multiply-add rate ${(flops / 1e9).toFixed(2)} GFLOP/s`,
+    ratio: `${(distinct.rate / 5e5).toFixed(2)} of the goal`,
+    goal: "500 000/s",
+    met: distinct.rate >= 5e5,
+    section: "rlvr-loop: training throughput and memory",
+  });
+}

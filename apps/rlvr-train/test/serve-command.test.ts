@@ -66,6 +66,19 @@ describe("rlvr-train serve", () => {
       "0",
     ]);
     expect([epsilon.code, epsilon.stderr]).toEqual([2, expect.stringMatching(/--epsilon: must be above 0/)]);
+    const durability = await cli([
+      "serve",
+      "--checkpoint",
+      checkpoint,
+      "--log",
+      join(tmp.dir, "l6"),
+      "--durability",
+      "memory",
+    ]);
+    expect([durability.code, durability.stderr]).toEqual([
+      2,
+      expect.stringMatching(/--durability \(memory\)\. Expected one of: disk, process/),
+    ]);
     const temperature = await cli([
       "serve",
       "--checkpoint",

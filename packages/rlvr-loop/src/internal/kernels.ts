@@ -9,7 +9,8 @@
 import type { TrainingData } from "../training-data.js";
 import { GradientBuffer, type SparseRow, scatterInto, scoresInto } from "./linear.js";
 import { type SoftmaxRows, softmaxRow } from "./softmax.js";
-import { ADAM_PARAMS, instantiateKernels, type KernelExports } from "./wasm-kernels.js";
+import { ADAM_PARAMS } from "./wasm-adam.js";
+import { instantiateKernels, type KernelExports } from "./wasm-kernels.js";
 
 /** Contexts per chunk of the objective. */
 const MAX_CONTEXTS = 1024;

@@ -5,7 +5,7 @@ import { checkExploration, DEFAULT_EXPLORATION, type ExplorationOptions } from "
 export interface ServeOptions {
   /** Checkpoint file to serve (a `.ckpt` of `rlvr-train run` / `train`). */
   readonly checkpoint: string;
-  /** Folder of the decision log (created when missing; `decisions.db` inside). */
+  /** Folder of the decision log (created when missing; `decisions.db` and `journal-*.jsonl` inside). */
   readonly log: string;
   /**
    * Seed of the decision draws: with the event id it keys each decision's random stream.

@@ -1,8 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { ServeError } from "../errors.js";
+import type { ServeError } from "../errors.js";
 import { _DecisionLog, type _DecisionRow } from "./_log.js";
 
 const root = mkdtempSync(join(tmpdir(), "rlvr-serve-log-test-"));
@@ -33,18 +33,18 @@ function openLog(name: string, fsync: boolean): { log: _DecisionLog; session: nu
 }
 
 describe.each([
-  ["disk (writer thread, fsync)", true],
-  ["process (writer thread, no fsync)", false],
-])("the decision log's group commit, durability %s", (_name, fsync) => {
-  it("commits batches of any size (multi-row inserts) with every value intact, in order", async () => {
+  ["disk (fdatasync per write)", true],
+  ["process (no fsync)", false],
+])("the decision log, durability %s", (_name, fsync) => {
+  it("keeps batches of any size with every value intact, in order, in the journal and then the database", async () => {
     const { log, session } = openLog(`sizes-${fsync}`, fsync);
-    // one batch of 301 decisions and 101 rewards (statements of 64 rows and the rest), then batches of 1 to 5
+    // one turn of 301 decisions and 101 rewards (statements of 64 rows and the rest), then turns of 1 to 5
     const rows = Array.from({ length: 301 }, (_, i) => row(i, session));
     const rewards = rows.slice(0, 101).map((d, i) => ({
       eventId: d.eventId,
       reward: i / 100,
       verified: i % 2 === 0,
-      components: i % 3 === 0 ? JSON.stringify({ ok: i }) : null,
+      components: i % 3 === 0 ? JSON.stringify({ ok: i, s: '\u00e9"' }) : null,
       rewardedMs: 3_000 + i,
     }));
     await Promise.all([
@@ -56,64 +56,100 @@ describe.each([
       rows.push(...more);
       await Promise.all(more.map((d) => log.appendDecision(d)));
     }
+    // acknowledged: a reader sees every row now, indexed or still in the journal
+    const reader = _DecisionLog.open(join(root, `sizes-${fsync}`), false);
+    expect([...reader.joined()].map((j) => j.decision)).toEqual(rows);
+    expect(reader.counts()).toEqual({ decisions: rows.length, rewards: rewards.length });
+    reader.closeReader();
+    expect(log.find(rows[0]!.eventId)).toEqual({ row: rows[0], rewarded: true });
+    await log.whenIndexed();
+    expect(log.find(rows[0]!.eventId)).toEqual({ row: rows[0], rewarded: true });
+    expect(log.find(rows[300]!.eventId)).toEqual({ row: rows[300], rewarded: false });
     const joined = [...log.joined()];
     expect(joined.map((j) => j.decision)).toEqual(rows);
     expect(joined.slice(0, 101).map((j) => j.reward)).toEqual(rewards);
     expect(joined.slice(101).every((j) => j.reward === undefined)).toBe(true);
     expect(log.counts()).toEqual({ decisions: rows.length, rewards: rewards.length });
     await log.close();
+    expect(readdirSync(join(root, `sizes-${fsync}`)).filter((f) => f.startsWith("journal-"))).toEqual([]);
   });
 
-  it(`commits with synchronous ${fsync ? "FULL (an fsync per commit)" : "NORMAL (no fsync)"}`, async () => {
-    const { log, session } = openLog(`sync-${fsync}`, fsync);
-    await log.appendDecision(row(0, session));
-    expect(log.writerSynchronous).toBe(fsync ? 2 : 1);
+  it("starts a new journal file at the rotation size and removes the indexed ones", async () => {
+    const dir = join(root, `rotate-${fsync}`);
+    const log = _DecisionLog.open(dir, true);
+    log.fsync = fsync;
+    log.rotateBytes = 2_000;
+    const session = log.startSession(CHECKPOINT, 1, "{}", 0);
+    const rows = Array.from({ length: 120 }, (_, i) => row(i, session));
+    for (let i = 0; i < rows.length; i += 6)
+      await Promise.all(rows.slice(i, i + 6).map((d) => log.appendDecision(d)));
+    await log.whenIndexed();
+    // 120 lines of about 115 bytes in files of 2 000 (a new one starts at the first write past the
+    // size): generation 2 (the first) and at least 5 more, all but the last one or two removed
+    const left = journals(dir);
+    expect(left.length).toBeLessThanOrEqual(2);
+    expect(left.at(-1)! >= "journal-000007.jsonl").toBe(true);
+    expect([...log.joined()].map((j) => j.decision)).toEqual(rows);
     await log.close();
-  });
-
-  it("fails a whole batch together when its transaction fails, and commits the next one", async () => {
-    const { log, session } = openLog(`failing-${fsync}`, fsync);
-    await log.appendDecision(row(0, session));
-    const again = { ...row(0, session), groupId: "other" }; // the same event id: UNIQUE fails
-    const results = await Promise.allSettled([
-      log.appendDecision(row(1, session)),
-      log.appendDecision(again),
-    ]);
-    for (const r of results) {
-      expect(r.status).toBe("rejected");
-      const reason = (r as PromiseRejectedResult).reason as ServeError;
-      expect(ServeError.is(reason) && reason.code).toBe("LOG_WRITE_FAILED");
-    }
-    expect(log.find(row(1, session).eventId)).toBeUndefined();
-    await log.appendDecision(row(2, session));
-    expect([...log.joined()].map((j) => j.decision.eventId)).toEqual([
-      row(0, session).eventId,
-      row(2, session).eventId,
-    ]);
-    await log.close();
+    expect(journals(dir)).toEqual([]);
   });
 });
 
-it("with durability disk, commits the batches waiting for the writer together, each all or nothing", async () => {
-  const { log, session } = openLog("merged", true);
-  // one batch per event-loop turn: the first two wait in the writer's port while its thread starts
-  // (two in flight at most), the next ones gather into a third batch meanwhile
-  const rows = Array.from({ length: 10 }, (_, i) => row(i, session));
-  const duplicate = { ...row(0, session), groupId: "other" }; // the second batch repeats the first's event id
-  const turns = [[rows[0]!, rows[1]!], [rows[2]!, duplicate], [rows[3]!], [rows[4]!, rows[5]!]];
-  const results: Promise<void>[][] = [];
-  for (const turn of turns) {
-    results.push(turn.map((d) => log.appendDecision(d)));
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-  const settled = await Promise.all(results.map((r) => Promise.allSettled(r)));
-  expect(settled.map((batch) => batch.map((r) => r.status))).toEqual([
-    ["fulfilled", "fulfilled"],
-    ["rejected", "rejected"],
-    ["fulfilled"],
-    ["fulfilled", "fulfilled"],
-  ]);
-  expect([...log.joined()].map((j) => j.decision)).toEqual([rows[0], rows[1], rows[3], rows[4], rows[5]]);
-  expect(log.transactions).toBe(2); // the first two batches in one transaction, the gathered third in another
-  await log.close();
+function journals(dir: string): string[] {
+  return readdirSync(dir).filter((f) => f.startsWith("journal-"));
+}
+
+const line = (d: _DecisionRow): string =>
+  `${JSON.stringify([0, d.eventId, d.session, d.groupId, JSON.parse(d.context), d.allowed === null ? null : JSON.parse(d.allowed), d.action, d.probability, d.explored ? 1 : 0, d.decidedMs, d.deadlineMs, d.defaultReward])}\n`;
+
+it("reads a journal a crashed server left: readers see it, the next server indexes it and drops a torn last line", async () => {
+  const dir = join(root, "crashed");
+  const { log, session } = openLog("crashed", false);
+  await log.appendDecision(row(0, session));
+  await log.close(); // journal generation 2 indexed and removed; the next server appends to 3
+  // what a server killed before indexing leaves: two generations, the last one torn mid-line
+  const rows = [1, 2, 3, 4].map((i) => row(i, session));
+  writeFileSync(join(dir, "journal-000003.jsonl"), line(rows[0]!) + line(rows[1]!));
+  writeFileSync(join(dir, "journal-000004.jsonl"), `${line(rows[2]!)}${line(rows[3]!)}[0,"_1.9",1,"g`);
+  const reader = _DecisionLog.open(dir, false);
+  expect([...reader.joined()].map((j) => j.decision)).toEqual([row(0, session), ...rows]);
+  reader.closeReader();
+  expect(journals(dir).length).toBe(2); // readers change nothing
+  const next = _DecisionLog.open(dir, true);
+  expect(journals(dir)).toEqual([]);
+  expect([...next.joined()].map((j) => j.decision)).toEqual([row(0, session), ...rows]);
+  await next.close();
+});
+
+it("refuses a journal with a line that is not a record before its last line (LOG_INVALID, file and byte)", () => {
+  const dir = join(root, "corrupt");
+  const { log } = openLog("corrupt", false);
+  log.closeReader();
+  writeFileSync(join(dir, "journal-000002.jsonl"), `${line(row(1, 1))}not a record\n${line(row(2, 1))}`);
+  writeFileSync(join(dir, "journal-000003.jsonl"), line(row(3, 1)));
+  const error = (() => {
+    try {
+      _DecisionLog.open(dir, true);
+    } catch (e) {
+      return e as ServeError;
+    }
+    return undefined;
+  })();
+  expect(error?.code).toBe("LOG_INVALID");
+  expect(error?.message).toMatch(
+    /journal-000002\.jsonl: the line at byte \d+ is not a decision or reward record/,
+  );
+});
+
+it("keeps the first record of an event id when the journal repeats one", async () => {
+  const dir = join(root, "repeated");
+  const { log, session } = openLog("repeated", false);
+  log.closeReader();
+  writeFileSync(
+    join(dir, "journal-000002.jsonl"),
+    line(row(1, session)) + line({ ...row(1, session), groupId: "other" }),
+  );
+  const next = _DecisionLog.open(dir, true);
+  expect([...next.joined()].map((j) => j.decision)).toEqual([row(1, session)]);
+  await next.close();
 });

@@ -4,14 +4,30 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type Database from "libsql";
 import { ServeError } from "../errors.js";
-import { WRITER_SOURCE } from "./_log-writer-source.js";
+import { _journalFunctions, INDEXER_SOURCE } from "./_indexer-source.js";
+import {
+  _decisionLine,
+  _JournalAppender,
+  type _JournalBatch,
+  type _JournalPosition,
+  _journalGens,
+  _readJournal,
+  _removeJournals,
+  _rewardLine,
+  _rowsOf,
+  JOURNAL_ROTATE_BYTES,
+  SHARED,
+} from "./_journal.js";
 
 /** File name of the decision log inside its folder. */
 export const LOG_FILE = "decisions.db";
 /** Format written in the log's `meta` table. */
 export const LOG_FORMAT = "rlvr-decision-log";
-/** Layout version of the log; other versions are refused. */
-export const LOG_FORMAT_VERSION = 1;
+/**
+ * Layout version of the log (2: the database and its journal files); version 1 logs (the database
+ * alone) are read and upgraded when served, other versions are refused.
+ */
+export const LOG_FORMAT_VERSION = 2;
 
 type Db = Database.Database;
 type Statement = Database.Statement;
@@ -88,45 +104,6 @@ function loadBinding(): typeof Database {
   return binding;
 }
 
-/**
- * Appends gathered for one transaction: the rows flattened (11 values per decision, 5 per reward,
- * in the writer's column order) and one promise that every append of the batch waits for.
- */
-interface Batch {
-  readonly decisions: (string | number | null)[];
-  readonly rewards: (string | number | null)[];
-  readonly decisionIds: string[];
-  readonly rewardIds: string[];
-  readonly done: Promise<void>;
-  readonly resolve: () => void;
-  readonly reject: (error: unknown) => void;
-}
-
-/** The writer thread's answer to the batches it committed together (`errors[i]` is batch `ids[i]`'s). */
-interface WriterAnswer {
-  readonly ids: readonly number[];
-  readonly errors: readonly (string | null)[];
-  readonly synchronous?: number;
-}
-
-/**
- * Batches handed to the writer thread and not yet answered, at most: while it commits one, the next
- * waits in its port and a third gathers on the event loop, so the writer is never idle while there is
- * work and batches grow with the writer's latency (a message per batch costs the event loop more than
- * a row).
- */
-const MAX_IN_FLIGHT = 2;
-
-function newBatch(): Batch {
-  let resolve!: () => void;
-  let reject!: (error: unknown) => void;
-  const done = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  return { decisions: [], rewards: [], decisionIds: [], rewardIds: [], done, resolve, reject };
-}
-
 const decisionOf = (r: Record<string, unknown>): _DecisionRow => ({
   eventId: r.event_id as string,
   session: Number(r.session),
@@ -141,59 +118,80 @@ const decisionOf = (r: Record<string, unknown>): _DecisionRow => ({
   defaultReward: (r.default_reward as number | null) ?? null,
 });
 
+/** The journal position recorded with the rows indexed so far (generation 1, offset 0 when none). */
+function indexedPosition(db: Db): _JournalPosition {
+  const r = db.prepare("SELECT value FROM meta WHERE key = 'journal'").get() as
+    | { value?: string }
+    | undefined;
+  const [gen, offset] = (r?.value ?? "1:0").split(":").map(Number);
+  return { gen: gen ?? 1, offset: offset ?? 0 };
+}
+
+/** How long the indexer thread waits after a commit before it reads the journal again (ms). */
+const INDEXER_DELAY_MS = 20;
+
 /**
- * The decision log: an SQLite database in WAL mode. Appends are queued and everything queued by the
- * end of an event-loop turn forms a batch; every append of a batch resolves only after its
- * transaction committed (group commit). A writer thread with its own connection commits: it takes
- * every batch waiting for it (two at most, see `MAX_IN_FLIGHT`) in one transaction, with
- * `synchronous = FULL` when `fsync` (durability "disk": on disk when it returns, one fsync for them
- * all) or `NORMAL` (durability "process": written to the operating system). The event loop keeps
- * deciding meanwhile; handing a row over costs it about a quarter of committing it. Lookups read
- * committed rows on this thread's connection, and the queued and in-flight rows from memory.
+ * The decision log: a journal of JSON lines that the event loop appends to and acknowledges from, and
+ * an SQLite database in WAL mode that an indexer thread copies the journal into, behind it (see
+ * docs/serving.md, "Durability"). Appends of one event-loop turn are one write (group commit; with
+ * `fsync` one fdatasync covers every batch written before it started). Opening the log for serving
+ * first indexes whatever journal a previous server left (a torn last line, never acknowledged, is
+ * dropped) and removes it. Lookups read indexed rows on this thread's connection and rows still in
+ * the journal from memory; readers (export, replay) see both.
  * @internal
  */
 export class _DecisionLog {
   readonly path: string;
+  private readonly dir: string;
   private readonly db: Db;
-  private queue: Batch | undefined;
-  private readonly inFlight = new Map<number, Batch>();
-  private scheduled = false;
   private closed = false;
-  private writer: Worker | undefined;
-  private batchId = 0;
-  private drained: (() => void) | undefined;
+  private appender: _JournalAppender | undefined;
+  private indexer: Worker | undefined;
+  private indexerExit: Promise<void> | undefined;
+  private readonly shared = new Int32Array(new SharedArrayBuffer(4 * SHARED.length));
+  private nextGen = 1;
+  private readonly caughtUp: (() => void)[] = [];
   private readonly pendingDecisions = new Map<string, _DecisionRow>();
   private readonly pendingRewards = new Set<string>();
   private readonly selectDecision: Statement;
-  /** Whether the writer fsyncs every commit (durability "disk"); read when the writer starts. */
-  fsync = true;
-  /** Transactions committed so far (with "disk", one may hold several batches). */
-  transactions = 0;
-  /** The committing connection's `PRAGMA synchronous` (2 = FULL, 1 = NORMAL), known after its first commit. */
-  writerSynchronous: number | undefined;
   private readonly selectRewarded: Statement;
+  /** Rows a reader found in the journal, past what the database held when it opened. */
+  private tail:
+    | { decisions: _DecisionRow[]; rewards: Map<string, _RewardRow>; rewardCount: number }
+    | undefined;
+  /** Whether appends wait for an fdatasync of the journal (durability "disk"); read on the first append. */
+  fsync = true;
+  /** Journal size at which the next generation starts (bytes); read on the first append. */
+  rotateBytes = JOURNAL_ROTATE_BYTES;
+  /** Commits of the indexer thread so far. */
+  transactions = 0;
+  /** The last error of the indexer thread (it retries every second), if any. */
+  indexerError: string | undefined;
 
-  private constructor(path: string, db: Db) {
+  private constructor(path: string, dir: string, db: Db) {
     this.path = path;
+    this.dir = dir;
     this.db = db;
     this.selectDecision = db.prepare("SELECT * FROM decisions WHERE event_id = ?");
     this.selectRewarded = db.prepare("SELECT 1 AS x FROM rewards WHERE event_id = ?");
   }
 
   /**
-   * Open the log in `dir`; with `create`, make the folder and the log when missing.
-   * @throws ServeError `LOG_INVALID` (no log there without `create`, or another format),
-   * `LOG_UNAVAILABLE` (cannot be opened)
+   * Open the log in `dir`. With `serve`, make the folder and the log when missing, index the journal
+   * a previous server left and remove it; without, open it for reading (the journal's rows past the
+   * indexed ones are read too, and nothing is changed).
+   * @throws ServeError `LOG_INVALID` (no log there when reading, another format, a journal line that
+   * is not a record before the last one), `LOG_UNAVAILABLE` (cannot be opened)
    */
-  static open(dir: string, create: boolean): _DecisionLog {
+  static open(dir: string, serve: boolean): _DecisionLog {
     const path = join(dir, LOG_FILE);
-    if (!create && !existsSync(path)) {
+    if (!serve && !existsSync(path)) {
       throw new ServeError("LOG_INVALID", `${dir}: no decision log (${LOG_FILE}) in this folder`);
     }
     const Binding = loadBinding();
     let db: Db;
     try {
-      if (create) mkdirSync(dir, { recursive: true });
+      if (serve) mkdirSync(dir, { recursive: true });
       db = new Binding(path, { timeout: 5000 });
       db.prepare("PRAGMA journal_mode = WAL").raw().get();
       db.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON");
@@ -206,11 +204,25 @@ export class _DecisionLog {
         },
       );
     }
-    const log = _DecisionLog.initialise(path, db, create);
+    const log = _DecisionLog.initialise(path, dir, db, serve);
+    try {
+      if (serve) log.catchUp();
+      else log.readTail();
+    } catch (error) {
+      db.close();
+      if (ServeError.is(error)) throw error;
+      throw new ServeError(
+        "LOG_UNAVAILABLE",
+        `${dir}: cannot read the decision log's journal: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
     return log;
   }
 
-  private static initialise(path: string, db: Db, create: boolean): _DecisionLog {
+  private static initialise(path: string, dir: string, db: Db, serve: boolean): _DecisionLog {
     const fail = (code: "LOG_INVALID" | "LOG_UNAVAILABLE", message: string, cause?: unknown): never => {
       db.close();
       throw new ServeError(code, `${path}: ${message}`, cause === undefined ? {} : { cause });
@@ -220,7 +232,7 @@ export class _DecisionLog {
         .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
         .get();
       if (hasMeta === undefined) {
-        if (!create) fail("LOG_INVALID", "not a decision log (no meta table)");
+        if (!serve) fail("LOG_INVALID", "not a decision log (no meta table)");
         db.exec(`BEGIN; ${SCHEMA} COMMIT;`);
         const put = db.prepare("INSERT INTO meta (key, value) VALUES (?, ?)");
         put.run("format", LOG_FORMAT);
@@ -230,16 +242,64 @@ export class _DecisionLog {
       const format = (get.get("format") as { value?: string } | undefined)?.value;
       const version = (get.get("version") as { value?: string } | undefined)?.value;
       if (format !== LOG_FORMAT) fail("LOG_INVALID", `not a decision log (format ${JSON.stringify(format)})`);
-      if (version !== String(LOG_FORMAT_VERSION))
+      if (version !== String(LOG_FORMAT_VERSION) && version !== "1")
         fail(
           "LOG_INVALID",
-          `decision log version ${version} is not supported (this version reads ${LOG_FORMAT_VERSION})`,
+          `decision log version ${version} is not supported (this version reads 1 and ${LOG_FORMAT_VERSION})`,
         );
+      if (serve && version === "1")
+        db.prepare("UPDATE meta SET value = ? WHERE key = 'version'").run(String(LOG_FORMAT_VERSION));
     } catch (error) {
       if (ServeError.is(error)) throw error;
       fail("LOG_UNAVAILABLE", `cannot read the decision log: ${(error as Error).message}`, error);
     }
-    return new _DecisionLog(path, db);
+    return new _DecisionLog(path, dir, db);
+  }
+
+  /** Index every journal generation a previous server left (fsynced), remove them, pick the next. */
+  private catchUp(): void {
+    const { committer } = _journalFunctions();
+    const commit = committer(this.db);
+    const start = indexedPosition(this.db);
+    const gens = _journalGens(this.dir);
+    let last = start.gen - 1;
+    gens.forEach((gen, i) => {
+      if (gen < start.gen) return;
+      const parsed = _readJournal(this.dir, gen, gen === start.gen ? start.offset : 0, i < gens.length - 1);
+      if (parsed.ends.length > 0) commit(parsed.decisions, parsed.rewards, gen, parsed.end);
+      last = gen;
+    });
+    this.nextGen = Math.max(last, start.gen) + 1;
+    commit([], [], this.nextGen, 0);
+    _removeJournals(this.dir, this.nextGen - 1);
+  }
+
+  /** A reader: the journal's records past the indexed position, read before the snapshot is taken. */
+  private readTail(): void {
+    const from = indexedPosition(this.db);
+    const found: ReturnType<typeof _rowsOf>[] = [];
+    for (const gen of _journalGens(this.dir)) {
+      if (gen < from.gen) continue;
+      try {
+        found.push(_rowsOf(_readJournal(this.dir, gen, gen === from.gen ? from.offset : 0, false), gen));
+      } catch (error) {
+        // indexed and removed meanwhile: the snapshot below holds its rows
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      }
+    }
+    // one snapshot for every read from here on; journal rows it already holds are dropped
+    this.db.exec("BEGIN");
+    const at = indexedPosition(this.db);
+    const after = (p: { gen: number; end: number }): boolean =>
+      p.gen > at.gen || (p.gen === at.gen && p.end > at.offset);
+    const decisions: _DecisionRow[] = [];
+    const rewards = new Map<string, _RewardRow>();
+    for (const part of found) {
+      for (const d of part.decisions) if (after(d)) decisions.push(d.row);
+      for (const r of part.rewards)
+        if (after(r) && !rewards.has(r.row.eventId)) rewards.set(r.row.eventId, r.row);
+    }
+    this.tail = { decisions, rewards, rewardCount: rewards.size };
   }
 
   /** Record a serving session (committed at once) and return its id. */
@@ -275,7 +335,7 @@ export class _DecisionLog {
     }
   }
 
-  /** The decision with this event id, committed or queued, and whether it has a reward. */
+  /** The decision with this event id, indexed or still in the journal, and whether it has a reward. */
   find(eventId: string): _DecisionState | undefined {
     const pending = this.pendingDecisions.get(eventId);
     if (pending !== undefined) return { row: pending, rewarded: this.pendingRewards.has(eventId) };
@@ -285,92 +345,80 @@ export class _DecisionLog {
     return { row: decisionOf(r), rewarded };
   }
 
-  /** Queue a decision; resolves once it is committed (with the others of its batch). */
+  /** Append a decision; resolves once the journal holds it (see {@link _JournalAppender}). */
   appendDecision(d: _DecisionRow): Promise<void> {
     if (this.closed) return Promise.reject(new ServeError("SHUTTING_DOWN", "the decision log is closed"));
     this.pendingDecisions.set(d.eventId, d);
-    const batch = this.open();
-    batch.decisions.push(
-      d.eventId,
-      d.session,
-      d.groupId,
-      d.context,
-      d.allowed,
-      d.action,
-      d.probability,
-      d.explored ? 1 : 0,
-      d.decidedMs,
-      d.deadlineMs,
-      d.defaultReward,
-    );
-    batch.decisionIds.push(d.eventId);
-    return batch.done;
+    return (this.appender ?? this.startAppending()).append(_decisionLine(d), d.eventId, null);
   }
 
-  /** Queue a reward; resolves once it is committed (with the others of its batch). */
+  /** Append a reward; resolves once the journal holds it. */
   appendReward(r: _RewardRow): Promise<void> {
     if (this.closed) return Promise.reject(new ServeError("SHUTTING_DOWN", "the decision log is closed"));
     this.pendingRewards.add(r.eventId);
-    const batch = this.open();
-    batch.rewards.push(r.eventId, r.reward, r.verified ? 1 : 0, r.components, r.rewardedMs);
-    batch.rewardIds.push(r.eventId);
-    return batch.done;
+    return (this.appender ?? this.startAppending()).append(_rewardLine(r), null, r.eventId);
   }
 
-  /** The batch gathering appends, opened (and its hand-over scheduled) by the first one. */
-  private open(): Batch {
-    if (this.queue !== undefined) return this.queue;
-    this.queue = newBatch();
-    if (!this.scheduled && this.inFlight.size < MAX_IN_FLIGHT) {
-      this.scheduled = true;
-      setImmediate(() => this.send());
-    }
-    return this.queue;
+  /** Resolves once the indexer thread has copied every row appended so far into the database. */
+  whenIndexed(): Promise<void> {
+    if (this.appender === undefined || this.appender.unindexedCount === 0) return Promise.resolve();
+    return new Promise((resolve) => this.caughtUp.push(resolve));
   }
 
-  /** The writer thread, started on the first append. */
-  private startWriter(): Worker {
-    const worker = new Worker(WRITER_SOURCE, {
+  /** Forget the event ids of batches that are indexed or failed (lookups go to the database again). */
+  private forget(batch: _JournalBatch): void {
+    for (const eventId of batch.decisionIds) this.pendingDecisions.delete(eventId);
+    for (const eventId of batch.rewardIds) this.pendingRewards.delete(eventId);
+  }
+
+  /** The journal file and the indexer thread, started on the first append. */
+  private startAppending(): _JournalAppender {
+    Atomics.store(this.shared, SHARED.gen, this.nextGen);
+    const appender = new _JournalAppender(this.dir, this.nextGen, {
+      fsync: this.fsync,
+      shared: this.shared,
+      failed: (batch) => this.forget(batch),
+    });
+    appender.rotateBytes = this.rotateBytes;
+    this.appender = appender;
+    this.startIndexer(indexedPosition(this.db));
+    return appender;
+  }
+
+  private startIndexer(from: _JournalPosition): void {
+    const indexer = new Worker(INDEXER_SOURCE, {
       eval: true,
-      workerData: { binding: bindingPath, path: this.path, fsync: this.fsync },
+      workerData: {
+        binding: bindingPath,
+        path: this.path,
+        dir: this.dir,
+        fsync: this.fsync,
+        shared: this.shared.buffer,
+        gen: from.gen,
+        offset: from.offset,
+        delayMs: INDEXER_DELAY_MS,
+      },
     });
-    worker.on("message", (message: WriterAnswer) => this.settle(message));
-    worker.on("error", (error) => {
-      this.writer = undefined; // a new one starts with the next batch
-      const ids = [...this.inFlight.keys()];
-      this.settle({ ids, errors: ids.map(() => error.message) });
+    indexer.unref();
+    indexer.on("message", (message: { gen: number; offset: number } | { error: string }) => {
+      if ("error" in message) {
+        this.indexerError = message.error;
+        return;
+      }
+      this.transactions++;
+      this.indexerError = undefined;
+      for (const batch of this.appender?.indexed(message) ?? []) this.forget(batch);
+      if (this.appender?.unindexedCount === 0) for (const resolve of this.caughtUp.splice(0)) resolve();
     });
-    return worker;
-  }
-
-  /** Hand the queued batch to the writer thread, whose answer settles it. */
-  private send(): void {
-    this.scheduled = false;
-    const batch = this.queue;
-    if (batch === undefined || this.inFlight.size >= MAX_IN_FLIGHT) return;
-    this.queue = undefined;
-    const id = ++this.batchId;
-    this.inFlight.set(id, batch);
-    this.writer ??= this.startWriter();
-    this.writer.postMessage({ id, decisions: batch.decisions, rewards: batch.rewards });
-  }
-
-  /** The writer's answer: settle the promises of the batches it names. */
-  private settle(message: WriterAnswer): void {
-    this.transactions++;
-    if (message.synchronous !== undefined) this.writerSynchronous = message.synchronous;
-    message.ids.forEach((id, i) => {
-      const batch = this.inFlight.get(id);
-      if (batch === undefined) return;
-      this.inFlight.delete(id);
-      for (const eventId of batch.decisionIds) this.pendingDecisions.delete(eventId);
-      for (const eventId of batch.rewardIds) this.pendingRewards.delete(eventId);
-      const error = message.errors[i];
-      if (error === null || error === undefined) batch.resolve();
-      else batch.reject(new ServeError("LOG_WRITE_FAILED", `the decision log could not commit: ${error}`));
+    this.indexerExit = new Promise<void>((resolve) => {
+      indexer.once("exit", () => resolve());
     });
-    if (this.queue !== undefined && !this.scheduled) this.send();
-    else if (this.inFlight.size === 0 && this.queue === undefined) this.drained?.();
+    indexer.on("error", (error) => {
+      // rows stay in the journal and in memory; a new thread starts from the indexed position
+      this.indexerError = error.message;
+      if (!this.closed) this.startIndexer(indexedPosition(this.db));
+    });
+    this.indexer = indexer;
   }
 
   /** Sessions by id. */
@@ -398,8 +446,9 @@ export class _DecisionLog {
     return r?.bytes === undefined ? undefined : new Uint8Array(r.bytes);
   }
 
-  /** Every committed decision in log order, joined with its reward when it has one. */
+  /** Every decision in log order (indexed, then still in the journal), with its reward when it has one. */
   *joined(): Generator<{ decision: _DecisionRow; reward: _RewardRow | undefined }> {
+    const tail = this.tail;
     const rows = this.db
       .prepare(
         "SELECT d.*, r.reward AS r_reward, r.verified AS r_verified, r.components AS r_components, r.rewarded_ms AS r_ms FROM decisions d LEFT JOIN rewards r ON r.event_id = d.event_id ORDER BY d.seq",
@@ -409,7 +458,7 @@ export class _DecisionLog {
       const decision = decisionOf(r);
       const reward =
         r.r_reward === null || r.r_reward === undefined
-          ? undefined
+          ? tail?.rewards.get(decision.eventId)
           : {
               eventId: decision.eventId,
               reward: r.r_reward as number,
@@ -419,38 +468,44 @@ export class _DecisionLog {
             };
       yield { decision, reward };
     }
+    for (const decision of tail?.decisions ?? [])
+      yield { decision, reward: tail?.rewards.get(decision.eventId) };
   }
 
-  /** Counts of committed decisions and rewards. */
+  /** Counts of decisions and rewards (indexed and, for a reader, still in the journal). */
   counts(): { decisions: number; rewards: number } {
     const d = this.db.prepare("SELECT COUNT(*) AS n FROM decisions").get() as { n: number };
     const r = this.db.prepare("SELECT COUNT(*) AS n FROM rewards").get() as { n: number };
-    return { decisions: Number(d.n), rewards: Number(r.n) };
+    return {
+      decisions: Number(d.n) + (this.tail?.decisions.length ?? 0),
+      rewards: Number(r.n) + (this.tail?.rewardCount ?? 0),
+    };
   }
 
-  /** Close a log opened for reading only (nothing was appended). */
+  /** Close a log opened for reading. */
   closeReader(): void {
     this.closed = true;
+    if (this.db.inTransaction) this.db.exec("COMMIT");
     this.db.close();
   }
 
-  /** Commit what is queued and in flight, stop the writer thread, close the connection. */
+  /**
+   * Write what is queued, let the indexer thread copy the whole journal and stop, remove the
+   * journal, close the connection.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.inFlight.size > 0 || this.queue !== undefined) {
-      await new Promise<void>((resolve) => {
-        this.drained = resolve;
-        if (!this.scheduled) this.send();
-      });
-    }
     this.closed = true;
-    const writer = this.writer;
-    if (writer !== undefined) {
-      await new Promise<void>((resolve) => {
-        writer.once("exit", () => resolve());
-        writer.postMessage("close");
-      });
+    await this.appender?.close();
+    Atomics.store(this.shared, SHARED.closing, 1);
+    Atomics.notify(this.shared, SHARED.appended);
+    Atomics.notify(this.shared, SHARED.sleep);
+    this.indexer?.ref(); // keep the process alive until it has drained the journal
+    await this.indexerExit;
+    try {
+      this.catchUp();
+    } finally {
+      this.db.close();
     }
-    this.db.close();
   }
 }

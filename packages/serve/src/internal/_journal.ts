@@ -1,0 +1,316 @@
+import {
+  closeSync,
+  fdatasync,
+  fsyncSync,
+  ftruncateSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
+import { join } from "node:path";
+import { ServeError } from "../errors.js";
+import { _journalFunctions, _journalName, type _ParsedJournal } from "./_indexer-source.js";
+import type { _DecisionRow, _RewardRow } from "./_log.js";
+
+/** Size at which the event loop starts the journal's next generation (64 MiB). */
+export const JOURNAL_ROTATE_BYTES = 64 * 1024 * 1024;
+
+/** Slots of the memory shared with the indexer thread. @internal */
+export const SHARED = { appended: 0, gen: 1, closing: 2, sleep: 3, length: 4 } as const;
+
+/** Appends gathered in one event-loop turn: their journal lines, event ids and one promise. @internal */
+export interface _JournalBatch {
+  readonly lines: string[];
+  readonly decisionIds: string[];
+  readonly rewardIds: string[];
+  readonly done: Promise<void>;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+function newBatch(): _JournalBatch {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const done = new Promise<void>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { lines: [], decisionIds: [], rewardIds: [], done, resolve, reject };
+}
+
+/** A journal position: generation and byte offset in its file. @internal */
+export interface _JournalPosition {
+  readonly gen: number;
+  readonly offset: number;
+}
+
+/** Journal generations present in a log folder, ascending. @internal */
+export function _journalGens(dir: string): number[] {
+  const gens: number[] = [];
+  for (const name of readdirSync(dir)) {
+    const m = /^journal-(\d{6,})\.jsonl$/.exec(name);
+    if (m !== null) gens.push(Number(m[1]));
+  }
+  return gens.sort((a, b) => a - b);
+}
+
+/**
+ * The complete records of one journal file from `offset` on. A line that is not a record ends the
+ * file when nothing complete follows it (the torn tail of a write that was never acknowledged);
+ * anywhere else it is `LOG_INVALID`.
+ * @internal
+ */
+export function _readJournal(dir: string, gen: number, offset: number, strict: boolean): _ParsedJournal {
+  const file = join(dir, _journalName(gen));
+  const bytes = readFileSync(file);
+  const text = bytes.toString("utf8", offset);
+  const parsed = _journalFunctions().parseJournal(text, offset);
+  if (strict && parsed.torn !== null) {
+    const after = bytes.indexOf(10, parsed.end + Buffer.byteLength(parsed.torn) + 1);
+    if (after >= 0)
+      throw new ServeError(
+        "LOG_INVALID",
+        `${file}: the line at byte ${parsed.end} is not a decision or reward record: ${JSON.stringify(parsed.torn.slice(0, 80))}`,
+      );
+  }
+  return parsed;
+}
+
+/**
+ * The event loop's side of the journal: every append of one event-loop turn becomes one `write` to
+ * the current generation's file (opened for appending) and is acknowledged when it returns, or with
+ * `fsync` when an `fdatasync` that started after it returns (group commit: one runs at a time, the
+ * next covers every batch written meanwhile). A write that fails or comes back short is cut off
+ * again (`ftruncate` to the previous size) and its batch fails alone; a failed `fdatasync` fails its
+ * batches and every later append (what was written may not be on disk: restart on the log). Batches
+ * written and not yet indexed are kept, in order, until the indexer passes them.
+ * @internal
+ */
+export class _JournalAppender {
+  gen: number;
+  private fd: number;
+  private size = 0;
+  private queue: _JournalBatch | undefined;
+  private scheduled = false;
+  private readonly unindexed: { gen: number; end: number; batch: _JournalBatch }[] = [];
+  private syncWaiting: _JournalBatch[] = [];
+  private syncing = false;
+  private idle: (() => void) | undefined;
+  private broken: string | undefined;
+  /** Start a new generation at this size (bytes). */
+  rotateBytes = JOURNAL_ROTATE_BYTES;
+
+  constructor(
+    private readonly dir: string,
+    gen: number,
+    private readonly options: {
+      readonly fsync: boolean;
+      readonly shared: Int32Array;
+      readonly failed: (batch: _JournalBatch) => void;
+    },
+  ) {
+    this.gen = gen;
+    this.fd = this.create(gen);
+  }
+
+  private create(gen: number): number {
+    const fd = openSync(join(this.dir, _journalName(gen)), "a");
+    if (this.options.fsync) {
+      const folder = openSync(this.dir, "r");
+      try {
+        fsyncSync(folder);
+      } finally {
+        closeSync(folder);
+      }
+    }
+    return fd;
+  }
+
+  /** Queue one journal line; resolves once written (and synced with `fsync`). */
+  append(line: string, decisionId: string | null, rewardId: string | null): Promise<void> {
+    let batch = this.queue;
+    if (batch === undefined) {
+      batch = this.queue = newBatch();
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => this.flush());
+      }
+    }
+    batch.lines.push(line);
+    if (decisionId !== null) batch.decisionIds.push(decisionId);
+    if (rewardId !== null) batch.rewardIds.push(rewardId);
+    return batch.done;
+  }
+
+  private fail(batch: _JournalBatch, message: string): void {
+    this.options.failed(batch);
+    batch.reject(new ServeError("LOG_WRITE_FAILED", `the decision log could not write: ${message}`));
+  }
+
+  /** Write the queued batch (one event-loop turn's appends). */
+  flush(): void {
+    this.scheduled = false;
+    const batch = this.queue;
+    if (batch === undefined) return;
+    this.queue = undefined;
+    if (this.broken !== undefined) {
+      this.fail(batch, this.broken);
+      return;
+    }
+    try {
+      if (this.size >= this.rotateBytes && !this.syncing) this.rotate();
+    } catch (error) {
+      this.broken = `cannot start the next journal file: ${(error as Error).message}`;
+      this.fail(batch, this.broken);
+      return;
+    }
+    const text = batch.lines.length === 1 ? batch.lines[0]! : batch.lines.join("");
+    const bytes = Buffer.byteLength(text);
+    try {
+      const n = writeSync(this.fd, text);
+      if (n !== bytes) {
+        try {
+          ftruncateSync(this.fd, this.size);
+        } catch (error) {
+          this.broken = `a short write could not be cut off: ${(error as Error).message}`;
+        }
+        this.fail(batch, `short write (${n} of ${bytes} bytes)`);
+        return;
+      }
+    } catch (error) {
+      this.fail(batch, (error as Error).message);
+      return;
+    }
+    this.size += bytes;
+    this.unindexed.push({ gen: this.gen, end: this.size, batch });
+    const shared = this.options.shared;
+    Atomics.add(shared, SHARED.appended, 1);
+    Atomics.notify(shared, SHARED.appended);
+    if (!this.options.fsync) {
+      batch.resolve();
+      return;
+    }
+    this.syncWaiting.push(batch);
+    if (!this.syncing) this.sync();
+  }
+
+  private sync(): void {
+    const waiting = this.syncWaiting;
+    this.syncWaiting = [];
+    this.syncing = true;
+    fdatasync(this.fd, (error) => {
+      this.syncing = false;
+      if (error !== null) this.broken ??= `fdatasync failed: ${error.message}`;
+      for (const batch of waiting) {
+        if (error === null) batch.resolve();
+        else this.fail(batch, `fdatasync failed: ${error.message}`);
+      }
+      if (this.syncWaiting.length > 0) this.sync();
+      else this.idle?.();
+    });
+  }
+
+  /** Close this generation's file and append to the next (no fdatasync is running). */
+  private rotate(): void {
+    const next = this.create(this.gen + 1);
+    closeSync(this.fd);
+    this.fd = next;
+    this.gen++;
+    this.size = 0;
+    Atomics.store(this.options.shared, SHARED.gen, this.gen);
+    Atomics.notify(this.options.shared, SHARED.appended);
+  }
+
+  /** Batches written and not yet indexed. */
+  get unindexedCount(): number {
+    return this.unindexed.length;
+  }
+
+  /** The batches the indexer has committed up to `position`, removed from the unindexed list. */
+  indexed(position: _JournalPosition): _JournalBatch[] {
+    let k = 0;
+    const list = this.unindexed;
+    while (k < list.length) {
+      const u = list[k]!;
+      if (u.gen > position.gen || (u.gen === position.gen && u.end > position.offset)) break;
+      k++;
+    }
+    return list.splice(0, k).map((u) => u.batch);
+  }
+
+  /** Write what is queued, wait for the running fdatasync, close the file. */
+  async close(): Promise<void> {
+    this.flush();
+    if (this.syncing) await new Promise<void>((resolve) => (this.idle = resolve));
+    closeSync(this.fd);
+  }
+}
+
+/**
+ * Remove journal generations before `gen` (indexed and moved past) and, on request, `gen` itself.
+ * @internal
+ */
+export function _removeJournals(dir: string, upTo: number): void {
+  for (const g of _journalGens(dir)) if (g <= upTo) unlinkSync(join(dir, _journalName(g)));
+}
+
+/** A decision's journal line (@internal) (context and allowed actions embedded as the JSON they are). */
+export const _decisionLine = (d: _DecisionRow): string =>
+  `[0,${JSON.stringify(d.eventId)},${d.session},${JSON.stringify(d.groupId)},${d.context},${d.allowed ?? "null"},${JSON.stringify(d.action)},${d.probability},${d.explored ? 1 : 0},${d.decidedMs},${d.deadlineMs},${d.defaultReward ?? "null"}]\n`;
+
+/** A reward's journal line. @internal */
+export const _rewardLine = (r: _RewardRow): string =>
+  `[1,${JSON.stringify(r.eventId)},${r.reward},${r.verified ? 1 : 0},${r.components ?? "null"},${r.rewardedMs}]\n`;
+
+/** Rows of parsed journal text as decision and reward rows, with the position after each. @internal */
+export function _rowsOf(
+  parsed: _ParsedJournal,
+  gen: number,
+): {
+  decisions: { row: _DecisionRow; gen: number; end: number }[];
+  rewards: { row: _RewardRow; gen: number; end: number }[];
+} {
+  const decisions: { row: _DecisionRow; gen: number; end: number }[] = [];
+  const rewards: { row: _RewardRow; gen: number; end: number }[] = [];
+  let d = 0;
+  let r = 0;
+  parsed.kinds.forEach((kind, i) => {
+    const end = parsed.ends[i]!;
+    if (kind === 0) {
+      const v = parsed.decisions.slice(d * 11, ++d * 11);
+      decisions.push({
+        gen,
+        end,
+        row: {
+          eventId: v[0] as string,
+          session: v[1] as number,
+          groupId: v[2] as string,
+          context: v[3] as string,
+          allowed: v[4] as string | null,
+          action: v[5] as string,
+          probability: v[6] as number,
+          explored: v[7] === 1,
+          decidedMs: v[8] as number,
+          deadlineMs: v[9] as number,
+          defaultReward: v[10] as number | null,
+        },
+      });
+    } else {
+      const v = parsed.rewards.slice(r * 5, ++r * 5);
+      rewards.push({
+        gen,
+        end,
+        row: {
+          eventId: v[0] as string,
+          reward: v[1] as number,
+          verified: v[2] === 1,
+          components: v[3] as string | null,
+          rewardedMs: v[4] as number,
+        },
+      });
+    }
+  });
+  return { decisions, rewards };
+}

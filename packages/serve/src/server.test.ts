@@ -172,6 +172,8 @@ describe("admin, health and metrics", () => {
     expect(metrics).toMatch(/^rlvr_serve_rewards_total 1$/m);
     expect(metrics).toContain(`rlvr_serve_checkpoint_info{checkpoint="${ok.body.checkpoint}"} 1`);
     expect(metrics).toMatch(/^rlvr_serve_errors_total\{code="UNAUTHORIZED"\} 2$/m);
+    expect(metrics).toMatch(/^rlvr_serve_log_unindexed_rows \d+$/m);
+    expect(metrics).toMatch(/^rlvr_serve_log_indexer_failing 0$/m);
   });
 });
 

@@ -286,7 +286,9 @@ function buildServer(o: ResolvedServeOptions, first: _ServedCheckpoint, log: _De
   }));
 
   app.get("/metrics", async (_request, reply) =>
-    reply.type("text/plain; version=0.0.4; charset=utf-8").send(metrics.render(served.checkpoint.digest)),
+    reply
+      .type("text/plain; version=0.0.4; charset=utf-8")
+      .send(metrics.render(served.checkpoint.digest, log.stats())),
   );
 
   const openApi = JSON.stringify(openApiDocument());
@@ -364,7 +366,7 @@ function buildServer(o: ResolvedServeOptions, first: _ServedCheckpoint, log: _De
       return `http://${host.includes(":") ? `[${host}]` : host}:${bound}`;
     },
     reload,
-    metrics: () => metrics.render(served.checkpoint.digest),
+    metrics: () => metrics.render(served.checkpoint.digest, log.stats()),
     close() {
       shuttingDown = true;
       closing ??= app.close().then(() => log.close());

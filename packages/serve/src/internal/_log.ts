@@ -359,6 +359,14 @@ export class _DecisionLog {
     return (this.appender ?? this.startAppending()).append(_rewardLine(r), null, r.eventId);
   }
 
+  /** Rows in the journal not yet indexed, and whether the indexer's last attempt failed. */
+  stats(): { unindexed: number; indexerFailing: boolean } {
+    return {
+      unindexed: this.pendingDecisions.size + this.pendingRewards.size,
+      indexerFailing: this.indexerError !== undefined,
+    };
+  }
+
   /** Resolves once the indexer thread has copied every row appended so far into the database. */
   whenIndexed(): Promise<void> {
     if (this.appender === undefined || this.appender.unindexedCount === 0) return Promise.resolve();

@@ -69,7 +69,13 @@ export class _Metrics {
     this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
   }
 
-  render(checkpoint: string): string {
+  /**
+   * The exposition text.
+   * @param checkpoint - digest of the checkpoint served
+   * @param log - rows in the journal not yet indexed into the database, and whether the indexer's
+   *   last attempt failed
+   */
+  render(checkpoint: string, log: { readonly unindexed: number; readonly indexerFailing: boolean }): string {
     const lines = [
       ...metric(
         "rlvr_serve_decisions_total",
@@ -108,6 +114,18 @@ export class _Metrics {
       ...this.rewardLatency.render(
         "rlvr_serve_reward_duration_seconds",
         "Time from the reward request's handler to its commit.",
+      ),
+      ...metric(
+        "rlvr_serve_log_unindexed_rows",
+        "gauge",
+        "Decisions and rewards in the journal not yet copied into the log's database.",
+        log.unindexed,
+      ),
+      ...metric(
+        "rlvr_serve_log_indexer_failing",
+        "gauge",
+        "1 while the log's indexer fails to copy the journal into the database (it retries every second).",
+        log.indexerFailing ? 1 : 0,
       ),
       "# HELP rlvr_serve_checkpoint_info The checkpoint served (its content digest).",
       "# TYPE rlvr_serve_checkpoint_info gauge",

@@ -228,11 +228,14 @@ export class FeatureAccumulator implements KeySink {
 
   /** `dimension − 1` when the dimension is a power of two (then h mod dimension is h & mask), else −1. */
   private readonly mask: number;
+  /** Bits of the largest index (the bias, `dimension`). */
+  private readonly indexBits: number;
 
   constructor(spec: FeaturizerSpec) {
     this.spec = spec;
     const d = spec.dimension;
     this.mask = (d & (d - 1)) === 0 ? d - 1 : -1;
+    this.indexBits = 32 - Math.clz32(d);
   }
 
   /**
@@ -321,13 +324,13 @@ export class FeatureAccumulator implements KeySink {
     const val = this.values;
     const sIdx = this.sortIndices;
     const sVal = this.sortValues;
-    // bits of the largest index (the bias, `dimension`); 2^k buckets, 2^k ≥ n, at most 1024
-    const bits = 32 - Math.clz32(this.spec.dimension);
+    // 2^k buckets by the top k of the index's bits, 2^k ≥ n, at most 1024
+    const bits = this.indexBits;
     const k = Math.min(32 - Math.clz32(n - 1), 10, bits);
     const shift = bits - k;
     const B = 1 << k;
     const starts = this.bucketStarts;
-    starts.fill(0, 0, B + 1);
+    for (let b = 0; b <= B; b++) starts[b] = 0;
     for (let i = 0; i < n; i++) starts[(idx[i]! >>> shift) + 1]!++;
     for (let b = 1; b <= B; b++) starts[b] = starts[b]! + starts[b - 1]!;
     for (let i = 0; i < n; i++) {

@@ -112,7 +112,7 @@ describe("the keyed draw", () => {
     const reference = (seed: number, id: string): number => {
       const d = createHash("sha256").update(`rlvr-serve/decision\0${seed}\0${id}`).digest();
       const state = [0, 4, 8, 12].map((i) => d.readInt32LE(i));
-      if (state.every((x) => x === 0)) state[0] = 1;
+      if (!state.some((x) => x !== 0)) state[0] = 1; // the all-zero state
       return uniformFloat64(xoroshiro128plusFromState(state));
     };
     fc.assert(

@@ -61,7 +61,6 @@ export function murmur3Bytes(bytes: Uint8Array, length: number, seed: number): n
 /**
  * MurmurHash3 (x86, 32-bit) with `seed` of the two bytes of `tag` (low byte first) followed by
  * `bytes[start, end)`: the hash of a featurizer key such as `u:word` without copying the word.
- * Five positional parameters: the featurizer's hot loop calls it once per key.
  * @param tag - two bytes, `first | (second << 8)` (e.g. `0x3a75` for "u:")
  * @param bytes - the buffer
  * @param start - first byte after the tag
@@ -81,7 +80,8 @@ export function _murmur3Tagged(
 
 /**
  * {@link _murmur3Tagged} as a signed 32-bit integer (the same bits; `>>> 0` gives the unsigned
- * hash): what the featurizer's hot loop calls, since a signed result is never boxed.
+ * hash): what the featurizer's hot loop calls once per key (hence five positional parameters), since
+ * a signed result is never boxed.
  * @param tag - two bytes, `first | (second << 8)`
  * @param bytes - the buffer
  * @param start - first byte after the tag

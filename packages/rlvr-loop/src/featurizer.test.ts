@@ -215,6 +215,30 @@ describe("the single-pass featurizer", () => {
     );
   });
 
+  it("sorts long lists by bucket with the reference's order and sums (many words, colliding rows)", () => {
+    const wordArb = fc.constantFrom("a", "Bb", "ccc", "dddd", "e5", "Ff", "g", "hhhhhhh", "x1", "yz");
+    fc.assert(
+      fc.property(
+        fc.constantFrom(1, 3, 7, 64, 1000, 4096, 262144, 2 ** 26),
+        fc.array(wordArb, { minLength: 10, maxLength: 400 }),
+        fc.dictionary(fc.string({ maxLength: 6 }), fc.double({ noNaN: true, noDefaultInfinity: true }), {
+          maxKeys: 30,
+        }),
+        (dimension, words, features) => {
+          const f = createFeaturizer({ dimension, seed: 11 });
+          const context = { prompt: words.join(" "), features };
+          const got = f.featurize(context);
+          const want = referenceFeaturize(f.spec, context);
+          expect(Array.from(got.indices)).toEqual(want.indices);
+          expect(new Uint8Array(Float64Array.from(got.values).buffer)).toEqual(
+            new Uint8Array(Float64Array.from(want.values).buffer),
+          );
+        },
+      ),
+      { seed: 20261204, numRuns: 400 },
+    );
+  });
+
   it("reuses its buffers, and every vector it returned keeps its values", () => {
     const f = createFeaturizer({ dimension: 4096, seed: 5 });
     const long = { prompt: `${"Wort\u00e9 ".repeat(500)}\ud83d\ude00 end`, features: { k: "v".repeat(300) } };

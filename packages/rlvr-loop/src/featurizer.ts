@@ -1,7 +1,7 @@
 import type { RlvrContext } from "@rlvr/dataset";
 import { RlvrLoopError } from "./errors.js";
 import { type FeaturizerSpec, type NumericTransform, resolveFeaturizerSpec } from "./featurizer-spec.js";
-import { _murmur3Tagged, _Utf8Buffer } from "./internal/hash.js";
+import { _murmur3TaggedInt32, _Utf8Buffer } from "./internal/hash.js";
 import { _WordScanner } from "./internal/words.js";
 
 /**
@@ -221,9 +221,29 @@ export class FeatureAccumulator implements KeySink {
   private readonly words = new _WordScanner();
   private readonly key = new _Utf8Buffer();
   private tag = 0;
+  /** Scratch of {@link sortAndMerge}: the entries distributed by bucket, and the buckets' starts. */
+  private sortIndices = new Int32Array(64);
+  private sortValues = new Float64Array(64);
+  private readonly bucketStarts = new Int32Array(1025);
+
+  /** `dimension − 1` when the dimension is a power of two (then h mod dimension is h & mask), else −1. */
+  private readonly mask: number;
+  /** Bits of the largest index (the bias, `dimension`). */
+  private readonly indexBits: number;
 
   constructor(spec: FeaturizerSpec) {
     this.spec = spec;
+    const d = spec.dimension;
+    this.mask = (d & (d - 1)) === 0 ? d - 1 : -1;
+    this.indexBits = 32 - Math.clz32(d);
+  }
+
+  /**
+   * The feature row of a key whose 32-bit hash is h (signed): the unsigned hash modulo `dimension`,
+   * by a mask when the dimension is a power of two (an integer division costs tens of cycles).
+   */
+  private row(h: number): number {
+    return this.mask >= 0 ? h & this.mask : (h >>> 0) % this.spec.dimension;
   }
 
   /** Clear, then collect the features of `context` (bias included), sorted and merged. */
@@ -247,24 +267,24 @@ export class FeatureAccumulator implements KeySink {
 
   /** @internal {@link KeySink.end} */
   end(value: number): void {
-    const { dimension, seed } = this.spec;
-    this.push(_murmur3Tagged(this.tag, this.key.bytes, 0, this.key.length, seed) % dimension, value);
+    const { seed } = this.spec;
+    this.push(this.row(_murmur3TaggedInt32(this.tag, this.key.bytes, 0, this.key.length, seed)), value);
   }
 
   /** @internal {@link KeySink.prompt} */
   prompt(prompt: string): void {
-    const { dimension, seed, unigrams, bigrams } = this.spec;
+    const { seed, unigrams, bigrams } = this.spec;
     const w = this.words;
     w.scan(prompt, this.spec.lowercase);
     const { starts, ends, count } = w;
     const bytes = w.utf8.bytes;
     if (unigrams) {
       for (let i = 0; i < count; i++)
-        this.push(_murmur3Tagged(TAG.unigram, bytes, starts[i]!, ends[i]!, seed) % dimension, 1);
+        this.push(this.row(_murmur3TaggedInt32(TAG.unigram, bytes, starts[i]!, ends[i]!, seed)), 1);
     }
     if (bigrams) {
       for (let i = 1; i < count; i++)
-        this.push(_murmur3Tagged(TAG.bigram, bytes, starts[i - 1]!, ends[i]!, seed) % dimension, 1);
+        this.push(this.row(_murmur3TaggedInt32(TAG.bigram, bytes, starts[i - 1]!, ends[i]!, seed)), 1);
     }
   }
 
@@ -282,35 +302,85 @@ export class FeatureAccumulator implements KeySink {
     this.length++;
   }
 
+  /**
+   * Sort the entries by index, stably (equal indices keep the order they were pushed in, so their
+   * values are summed in that order), then merge equal indices. A short list is insertion-sorted in
+   * place; a longer one is first distributed by its top index bits into about as many buckets as
+   * entries (a stable counting sort into the scratch arrays: hashed indices are spread evenly), then
+   * insertion-sorted there (nearly sorted: O(n) expected instead of O(n²)) and merged back.
+   */
   private sortAndMerge(): void {
+    const n = this.length;
+    if (n < 16) {
+      insertionSort(this.indices, this.values, n);
+      this.length = mergeInto(this.indices, this.values, this.indices, this.values, n);
+      return;
+    }
+    if (this.sortIndices.length < n) {
+      this.sortIndices = new Int32Array(this.indices.length);
+      this.sortValues = new Float64Array(this.indices.length);
+    }
     const idx = this.indices;
     const val = this.values;
-    const n = this.length;
-    // insertion sort: short lists, stable, allocation-free
-    for (let i = 1; i < n; i++) {
-      const ki = idx[i]!;
-      const vi = val[i]!;
-      let j = i - 1;
-      while (j >= 0 && idx[j]! > ki) {
-        idx[j + 1] = idx[j]!;
-        val[j + 1] = val[j]!;
-        j--;
-      }
-      idx[j + 1] = ki;
-      val[j + 1] = vi;
-    }
-    let out = 0;
+    const sIdx = this.sortIndices;
+    const sVal = this.sortValues;
+    // 2^k buckets by the top k of the index's bits, 2^k ≥ n, at most 1024
+    const bits = this.indexBits;
+    const k = Math.min(32 - Math.clz32(n - 1), 10, bits);
+    const shift = bits - k;
+    const B = 1 << k;
+    const starts = this.bucketStarts;
+    for (let b = 0; b <= B; b++) starts[b] = 0;
+    for (let i = 0; i < n; i++) starts[(idx[i]! >>> shift) + 1]!++;
+    for (let b = 1; b <= B; b++) starts[b] = starts[b]! + starts[b - 1]!;
     for (let i = 0; i < n; i++) {
-      if (out > 0 && idx[out - 1] === idx[i]) {
-        val[out - 1] = val[out - 1]! + val[i]!;
-      } else {
-        idx[out] = idx[i]!;
-        val[out] = val[i]!;
-        out++;
-      }
+      const o = starts[idx[i]! >>> shift]!++;
+      sIdx[o] = idx[i]!;
+      sVal[o] = val[i]!;
     }
-    this.length = out;
+    insertionSort(sIdx, sVal, n);
+    this.length = mergeInto(sIdx, sVal, idx, val, n);
   }
+}
+
+/** Stable insertion sort of `idx[0, n)` by value, moving `val` along (short lists, no allocation). */
+function insertionSort(idx: Int32Array, val: Float64Array, n: number): void {
+  for (let i = 1; i < n; i++) {
+    const ki = idx[i]!;
+    const vi = val[i]!;
+    let j = i - 1;
+    while (j >= 0 && idx[j]! > ki) {
+      idx[j + 1] = idx[j]!;
+      val[j + 1] = val[j]!;
+      j--;
+    }
+    idx[j + 1] = ki;
+    val[j + 1] = vi;
+  }
+}
+
+/**
+ * Merge the runs of equal indices of the sorted `idx[0, n)` (their values summed in order) into
+ * `outIdx` and `outVal` (which may be the same arrays); returns the number of distinct indices.
+ */
+function mergeInto(
+  idx: Int32Array,
+  val: Float64Array,
+  outIdx: Int32Array,
+  outVal: Float64Array,
+  n: number,
+): number {
+  let out = 0;
+  for (let i = 0; i < n; i++) {
+    if (out > 0 && outIdx[out - 1] === idx[i]) {
+      outVal[out - 1] = outVal[out - 1]! + val[i]!;
+    } else {
+      outIdx[out] = idx[i]!;
+      outVal[out] = val[i]!;
+      out++;
+    }
+  }
+  return out;
 }
 
 /** Size of the pool that {@link Featurizer.featurize}'s outputs are cut from. */
@@ -350,7 +420,7 @@ function pooledCopy(acc: FeatureAccumulator): SparseFeatures {
 export function createFeaturizer(spec: Partial<FeaturizerSpec> = {}): Featurizer {
   const resolved = resolveFeaturizerSpec(spec);
   const acc = new FeatureAccumulator(resolved);
-  return Object.freeze({
+  const featurizer: Featurizer = Object.freeze({
     spec: resolved,
     rows: resolved.dimension + 1,
     biasIndex: resolved.dimension,
@@ -364,4 +434,25 @@ export function createFeaturizer(spec: Partial<FeaturizerSpec> = {}): Featurizer
       return sink.out;
     },
   });
+  accumulators.set(featurizer, acc);
+  return featurizer;
+}
+
+/** The accumulator behind each featurizer of {@link createFeaturizer}. */
+const accumulators = new WeakMap<Featurizer, FeatureAccumulator>();
+
+/**
+ * The features of `context` left in the accumulator of a featurizer made by {@link createFeaturizer}
+ * (entries `[0, length)` of its `indices` and `values`, valid until the featurizer's next call), or
+ * `undefined` for any other featurizer. The same features as {@link Featurizer.featurize} without
+ * copying them out: for callers that use them at once (a policy scoring one decision).
+ * @internal
+ */
+export function _featuresInPlace(
+  featurizer: Featurizer,
+  context: RlvrContext,
+): FeatureAccumulator | undefined {
+  const acc = accumulators.get(featurizer);
+  acc?.collect(context);
+  return acc;
 }

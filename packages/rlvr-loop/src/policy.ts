@@ -1,8 +1,8 @@
 import type { RlvrContext } from "@rlvr/dataset";
 import { RlvrLoopError } from "./errors.js";
-import { createFeaturizer, type Featurizer } from "./featurizer.js";
+import { _featuresInPlace, createFeaturizer, type Featurizer } from "./featurizer.js";
 import type { FeaturizerSpec } from "./featurizer-spec.js";
-import { logSoftmaxInto, scoresInto } from "./internal/linear.js";
+import { logSoftmaxInto, type SparseRow, scoresInto } from "./internal/linear.js";
 import { type Rng, sampleIndex } from "./rng.js";
 import { normalizeActions } from "./training-data.js";
 
@@ -149,9 +149,22 @@ export function linearPolicyFromParts(
     scoresInto(weights, { indices: f.indices, values: f.values, start: 0, end: f.indices.length }, out);
     return out;
   };
+  // one decision's features, scored at once: read in place from the featurizer's accumulator
+  // (no copy) when it is one of createFeaturizer's
+  const row: SparseRow = { indices: new Int32Array(0), values: new Float64Array(0), start: 0, end: 0 };
   const logProbs = (context: RlvrContext, options?: LogProbsOptions): Float64Array => {
-    const f = featurizer.featurize(context);
-    scoresInto(weights, { indices: f.indices, values: f.values, start: 0, end: f.indices.length }, z);
+    const acc = _featuresInPlace(featurizer, context);
+    if (acc !== undefined) {
+      row.indices = acc.indices;
+      row.values = acc.values;
+      row.end = acc.length;
+    } else {
+      const f = featurizer.featurize(context);
+      row.indices = f.indices;
+      row.values = f.values;
+      row.end = f.indices.length;
+    }
+    scoresInto(weights, row, z);
     const lp = new Float64Array(A);
     const m = buildMask(options?.allowedActions, index, mask);
     logSoftmaxInto({ z, lp, p }, m, 0);

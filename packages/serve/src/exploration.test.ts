@@ -1,5 +1,8 @@
+import { createHash } from "node:crypto";
 import { createPolicy } from "@rlvr/rlvr-loop";
 import fc from "fast-check";
+import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
+import { xoroshiro128plusFromState } from "pure-rand/generator/xoroshiro128plus";
 import { describe, expect, it } from "vitest";
 import {
   checkExploration,
@@ -103,6 +106,25 @@ describe("the keyed draw", () => {
     );
     expect(decisionUniform(1, "a")).not.toBe(decisionUniform(2, "a"));
     expect(decisionUniform(1, "a")).not.toBe(decisionUniform(1, "b"));
+  });
+
+  it("is pure-rand's uniformFloat64 of the xoroshiro128+ state read from SHA-256 (node:crypto)", () => {
+    const reference = (seed: number, id: string): number => {
+      const d = createHash("sha256").update(`rlvr-serve/decision\0${seed}\0${id}`).digest();
+      const state = [0, 4, 8, 12].map((i) => d.readInt32LE(i));
+      if (!state.some((x) => x !== 0)) state[0] = 1; // the all-zero state
+      return uniformFloat64(xoroshiro128plusFromState(state));
+    };
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.oneof(fc.string({ maxLength: 40 }), fc.string({ unit: "binary", maxLength: 300 })),
+        (seed, id) => {
+          expect(decisionUniform(seed, id)).toBe(reference(seed, id));
+        },
+      ),
+      { seed: 14, numRuns: 500 },
+    );
   });
 
   it("is close to uniform over many event ids, so actions come with the logged frequencies", () => {

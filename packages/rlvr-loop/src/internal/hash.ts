@@ -28,15 +28,18 @@ function mixTail(h: number, bytes: Uint8Array, p: number, end: number): number {
   return h ^ scramble(k);
 }
 
-/** The final avalanche (fmix32) of h after `length` bytes, as an unsigned 32-bit integer. */
+/**
+ * The final avalanche (fmix32) of h after `length` bytes, as a signed 32-bit integer (`>>> 0` gives
+ * the unsigned hash; a signed result stays a small integer where an unsigned one above 2^31 − 1
+ * would be boxed when returned from a call that is not inlined).
+ */
 function finish(h: number, length: number): number {
   h ^= length;
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return h ^ (h >>> 16);
 }
 
 /**
@@ -52,13 +55,12 @@ export function murmur3Bytes(bytes: Uint8Array, length: number, seed: number): n
   for (; p < blocksEnd; p += 4) {
     h = mixBlock(h, bytes[p]! | (bytes[p + 1]! << 8) | (bytes[p + 2]! << 16) | (bytes[p + 3]! << 24));
   }
-  return finish(mixTail(h, bytes, p, length), length);
+  return finish(mixTail(h, bytes, p, length), length) >>> 0;
 }
 
 /**
  * MurmurHash3 (x86, 32-bit) with `seed` of the two bytes of `tag` (low byte first) followed by
  * `bytes[start, end)`: the hash of a featurizer key such as `u:word` without copying the word.
- * Five positional parameters: the featurizer's hot loop calls it once per key.
  * @param tag - two bytes, `first | (second << 8)` (e.g. `0x3a75` for "u:")
  * @param bytes - the buffer
  * @param start - first byte after the tag
@@ -67,6 +69,27 @@ export function murmur3Bytes(bytes: Uint8Array, length: number, seed: number): n
  * @internal
  */
 export function _murmur3Tagged(
+  tag: number,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  seed: number,
+): number {
+  return _murmur3TaggedInt32(tag, bytes, start, end, seed) >>> 0;
+}
+
+/**
+ * {@link _murmur3Tagged} as a signed 32-bit integer (the same bits; `>>> 0` gives the unsigned
+ * hash): what the featurizer's hot loop calls once per key (hence five positional parameters), since
+ * a signed result is never boxed.
+ * @param tag - two bytes, `first | (second << 8)`
+ * @param bytes - the buffer
+ * @param start - first byte after the tag
+ * @param end - one past the last byte
+ * @param seed - the hash seed (its low 32 bits)
+ * @internal
+ */
+export function _murmur3TaggedInt32(
   tag: number,
   bytes: Uint8Array,
   start: number,

@@ -1,4 +1,4 @@
-// Hot loop (measured): the action chunks of eight, four and one repeat each other on purpose; without
+// Hot loop (measured): the action chunks of eight, four, two and one repeat each other on purpose; without
 // the four-wide chunk, scoresInto with 4 actions took 1.35–1.6× the CPU time (200 k examples × 30 features).
 /**
  * Sparse linear algebra of the log-linear policy. Weights are stored feature-row-major: the scores of
@@ -28,7 +28,7 @@ export interface Softmax {
 /**
  * z[a] = Σ_k values[k] · W[indices[k]·A + a] for k in [start, end) of `row`, A = z.length, each sum
  * accumulated in order of k starting from 0. Actions are processed in chunks of eight (then four,
- * then one) with local accumulators, looping over the features inside: eight independent dependency
+ * then two, then one) with local accumulators, looping over the features inside: eight independent dependency
  * chains instead of a load-add-store chain through `z`, and every row of the example is requested in
  * the first chunk, so cache misses on different rows overlap.
  */
@@ -83,6 +83,19 @@ export function scoresInto(W: Float64Array, row: SparseRow, z: Float64Array): vo
     z[a + 1] = c1;
     z[a + 2] = c2;
     z[a + 3] = c3;
+  }
+  if (a + 2 <= A) {
+    let c0 = 0;
+    let c1 = 0;
+    for (let k = start; k < end; k++) {
+      const b = indices[k]! * A + a;
+      const v = values[k]!;
+      c0 += v * W[b]!;
+      c1 += v * W[b + 1]!;
+    }
+    z[a] = c0;
+    z[a + 1] = c1;
+    a += 2;
   }
   for (; a < A; a++) {
     let c = 0;

@@ -21,12 +21,6 @@ function isWordCodePoint(cp: number): boolean {
   return block[cp & 255] === 1;
 }
 
-/** Whether every code unit of `text` is ASCII (then NFC changes nothing and lower-casing is A–Z only). */
-function isAscii(text: string): boolean {
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return false;
-  return true;
-}
-
 /**
  * The words of a prompt as UTF-8 bytes, in one pass over its code units: the same words as the
  * featurizer's `tokenize` (maximal runs of `[\p{L}\p{M}\p{N}]` after NFC, optionally lower-cased),
@@ -45,19 +39,60 @@ export class _WordScanner {
 
   /** Scan `prompt`; the words are then `count`, `starts`, `ends` and `utf8.bytes`. */
   scan(prompt: string, lowercase: boolean): void {
-    let text = prompt;
-    if (!isAscii(prompt)) {
-      text = prompt.normalize("NFC");
-      if (lowercase) text = text.toLowerCase();
-    }
-    const n = text.length;
-    const utf8 = this.utf8;
-    utf8.length = 0;
-    utf8.reserve(n * 3 + 1);
+    // an ASCII prompt in one pass (NFC changes nothing, lower-casing is A–Z only); the first code
+    // unit above 0x7F sends the whole prompt to the general pass
+    if (!this.scanAscii(prompt, lowercase)) this.scanText(prompt, lowercase);
+  }
+
+  /** Make room for the words of a text of n code units (at most n words, 3 bytes per code unit). */
+  private prepare(n: number): void {
+    this.utf8.length = 0;
+    this.utf8.reserve(n * 3 + 1);
     if (this.starts.length < n + 1) {
       this.starts = new Int32Array(n + 1);
       this.ends = new Int32Array(n + 1);
     }
+  }
+
+  /** The scan of an ASCII text; false (and nothing scanned) at the first code unit above 0x7F. */
+  private scanAscii(text: string, lowercase: boolean): boolean {
+    const n = text.length;
+    this.prepare(n);
+    const bytes = this.utf8.bytes;
+    const starts = this.starts;
+    const ends = this.ends;
+    let length = 0;
+    let count = 0;
+    let inWord = false;
+    for (let i = 0; i < n; i++) {
+      let c = text.charCodeAt(i);
+      if (c >= 0x80) return false;
+      if (ASCII_WORD[c] !== 1) {
+        if (inWord) ends[count++] = length;
+        inWord = false;
+        continue;
+      }
+      if (lowercase && c <= 0x5a && c >= 0x41) c |= 0x20;
+      if (!inWord) {
+        if (count > 0) bytes[length++] = 0x20;
+        starts[count] = length;
+        inWord = true;
+      }
+      bytes[length++] = c;
+    }
+    if (inWord) ends[count++] = length;
+    this.utf8.length = length;
+    this.count = count;
+    return true;
+  }
+
+  /** The scan of any text: NFC, optionally lower-cased, then its code points. */
+  private scanText(prompt: string, lowercase: boolean): void {
+    let text = prompt.normalize("NFC");
+    if (lowercase) text = text.toLowerCase();
+    const n = text.length;
+    this.prepare(n);
+    const utf8 = this.utf8;
     const starts = this.starts;
     const ends = this.ends;
     let count = 0;
@@ -67,7 +102,6 @@ export class _WordScanner {
       let word: boolean;
       if (c < 0x80) {
         word = ASCII_WORD[c] === 1;
-        if (word && lowercase && c <= 0x5a && c >= 0x41) c |= 0x20;
       } else {
         c = codePointAt(text, i, c);
         if (c > 0xffff) i++;

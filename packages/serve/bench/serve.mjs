@@ -3,8 +3,9 @@
 // per second and p50 / p99 latency, against the bare Fastify hello-world measured in the same run as
 // the baseline (goal: at least 0.5× its requests per second). Each server runs in a child process, so
 // the load generator and the server share the machine's cores as they would on one host. Every
-// decision is a new event (generated id), committed to the decision log (SQLite, WAL; an fsync per
-// commit with durability disk) before it is answered. Also measured in the same run: the CPU time of
+// decision is a new event (generated id), written to the decision log's journal before it is answered
+// (with durability disk, after an fdatasync that started after the write; the log's indexer thread
+// copies the journal into SQLite behind it). Also measured in the same run: the CPU time of
 // featurizing one request's context, and the fsync latency of the log's folder (with durability disk
 // a decision waits for at least one fsync, so 32 connections cannot get more than about
 // 32 / fsync-time decisions per second).
@@ -154,7 +155,7 @@ try {
   console.log("|---|---|---|---|---|");
   console.log(row("Fastify hello-world (baseline)", base));
   console.log(row("POST /v1/decisions, constant answer (schemas only: no decision, no log)", decisions.post));
-  console.log(row("POST /v1/decisions, durability disk (an fsync per commit)", decisions.disk));
+  console.log(row("POST /v1/decisions, durability disk (journal fdatasync before the answer)", decisions.disk));
   console.log(row("POST /v1/decisions, durability process", decisions.process));
   console.log(
     `\ndecisions/s ÷ hello-world requests/s: ${ratio(decisions.disk)} (disk), ${ratio(decisions.process)} (process); goal ≥ 0.5; the constant POST alone: ${ratio(decisions.post)}`,

@@ -121,6 +121,11 @@ function buildServer(o: ResolvedServeOptions, first: _ServedCheckpoint, log: _De
     bodyLimit: o.bodyLimit,
     logger: false,
     return503OnClosing: false, // answered by the onRequest hook below, in our error format
+    // JSON.parse alone: the schemas refuse unknown members (a "__proto__" or "constructor" key
+    // included) at every level and the context check refuses them as feature names, so the
+    // parser's own scan of every body for those keys adds nothing
+    onProtoPoisoning: "ignore",
+    onConstructorPoisoning: "ignore",
     ajv: {
       customOptions: {
         removeAdditional: false,

@@ -12,7 +12,7 @@ import {
 import { join } from "node:path";
 import { ServeError } from "../errors.js";
 import { _journalFunctions, _journalName, type _ParsedJournal } from "./_indexer-source.js";
-import type { _DecisionRow, _RewardRow } from "./_log.js";
+import type { _DecisionRow, _RewardRow } from "./_rows.js";
 
 /** Size at which the event loop starts the journal's next generation (64 MiB). */
 export const JOURNAL_ROTATE_BYTES = 64 * 1024 * 1024;

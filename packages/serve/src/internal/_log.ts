@@ -18,6 +18,7 @@ import {
   JOURNAL_ROTATE_BYTES,
   SHARED,
 } from "./_journal.js";
+import type { _DecisionRow, _DecisionState, _RewardRow, _SessionRow } from "./_rows.js";
 
 /** File name of the decision log inside its folder. */
 export const LOG_FILE = "decisions.db";
@@ -32,43 +33,7 @@ export const LOG_FORMAT_VERSION = 2;
 type Db = Database.Database;
 type Statement = Database.Statement;
 
-/** A decision as the log stores it (context and allowed actions as the JSON text of the request). */
-export interface _DecisionRow {
-  readonly eventId: string;
-  readonly session: number;
-  readonly groupId: string;
-  readonly context: string;
-  readonly allowed: string | null;
-  readonly action: string;
-  readonly probability: number;
-  readonly explored: boolean;
-  readonly decidedMs: number;
-  readonly deadlineMs: number;
-  readonly defaultReward: number | null;
-}
-
-/** A reward as the log stores it. */
-export interface _RewardRow {
-  readonly eventId: string;
-  readonly reward: number;
-  readonly verified: boolean;
-  readonly components: string | null;
-  readonly rewardedMs: number;
-}
-
-/** What the reward endpoint needs to know about a decision. */
-export interface _DecisionState {
-  readonly row: _DecisionRow;
-  readonly rewarded: boolean;
-}
-
-/** A serving session: the checkpoint, seed and exploration in force from a start or reload on. */
-export interface _SessionRow {
-  readonly id: number;
-  readonly checkpoint: string;
-  readonly seed: number;
-  readonly exploration: string;
-}
+export type { _DecisionRow, _DecisionState, _RewardRow, _SessionRow } from "./_rows.js";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);

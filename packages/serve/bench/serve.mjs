@@ -155,7 +155,9 @@ try {
   console.log("|---|---|---|---|---|");
   console.log(row("Fastify hello-world (baseline)", base));
   console.log(row("POST /v1/decisions, constant answer (schemas only: no decision, no log)", decisions.post));
-  console.log(row("POST /v1/decisions, durability disk (journal fdatasync before the answer)", decisions.disk));
+  console.log(
+    row("POST /v1/decisions, durability disk (journal fdatasync before the answer)", decisions.disk),
+  );
   console.log(row("POST /v1/decisions, durability process", decisions.process));
   console.log(
     `\ndecisions/s ÷ hello-world requests/s: ${ratio(decisions.disk)} (disk), ${ratio(decisions.process)} (process); goal ≥ 0.5; the constant POST alone: ${ratio(decisions.post)}`,

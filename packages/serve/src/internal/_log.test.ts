@@ -1,8 +1,8 @@
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { ServeError } from "../errors.js";
+import { ServeError } from "../errors.js";
 import { _DecisionLog, type _DecisionRow } from "./_log.js";
 
 const root = mkdtempSync(join(tmpdir(), "rlvr-serve-log-test-"));
@@ -152,4 +152,31 @@ it("keeps the first record of an event id when the journal repeats one", async (
   const next = _DecisionLog.open(dir, true);
   expect([...next.joined()].map((j) => j.decision)).toEqual([row(1, session)]);
   await next.close();
+});
+
+it("fails only the batch whose journal write fails, forgets its rows, and keeps appending", async () => {
+  const dir = join(root, "write-fails");
+  const { log, session } = openLog("write-fails", false);
+  await log.appendDecision(row(0, session));
+  // the next write goes to a descriptor opened for reading: write(2) fails with EBADF
+  const appender = (log as unknown as { appender: { fd: number } }).appender;
+  const good = appender.fd;
+  appender.fd = openSync(join(dir, "journal-000002.jsonl"), "r");
+  const failed = await Promise.allSettled([
+    log.appendDecision(row(1, session)),
+    log.appendDecision(row(2, session)),
+  ]);
+  closeSync(appender.fd);
+  appender.fd = good;
+  for (const r of failed) {
+    expect(r.status).toBe("rejected");
+    const reason = (r as PromiseRejectedResult).reason as ServeError;
+    expect([ServeError.is(reason), reason.code]).toEqual([true, "LOG_WRITE_FAILED"]);
+    expect(reason.message).toMatch(/the decision log could not write: .*EBADF/);
+  }
+  expect(log.find(row(1, session).eventId)).toBeUndefined();
+  await log.appendDecision(row(3, session));
+  await log.whenIndexed();
+  expect([...log.joined()].map((j) => j.decision)).toEqual([row(0, session), row(3, session)]);
+  await log.close();
 });

@@ -249,14 +249,14 @@ export class _JournalAppender {
 }
 
 /**
- * Remove journal generations before `gen` (indexed and moved past) and, on request, `gen` itself.
+ * Remove every journal generation up to `upTo` (all of them indexed).
  * @internal
  */
 export function _removeJournals(dir: string, upTo: number): void {
   for (const g of _journalGens(dir)) if (g <= upTo) unlinkSync(join(dir, _journalName(g)));
 }
 
-/** A decision's journal line (@internal) (context and allowed actions embedded as the JSON they are). */
+/** A decision's journal line (context and allowed actions embedded as the JSON they are). @internal */
 export const _decisionLine = (d: _DecisionRow): string =>
   `[0,${JSON.stringify(d.eventId)},${d.session},${JSON.stringify(d.groupId)},${d.context},${d.allowed ?? "null"},${JSON.stringify(d.action)},${d.probability},${d.explored ? 1 : 0},${d.decidedMs},${d.deadlineMs},${d.defaultReward ?? "null"}]\n`;
 

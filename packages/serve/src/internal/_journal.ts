@@ -264,16 +264,20 @@ export const _decisionLine = (d: _DecisionRow): string =>
 export const _rewardLine = (r: _RewardRow): string =>
   `[1,${JSON.stringify(r.eventId)},${r.reward},${r.verified ? 1 : 0},${r.components ?? "null"},${r.rewardedMs}]\n`;
 
+/** A row read from the journal, with the position after its line. @internal */
+export interface _Positioned<T> {
+  readonly row: T;
+  readonly gen: number;
+  readonly end: number;
+}
+
 /** Rows of parsed journal text as decision and reward rows, with the position after each. @internal */
 export function _rowsOf(
   parsed: _ParsedJournal,
   gen: number,
-): {
-  decisions: { row: _DecisionRow; gen: number; end: number }[];
-  rewards: { row: _RewardRow; gen: number; end: number }[];
-} {
-  const decisions: { row: _DecisionRow; gen: number; end: number }[] = [];
-  const rewards: { row: _RewardRow; gen: number; end: number }[] = [];
+): { decisions: _Positioned<_DecisionRow>[]; rewards: _Positioned<_RewardRow>[] } {
+  const decisions: _Positioned<_DecisionRow>[] = [];
+  const rewards: _Positioned<_RewardRow>[] = [];
   let d = 0;
   let r = 0;
   parsed.kinds.forEach((kind, i) => {

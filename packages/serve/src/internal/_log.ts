@@ -121,9 +121,7 @@ export class _DecisionLog {
   private readonly selectDecision: Statement;
   private readonly selectRewarded: Statement;
   /** Rows a reader found in the journal, past what the database held when it opened. */
-  private tail:
-    | { decisions: _DecisionRow[]; rewards: Map<string, _RewardRow>; rewardCount: number }
-    | undefined;
+  private tail: { decisions: _DecisionRow[]; rewards: Map<string, _RewardRow> } | undefined;
   /** Whether appends wait for an fdatasync of the journal (durability "disk"); read on the first append. */
   fsync = true;
   /** Journal size at which the next generation starts (bytes); read on the first append. */
@@ -264,7 +262,7 @@ export class _DecisionLog {
       for (const r of part.rewards)
         if (after(r) && !rewards.has(r.row.eventId)) rewards.set(r.row.eventId, r.row);
     }
-    this.tail = { decisions, rewards, rewardCount: rewards.size };
+    this.tail = { decisions, rewards };
   }
 
   /** Record a serving session (committed at once) and return its id. */
@@ -451,7 +449,7 @@ export class _DecisionLog {
     const r = this.db.prepare("SELECT COUNT(*) AS n FROM rewards").get() as { n: number };
     return {
       decisions: Number(d.n) + (this.tail?.decisions.length ?? 0),
-      rewards: Number(r.n) + (this.tail?.rewardCount ?? 0),
+      rewards: Number(r.n) + (this.tail?.rewards.size ?? 0),
     };
   }
 

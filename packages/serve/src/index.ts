@@ -41,6 +41,7 @@ export {
   DecisionResponseSchema,
   ErrorResponseSchema,
   EVENT_ID_PATTERN,
+  GROUP_ID_PATTERN,
   HealthResponseSchema,
   ReloadRequestSchema,
   ReloadResponseSchema,

@@ -12,6 +12,12 @@ export const EVENT_ID_PATTERN = "^[A-Za-z0-9_][A-Za-z0-9._:-]{0,127}$";
 
 const actionName = Type.String({ minLength: 1, maxLength: MAX_ID_LENGTH });
 
+/**
+ * Pattern of a group id: any text without U+0000 or a lone UTF-16 surrogate (the decision log keeps
+ * ids as SQLite text, which ends at U+0000 when read back, and stores Unicode only).
+ */
+export const GROUP_ID_PATTERN = "^[^\\u0000\\uD800-\\uDFFF]*$";
+
 /** Body of `POST /v1/decisions`. */
 export const DecisionRequestSchema = Type.Object(
   {
@@ -28,8 +34,9 @@ export const DecisionRequestSchema = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: MAX_ID_LENGTH,
+        pattern: GROUP_ID_PATTERN,
         description:
-          "The request or task the decision belongs to: decisions with one groupId form one GRPO group on export. Defaults to the event id.",
+          "The request or task the decision belongs to: decisions with one groupId form one GRPO group on export. Defaults to the event id. No U+0000 and no lone surrogate.",
       }),
     ),
     eventId: Type.Optional(

@@ -123,6 +123,8 @@ describe("decisions and rewards", () => {
       [{ context: {}, allowedActions: ["nope"] }, 400, "UNKNOWN_ACTION", "/allowedActions/0"],
       [{ context: {}, allowedActions: [] }, 400, "INVALID_REQUEST", "/allowedActions"],
       [{ context: {}, eventId: "_1.2" }, 400, "INVALID_REQUEST", "/eventId"],
+      [{ context: {}, groupId: "a\u0000b" }, 400, "INVALID_REQUEST", "/groupId"],
+      ['{"context":{},"groupId":"a\\ud800"}', 400, "INVALID_REQUEST", "/groupId"],
       [{ context: { prompt: "x".repeat(5000) } }, 413, "BODY_TOO_LARGE", ""],
     ];
     for (const [body, status, code, pointer] of cases) {

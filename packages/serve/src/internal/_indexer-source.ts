@@ -1,21 +1,36 @@
 /**
  * JavaScript source of the functions both the indexer thread and the event loop use on journal
  * text (source text, because the indexer thread runs it with `eval: true`: tests run from TypeScript
- * sources, which a worker cannot load; the event loop builds its copy with {@link _journalFunctions}):
+ * sources, which a worker cannot load; the event loop builds its copy with {@link _journalFunctions}).
  *
- * - `parseJournal(text, base)`: the complete lines of `text` (up to its last newline) as
- *   `{ decisions, rewards, ends, end, torn }`: rows flattened in the indexer's column order (11 values
- *   per decision, 5 per reward), `ends[i]` the byte offset (from `base`) after row i's line (rows in
- *   line order, decisions and rewards interleaved: `kinds[i]` 0 or 1), `end` the offset after the last
- *   complete line, `torn` the text of a line that is not a journal record (null when none). A line is
- *   `[0, eventId, session, groupId, context, allowed, action, probability, explored, decidedMs,
- *   deadlineMs, defaultReward]` or `[1, eventId, reward, verified, components, rewardedMs]`, with
- *   the context, allowed actions and components as JSON values (stored as their JSON text, which
- *   `JSON.stringify` gives back exactly: the server wrote them with it);
- * - `committer(db)`: returns `commit(decisions, rewards, gen, offset)`, one transaction inserting
- *   the rows (one multi-row INSERT per 64 rows, prepared once per row count; `INSERT OR IGNORE`: the
- *   first record of an event id wins, as the server already refused the others) and recording the
- *   journal position `(gen, offset)` they reach in `meta`, so rows and position commit together.
+ * Journal lines (JSON arrays; context, allowed actions and components embedded as the JSON text
+ * `JSON.stringify` gave them, so that reading them back gives the same text):
+ * - decision `[2, probability, defaultReward, eventId, session, groupId, context, allowed, action,
+ *   explored, decidedMs, deadlineMs]`; reward `[3, reward, eventId, verified, components, rewardedMs]`
+ *   (log format 3: the numbers that are not integers first, so the indexer reads them without
+ *   parsing the line);
+ * - as written by log format 2: decision `[0, eventId, session, groupId, context, allowed, action,
+ *   probability, explored, decidedMs, deadlineMs, defaultReward]`, reward `[1, eventId, reward,
+ *   verified, components, rewardedMs]` (read, never written).
+ *
+ * Functions:
+ * - `parseJournal(text, base)`: every complete line of `text` (up to its last newline) parsed, as
+ *   `{ decisions, rewards, kinds, ends, end, torn }`: rows flattened in the database's column order
+ *   (11 values per decision, 5 per reward), `kinds[i]` 0 (decision) or 1 (reward) for row i in line
+ *   order, `ends[i]` the byte offset (from `base`) after its line, `end` the offset after the last
+ *   complete record, `torn` the text of the first line that is not a record (null when none);
+ * - `scanJournal(text)`: the indexer's fast path over the format-3 lines at the start of `text`,
+ *   without parsing them: `{ decisions, rewards, rows, stop }`, per decision `line, probability,
+ *   defaultReward`, per reward `line, reward` (the numbers read from the line's start, exactly as
+ *   `Number` reads the text `String` wrote), `stop` the character offset of the first line not taken
+ *   (the first incomplete, format-2 or odd-looking line: {@link parseJournal} takes it from there);
+ * - `committer(db)`: returns `commit(decisions, rewards, gen, offset)` for parsed rows, and
+ *   `fastCommitter(db)` the same for scanned ones (SQLite's JSON functions take the other columns
+ *   from the line: its strings decoded, its context and components as the same JSON text). Both: one
+ *   transaction inserting the rows (one multi-row statement per 64 rows, prepared once per row count;
+ *   `INSERT OR IGNORE`: the first record of an event id wins, as the server already refused the
+ *   others) and recording the journal position `(gen, offset)` they reach in `meta`, so rows and
+ *   position commit together.
  */
 const JOURNAL_SOURCE = `
 function parseJournal(text, base) {
@@ -26,11 +41,12 @@ function parseJournal(text, base) {
   let torn = null;
   let at = 0;
   let bytes = base;
+  const ascii = Buffer.byteLength(text) === text.length;
   const last = text.lastIndexOf("\\n");
   while (at <= last) {
     const nl = text.indexOf("\\n", at);
     const line = text.slice(at, nl);
-    bytes += Buffer.byteLength(line) + 1;
+    bytes += (ascii ? line.length : Buffer.byteLength(line)) + 1;
     at = nl + 1;
     let v;
     try {
@@ -38,11 +54,19 @@ function parseJournal(text, base) {
     } catch {
       v = undefined;
     }
-    if (Array.isArray(v) && v[0] === 0 && v.length === 12) {
-      decisions.push(v[1], v[2], v[3], JSON.stringify(v[4]), v[5] === null ? null : JSON.stringify(v[5]), v[6], v[7], v[8], v[9], v[10], v[11]);
+    const json = (x) => (x === null ? null : JSON.stringify(x));
+    if (!Array.isArray(v)) v = [];
+    if (v[0] === 2 && v.length === 12) {
+      decisions.push(v[3], v[4], v[5], JSON.stringify(v[6]), json(v[7]), v[8], v[1], v[9], v[10], v[11], v[2]);
       kinds.push(0);
-    } else if (Array.isArray(v) && v[0] === 1 && v.length === 6) {
-      rewards.push(v[1], v[2], v[3], v[4] === null ? null : JSON.stringify(v[4]), v[5]);
+    } else if (v[0] === 3 && v.length === 6) {
+      rewards.push(v[2], v[1], v[3], json(v[4]), v[5]);
+      kinds.push(1);
+    } else if (v[0] === 0 && v.length === 12) {
+      decisions.push(v[1], v[2], v[3], JSON.stringify(v[4]), json(v[5]), v[6], v[7], v[8], v[9], v[10], v[11]);
+      kinds.push(0);
+    } else if (v[0] === 1 && v.length === 6) {
+      rewards.push(v[1], v[2], v[3], json(v[4]), v[5]);
       kinds.push(1);
     } else {
       torn = line;
@@ -53,28 +77,50 @@ function parseJournal(text, base) {
   return { decisions, rewards, kinds, ends, end: ends.length === 0 ? base : ends[ends.length - 1], torn };
 }
 
-function committer(db) {
-  const MAX_ROWS = 64;
-  function inserter(sql, width) {
-    const row = "(" + Array(width).fill("?").join(", ") + ")";
-    const statements = [];
-    const statement = (k) => (statements[k] ??= db.prepare(sql + Array(k).fill(row).join(", ")));
-    return (values) => {
-      const n = values.length / width;
-      for (let at = 0; at < n; at += MAX_ROWS) {
-        const k = Math.min(MAX_ROWS, n - at);
-        statement(k).run(k === n ? values : values.slice(at * width, (at + k) * width));
-      }
-    };
+function scanJournal(text) {
+  const decisions = [];
+  const rewards = [];
+  let rows = 0;
+  let at = 0;
+  const last = text.lastIndexOf("\\n");
+  while (at <= last) {
+    const nl = text.indexOf("\\n", at);
+    const kind = text.charCodeAt(at + 1);
+    if (text.charCodeAt(at) !== 91 || text.charCodeAt(at + 2) !== 44 || text.charCodeAt(nl - 1) !== 93) break;
+    const c1 = text.indexOf(",", at + 3);
+    if (c1 <= at + 3 || c1 >= nl) break;
+    const first = Number(text.slice(at + 3, c1));
+    if (!Number.isFinite(first)) break;
+    if (kind === 50) {
+      const c2 = text.indexOf(",", c1 + 1);
+      if (c2 <= c1 + 1 || c2 >= nl) break;
+      const d = text.slice(c1 + 1, c2);
+      const fallback = d === "null" ? null : Number(d);
+      if (fallback !== null && !Number.isFinite(fallback)) break;
+      decisions.push(text.slice(at, nl), first, fallback);
+    } else if (kind === 51) {
+      rewards.push(text.slice(at, nl), first);
+    } else break;
+    rows++;
+    at = nl + 1;
   }
-  const insertDecisions = inserter(
-    "INSERT OR IGNORE INTO decisions (event_id, session, group_id, context, allowed, action, probability, explored, decided_ms, deadline_ms, default_reward) VALUES ",
-    11,
-  );
-  const insertRewards = inserter(
-    "INSERT OR IGNORE INTO rewards (event_id, reward, verified, components, rewarded_ms) VALUES ",
-    5,
-  );
+  return { decisions, rewards, rows, stop: at };
+}
+
+function inserter(db, sql, row, width) {
+  const MAX_ROWS = 64;
+  const statements = [];
+  const statement = (k) => (statements[k] ??= db.prepare(sql.replace("ROWS", Array(k).fill(row).join(", "))));
+  return (values) => {
+    const n = values.length / width;
+    for (let at = 0; at < n; at += MAX_ROWS) {
+      const k = Math.min(MAX_ROWS, n - at);
+      statement(k).run(k === n ? values : values.slice(at * width, (at + k) * width));
+    }
+  };
+}
+
+function transaction(db, insertDecisions, insertRewards) {
   const position = db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('journal', ?)");
   return (decisions, rewards, gen, offset) => {
     db.exec("BEGIN IMMEDIATE");
@@ -88,6 +134,37 @@ function committer(db) {
       throw error;
     }
   };
+}
+
+const DECISION_COLUMNS = "decisions (event_id, session, group_id, context, allowed, action, probability, explored, decided_ms, deadline_ms, default_reward)";
+const REWARD_COLUMNS = "rewards (event_id, reward, verified, components, rewarded_ms)";
+
+function committer(db) {
+  return transaction(
+    db,
+    inserter(db, "INSERT OR IGNORE INTO " + DECISION_COLUMNS + " VALUES ROWS", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 11),
+    inserter(db, "INSERT OR IGNORE INTO " + REWARD_COLUMNS + " VALUES ROWS", "(?, ?, ?, ?, ?)", 5),
+  );
+}
+
+function fastCommitter(db) {
+  const json = (i) => "CASE WHEN column1->>" + i + " IS NULL THEN NULL ELSE column1->" + i + " END";
+  return transaction(
+    db,
+    inserter(
+      db,
+      "INSERT OR IGNORE INTO " + DECISION_COLUMNS + " SELECT column1->>3, column1->>4, column1->>5, column1->6, " +
+        json(7) + ", column1->>8, column2, column1->>9, column1->>10, column1->>11, column3 FROM (VALUES ROWS)",
+      "(?, ?, ?)",
+      3,
+    ),
+    inserter(
+      db,
+      "INSERT OR IGNORE INTO " + REWARD_COLUMNS + " SELECT column1->>2, column2, column1->>3, " + json(4) + ", column1->>5 FROM (VALUES ROWS)",
+      "(?, ?)",
+      2,
+    ),
+  );
 }
 `;
 
@@ -106,17 +183,28 @@ export interface _ParsedJournal {
   readonly torn: string | null;
 }
 
+/** Rows of journal text taken by the indexer's fast path (see `scanJournal` above). @internal */
+export interface _ScannedJournal {
+  readonly decisions: (string | number | null)[];
+  readonly rewards: (string | number | null)[];
+  readonly rows: number;
+  readonly stop: number;
+}
+
+/** Commits rows (parsed or scanned) and the journal position they reach, in one transaction. @internal */
+export type _Commit = (
+  decisions: readonly (string | number | null)[],
+  rewards: readonly (string | number | null)[],
+  gen: number,
+  offset: number,
+) => void;
+
 /** The journal functions on this thread. @internal */
 export interface _JournalFunctions {
   readonly parseJournal: (text: string, base: number) => _ParsedJournal;
-  readonly committer: (
-    db: unknown,
-  ) => (
-    decisions: readonly (string | number | null)[],
-    rewards: readonly (string | number | null)[],
-    gen: number,
-    offset: number,
-  ) => void;
+  readonly scanJournal: (text: string) => _ScannedJournal;
+  readonly committer: (db: unknown) => _Commit;
+  readonly fastCommitter: (db: unknown) => _Commit;
 }
 
 let functions: _JournalFunctions | undefined;
@@ -125,9 +213,10 @@ let functions: _JournalFunctions | undefined;
  * @internal
  */
 export function _journalFunctions(): _JournalFunctions {
-  functions ??= new Function("Buffer", `${JOURNAL_SOURCE}\nreturn { parseJournal, committer };`)(
-    Buffer,
-  ) as _JournalFunctions;
+  functions ??= new Function(
+    "Buffer",
+    `${JOURNAL_SOURCE}\nreturn { parseJournal, scanJournal, committer, fastCommitter };`,
+  )(Buffer) as _JournalFunctions;
   return functions;
 }
 
@@ -136,7 +225,8 @@ export function _journalFunctions(): _JournalFunctions {
  * the journal (`journal-<gen>.jsonl`) and acknowledges it once written (and fsynced with durability
  * "disk"); this thread copies the journal into SQLite behind it, off the request path. It owns one
  * SQLite connection (`synchronous = FULL` with durability "disk", `NORMAL` otherwise), reads the
- * complete lines after its position, commits them with the position, and posts `{ gen, offset }` (or
+ * complete lines after its position, commits them with the position (format-3 lines by the fast path,
+ * anything else, or a text the fast path failed on, parsed), and posts `{ gen, offset }` (or
  * `{ error }`, then retries after a second). Shared memory: `[0]` bumped after every append (it
  * sleeps on it), `[1]` the generation being appended to (when it passes the thread's, the thread
  * reads its file to the end, moves on and deletes it), `[2]` set when the server closes (it drains
@@ -154,6 +244,7 @@ const Database = require(workerData.binding);
 const db = new Database(workerData.path, { timeout: 5000 });
 db.exec(workerData.fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
 const commit = committer(db);
+const fastCommit = fastCommitter(db);
 const shared = new Int32Array(workerData.shared);
 const name = (gen) => join(workerData.dir, "journal-" + String(gen).padStart(6, "0") + ".jsonl");
 let gen = workerData.gen;
@@ -161,28 +252,49 @@ let offset = workerData.offset;
 let fd = openSync(name(gen), "r");
 let buffer = Buffer.alloc(1 << 20);
 let sawNext = false;
+let slow = false; // after the fast path failed on this text: parse it
+const committed = (to) => {
+  offset = to;
+  parentPort.postMessage({ gen, offset });
+  // let rows gather: a commit costs about as much as 10 rows, rows arrive every few µs under load
+  if (Atomics.load(shared, 2) !== 1) Atomics.wait(shared, 3, 0, workerData.delayMs);
+};
+// retried after a second; when the server closes, left to its own reading of the journal
+const failed = (error) => {
+  parentPort.postMessage({ error: String((error && error.message) || error) });
+  if (Atomics.load(shared, 2) !== 1) Atomics.wait(shared, 3, 0, 1000);
+};
 for (;;) {
   const seq = Atomics.load(shared, 0);
   const moved = Atomics.load(shared, 1) > gen;
   const closing = Atomics.load(shared, 2) === 1;
   const n = readSync(fd, buffer, 0, buffer.length, offset);
   const text = buffer.toString("utf8", 0, n);
+  const scanned = slow ? null : scanJournal(text);
+  if (scanned !== null && scanned.rows > 0) {
+    try {
+      const bytes = n === text.length ? scanned.stop : Buffer.byteLength(text.slice(0, scanned.stop));
+      fastCommit(scanned.decisions, scanned.rewards, gen, offset + bytes);
+      committed(offset + bytes);
+    } catch {
+      slow = true; // a line SQLite cannot read: the parser finds it
+    }
+    continue;
+  }
+  slow = false;
   const parsed = parseJournal(text, offset);
   if (parsed.ends.length === 0 && parsed.torn !== null) {
-    parentPort.postMessage({ error: "journal " + name(gen) + ": the line at byte " + offset + " is not a record" });
-    Atomics.wait(shared, 3, 0, 1000);
+    failed("journal " + name(gen) + ": the line at byte " + offset + " is not a record");
+    if (closing) break;
     continue;
   }
   if (parsed.ends.length > 0) {
     try {
       commit(parsed.decisions, parsed.rewards, gen, parsed.end);
-      offset = parsed.end;
-      parentPort.postMessage({ gen, offset });
-      // let rows gather: a commit costs about as much as 10 rows, rows arrive every few µs under load
-      if (!closing) Atomics.wait(shared, 3, 0, workerData.delayMs);
+      committed(parsed.end);
     } catch (error) {
-      parentPort.postMessage({ error: String((error && error.message) || error) });
-      Atomics.wait(shared, 3, 0, 1000);
+      failed(error);
+      if (closing) break;
     }
     continue;
   }

@@ -256,13 +256,16 @@ export function _removeJournals(dir: string, upTo: number): void {
   for (const g of _journalGens(dir)) if (g <= upTo) unlinkSync(join(dir, _journalName(g)));
 }
 
-/** A decision's journal line (context and allowed actions embedded as the JSON they are). @internal */
+/**
+ * A decision's journal line (log format 3: probability and default reward first; context and allowed
+ * actions embedded as the JSON text they are). @internal
+ */
 export const _decisionLine = (d: _DecisionRow): string =>
-  `[0,${JSON.stringify(d.eventId)},${d.session},${JSON.stringify(d.groupId)},${d.context},${d.allowed ?? "null"},${JSON.stringify(d.action)},${d.probability},${d.explored ? 1 : 0},${d.decidedMs},${d.deadlineMs},${d.defaultReward ?? "null"}]\n`;
+  `[2,${d.probability},${d.defaultReward ?? "null"},${JSON.stringify(d.eventId)},${d.session},${JSON.stringify(d.groupId)},${d.context},${d.allowed ?? "null"},${JSON.stringify(d.action)},${d.explored ? 1 : 0},${d.decidedMs},${d.deadlineMs}]\n`;
 
-/** A reward's journal line. @internal */
+/** A reward's journal line (log format 3: the reward first). @internal */
 export const _rewardLine = (r: _RewardRow): string =>
-  `[1,${JSON.stringify(r.eventId)},${r.reward},${r.verified ? 1 : 0},${r.components ?? "null"},${r.rewardedMs}]\n`;
+  `[3,${r.reward},${JSON.stringify(r.eventId)},${r.verified ? 1 : 0},${r.components ?? "null"},${r.rewardedMs}]\n`;
 
 /** A row read from the journal, with the position after its line. @internal */
 export interface _Positioned<T> {

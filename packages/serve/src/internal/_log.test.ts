@@ -1,8 +1,17 @@
-import { closeSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  closeSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ServeError } from "../errors.js";
+import { _decisionLine } from "./_journal.js";
 import { _DecisionLog, type _DecisionRow } from "./_log.js";
 
 const root = mkdtempSync(join(tmpdir(), "rlvr-serve-log-test-"));
@@ -99,10 +108,11 @@ function journals(dir: string): string[] {
   return readdirSync(dir).filter((f) => f.startsWith("journal-"));
 }
 
+/** A decision's journal line as log format 2 wrote it (read, never written now). */
 const line = (d: _DecisionRow): string =>
   `${JSON.stringify([0, d.eventId, d.session, d.groupId, JSON.parse(d.context), d.allowed === null ? null : JSON.parse(d.allowed), d.action, d.probability, d.explored ? 1 : 0, d.decidedMs, d.deadlineMs, d.defaultReward])}\n`;
 
-it("reads a journal a crashed server left: readers see it, the next server indexes it and drops a torn last line", async () => {
+it("reads a journal a crashed server left (format-2 and format-3 lines): readers see it, the next server indexes it and drops a torn last line", async () => {
   const dir = join(root, "crashed");
   const { log, session } = openLog("crashed", false);
   await log.appendDecision(row(0, session));
@@ -110,7 +120,10 @@ it("reads a journal a crashed server left: readers see it, the next server index
   // what a server killed before indexing leaves: two generations, the last one torn mid-line
   const rows = [1, 2, 3, 4].map((i) => row(i, session));
   writeFileSync(join(dir, "journal-000003.jsonl"), line(rows[0]!) + line(rows[1]!));
-  writeFileSync(join(dir, "journal-000004.jsonl"), `${line(rows[2]!)}${line(rows[3]!)}[0,"_1.9",1,"g`);
+  writeFileSync(
+    join(dir, "journal-000004.jsonl"),
+    `${_decisionLine(rows[2]!)}${_decisionLine(rows[3]!)}[2,0.5,null,"_1.9",1,"g`,
+  );
   const reader = _DecisionLog.open(dir, false);
   expect([...reader.joined()].map((j) => j.decision)).toEqual([row(0, session), ...rows]);
   reader.closeReader();
@@ -139,6 +152,29 @@ it("refuses a journal with a line that is not a record before its last line (LOG
   expect(error?.message).toMatch(
     /journal-000002\.jsonl: the line at byte \d+ is not a decision or reward record/,
   );
+});
+
+it("reports a line of the live journal that SQLite cannot read, after indexing the rows before it", async () => {
+  const dir = join(root, "live-corrupt");
+  const { log, session } = openLog("live-corrupt", false);
+  await log.appendDecision(row(0, session));
+  await log.whenIndexed();
+  // looks like a format-3 decision to the fast path, but its JSON is broken
+  appendFileSync(
+    join(dir, "journal-000002.jsonl"),
+    `${_decisionLine(row(1, session))}[2,0.5,null,"x",1,{]\n`,
+  );
+  const until = Date.now() + 10_000;
+  while (!log.stats().indexerFailing && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+  expect(log.stats().indexerFailing).toBe(true);
+  const reader = _DecisionLog.open(dir, false);
+  const indexed = (reader as unknown as { db: { prepare(s: string): { all(): { event_id: string }[] } } }).db
+    .prepare("SELECT event_id FROM decisions ORDER BY seq")
+    .all()
+    .map((r) => r.event_id);
+  reader.closeReader();
+  expect(indexed).toEqual([row(0, session).eventId, row(1, session).eventId]);
+  await log.close().catch(() => undefined);
 });
 
 it("keeps the first record of an event id when the journal repeats one", async () => {

@@ -25,10 +25,12 @@ export const LOG_FILE = "decisions.db";
 /** Format written in the log's `meta` table. */
 export const LOG_FORMAT = "rlvr-decision-log";
 /**
- * Layout version of the log (2: the database and its journal files); version 1 logs (the database
- * alone) are read and upgraded when served, other versions are refused.
+ * Layout version of the log (3: the database and its journal files, decision and reward lines with
+ * their non-integer numbers first). Version 2 logs (the older journal lines, which are still read)
+ * and version 1 logs (the database alone) are read and upgraded when served; other versions are
+ * refused, and a version-2 server refuses a version-3 log instead of misreading its journal.
  */
-export const LOG_FORMAT_VERSION = 2;
+export const LOG_FORMAT_VERSION = 3;
 
 type Db = Database.Database;
 type Statement = Database.Statement;
@@ -205,12 +207,12 @@ export class _DecisionLog {
       const format = (get.get("format") as { value?: string } | undefined)?.value;
       const version = (get.get("version") as { value?: string } | undefined)?.value;
       if (format !== LOG_FORMAT) fail("LOG_INVALID", `not a decision log (format ${JSON.stringify(format)})`);
-      if (version !== String(LOG_FORMAT_VERSION) && version !== "1")
+      if (version !== String(LOG_FORMAT_VERSION) && version !== "1" && version !== "2")
         fail(
           "LOG_INVALID",
-          `decision log version ${version} is not supported (this version reads 1 and ${LOG_FORMAT_VERSION})`,
+          `decision log version ${version} is not supported (this version reads 1 to ${LOG_FORMAT_VERSION})`,
         );
-      if (serve && version === "1")
+      if (serve && version !== String(LOG_FORMAT_VERSION))
         db.prepare("UPDATE meta SET value = ? WHERE key = 'version'").run(String(LOG_FORMAT_VERSION));
     } catch (error) {
       if (ServeError.is(error)) throw error;

@@ -184,6 +184,7 @@ export class _JournalAppender {
       return;
     }
     this.size += bytes;
+    batch.lines.length = 0; // written: only the event ids are kept until the indexer passes them
     this.unindexed.push({ gen: this.gen, end: this.size, batch });
     const shared = this.options.shared;
     Atomics.add(shared, SHARED.appended, 1);

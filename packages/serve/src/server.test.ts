@@ -221,3 +221,20 @@ describe("export and replay", () => {
     expect(replay.mismatches).toEqual([]);
   });
 });
+
+describe("checkpoints the log cannot hold", () => {
+  it("refuses to serve a policy with U+0000 in an action name (SQLite text ends there)", async () => {
+    const file = join(dir, "nul.ckpt");
+    writeFileSync(file, serializeCheckpoint(createPolicy({ actions: ["a\u0000b", "c"] })));
+    const error = await createPolicyServer({ checkpoint: file, log: join(dir, "log-nul") }).then(
+      () => undefined,
+      (e: unknown) => e as { code?: string; message?: string },
+    );
+    expect(error?.code).toBe("CHECKPOINT_UNREADABLE");
+    expect(error?.message).toContain('action "a\\u0000b" contains U+0000');
+    expect(
+      (await post("/v1/admin/reload", { checkpoint: file }, { authorization: `Bearer ${TOKEN}` })).body.error
+        .code,
+    ).toBe("RELOAD_FAILED");
+  });
+});

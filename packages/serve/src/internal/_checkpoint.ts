@@ -26,7 +26,9 @@ export function _checkpointFromBytes(bytes: Uint8Array, where: string): _ServedC
 }
 
 /**
- * Read and load a checkpoint file; throws `CHECKPOINT_UNREADABLE` naming the file.
+ * Read and load a checkpoint file for serving; throws `CHECKPOINT_UNREADABLE` naming the file (also
+ * for an action name with U+0000: the decision log keeps actions as SQLite text, which ends there when
+ * read back, so its decisions would export under another name).
  * @internal
  */
 export async function _readCheckpoint(file: string): Promise<_ServedCheckpoint> {
@@ -41,5 +43,15 @@ export async function _readCheckpoint(file: string): Promise<_ServedCheckpoint> 
       cause: error,
     });
   }
-  return _checkpointFromBytes(new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength), file);
+  const served = _checkpointFromBytes(
+    new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength),
+    file,
+  );
+  const bad = served.policy.actions.find((a) => a.includes("\u0000"));
+  if (bad !== undefined)
+    throw new ServeError(
+      "CHECKPOINT_UNREADABLE",
+      `${file}: action ${JSON.stringify(bad)} contains U+0000, which the decision log cannot store (SQLite text ends there); rename it and train again`,
+    );
+  return served;
 }

@@ -42,6 +42,7 @@ function parseJournal(text, base) {
   let at = 0;
   let bytes = base;
   const ascii = Buffer.byteLength(text) === text.length;
+  const json = (x) => (x === null ? null : JSON.stringify(x));
   const last = text.lastIndexOf("\\n");
   while (at <= last) {
     const nl = text.indexOf("\\n", at);
@@ -54,7 +55,6 @@ function parseJournal(text, base) {
     } catch {
       v = undefined;
     }
-    const json = (x) => (x === null ? null : JSON.stringify(x));
     if (!Array.isArray(v)) v = [];
     if (v[0] === 2 && v.length === 12) {
       decisions.push(v[3], v[4], v[5], JSON.stringify(v[6]), json(v[7]), v[8], v[1], v[9], v[10], v[11], v[2]);

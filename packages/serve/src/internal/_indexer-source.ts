@@ -227,11 +227,13 @@ export function _journalFunctions(): _JournalFunctions {
  * SQLite connection (`synchronous = FULL` with durability "disk", `NORMAL` otherwise), reads the
  * complete lines after its position, commits them with the position (format-3 lines by the fast path,
  * anything else, or a text the fast path failed on, parsed), and posts `{ gen, offset }` (or
- * `{ error }`, then retries after a second). Shared memory: `[0]` bumped after every append (it
+ * `{ error }`, then retries after a second). On Linux it runs at nice `workerData.nice` (the lowest
+ * priority, 19), so that under load it uses what the event loop and the load leave idle. Shared memory: `[0]` bumped after every append (it
  * sleeps on it), `[1]` the generation being appended to (when it passes the thread's, the thread
  * reads its file to the end, moves on and deletes it), `[2]` set when the server closes (it drains
  * the journal and exits), `[3]` where it sleeps `delayMs` after a commit, so that rows gather into
- * larger transactions (the event loop's lookups find them in memory meanwhile).
+ * larger transactions (the event loop's lookups find them in memory meanwhile; it notifies `[3]` when
+ * it waits for the index).
  * @internal
  */
 export const INDEXER_SOURCE = `
@@ -246,17 +248,23 @@ db.exec(workerData.fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = N
 const commit = committer(db);
 const fastCommit = fastCommitter(db);
 const shared = new Int32Array(workerData.shared);
+// background work: the lowest CPU priority (Linux, where a thread has its own nice value), so that
+// the thread takes the cores that answering requests leaves idle and never one a request waits for
+try {
+  const tid = Number(require("node:fs").readlinkSync("/proc/thread-self").split("/").pop());
+  if (Number.isInteger(tid) && tid > 0) require("node:os").setPriority(tid, workerData.nice);
+} catch {}
 const name = (gen) => join(workerData.dir, "journal-" + String(gen).padStart(6, "0") + ".jsonl");
 let gen = workerData.gen;
 let offset = workerData.offset;
 let fd = openSync(name(gen), "r");
-let buffer = Buffer.alloc(1 << 20);
+let buffer = Buffer.alloc(4 << 20);
 let sawNext = false;
 let slow = false; // after the fast path failed on this text: parse it
 const committed = (to) => {
   offset = to;
   parentPort.postMessage({ gen, offset });
-  // let rows gather: a commit costs about as much as 10 rows, rows arrive every few µs under load
+  // let rows gather (woken early when the event loop waits for the index)
   if (Atomics.load(shared, 2) !== 1) Atomics.wait(shared, 3, 0, workerData.delayMs);
 };
 // retried after a second; when the server closes, left to its own reading of the journal

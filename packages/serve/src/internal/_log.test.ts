@@ -4,6 +4,7 @@ import {
   mkdtempSync,
   openSync,
   readdirSync,
+  readFileSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
@@ -216,3 +217,44 @@ it("fails only the batch whose journal write fails, forgets its rows, and keeps 
   expect([...log.joined()].map((j) => j.decision)).toEqual([row(0, session), row(3, session)]);
   await log.close();
 });
+
+it("holds appends past the backlog bound until the indexer has brought it down to half", async () => {
+  const { log, session } = openLog("backlog", false);
+  log.maxUnindexedRows = 8;
+  const rows = Array.from({ length: 40 }, (_, i) => row(i, session));
+  const seen: number[] = [];
+  await Promise.all(
+    rows.map((d, i) =>
+      log.appendDecision(d).then(() => {
+        seen[i] = log.stats().unindexed;
+      }),
+    ),
+  );
+  // the first eight fit: acknowledged once written, before the indexer took any of the forty
+  expect(seen.slice(0, 8)).toEqual(Array(8).fill(40));
+  // the rest waited until at most four were left unindexed
+  expect(seen.slice(8).every((n) => n <= 4)).toBe(true);
+  expect([...log.joined()].map((j) => j.decision)).toEqual(rows);
+  await log.close();
+});
+
+it.runIf(process.platform === "linux")(
+  "runs the indexer thread at the lowest CPU priority (nice 19)",
+  async () => {
+    const { log, session } = openLog("nice", false);
+    const niceOf = (): number[] =>
+      readdirSync("/proc/self/task").map((tid) => {
+        try {
+          const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+          return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+        } catch {
+          return 0; // the thread ended meanwhile
+        }
+      });
+    expect(niceOf()).not.toContain(19);
+    await log.appendDecision(row(0, session));
+    await log.whenIndexed();
+    expect(niceOf()).toContain(19);
+    await log.close();
+  },
+);

@@ -94,8 +94,15 @@ function indexedPosition(db: Db): _JournalPosition {
   return { gen: gen ?? 1, offset: offset ?? 0 };
 }
 
-/** How long the indexer thread waits after a commit before it reads the journal again (ms). */
-const INDEXER_DELAY_MS = 20;
+/**
+ * How long the indexer thread waits after a commit before it reads the journal again (ms): under load
+ * a few thousand rows per transaction; {@link _DecisionLog.whenIndexed} wakes it early.
+ */
+const INDEXER_DELAY_MS = 100;
+/** The indexer thread's nice value on Linux: the lowest priority (see docs/serving.md, "Durability"). */
+const INDEXER_NICE = 19;
+/** Rows the journal may hold past the index before appends wait for the indexer (memory bound). */
+export const MAX_UNINDEXED_ROWS = 50_000;
 
 /**
  * The decision log: a journal of JSON lines that the event loop appends to and acknowledges from, and
@@ -118,6 +125,7 @@ export class _DecisionLog {
   private readonly shared = new Int32Array(new SharedArrayBuffer(4 * SHARED.length));
   private nextGen = 1;
   private readonly caughtUp: (() => void)[] = [];
+  private readonly drained: (() => void)[] = [];
   private readonly pendingDecisions = new Map<string, _DecisionRow>();
   private readonly pendingRewards = new Set<string>();
   private readonly selectDecision: Statement;
@@ -128,6 +136,11 @@ export class _DecisionLog {
   fsync = true;
   /** Journal size at which the next generation starts (bytes); read on the first append. */
   rotateBytes = JOURNAL_ROTATE_BYTES;
+  /**
+   * Rows (decisions and rewards) the journal may hold past the index: above it an append is
+   * acknowledged only once the indexer has brought them down to half (not while it is failing).
+   */
+  maxUnindexedRows = MAX_UNINDEXED_ROWS;
   /** Commits of the indexer thread so far. */
   transactions = 0;
   /** The last error of the indexer thread (it retries every second), if any. */
@@ -314,14 +327,34 @@ export class _DecisionLog {
   appendDecision(d: _DecisionRow): Promise<void> {
     if (this.closed) return Promise.reject(new ServeError("SHUTTING_DOWN", "the decision log is closed"));
     this.pendingDecisions.set(d.eventId, d);
-    return (this.appender ?? this.startAppending()).append(_decisionLine(d), d.eventId, null);
+    return this.bounded((this.appender ?? this.startAppending()).append(_decisionLine(d), d.eventId, null));
   }
 
   /** Append a reward; resolves once the journal holds it. */
   appendReward(r: _RewardRow): Promise<void> {
     if (this.closed) return Promise.reject(new ServeError("SHUTTING_DOWN", "the decision log is closed"));
     this.pendingRewards.add(r.eventId);
-    return (this.appender ?? this.startAppending()).append(_rewardLine(r), null, r.eventId);
+    return this.bounded((this.appender ?? this.startAppending()).append(_rewardLine(r), null, r.eventId));
+  }
+
+  private unindexedRows(): number {
+    return this.pendingDecisions.size + this.pendingRewards.size;
+  }
+
+  /** An append's promise, which past {@link maxUnindexedRows} also waits for the indexer. */
+  private bounded(written: Promise<void>): Promise<void> {
+    if (this.unindexedRows() <= this.maxUnindexedRows || this.indexerError !== undefined) return written;
+    return written.then(() => {
+      if (this.unindexedRows() <= this.maxUnindexedRows / 2 || this.indexerError !== undefined || this.closed)
+        return;
+      Atomics.notify(this.shared, SHARED.sleep);
+      return new Promise<void>((resolve) => this.drained.push(resolve));
+    });
+  }
+
+  private release(all: boolean): void {
+    if (all || this.unindexedRows() <= this.maxUnindexedRows / 2)
+      for (const resolve of this.drained.splice(0)) resolve();
   }
 
   /** Rows in the journal not yet indexed, and whether the indexer's last attempt failed. */
@@ -335,6 +368,7 @@ export class _DecisionLog {
   /** Resolves once the indexer thread has copied every row appended so far into the database. */
   whenIndexed(): Promise<void> {
     if (this.appender === undefined || this.appender.unindexedCount === 0) return Promise.resolve();
+    Atomics.notify(this.shared, SHARED.sleep);
     return new Promise((resolve) => this.caughtUp.push(resolve));
   }
 
@@ -370,17 +404,20 @@ export class _DecisionLog {
         gen: from.gen,
         offset: from.offset,
         delayMs: INDEXER_DELAY_MS,
+        nice: INDEXER_NICE,
       },
     });
     indexer.unref();
     indexer.on("message", (message: { gen: number; offset: number } | { error: string }) => {
       if ("error" in message) {
         this.indexerError = message.error;
+        this.release(true); // acknowledged rows are safe in the journal: no append waits on a failing indexer
         return;
       }
       this.transactions++;
       this.indexerError = undefined;
       for (const batch of this.appender?.indexed(message) ?? []) this.forget(batch);
+      this.release(false);
       if (this.appender?.unindexedCount === 0) for (const resolve of this.caughtUp.splice(0)) resolve();
     });
     this.indexerExit = new Promise<void>((resolve) => {
@@ -389,6 +426,7 @@ export class _DecisionLog {
     indexer.on("error", (error) => {
       // rows stay in the journal and in memory; a new thread starts from the indexed position
       this.indexerError = error.message;
+      this.release(true);
       if (!this.closed) this.startIndexer(indexedPosition(this.db));
     });
     this.indexer = indexer;
@@ -469,6 +507,7 @@ export class _DecisionLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.release(true);
     await this.appender?.close();
     Atomics.store(this.shared, SHARED.closing, 1);
     Atomics.notify(this.shared, SHARED.appended);

@@ -261,11 +261,12 @@ let fd = openSync(name(gen), "r");
 let buffer = Buffer.alloc(4 << 20);
 let sawNext = false;
 let slow = false; // after the fast path failed on this text: parse it
-const committed = (to) => {
+const committed = (to, full) => {
   offset = to;
   parentPort.postMessage({ gen, offset });
-  // let rows gather (woken early when the event loop waits for the index)
-  if (Atomics.load(shared, 2) !== 1) Atomics.wait(shared, 3, 0, workerData.delayMs);
+  // let rows gather (woken early when the event loop waits for the index), unless the read filled
+  // the buffer: then more is waiting
+  if (!full && Atomics.load(shared, 2) !== 1) Atomics.wait(shared, 3, 0, workerData.delayMs);
 };
 // retried after a second; when the server closes, left to its own reading of the journal
 const failed = (error) => {
@@ -283,7 +284,7 @@ for (;;) {
     try {
       const bytes = n === text.length ? scanned.stop : Buffer.byteLength(text.slice(0, scanned.stop));
       fastCommit(scanned.decisions, scanned.rewards, gen, offset + bytes);
-      committed(offset + bytes);
+      committed(offset + bytes, n === buffer.length);
     } catch {
       slow = true; // a line SQLite cannot read: the parser finds it
     }
@@ -299,7 +300,7 @@ for (;;) {
   if (parsed.ends.length > 0) {
     try {
       commit(parsed.decisions, parsed.rewards, gen, parsed.end);
-      committed(parsed.end);
+      committed(parsed.end, n === buffer.length);
     } catch (error) {
       failed(error);
       if (closing) break;

@@ -96,9 +96,10 @@ function indexedPosition(db: Db): _JournalPosition {
 
 /**
  * How long the indexer thread waits after a commit before it reads the journal again (ms): under load
- * a few thousand rows per transaction; {@link _DecisionLog.whenIndexed} wakes it early.
+ * about ten thousand rows per transaction; {@link _DecisionLog.whenIndexed} wakes it early, and it
+ * does not wait when its read filled its buffer (4 MiB).
  */
-const INDEXER_DELAY_MS = 100;
+const INDEXER_DELAY_MS = 250;
 /** The indexer thread's nice value on Linux: the lowest priority (see docs/serving.md, "Durability"). */
 const INDEXER_NICE = 19;
 /** Rows the journal may hold past the index before appends wait for the indexer (memory bound). */

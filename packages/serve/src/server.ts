@@ -181,7 +181,7 @@ function buildServer(o: ResolvedServeOptions, first: _ServedCheckpoint, log: _De
       const allowedText = allowed === undefined ? null : JSON.stringify(allowed);
       let eventId = body.eventId;
       if (eventId !== undefined) {
-        const existing = log.find(eventId);
+        const existing = await log.find(eventId);
         if (existing !== undefined) {
           const d = existing.row;
           if (d.groupId !== (body.groupId ?? eventId) || d.context !== context || d.allowed !== allowedText) {
@@ -259,16 +259,16 @@ function buildServer(o: ResolvedServeOptions, first: _ServedCheckpoint, log: _De
       const t0 = performance.now();
       const { eventId } = request.params;
       const body = request.body;
-      const state = log.find(eventId);
+      const state = log.rewardState(eventId);
       if (state === undefined)
         throw new ServeError("EVENT_NOT_FOUND", `no decision with event id ${JSON.stringify(eventId)}`);
       if (state.rewarded)
         throw new ServeError("REWARD_EXISTS", `decision ${JSON.stringify(eventId)} already has a reward`);
       const now = o.now();
-      if (now > state.row.deadlineMs) {
+      if (now > state.deadlineMs) {
         throw new ServeError(
           "REWARD_TOO_LATE",
-          `the reward of ${JSON.stringify(eventId)} came ${now - state.row.deadlineMs} ms after its wait time ended`,
+          `the reward of ${JSON.stringify(eventId)} came ${now - state.deadlineMs} ms after its wait time ended`,
         );
       }
       const verified = body.verified ?? body.reward >= 0.5;

@@ -109,6 +109,7 @@ export class _JournalAppender {
       readonly fsync: boolean;
       readonly shared: Int32Array;
       readonly failed: (batch: _JournalBatch) => void;
+      readonly written: (batch: _JournalBatch) => void;
     },
   ) {
     this.gen = gen;
@@ -185,6 +186,7 @@ export class _JournalAppender {
     }
     this.size += bytes;
     batch.lines.length = 0; // written: only the event ids are kept until the indexer passes them
+    this.options.written(batch);
     this.unindexed.push({ gen: this.gen, end: this.size, batch });
     const shared = this.options.shared;
     Atomics.add(shared, SHARED.appended, 1);

@@ -71,10 +71,15 @@ describe.each([
     expect([...reader.joined()].map((j) => j.decision)).toEqual(rows);
     expect(reader.counts()).toEqual({ decisions: rows.length, rewards: rewards.length });
     reader.closeReader();
-    expect(log.find(rows[0]!.eventId)).toEqual({ row: rows[0], rewarded: true });
+    expect(log.rewardState(rows[0]!.eventId)).toEqual({ deadlineMs: rows[0]!.deadlineMs, rewarded: true });
+    expect(await log.find(rows[0]!.eventId)).toEqual({ row: rows[0], rewarded: true });
     await log.whenIndexed();
-    expect(log.find(rows[0]!.eventId)).toEqual({ row: rows[0], rewarded: true });
-    expect(log.find(rows[300]!.eventId)).toEqual({ row: rows[300], rewarded: false });
+    expect(await log.find(rows[0]!.eventId)).toEqual({ row: rows[0], rewarded: true });
+    expect(await log.find(rows[300]!.eventId)).toEqual({ row: rows[300], rewarded: false });
+    expect(log.rewardState(rows[300]!.eventId)).toEqual({
+      deadlineMs: rows[300]!.deadlineMs,
+      rewarded: false,
+    });
     const joined = [...log.joined()];
     expect(joined.map((j) => j.decision)).toEqual(rows);
     expect(joined.slice(0, 101).map((j) => j.reward)).toEqual(rewards);
@@ -211,10 +216,37 @@ it("fails only the batch whose journal write fails, forgets its rows, and keeps 
     expect([ServeError.is(reason), reason.code]).toEqual([true, "LOG_WRITE_FAILED"]);
     expect(reason.message).toMatch(/the decision log could not write: .*EBADF/);
   }
-  expect(log.find(row(1, session).eventId)).toBeUndefined();
+  expect(await log.find(row(1, session).eventId)).toBeUndefined();
+  expect(log.rewardState(row(1, session).eventId)).toBeUndefined();
   await log.appendDecision(row(3, session));
   await log.whenIndexed();
   expect([...log.joined()].map((j) => j.decision)).toEqual([row(0, session), row(3, session)]);
+  await log.close();
+});
+
+it("keeps a written decision of a generated id as its reward deadline, a client id's as the row", async () => {
+  const { log, session } = openLog("compact", false);
+  const generated = row(1, session);
+  const client = { ...row(2, session), eventId: "client-2", groupId: "client-2" };
+  await Promise.all([log.appendDecision(generated), log.appendDecision(client)]);
+  const pending = (log as unknown as { pendingDecisions: Map<string, unknown> }).pendingDecisions;
+  expect(pending.get(generated.eventId)).toBe(generated.deadlineMs);
+  expect(pending.get(client.eventId)).toBe(client);
+  expect(log.rewardState(generated.eventId)).toEqual({ deadlineMs: generated.deadlineMs, rewarded: false });
+  expect(log.rewardState(client.eventId)).toEqual({ deadlineMs: client.deadlineMs, rewarded: false });
+  expect(log.rewardState("_9.9")).toBeUndefined();
+  expect(await log.find(client.eventId)).toEqual({ row: client, rewarded: false });
+  // a generated id's row comes back from the database once indexed
+  expect(await log.find(generated.eventId)).toEqual({ row: generated, rewarded: false });
+  expect(pending.size).toBe(0);
+  await log.appendReward({
+    eventId: generated.eventId,
+    reward: 1,
+    verified: true,
+    components: null,
+    rewardedMs: 5,
+  });
+  expect(log.rewardState(generated.eventId)).toEqual({ deadlineMs: generated.deadlineMs, rewarded: true });
   await log.close();
 });
 

@@ -18,7 +18,7 @@ import {
   JOURNAL_ROTATE_BYTES,
   SHARED,
 } from "./_journal.js";
-import type { _DecisionRow, _DecisionState, _RewardRow, _SessionRow } from "./_rows.js";
+import type { _DecisionRow, _DecisionState, _RewardRow, _RewardState, _SessionRow } from "./_rows.js";
 
 /** File name of the decision log inside its folder. */
 export const LOG_FILE = "decisions.db";
@@ -35,7 +35,7 @@ export const LOG_FORMAT_VERSION = 3;
 type Db = Database.Database;
 type Statement = Database.Statement;
 
-export type { _DecisionRow, _DecisionState, _RewardRow, _SessionRow } from "./_rows.js";
+export type { _DecisionRow, _DecisionState, _RewardRow, _RewardState, _SessionRow } from "./_rows.js";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -127,9 +127,17 @@ export class _DecisionLog {
   private nextGen = 1;
   private readonly caughtUp: (() => void)[] = [];
   private readonly drained: (() => void)[] = [];
-  private readonly pendingDecisions = new Map<string, _DecisionRow>();
+  /**
+   * Decisions in the journal and not yet indexed. A decision whose event id the server generated
+   * (`_…`; clients cannot send such ids) is kept, once written, as its reward deadline alone: the
+   * reward endpoint needs nothing else, and a quarter of a second's rows kept whole cost the event
+   * loop about a tenth of its throughput in garbage collection. Client event ids keep the whole row,
+   * which a repeated request is compared with.
+   */
+  private readonly pendingDecisions = new Map<string, _DecisionRow | number>();
   private readonly pendingRewards = new Set<string>();
   private readonly selectDecision: Statement;
+  private readonly selectDeadline: Statement;
   private readonly selectRewarded: Statement;
   /** Rows a reader found in the journal, past what the database held when it opened. */
   private tail: { decisions: _DecisionRow[]; rewards: Map<string, _RewardRow> } | undefined;
@@ -152,6 +160,7 @@ export class _DecisionLog {
     this.dir = dir;
     this.db = db;
     this.selectDecision = db.prepare("SELECT * FROM decisions WHERE event_id = ?");
+    this.selectDeadline = db.prepare("SELECT deadline_ms FROM decisions WHERE event_id = ?");
     this.selectRewarded = db.prepare("SELECT 1 AS x FROM rewards WHERE event_id = ?");
   }
 
@@ -314,14 +323,47 @@ export class _DecisionLog {
     }
   }
 
-  /** The decision with this event id, indexed or still in the journal, and whether it has a reward. */
-  find(eventId: string): _DecisionState | undefined {
+  /**
+   * The decision with this event id, indexed or still in the journal, and whether it has a reward.
+   * A generated id's decision that is written and not yet indexed is read once the indexer has
+   * passed it (the server looks up client ids only, which are kept whole).
+   */
+  async find(eventId: string): Promise<_DecisionState | undefined> {
     const pending = this.pendingDecisions.get(eventId);
-    if (pending !== undefined) return { row: pending, rewarded: this.pendingRewards.has(eventId) };
+    if (typeof pending === "object") return { row: pending, rewarded: this.pendingRewards.has(eventId) };
+    if (pending !== undefined) {
+      await this.whenIndexed();
+      return this.find(eventId);
+    }
     const r = this.selectDecision.get(eventId) as Record<string, unknown> | undefined;
     if (r === undefined) return undefined;
-    const rewarded = this.pendingRewards.has(eventId) || this.selectRewarded.get(eventId) !== undefined;
-    return { row: decisionOf(r), rewarded };
+    return { row: decisionOf(r), rewarded: this.rewarded(eventId) };
+  }
+
+  /** The reward deadline of the decision with this event id and whether it has a reward. */
+  rewardState(eventId: string): _RewardState | undefined {
+    const pending = this.pendingDecisions.get(eventId);
+    if (pending !== undefined) {
+      const deadlineMs = typeof pending === "number" ? pending : pending.deadlineMs;
+      return { deadlineMs, rewarded: this.pendingRewards.has(eventId) };
+    }
+    const r = this.selectDeadline.get(eventId) as { deadline_ms: number | bigint } | undefined;
+    return r === undefined
+      ? undefined
+      : { deadlineMs: Number(r.deadline_ms), rewarded: this.rewarded(eventId) };
+  }
+
+  private rewarded(eventId: string): boolean {
+    return this.pendingRewards.has(eventId) || this.selectRewarded.get(eventId) !== undefined;
+  }
+
+  /** Keep the written decisions of generated ids as their reward deadlines (see `pendingDecisions`). */
+  private written(batch: _JournalBatch): void {
+    for (const eventId of batch.decisionIds) {
+      if (eventId.charCodeAt(0) !== 95) continue; // "_": generated
+      const row = this.pendingDecisions.get(eventId);
+      if (typeof row === "object") this.pendingDecisions.set(eventId, row.deadlineMs);
+    }
   }
 
   /** Append a decision; resolves once the journal holds it (see {@link _JournalAppender}). */
@@ -386,6 +428,7 @@ export class _DecisionLog {
       fsync: this.fsync,
       shared: this.shared,
       failed: (batch) => this.forget(batch),
+      written: (batch) => this.written(batch),
     });
     appender.rotateBytes = this.rotateBytes;
     this.appender = appender;

@@ -24,9 +24,15 @@ export interface _RewardRow {
   readonly rewardedMs: number;
 }
 
-/** What the reward endpoint needs to know about a decision. */
+/** A logged decision and whether it has a reward. */
 export interface _DecisionState {
   readonly row: _DecisionRow;
+  readonly rewarded: boolean;
+}
+
+/** What the reward endpoint needs to know about a decision. */
+export interface _RewardState {
+  readonly deadlineMs: number;
   readonly rewarded: boolean;
 }
 

@@ -131,7 +131,7 @@ export class _DecisionLog {
    * Decisions in the journal and not yet indexed. A decision whose event id the server generated
    * (`_…`; clients cannot send such ids) is kept, once written, as its reward deadline alone: the
    * reward endpoint needs nothing else, and a quarter of a second's rows kept whole cost the event
-   * loop about a tenth of its throughput in garbage collection. Client event ids keep the whole row,
+   * loop up to a tenth of its throughput in garbage collection. Client event ids keep the whole row,
    * which a repeated request is compared with.
    */
   private readonly pendingDecisions = new Map<string, _DecisionRow | number>();

@@ -181,7 +181,7 @@ function buildServer(o: ResolvedServeOptions, first: _ServedCheckpoint, log: _De
       const allowedText = allowed === undefined ? null : JSON.stringify(allowed);
       let eventId = body.eventId;
       if (eventId !== undefined) {
-        const existing = await log.find(eventId);
+        const existing = log.find(eventId);
         if (existing !== undefined) {
           const d = existing.row;
           if (d.groupId !== (body.groupId ?? eventId) || d.context !== context || d.allowed !== allowedText) {

@@ -72,10 +72,9 @@ describe.each([
     expect(reader.counts()).toEqual({ decisions: rows.length, rewards: rewards.length });
     reader.closeReader();
     expect(log.rewardState(rows[0]!.eventId)).toEqual({ deadlineMs: rows[0]!.deadlineMs, rewarded: true });
-    expect(await log.find(rows[0]!.eventId)).toEqual({ row: rows[0], rewarded: true });
     await log.whenIndexed();
-    expect(await log.find(rows[0]!.eventId)).toEqual({ row: rows[0], rewarded: true });
-    expect(await log.find(rows[300]!.eventId)).toEqual({ row: rows[300], rewarded: false });
+    expect(log.find(rows[0]!.eventId)).toEqual({ row: rows[0], rewarded: true });
+    expect(log.find(rows[300]!.eventId)).toEqual({ row: rows[300], rewarded: false });
     expect(log.rewardState(rows[300]!.eventId)).toEqual({
       deadlineMs: rows[300]!.deadlineMs,
       rewarded: false,
@@ -216,7 +215,7 @@ it("fails only the batch whose journal write fails, forgets its rows, and keeps 
     expect([ServeError.is(reason), reason.code]).toEqual([true, "LOG_WRITE_FAILED"]);
     expect(reason.message).toMatch(/the decision log could not write: .*EBADF/);
   }
-  expect(await log.find(row(1, session).eventId)).toBeUndefined();
+  expect(log.find(row(1, session).eventId)).toBeUndefined();
   expect(log.rewardState(row(1, session).eventId)).toBeUndefined();
   await log.appendDecision(row(3, session));
   await log.whenIndexed();
@@ -235,10 +234,12 @@ it("keeps a written decision of a generated id as its reward deadline, a client 
   expect(log.rewardState(generated.eventId)).toEqual({ deadlineMs: generated.deadlineMs, rewarded: false });
   expect(log.rewardState(client.eventId)).toEqual({ deadlineMs: client.deadlineMs, rewarded: false });
   expect(log.rewardState("_9.9")).toBeUndefined();
-  expect(await log.find(client.eventId)).toEqual({ row: client, rewarded: false });
+  expect(log.find(client.eventId)).toEqual({ row: client, rewarded: false });
+  expect(() => log.find(generated.eventId)).toThrow(/in the journal and not yet indexed/);
   // a generated id's row comes back from the database once indexed
-  expect(await log.find(generated.eventId)).toEqual({ row: generated, rewarded: false });
+  await log.whenIndexed();
   expect(pending.size).toBe(0);
+  expect(log.find(generated.eventId)).toEqual({ row: generated, rewarded: false });
   await log.appendReward({
     eventId: generated.eventId,
     reward: 1,

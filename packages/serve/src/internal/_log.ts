@@ -325,16 +325,19 @@ export class _DecisionLog {
 
   /**
    * The decision with this event id, indexed or still in the journal, and whether it has a reward.
-   * A generated id's decision that is written and not yet indexed is read once the indexer has
-   * passed it (the server looks up client ids only, which are kept whole).
+   * Synchronous, so that the server's check of a client's event id and its append happen in one
+   * turn. A generated id's decision written and not yet indexed is kept as its deadline alone (see
+   * `pendingDecisions`): asking for it throws `INTERNAL` (the server never does: client ids cannot
+   * look like generated ones; {@link rewardState} has it, and {@link whenIndexed} makes it findable).
    */
-  async find(eventId: string): Promise<_DecisionState | undefined> {
+  find(eventId: string): _DecisionState | undefined {
     const pending = this.pendingDecisions.get(eventId);
     if (typeof pending === "object") return { row: pending, rewarded: this.pendingRewards.has(eventId) };
-    if (pending !== undefined) {
-      await this.whenIndexed();
-      return this.find(eventId);
-    }
+    if (pending !== undefined)
+      throw new ServeError(
+        "INTERNAL",
+        `decision ${JSON.stringify(eventId)} is in the journal and not yet indexed; wait for the index to read it`,
+      );
     const r = this.selectDecision.get(eventId) as Record<string, unknown> | undefined;
     if (r === undefined) return undefined;
     return { row: decisionOf(r), rewarded: this.rewarded(eventId) };

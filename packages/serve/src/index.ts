@@ -18,7 +18,7 @@ export {
 } from "./exploration.js";
 export type { ExportOptions, ExportSummary } from "./export.js";
 export { exportDecisionLog, writeDecisionExport } from "./export.js";
-export { LOG_FILE, LOG_FORMAT_VERSION } from "./internal/_log.js";
+export { LOG_FILE, LOG_FORMAT_VERSION } from "./internal/_log-db.js";
 export type { OpenApiJson } from "./openapi.js";
 export { openApiDocument } from "./openapi.js";
 export type { ResolvedServeOptions, ServeOptions } from "./options.js";

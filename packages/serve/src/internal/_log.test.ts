@@ -228,7 +228,7 @@ it("keeps a written decision of a generated id as its reward deadline, a client 
   const generated = row(1, session);
   const client = { ...row(2, session), eventId: "client-2", groupId: "client-2" };
   await Promise.all([log.appendDecision(generated), log.appendDecision(client)]);
-  const pending = (log as unknown as { pendingDecisions: Map<string, unknown> }).pendingDecisions;
+  const pending = (log as unknown as { pending: { decisions: Map<string, unknown> } }).pending.decisions;
   expect(pending.get(generated.eventId)).toBe(generated.deadlineMs);
   expect(pending.get(client.eventId)).toBe(client);
   expect(log.rewardState(generated.eventId)).toEqual({ deadlineMs: generated.deadlineMs, rewarded: false });

@@ -1,6 +1,3 @@
-import { existsSync, mkdirSync } from "node:fs";
-import { createRequire } from "node:module";
-import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type Database from "libsql";
 import { ServeError } from "../errors.js";
@@ -8,7 +5,6 @@ import { _journalFunctions, INDEXER_SOURCE } from "./_indexer-source.js";
 import {
   _decisionLine,
   _JournalAppender,
-  type _JournalBatch,
   type _JournalPosition,
   _journalGens,
   _readJournal,
@@ -18,81 +14,13 @@ import {
   JOURNAL_ROTATE_BYTES,
   SHARED,
 } from "./_journal.js";
+import { _bindingPath, type _Db, _decisionOf, _indexedPosition, _openDatabase } from "./_log-db.js";
 import type { _DecisionRow, _DecisionState, _RewardRow, _RewardState, _SessionRow } from "./_rows.js";
-
-/** File name of the decision log inside its folder. */
-export const LOG_FILE = "decisions.db";
-/** Format written in the log's `meta` table. */
-export const LOG_FORMAT = "rlvr-decision-log";
-/**
- * Layout version of the log (3: the database and its journal files, decision and reward lines with
- * their non-integer numbers first). Version 2 logs (the older journal lines, which are still read)
- * and version 1 logs (the database alone) are read and upgraded when served; other versions are
- * refused, and a version-2 server refuses a version-3 log instead of misreading its journal.
- */
-export const LOG_FORMAT_VERSION = 3;
-
-type Db = Database.Database;
-type Statement = Database.Statement;
+import { _UnindexedRows } from "./_unindexed.js";
 
 export type { _DecisionRow, _DecisionState, _RewardRow, _RewardState, _SessionRow } from "./_rows.js";
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS checkpoints (digest TEXT PRIMARY KEY, bytes BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS sessions (
-  id INTEGER PRIMARY KEY, checkpoint TEXT NOT NULL REFERENCES checkpoints(digest),
-  seed INTEGER NOT NULL, exploration TEXT NOT NULL, started_ms INTEGER NOT NULL);
-CREATE TABLE IF NOT EXISTS decisions (
-  seq INTEGER PRIMARY KEY, event_id TEXT NOT NULL UNIQUE, session INTEGER NOT NULL,
-  group_id TEXT NOT NULL, context TEXT NOT NULL, allowed TEXT, action TEXT NOT NULL,
-  probability REAL NOT NULL, explored INTEGER NOT NULL, decided_ms INTEGER NOT NULL,
-  deadline_ms INTEGER NOT NULL, default_reward REAL);
-CREATE TABLE IF NOT EXISTS rewards (
-  event_id TEXT PRIMARY KEY, reward REAL NOT NULL, verified INTEGER NOT NULL,
-  components TEXT, rewarded_ms INTEGER NOT NULL);
-`;
-
-let binding: typeof Database | undefined;
-let bindingPath = "";
-function loadBinding(): typeof Database {
-  if (binding !== undefined) return binding;
-  try {
-    const require = createRequire(import.meta.url);
-    bindingPath = require.resolve("libsql");
-    binding = require(bindingPath) as typeof Database;
-  } catch (error) {
-    throw new ServeError(
-      "LOG_UNAVAILABLE",
-      `the decision log needs the SQLite binding libsql and its platform package (@libsql/<platform>), which could not be loaded: ${(error as Error).message.split("\n")[0]}`,
-      { cause: error },
-    );
-  }
-  return binding;
-}
-
-const decisionOf = (r: Record<string, unknown>): _DecisionRow => ({
-  eventId: r.event_id as string,
-  session: Number(r.session),
-  groupId: r.group_id as string,
-  context: r.context as string,
-  allowed: (r.allowed as string | null) ?? null,
-  action: r.action as string,
-  probability: r.probability as number,
-  explored: Number(r.explored) === 1,
-  decidedMs: Number(r.decided_ms),
-  deadlineMs: Number(r.deadline_ms),
-  defaultReward: (r.default_reward as number | null) ?? null,
-});
-
-/** The journal position recorded with the rows indexed so far (generation 1, offset 0 when none). */
-function indexedPosition(db: Db): _JournalPosition {
-  const r = db.prepare("SELECT value FROM meta WHERE key = 'journal'").get() as
-    | { value?: string }
-    | undefined;
-  const [gen, offset] = (r?.value ?? "1:0").split(":").map(Number);
-  return { gen: gen ?? 1, offset: offset ?? 0 };
-}
+type Statement = Database.Statement;
 
 /**
  * How long the indexer thread waits after a commit before it reads the journal again (ms): under load
@@ -102,8 +30,6 @@ function indexedPosition(db: Db): _JournalPosition {
 const INDEXER_DELAY_MS = 250;
 /** The indexer thread's nice value on Linux: the lowest priority (see docs/serving.md, "Durability"). */
 const INDEXER_NICE = 19;
-/** Rows the journal may hold past the index before appends wait for the indexer (memory bound). */
-export const MAX_UNINDEXED_ROWS = 50_000;
 
 /**
  * The decision log: a journal of JSON lines that the event loop appends to and acknowledges from, and
@@ -118,7 +44,7 @@ export const MAX_UNINDEXED_ROWS = 50_000;
 export class _DecisionLog {
   readonly path: string;
   private readonly dir: string;
-  private readonly db: Db;
+  private readonly db: _Db;
   private closed = false;
   private appender: _JournalAppender | undefined;
   private indexer: Worker | undefined;
@@ -126,16 +52,10 @@ export class _DecisionLog {
   private readonly shared = new Int32Array(new SharedArrayBuffer(4 * SHARED.length));
   private nextGen = 1;
   private readonly caughtUp: (() => void)[] = [];
-  private readonly drained: (() => void)[] = [];
-  /**
-   * Decisions in the journal and not yet indexed. A decision whose event id the server generated
-   * (`_…`; clients cannot send such ids) is kept, once written, as its reward deadline alone: the
-   * reward endpoint needs nothing else, and a quarter of a second's rows kept whole cost the event
-   * loop up to a tenth of its throughput in garbage collection. Client event ids keep the whole row,
-   * which a repeated request is compared with.
-   */
-  private readonly pendingDecisions = new Map<string, _DecisionRow | number>();
-  private readonly pendingRewards = new Set<string>();
+  private readonly pending = new _UnindexedRows(
+    () => Atomics.notify(this.shared, SHARED.sleep),
+    () => this.indexerError !== undefined,
+  );
   private readonly selectDecision: Statement;
   private readonly selectDeadline: Statement;
   private readonly selectRewarded: Statement;
@@ -145,17 +65,19 @@ export class _DecisionLog {
   fsync = true;
   /** Journal size at which the next generation starts (bytes); read on the first append. */
   rotateBytes = JOURNAL_ROTATE_BYTES;
-  /**
-   * Rows (decisions and rewards) the journal may hold past the index: above it an append is
-   * acknowledged only once the indexer has brought them down to half (not while it is failing).
-   */
-  maxUnindexedRows = MAX_UNINDEXED_ROWS;
+  /** See {@link _UnindexedRows.maxRows}. */
+  get maxUnindexedRows(): number {
+    return this.pending.maxRows;
+  }
+  set maxUnindexedRows(rows: number) {
+    this.pending.maxRows = rows;
+  }
   /** Commits of the indexer thread so far. */
   transactions = 0;
   /** The last error of the indexer thread (it retries every second), if any. */
   indexerError: string | undefined;
 
-  private constructor(path: string, dir: string, db: Db) {
+  private constructor(path: string, dir: string, db: _Db) {
     this.path = path;
     this.dir = dir;
     this.db = db;
@@ -172,27 +94,8 @@ export class _DecisionLog {
    * is not a record before the last one), `LOG_UNAVAILABLE` (cannot be opened)
    */
   static open(dir: string, serve: boolean): _DecisionLog {
-    const path = join(dir, LOG_FILE);
-    if (!serve && !existsSync(path)) {
-      throw new ServeError("LOG_INVALID", `${dir}: no decision log (${LOG_FILE}) in this folder`);
-    }
-    const Binding = loadBinding();
-    let db: Db;
-    try {
-      if (serve) mkdirSync(dir, { recursive: true });
-      db = new Binding(path, { timeout: 5000 });
-      db.prepare("PRAGMA journal_mode = WAL").raw().get();
-      db.exec("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON");
-    } catch (error) {
-      throw new ServeError(
-        "LOG_UNAVAILABLE",
-        `${path}: cannot open the decision log: ${(error as Error).message}`,
-        {
-          cause: error,
-        },
-      );
-    }
-    const log = _DecisionLog.initialise(path, dir, db, serve);
+    const { path, db } = _openDatabase(dir, serve);
+    const log = new _DecisionLog(path, dir, db);
     try {
       if (serve) log.catchUp();
       else log.readTail();
@@ -210,45 +113,11 @@ export class _DecisionLog {
     return log;
   }
 
-  private static initialise(path: string, dir: string, db: Db, serve: boolean): _DecisionLog {
-    const fail = (code: "LOG_INVALID" | "LOG_UNAVAILABLE", message: string, cause?: unknown): never => {
-      db.close();
-      throw new ServeError(code, `${path}: ${message}`, cause === undefined ? {} : { cause });
-    };
-    try {
-      const hasMeta = db
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'meta'")
-        .get();
-      if (hasMeta === undefined) {
-        if (!serve) fail("LOG_INVALID", "not a decision log (no meta table)");
-        db.exec(`BEGIN; ${SCHEMA} COMMIT;`);
-        const put = db.prepare("INSERT INTO meta (key, value) VALUES (?, ?)");
-        put.run("format", LOG_FORMAT);
-        put.run("version", String(LOG_FORMAT_VERSION));
-      }
-      const get = db.prepare("SELECT value FROM meta WHERE key = ?");
-      const format = (get.get("format") as { value?: string } | undefined)?.value;
-      const version = (get.get("version") as { value?: string } | undefined)?.value;
-      if (format !== LOG_FORMAT) fail("LOG_INVALID", `not a decision log (format ${JSON.stringify(format)})`);
-      if (version !== String(LOG_FORMAT_VERSION) && version !== "1" && version !== "2")
-        fail(
-          "LOG_INVALID",
-          `decision log version ${version} is not supported (this version reads 1 to ${LOG_FORMAT_VERSION})`,
-        );
-      if (serve && version !== String(LOG_FORMAT_VERSION))
-        db.prepare("UPDATE meta SET value = ? WHERE key = 'version'").run(String(LOG_FORMAT_VERSION));
-    } catch (error) {
-      if (ServeError.is(error)) throw error;
-      fail("LOG_UNAVAILABLE", `cannot read the decision log: ${(error as Error).message}`, error);
-    }
-    return new _DecisionLog(path, dir, db);
-  }
-
   /** Index every journal generation a previous server left (fsynced), remove them, pick the next. */
   private catchUp(): void {
     const { committer } = _journalFunctions();
     const commit = committer(this.db);
-    const start = indexedPosition(this.db);
+    const start = _indexedPosition(this.db);
     const gens = _journalGens(this.dir);
     let last = start.gen - 1;
     gens.forEach((gen, i) => {
@@ -264,7 +133,7 @@ export class _DecisionLog {
 
   /** A reader: the journal's records past the indexed position, read before the snapshot is taken. */
   private readTail(): void {
-    const from = indexedPosition(this.db);
+    const from = _indexedPosition(this.db);
     const found: ReturnType<typeof _rowsOf>[] = [];
     for (const gen of _journalGens(this.dir)) {
       if (gen < from.gen) continue;
@@ -277,7 +146,7 @@ export class _DecisionLog {
     }
     // one snapshot for every read from here on; journal rows it already holds are dropped
     this.db.exec("BEGIN");
-    const at = indexedPosition(this.db);
+    const at = _indexedPosition(this.db);
     const after = (p: { gen: number; end: number }): boolean =>
       p.gen > at.gen || (p.gen === at.gen && p.end > at.offset);
     const decisions: _DecisionRow[] = [];
@@ -327,12 +196,12 @@ export class _DecisionLog {
    * The decision with this event id, indexed or still in the journal, and whether it has a reward.
    * Synchronous, so that the server's check of a client's event id and its append happen in one
    * turn. A generated id's decision written and not yet indexed is kept as its deadline alone (see
-   * `pendingDecisions`): asking for it throws `INTERNAL` (the server never does: client ids cannot
+   * {@link _UnindexedRows.decisions}): asking for it throws `INTERNAL` (the server never does: client ids cannot
    * look like generated ones; {@link rewardState} has it, and {@link whenIndexed} makes it findable).
    */
   find(eventId: string): _DecisionState | undefined {
-    const pending = this.pendingDecisions.get(eventId);
-    if (typeof pending === "object") return { row: pending, rewarded: this.pendingRewards.has(eventId) };
+    const pending = this.pending.decisions.get(eventId);
+    if (typeof pending === "object") return { row: pending, rewarded: this.pending.rewards.has(eventId) };
     if (pending !== undefined)
       throw new ServeError(
         "INTERNAL",
@@ -340,15 +209,15 @@ export class _DecisionLog {
       );
     const r = this.selectDecision.get(eventId) as Record<string, unknown> | undefined;
     if (r === undefined) return undefined;
-    return { row: decisionOf(r), rewarded: this.rewarded(eventId) };
+    return { row: _decisionOf(r), rewarded: this.rewarded(eventId) };
   }
 
   /** The reward deadline of the decision with this event id and whether it has a reward. */
   rewardState(eventId: string): _RewardState | undefined {
-    const pending = this.pendingDecisions.get(eventId);
+    const pending = this.pending.decisions.get(eventId);
     if (pending !== undefined) {
       const deadlineMs = typeof pending === "number" ? pending : pending.deadlineMs;
-      return { deadlineMs, rewarded: this.pendingRewards.has(eventId) };
+      return { deadlineMs, rewarded: this.pending.rewards.has(eventId) };
     }
     const r = this.selectDeadline.get(eventId) as { deadline_ms: number | bigint } | undefined;
     return r === undefined
@@ -357,56 +226,31 @@ export class _DecisionLog {
   }
 
   private rewarded(eventId: string): boolean {
-    return this.pendingRewards.has(eventId) || this.selectRewarded.get(eventId) !== undefined;
-  }
-
-  /** Keep the written decisions of generated ids as their reward deadlines (see `pendingDecisions`). */
-  private written(batch: _JournalBatch): void {
-    for (const eventId of batch.decisionIds) {
-      if (eventId.charCodeAt(0) !== 95) continue; // "_": generated
-      const row = this.pendingDecisions.get(eventId);
-      if (typeof row === "object") this.pendingDecisions.set(eventId, row.deadlineMs);
-    }
+    return this.pending.rewards.has(eventId) || this.selectRewarded.get(eventId) !== undefined;
   }
 
   /** Append a decision; resolves once the journal holds it (see {@link _JournalAppender}). */
   appendDecision(d: _DecisionRow): Promise<void> {
     if (this.closed) return Promise.reject(new ServeError("SHUTTING_DOWN", "the decision log is closed"));
-    this.pendingDecisions.set(d.eventId, d);
-    return this.bounded((this.appender ?? this.startAppending()).append(_decisionLine(d), d.eventId, null));
+    this.pending.decisions.set(d.eventId, d);
+    return this.pending.bounded(
+      (this.appender ?? this.startAppending()).append(_decisionLine(d), d.eventId, null),
+    );
   }
 
   /** Append a reward; resolves once the journal holds it. */
   appendReward(r: _RewardRow): Promise<void> {
     if (this.closed) return Promise.reject(new ServeError("SHUTTING_DOWN", "the decision log is closed"));
-    this.pendingRewards.add(r.eventId);
-    return this.bounded((this.appender ?? this.startAppending()).append(_rewardLine(r), null, r.eventId));
-  }
-
-  private unindexedRows(): number {
-    return this.pendingDecisions.size + this.pendingRewards.size;
-  }
-
-  /** An append's promise, which past {@link maxUnindexedRows} also waits for the indexer. */
-  private bounded(written: Promise<void>): Promise<void> {
-    if (this.unindexedRows() <= this.maxUnindexedRows || this.indexerError !== undefined) return written;
-    return written.then(() => {
-      if (this.unindexedRows() <= this.maxUnindexedRows / 2 || this.indexerError !== undefined || this.closed)
-        return;
-      Atomics.notify(this.shared, SHARED.sleep);
-      return new Promise<void>((resolve) => this.drained.push(resolve));
-    });
-  }
-
-  private release(all: boolean): void {
-    if (all || this.unindexedRows() <= this.maxUnindexedRows / 2)
-      for (const resolve of this.drained.splice(0)) resolve();
+    this.pending.rewards.add(r.eventId);
+    return this.pending.bounded(
+      (this.appender ?? this.startAppending()).append(_rewardLine(r), null, r.eventId),
+    );
   }
 
   /** Rows in the journal not yet indexed, and whether the indexer's last attempt failed. */
   stats(): { unindexed: number; indexerFailing: boolean } {
     return {
-      unindexed: this.pendingDecisions.size + this.pendingRewards.size,
+      unindexed: this.pending.count,
       indexerFailing: this.indexerError !== undefined,
     };
   }
@@ -418,24 +262,18 @@ export class _DecisionLog {
     return new Promise((resolve) => this.caughtUp.push(resolve));
   }
 
-  /** Forget the event ids of batches that are indexed or failed (lookups go to the database again). */
-  private forget(batch: _JournalBatch): void {
-    for (const eventId of batch.decisionIds) this.pendingDecisions.delete(eventId);
-    for (const eventId of batch.rewardIds) this.pendingRewards.delete(eventId);
-  }
-
   /** The journal file and the indexer thread, started on the first append. */
   private startAppending(): _JournalAppender {
     Atomics.store(this.shared, SHARED.gen, this.nextGen);
     const appender = new _JournalAppender(this.dir, this.nextGen, {
       fsync: this.fsync,
       shared: this.shared,
-      failed: (batch) => this.forget(batch),
-      written: (batch) => this.written(batch),
+      failed: (batch) => this.pending.forget(batch),
+      written: (batch) => this.pending.written(batch),
     });
     appender.rotateBytes = this.rotateBytes;
     this.appender = appender;
-    this.startIndexer(indexedPosition(this.db));
+    this.startIndexer(_indexedPosition(this.db));
     return appender;
   }
 
@@ -443,7 +281,7 @@ export class _DecisionLog {
     const indexer = new Worker(INDEXER_SOURCE, {
       eval: true,
       workerData: {
-        binding: bindingPath,
+        binding: _bindingPath(),
         path: this.path,
         dir: this.dir,
         fsync: this.fsync,
@@ -458,13 +296,13 @@ export class _DecisionLog {
     indexer.on("message", (message: { gen: number; offset: number } | { error: string }) => {
       if ("error" in message) {
         this.indexerError = message.error;
-        this.release(true); // acknowledged rows are safe in the journal: no append waits on a failing indexer
+        this.pending.release(true); // acknowledged rows are safe in the journal: no append waits on a failing indexer
         return;
       }
       this.transactions++;
       this.indexerError = undefined;
-      for (const batch of this.appender?.indexed(message) ?? []) this.forget(batch);
-      this.release(false);
+      for (const batch of this.appender?.indexed(message) ?? []) this.pending.forget(batch);
+      this.pending.release(false);
       if (this.appender?.unindexedCount === 0) for (const resolve of this.caughtUp.splice(0)) resolve();
     });
     this.indexerExit = new Promise<void>((resolve) => {
@@ -473,8 +311,8 @@ export class _DecisionLog {
     indexer.on("error", (error) => {
       // rows stay in the journal and in memory; a new thread starts from the indexed position
       this.indexerError = error.message;
-      this.release(true);
-      if (!this.closed) this.startIndexer(indexedPosition(this.db));
+      this.pending.release(true);
+      if (!this.closed) this.startIndexer(_indexedPosition(this.db));
     });
     this.indexer = indexer;
   }
@@ -513,7 +351,7 @@ export class _DecisionLog {
       )
       .iterate() as Iterable<Record<string, unknown>>;
     for (const r of rows) {
-      const decision = decisionOf(r);
+      const decision = _decisionOf(r);
       const reward =
         r.r_reward === null || r.r_reward === undefined
           ? tail?.rewards.get(decision.eventId)
@@ -554,7 +392,7 @@ export class _DecisionLog {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.release(true);
+    this.pending.close();
     await this.appender?.close();
     Atomics.store(this.shared, SHARED.closing, 1);
     Atomics.notify(this.shared, SHARED.appended);

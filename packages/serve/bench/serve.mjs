@@ -14,6 +14,9 @@
 //
 // The four servers are measured in interleaved rounds (hello, post, disk, process, hello, ...) and the
 // medians are reported, so that other load on the machine affects the ratio as little as possible.
+// Before every run the bench waits until both policy servers' indexers have caught up (their
+// /metrics show no unindexed rows), so that one server's background work never falls into another
+// server's run; a server's own indexer works during its run as it would in service.
 // On a virtual machine the hypervisor may run other guests on our cores ("steal" time in /proc/stat):
 // every round records the share of CPU time stolen while it ran, and the ratios are medians over the
 // rounds in which no more than 5 % was stolen, when at least two such rounds exist (the output says
@@ -146,11 +149,25 @@ try {
       ? { url: `http://127.0.0.1:${servers.hello.port}/` }
       : { url: `http://127.0.0.1:${servers[name].port}`, requests };
   const runs = { hello: [], post: [], disk: [], process: [] };
+  // rows the policy servers' indexers have not yet copied into their databases
+  const unindexed = async (name) => {
+    const text = await (await fetch(`http://127.0.0.1:${servers[name].port}/metrics`)).text();
+    return Number(/^rlvr_serve_log_unindexed_rows (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
+  };
+  // before every run, wait (up to 30 s) until both logs are indexed: a server's background work from
+  // its own last run must not fall into another server's run, nor a backlog into its own next one
+  const settle = async () => {
+    for (const t0 = Date.now(); Date.now() - t0 < 30_000; ) {
+      if ((await unindexed("disk")) === 0 && (await unindexed("process")) === 0) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
   for (const name of Object.keys(runs)) await load({ ...target(name), duration: 1 }); // warm-up
   // interleaved rounds, so that a change in the machine's load hits every server alike
   const steal = { hello: [], post: [], disk: [], process: [] };
   for (let round = 0; round < rounds; round++) {
     for (const name of Object.keys(runs)) {
+      await settle();
       const before = cpuTicks();
       runs[name].push(await load(target(name)));
       const after = cpuTicks();

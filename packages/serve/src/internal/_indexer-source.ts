@@ -225,10 +225,11 @@ export function _journalFunctions(): _JournalFunctions {
  * the journal (`journal-<gen>.jsonl`) and acknowledges it once written (and fsynced with durability
  * "disk"); this thread copies the journal into SQLite behind it, off the request path. It owns one
  * SQLite connection (`synchronous = FULL` with durability "disk", `NORMAL` otherwise), reads the
- * complete lines after its position, commits them with the position (format-3 lines by the fast path,
+ * complete lines after its position (up to the first zero byte), commits them with the position (format-3 lines by the fast path,
  * anything else, or a text the fast path failed on, parsed), and posts `{ gen, offset }` (or
  * `{ error }`, then retries after a second). On Linux it runs at nice `workerData.nice` (the lowest
- * priority, 19), so that under load it uses what the event loop and the load leave idle. Shared
+ * priority, 19) and, with `workerData.idleClass` where `chrt` is installed, in the SCHED_IDLE class,
+ * so that under load it uses what the event loop and the load leave idle. Shared
  * memory: `[0]` bumped after every append (it sleeps on it), `[1]` the generation being appended to (when it passes the thread's, the thread
  * reads its file to the end, moves on and deletes it), `[2]` set when the server closes (it drains
  * the journal and exits), `[3]` where it sleeps `delayMs` after a commit, so that rows gather into
@@ -249,10 +250,24 @@ const commit = committer(db);
 const fastCommit = fastCommitter(db);
 const shared = new Int32Array(workerData.shared);
 // background work: the lowest CPU priority (Linux, where a thread has its own nice value), so that
-// the thread takes the cores that answering requests leaves idle and never one a request waits for
+// the thread takes the cores that answering requests leaves idle and never one a request waits for;
+// then, where util-linux's chrt is installed, the idle scheduling class (SCHED_IDLE), which Node
+// cannot set itself: a waking event loop preempts such a thread at once and the scheduler counts its
+// core as idle when it places the event loop, where a thread at nice 19 still keeps the event loop
+// waiting for a core now and then
 try {
   const tid = Number(require("node:fs").readlinkSync("/proc/thread-self").split("/").pop());
-  if (Number.isInteger(tid) && tid > 0) require("node:os").setPriority(tid, workerData.nice);
+  if (Number.isInteger(tid) && tid > 0) {
+    require("node:os").setPriority(tid, workerData.nice);
+    if (workerData.idleClass) {
+      try {
+        require("node:child_process").execFileSync("chrt", ["--idle", "--pid", "0", String(tid)], {
+          stdio: "ignore",
+          timeout: 5000,
+        });
+      } catch {}
+    }
+  }
 } catch {}
 const name = (gen) => join(workerData.dir, "journal-" + String(gen).padStart(6, "0") + ".jsonl");
 let gen = workerData.gen;
@@ -277,7 +292,9 @@ for (;;) {
   const seq = Atomics.load(shared, 0);
   const moved = Atomics.load(shared, 1) > gen;
   const closing = Atomics.load(shared, 2) === 1;
-  const n = readSync(fd, buffer, 0, buffer.length, offset);
+  let n = readSync(fd, buffer, 0, buffer.length, offset);
+  const zero = buffer.subarray(0, n).indexOf(0); // the zeros laid ahead of the journal's end
+  if (zero >= 0) n = zero;
   const text = buffer.toString("utf8", 0, n);
   const scanned = slow ? null : scanJournal(text);
   if (scanned !== null && scanned.rows > 0) {

@@ -2,11 +2,11 @@ import {
   closeSync,
   fdatasync,
   fsyncSync,
-  ftruncateSync,
   openSync,
   readdirSync,
   readFileSync,
   unlinkSync,
+  write,
   writeSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -16,6 +16,20 @@ import type { _DecisionRow, _RewardRow } from "./_rows.js";
 
 /** Size at which the event loop starts the journal's next generation (64 MiB). */
 export const JOURNAL_ROTATE_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Zeros laid ahead of a journal file's end at a time (8 MiB; at most the rotation size, at least
+ * 64 KiB): the next are laid when less than half of the last are left, until the rotation size.
+ */
+const FILL_BYTES = 8 * 1024 * 1024;
+/**
+ * Bytes of zeros per write (256 KiB): a write holds the file's lock, which the event loop's writes
+ * wait for, so they are laid in short writes one after the other.
+ */
+const FILL_PIECE = 256 * 1024;
+let zeros: Buffer | undefined;
+const zerosOf = (bytes: number): Buffer =>
+  bytes <= FILL_PIECE ? (zeros ??= Buffer.alloc(FILL_PIECE)) : Buffer.alloc(bytes);
 
 /** Slots of the memory shared with the indexer thread. @internal */
 export const SHARED = { appended: 0, gen: 1, closing: 2, sleep: 3, length: 4 } as const;
@@ -57,19 +71,22 @@ export function _journalGens(dir: string): number[] {
 }
 
 /**
- * The complete records of one journal file from `offset` on. A line that is not a record ends the
- * file when nothing complete follows it (the torn tail of a write that was never acknowledged);
- * anywhere else it is `LOG_INVALID`.
+ * The complete records of one journal file from `offset` on, up to its first zero byte (the zeros laid
+ * ahead of its end; no record holds one). A line that is not a record ends the file when nothing
+ * complete follows it (the torn tail of a write that was never acknowledged); anywhere else it is
+ * `LOG_INVALID`.
  * @internal
  */
 export function _readJournal(dir: string, gen: number, offset: number, strict: boolean): _ParsedJournal {
   const file = join(dir, _journalName(gen));
   const bytes = readFileSync(file);
-  const text = bytes.toString("utf8", offset);
+  const zero = bytes.indexOf(0, offset);
+  const end = zero < 0 ? bytes.length : zero;
+  const text = bytes.toString("utf8", offset, end);
   const parsed = _journalFunctions().parseJournal(text, offset);
   if (strict && parsed.torn !== null) {
     const after = bytes.indexOf(10, parsed.end + Buffer.byteLength(parsed.torn) + 1);
-    if (after >= 0)
+    if (after >= 0 && after < end)
       throw new ServeError(
         "LOG_INVALID",
         `${file}: the line at byte ${parsed.end} is not a decision or reward record: ${JSON.stringify(parsed.torn.slice(0, 80))}`,
@@ -80,12 +97,16 @@ export function _readJournal(dir: string, gen: number, offset: number, strict: b
 
 /**
  * The event loop's side of the journal: every append of one event-loop turn becomes one `write` to
- * the current generation's file (opened for appending) and is acknowledged when it returns, or with
- * `fsync` when an `fdatasync` that started after it returns (group commit: one runs at a time, the
- * next covers every batch written meanwhile). A write that fails or comes back short is cut off
- * again (`ftruncate` to the previous size) and its batch fails alone; a failed `fdatasync` fails its
- * batches and every later append (what was written may not be on disk: restart on the log). Batches
- * written and not yet indexed are kept, in order, until the indexer passes them.
+ * the current generation's file, at its end, and is acknowledged when it returns, or with `fsync`
+ * when an `fdatasync` that started after it returns (group commit: one runs at a time, the next
+ * covers every batch written meanwhile). The file's records end at its first zero byte: a libuv
+ * thread lays zeros ahead of the end (8 MiB at a time, fdatasynced with `fsync`), so that a write
+ * overwrites blocks the file already has instead of growing it (growing a file made the event loop's
+ * write wait for the file system's journal, about a fifth of a decision's time under load); a batch
+ * that would reach zeros still being laid waits for them. A write that fails or comes back short is
+ * zeroed again and its batch fails alone; a failed `fdatasync` fails its batches and every later
+ * append (what was written may not be on disk: restart on the log). Batches written and not yet
+ * indexed are kept, in order, until the indexer passes them.
  * @internal
  */
 export class _JournalAppender {
@@ -99,6 +120,13 @@ export class _JournalAppender {
   private syncing = false;
   private idle: (() => void) | undefined;
   private broken: string | undefined;
+  /** Bytes of the file laid with zeros; where the piece of zeros being laid starts (while `filling`). */
+  private filledTo = 0;
+  private fillFrom = 0;
+  private filling = false;
+  private fillFailed = false;
+  private queueWaits = false;
+  private fillDone: (() => void) | undefined;
   /** Start a new generation at this size (bytes). */
   rotateBytes = JOURNAL_ROTATE_BYTES;
 
@@ -109,7 +137,6 @@ export class _JournalAppender {
       readonly fsync: boolean;
       readonly shared: Int32Array;
       readonly failed: (batch: _JournalBatch) => void;
-      readonly written: (batch: _JournalBatch) => void;
     },
   ) {
     this.gen = gen;
@@ -117,7 +144,7 @@ export class _JournalAppender {
   }
 
   private create(gen: number): number {
-    const fd = openSync(join(this.dir, _journalName(gen)), "a");
+    const fd = openSync(join(this.dir, _journalName(gen)), "wx");
     if (this.options.fsync) {
       const folder = openSync(this.dir, "r");
       try {
@@ -150,6 +177,45 @@ export class _JournalAppender {
     batch.reject(new ServeError("LOG_WRITE_FAILED", `the decision log could not write: ${message}`));
   }
 
+  /**
+   * Lay zeros after the end of the file (from the larger of the end and what is laid already) on a
+   * libuv thread, {@link FILL_PIECE} bytes per write, when less than half of a fill is left and the
+   * file is short of the rotation size; after a failure, never again (the writes then grow the file).
+   */
+  private fill(): void {
+    const chunk = Math.min(FILL_BYTES, Math.max(65_536, this.rotateBytes));
+    if (this.filling || this.fillFailed || this.broken !== undefined) return;
+    if (this.filledTo - this.size >= chunk / 2 || this.filledTo >= this.rotateBytes + chunk) return;
+    const fd = this.fd;
+    const end = Math.max(this.filledTo, this.size) + chunk;
+    this.filling = true;
+    const done = (error: NodeJS.ErrnoException | null): void => {
+      this.filling = false;
+      if (error !== null) this.fillFailed = true;
+      this.fillDone?.();
+      this.queueWaits = false;
+      if (this.queue !== undefined && !this.scheduled) this.flush();
+      else this.fill();
+    };
+    const piece = (from: number): void => {
+      this.fillFrom = from;
+      const bytes = Math.min(FILL_PIECE, end - from);
+      write(fd, zerosOf(bytes), 0, bytes, from, (error) => {
+        if (error !== null || this.fillFailed) return done(error);
+        this.filledTo = from + bytes;
+        this.fillFrom = from + bytes; // no zeros being laid until the next piece starts
+        if (this.queue !== undefined && !this.scheduled && this.queueWaits) {
+          this.queueWaits = false;
+          this.flush(); // a batch waited for this piece
+        }
+        if (from + bytes < end) piece(from + bytes);
+        else if (this.options.fsync) fdatasync(fd, done);
+        else done(null);
+      });
+    };
+    piece(Math.max(this.filledTo, this.size));
+  }
+
   /** Write the queued batch (one event-loop turn's appends). */
   flush(): void {
     this.scheduled = false;
@@ -161,7 +227,7 @@ export class _JournalAppender {
       return;
     }
     try {
-      if (this.size >= this.rotateBytes && !this.syncing) this.rotate();
+      if (this.size >= this.rotateBytes && !this.syncing && !this.filling) this.rotate();
     } catch (error) {
       this.broken = `cannot start the next journal file: ${(error as Error).message}`;
       this.fail(batch, this.broken);
@@ -169,13 +235,18 @@ export class _JournalAppender {
     }
     const text = batch.lines.length === 1 ? batch.lines[0]! : batch.lines.join("");
     const bytes = Buffer.byteLength(text);
+    if (this.filling && this.size + bytes > this.fillFrom) {
+      this.queue = batch; // written once the zeros it would reach are laid (see fill)
+      this.queueWaits = true;
+      return;
+    }
     try {
-      const n = writeSync(this.fd, text);
+      const n = writeSync(this.fd, text, this.size);
       if (n !== bytes) {
         try {
-          ftruncateSync(this.fd, this.size);
+          writeSync(this.fd, zerosOf(n), 0, n, this.size);
         } catch (error) {
-          this.broken = `a short write could not be cut off: ${(error as Error).message}`;
+          this.broken = `a short write could not be zeroed again: ${(error as Error).message}`;
         }
         this.fail(batch, `short write (${n} of ${bytes} bytes)`);
         return;
@@ -185,8 +256,8 @@ export class _JournalAppender {
       return;
     }
     this.size += bytes;
+    this.fill();
     batch.lines.length = 0; // written: only the event ids are kept until the indexer passes them
-    this.options.written(batch);
     this.unindexed.push({ gen: this.gen, end: this.size, batch });
     const shared = this.options.shared;
     Atomics.add(shared, SHARED.appended, 1);
@@ -222,6 +293,7 @@ export class _JournalAppender {
     this.fd = next;
     this.gen++;
     this.size = 0;
+    this.filledTo = 0;
     Atomics.store(this.options.shared, SHARED.gen, this.gen);
     Atomics.notify(this.options.shared, SHARED.appended);
   }
@@ -243,8 +315,10 @@ export class _JournalAppender {
     return list.splice(0, k).map((u) => u.batch);
   }
 
-  /** Write what is queued, wait for the running fdatasync, close the file. */
+  /** Write what is queued, wait for the running fdatasync and zeros, close the file. */
   async close(): Promise<void> {
+    this.fillFailed = true; // no more zeros
+    if (this.filling) await new Promise<void>((resolve) => (this.fillDone = resolve));
     this.flush();
     if (this.syncing) await new Promise<void>((resolve) => (this.idle = resolve));
     closeSync(this.fd);
@@ -263,8 +337,11 @@ export function _removeJournals(dir: string, upTo: number): void {
  * A decision's journal line (log format 3: probability and default reward first; context and allowed
  * actions embedded as the JSON text they are). @internal
  */
-export const _decisionLine = (d: _DecisionRow): string =>
-  `[2,${d.probability},${d.defaultReward ?? "null"},${JSON.stringify(d.eventId)},${d.session},${JSON.stringify(d.groupId)},${d.context},${d.allowed ?? "null"},${JSON.stringify(d.action)},${d.explored ? 1 : 0},${d.decidedMs},${d.deadlineMs}]\n`;
+export function _decisionLine(d: _DecisionRow): string {
+  const id = JSON.stringify(d.eventId);
+  const group = d.groupId === d.eventId ? id : JSON.stringify(d.groupId); // the group defaults to the event
+  return `[2,${d.probability},${d.defaultReward ?? "null"},${id},${d.session},${group},${d.context},${d.allowed ?? "null"},${JSON.stringify(d.action)},${d.explored ? 1 : 0},${d.decidedMs},${d.deadlineMs}]\n`;
+}
 
 /** A reward's journal line (log format 3: the reward first). @internal */
 export const _rewardLine = (r: _RewardRow): string =>

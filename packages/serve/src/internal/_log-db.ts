@@ -13,12 +13,14 @@ export const LOG_FILE = "decisions.db";
 /** Format written in the log's `meta` table. */
 export const LOG_FORMAT = "rlvr-decision-log";
 /**
- * Layout version of the log (3: the database and its journal files, decision and reward lines with
- * their non-integer numbers first). Version 2 logs (the older journal lines, which are still read)
- * and version 1 logs (the database alone) are read and upgraded when served; other versions are
- * refused, and a version-2 server refuses a version-3 log instead of misreading its journal.
+ * Layout version of the log (4: the database and its journal files, decision and reward lines with
+ * their non-integer numbers first, each journal file written over zeros laid ahead of its end, so
+ * that its records end at the first zero byte). Version 3 logs (the same lines, no zeros), version 2
+ * logs (the older journal lines, which are still read) and version 1 logs (the database alone) are
+ * read and upgraded when served; other versions are refused, and an older server refuses a
+ * version-4 log instead of misreading its journal.
  */
-export const LOG_FORMAT_VERSION = 3;
+export const LOG_FORMAT_VERSION = 4;
 
 /** @internal */
 export type _Db = Database.Database;
@@ -130,7 +132,7 @@ export function _openDatabase(dir: string, serve: boolean): { path: string; db: 
     const format = (get.get("format") as { value?: string } | undefined)?.value;
     const version = (get.get("version") as { value?: string } | undefined)?.value;
     if (format !== LOG_FORMAT) fail("LOG_INVALID", `not a decision log (format ${JSON.stringify(format)})`);
-    if (version !== String(LOG_FORMAT_VERSION) && version !== "1" && version !== "2")
+    if (version !== String(LOG_FORMAT_VERSION) && version !== "1" && version !== "2" && version !== "3")
       fail(
         "LOG_INVALID",
         `decision log version ${version} is not supported (this version reads 1 to ${LOG_FORMAT_VERSION})`,

@@ -1,5 +1,5 @@
+import { spawnSync } from "node:child_process";
 import {
-  appendFileSync,
   closeSync,
   mkdtempSync,
   openSync,
@@ -7,6 +7,7 @@ import {
   readFileSync,
   rmSync,
   writeFileSync,
+  writeSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -165,10 +166,12 @@ it("reports a line of the live journal that SQLite cannot read, after indexing t
   await log.appendDecision(row(0, session));
   await log.whenIndexed();
   // looks like a format-3 decision to the fast path, but its JSON is broken
-  appendFileSync(
-    join(dir, "journal-000002.jsonl"),
-    `${_decisionLine(row(1, session))}[2,0.5,null,"x",1,{]\n`,
-  );
+  // written where the records end: at the first of the zeros laid ahead of the journal's end
+  const journal = join(dir, "journal-000002.jsonl");
+  const end = readFileSync(journal).indexOf(0);
+  const fd = openSync(journal, "r+");
+  writeSync(fd, `${_decisionLine(row(1, session))}[2,0.5,null,"x",1,{]\n`, end < 0 ? undefined : end);
+  closeSync(fd);
   const until = Date.now() + 10_000;
   while (!log.stats().indexerFailing && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
   expect(log.stats().indexerFailing).toBe(true);
@@ -180,6 +183,41 @@ it("reports a line of the live journal that SQLite cannot read, after indexing t
   reader.closeReader();
   expect(indexed).toEqual([row(0, session).eventId, row(1, session).eventId]);
   await log.close().catch(() => undefined);
+});
+
+it("writes the journal over zeros laid ahead of its end", async () => {
+  const dir = join(root, "zeros");
+  const { log, session } = openLog("zeros", false);
+  log.rotateBytes = 200_000; // zeros laid 64 KiB to 200 KiB at a time
+  await log.appendDecision(row(0, session));
+  // the first write grew the file and started laying zeros after it: this one waits for them
+  await log.appendDecision(row(1, session));
+  const journal = readdirSync(dir).find((name) => name.startsWith("journal-"))!;
+  const bytes = readFileSync(join(dir, journal));
+  const lines = Buffer.from(_decisionLine(row(0, session)) + _decisionLine(row(1, session)));
+  expect(bytes.subarray(0, lines.length).equals(lines)).toBe(true);
+  expect(bytes.length).toBe(Buffer.byteLength(_decisionLine(row(0, session))) + 200_000);
+  expect(bytes.subarray(lines.length).every((b) => b === 0)).toBe(true);
+  await log.whenIndexed();
+  expect([...log.joined()].map((j) => j.decision)).toEqual([row(0, session), row(1, session)]);
+  await log.close();
+});
+
+it("reads a journal's records up to its first zero byte (a machine crash may leave records after zeros)", async () => {
+  const dir = join(root, "hole");
+  const { log, session } = openLog("hole", false);
+  log.closeReader();
+  // never acknowledged: what follows the first zero (with fsync, only unacknowledged writes can be
+  // missing, so everything acknowledged comes before it)
+  const zeros = "\0".repeat(4096);
+  writeFileSync(
+    join(dir, "journal-000002.jsonl"),
+    line(row(1, session)) + zeros + line(row(2, session)) + line(row(3, session)) + zeros,
+  );
+  writeFileSync(join(dir, "journal-000003.jsonl"), line(row(4, session)) + zeros);
+  const next = _DecisionLog.open(dir, true);
+  expect([...next.joined()].map((j) => j.decision)).toEqual([row(1, session), row(4, session)]);
+  await next.close();
 });
 
 it("keeps the first record of an event id when the journal repeats one", async () => {
@@ -272,7 +310,7 @@ it("holds appends past the backlog bound until the indexer has brought it down t
 });
 
 it.runIf(process.platform === "linux")(
-  "runs the indexer thread at the lowest CPU priority (nice 19)",
+  "runs the indexer thread at the lowest CPU priority (nice 19, SCHED_IDLE)",
   async () => {
     const { log, session } = openLog("nice", false);
     // the threads of this process at nice 19 (another test's indexer may still be ending)
@@ -288,7 +326,13 @@ it.runIf(process.platform === "linux")(
     const before = niced();
     await log.appendDecision(row(0, session));
     await log.whenIndexed();
-    expect(niced().filter((tid) => !before.includes(tid))).toHaveLength(1);
+    const started = niced().filter((tid) => !before.includes(tid));
+    expect(started).toHaveLength(1);
+    // and in the SCHED_IDLE class (policy 5) where util-linux's chrt is installed
+    if (spawnSync("chrt", ["--help"], { stdio: "ignore" }).status === 0) {
+      const stat = readFileSync(`/proc/self/task/${started[0]}/stat`, "utf8");
+      expect(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[38]).toBe("5");
+    }
     await log.close();
   },
 );

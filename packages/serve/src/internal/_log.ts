@@ -28,7 +28,10 @@ type Statement = Database.Statement;
  * does not wait when its read filled its buffer (4 MiB).
  */
 const INDEXER_DELAY_MS = 250;
-/** The indexer thread's nice value on Linux: the lowest priority (see docs/serving.md, "Durability"). */
+/**
+ * The indexer thread's nice value on Linux: the lowest priority; it also asks for the SCHED_IDLE class
+ * (see docs/serving.md, "Durability").
+ */
 const INDEXER_NICE = 19;
 
 /**
@@ -195,7 +198,7 @@ export class _DecisionLog {
   /**
    * The decision with this event id, indexed or still in the journal, and whether it has a reward.
    * Synchronous, so that the server's check of a client's event id and its append happen in one
-   * turn. A generated id's decision written and not yet indexed is kept as its deadline alone (see
+   * turn. A generated id's decision not yet indexed is kept as its deadline alone (see
    * {@link _UnindexedRows.decisions}): asking for it throws `INTERNAL` (the server never does: client ids cannot
    * look like generated ones; {@link rewardState} has it, and {@link whenIndexed} makes it findable).
    */
@@ -232,7 +235,7 @@ export class _DecisionLog {
   /** Append a decision; resolves once the journal holds it (see {@link _JournalAppender}). */
   appendDecision(d: _DecisionRow): Promise<void> {
     if (this.closed) return Promise.reject(new ServeError("SHUTTING_DOWN", "the decision log is closed"));
-    this.pending.decisions.set(d.eventId, d);
+    this.pending.addDecision(d);
     return this.pending.bounded(
       (this.appender ?? this.startAppending()).append(_decisionLine(d), d.eventId, null),
     );
@@ -269,7 +272,6 @@ export class _DecisionLog {
       fsync: this.fsync,
       shared: this.shared,
       failed: (batch) => this.pending.forget(batch),
-      written: (batch) => this.pending.written(batch),
     });
     appender.rotateBytes = this.rotateBytes;
     this.appender = appender;
@@ -290,6 +292,7 @@ export class _DecisionLog {
         offset: from.offset,
         delayMs: INDEXER_DELAY_MS,
         nice: INDEXER_NICE,
+        idleClass: true,
       },
     });
     indexer.unref();

@@ -13,10 +13,10 @@ const MAX_UNINDEXED_ROWS = 50_000;
 export class _UnindexedRows {
   /**
    * Decisions by event id. A decision whose event id the server generated (`_…`; clients cannot send
-   * such ids) is kept, once written, as its reward deadline alone: the reward endpoint needs nothing
-   * else, and a quarter of a second's rows kept whole cost the event loop up to a tenth of its
-   * throughput in garbage collection. Client event ids keep the whole row, which a repeated request
-   * is compared with.
+   * such ids, so no repeated request is ever compared with it) is kept as its reward deadline alone:
+   * the reward endpoint needs nothing else, and a quarter of a second's rows kept whole cost the
+   * event loop up to a tenth of its throughput in garbage collection. Client event ids keep the
+   * whole row, which a repeated request is compared with.
    */
   readonly decisions = new Map<string, _DecisionRow | number>();
   /** Event ids of the rewards. */
@@ -56,13 +56,9 @@ export class _UnindexedRows {
     });
   }
 
-  /** Keep the written decisions of generated ids as their reward deadlines (see {@link decisions}). */
-  written(batch: _JournalBatch): void {
-    for (const eventId of batch.decisionIds) {
-      if (eventId.charCodeAt(0) !== 95) continue; // "_": generated
-      const row = this.decisions.get(eventId);
-      if (typeof row === "object") this.decisions.set(eventId, row.deadlineMs);
-    }
+  /** Hold a decision being appended (a generated id's as its deadline alone, see {@link decisions}). */
+  addDecision(d: _DecisionRow): void {
+    this.decisions.set(d.eventId, d.eventId.charCodeAt(0) === 95 ? d.deadlineMs : d); // "_": generated
   }
 
   /** Forget the rows of a batch that is indexed or failed (lookups go to the database again). */

@@ -113,8 +113,6 @@ function buildServer(o: ResolvedServeOptions, first: _ServedCheckpoint, log: _De
     scratch: new Float64Array(checkpoint.policy.actions.length),
   });
   let served = startSession(first, o.checkpoint);
-  const idPrefix = `_${served.session}.`;
-  let nextId = 0;
   const tokenHash = o.adminToken === null ? null : sha256(o.adminToken);
 
   const app = Fastify({
@@ -201,7 +199,7 @@ function buildServer(o: ResolvedServeOptions, first: _ServedCheckpoint, log: _De
             checkpoint: sessionDigest(d.session),
           };
         }
-      } else eventId = `${idPrefix}${nextId++}`;
+      } else eventId = log.newEventId();
       const decision = decide(current.checkpoint.policy, body.context, {
         allowedActions: allowed,
         exploration: o.exploration,

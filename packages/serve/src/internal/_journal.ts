@@ -18,15 +18,15 @@ import type { _DecisionRow, _RewardRow } from "./_rows.js";
 export const JOURNAL_ROTATE_BYTES = 64 * 1024 * 1024;
 
 /**
- * Zeros laid ahead of a journal file's end at a time (8 MiB; at most the rotation size, at least
- * 64 KiB): the next are laid when less than half of the last are left, until the rotation size.
+ * Zeros laid ahead of a journal file's end at a time (8 MiB, at most the rotation size): the next are
+ * laid when less than half of the last are left, until the rotation size.
  */
 const FILL_BYTES = 8 * 1024 * 1024;
 /**
- * Bytes of zeros per write (256 KiB): a write holds the file's lock, which the event loop's writes
+ * Bytes of zeros per write (32 KiB): a write holds the file's lock, which the event loop's writes
  * wait for, so they are laid in short writes one after the other.
  */
-const FILL_PIECE = 256 * 1024;
+const FILL_PIECE = 32 * 1024;
 let zeros: Buffer | undefined;
 const zerosOf = (bytes: number): Buffer =>
   bytes <= FILL_PIECE ? (zeros ??= Buffer.alloc(FILL_PIECE)) : Buffer.alloc(bytes);
@@ -34,11 +34,17 @@ const zerosOf = (bytes: number): Buffer =>
 /** Slots of the memory shared with the indexer thread. @internal */
 export const SHARED = { appended: 0, gen: 1, closing: 2, sleep: 3, length: 4 } as const;
 
-/** Appends gathered in one event-loop turn: their journal lines, event ids and one promise. @internal */
+/**
+ * Appends gathered in one event-loop turn: their journal lines, event ids (those the log generated as
+ * the range of their sequence numbers) and one promise. @internal
+ */
 export interface _JournalBatch {
   readonly lines: string[];
   readonly decisionIds: string[];
   readonly rewardIds: string[];
+  /** Sequence numbers of the batch's decisions under generated event ids: `[generatedFrom, generatedEnd)`. */
+  generatedFrom: number;
+  generatedEnd: number;
   readonly done: Promise<void>;
   readonly resolve: () => void;
   readonly reject: (error: unknown) => void;
@@ -51,7 +57,16 @@ function newBatch(): _JournalBatch {
     resolve = res;
     reject = rej;
   });
-  return { lines: [], decisionIds: [], rewardIds: [], done, resolve, reject };
+  return {
+    lines: [],
+    decisionIds: [],
+    rewardIds: [],
+    generatedFrom: -1,
+    generatedEnd: -1,
+    done,
+    resolve,
+    reject,
+  };
 }
 
 /** A journal position: generation and byte offset in its file. @internal */
@@ -156,8 +171,11 @@ export class _JournalAppender {
     return fd;
   }
 
-  /** Queue one journal line; resolves once written (and synced with `fsync`). */
-  append(line: string, decisionId: string | null, rewardId: string | null): Promise<void> {
+  /**
+   * Queue one journal line; resolves once written (and synced with `fsync`).
+   * @param decision - the decision's event id, or the sequence number of a generated one (ascending)
+   */
+  append(line: string, decision: string | number | null, rewardId: string | null): Promise<void> {
     let batch = this.queue;
     if (batch === undefined) {
       batch = this.queue = newBatch();
@@ -167,7 +185,11 @@ export class _JournalAppender {
       }
     }
     batch.lines.push(line);
-    if (decisionId !== null) batch.decisionIds.push(decisionId);
+    if (typeof decision === "string") batch.decisionIds.push(decision);
+    else if (decision !== null) {
+      if (batch.generatedFrom < 0) batch.generatedFrom = decision;
+      batch.generatedEnd = decision + 1;
+    }
     if (rewardId !== null) batch.rewardIds.push(rewardId);
     return batch.done;
   }
@@ -183,10 +205,11 @@ export class _JournalAppender {
    * file is short of the rotation size; after a failure, never again (the writes then grow the file).
    */
   private fill(): void {
-    const chunk = Math.min(FILL_BYTES, Math.max(65_536, this.rotateBytes));
+    const chunk = Math.min(FILL_BYTES, this.rotateBytes);
     if (this.filling || this.fillFailed || this.broken !== undefined) return;
     if (this.filledTo - this.size >= chunk / 2 || this.filledTo >= this.rotateBytes + chunk) return;
     const fd = this.fd;
+    const gen = this.gen;
     const end = Math.max(this.filledTo, this.size) + chunk;
     this.filling = true;
     const done = (error: NodeJS.ErrnoException | null): void => {
@@ -201,6 +224,13 @@ export class _JournalAppender {
       this.fillFrom = from;
       const bytes = Math.min(FILL_PIECE, end - from);
       write(fd, zerosOf(bytes), 0, bytes, from, (error) => {
+        if (gen !== this.gen) {
+          // the journal moved on to its next file meanwhile: this one is closed here
+          try {
+            closeSync(fd);
+          } catch {}
+          return done(null);
+        }
         if (error !== null || this.fillFailed) return done(error);
         this.filledTo = from + bytes;
         this.fillFrom = from + bytes; // no zeros being laid until the next piece starts
@@ -227,7 +257,7 @@ export class _JournalAppender {
       return;
     }
     try {
-      if (this.size >= this.rotateBytes && !this.syncing && !this.filling) this.rotate();
+      if (this.size >= this.rotateBytes && !this.syncing) this.rotate();
     } catch (error) {
       this.broken = `cannot start the next journal file: ${(error as Error).message}`;
       this.fail(batch, this.broken);
@@ -289,11 +319,12 @@ export class _JournalAppender {
   /** Close this generation's file and append to the next (no fdatasync is running). */
   private rotate(): void {
     const next = this.create(this.gen + 1);
-    closeSync(this.fd);
+    if (!this.filling) closeSync(this.fd); // else once its zeros are laid (see fill)
     this.fd = next;
     this.gen++;
     this.size = 0;
     this.filledTo = 0;
+    this.fillFrom = Number.POSITIVE_INFINITY; // no zeros are being laid in the new file
     Atomics.store(this.options.shared, SHARED.gen, this.gen);
     Atomics.notify(this.options.shared, SHARED.appended);
   }

@@ -6,6 +6,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
@@ -192,11 +193,14 @@ it("writes the journal over zeros laid ahead of its end", async () => {
   await log.appendDecision(row(0, session));
   // the first write grew the file and started laying zeros after it: this one waits for them
   await log.appendDecision(row(1, session));
-  const journal = readdirSync(dir).find((name) => name.startsWith("journal-"))!;
-  const bytes = readFileSync(join(dir, journal));
+  const journal = join(dir, readdirSync(dir).find((name) => name.startsWith("journal-"))!);
+  const laid = Buffer.byteLength(_decisionLine(row(0, session))) + 200_000;
+  for (const until = Date.now() + 10_000; statSync(journal).size < laid && Date.now() < until; )
+    await new Promise((r) => setTimeout(r, 10));
+  const bytes = readFileSync(journal);
   const lines = Buffer.from(_decisionLine(row(0, session)) + _decisionLine(row(1, session)));
   expect(bytes.subarray(0, lines.length).equals(lines)).toBe(true);
-  expect(bytes.length).toBe(Buffer.byteLength(_decisionLine(row(0, session))) + 200_000);
+  expect(bytes.length).toBe(laid);
   expect(bytes.subarray(lines.length).every((b) => b === 0)).toBe(true);
   await log.whenIndexed();
   expect([...log.joined()].map((j) => j.decision)).toEqual([row(0, session), row(1, session)]);
@@ -286,6 +290,29 @@ it("keeps a written decision of a generated id as its reward deadline, a client 
     rewardedMs: 5,
   });
   expect(log.rewardState(generated.eventId)).toEqual({ deadlineMs: generated.deadlineMs, rewarded: true });
+  await log.close();
+});
+
+it("holds a decision under an event id it generated as a number until indexed", async () => {
+  const { log, session } = openLog("generated", false);
+  const id0 = log.newEventId();
+  const d0 = { ...row(0, session), eventId: id0, groupId: id0 };
+  await log.appendDecision(d0);
+  log.newEventId(); // handed out, its decision never appended
+  const id2 = log.newEventId();
+  const d2 = { ...row(2, session), eventId: id2, groupId: id2 };
+  await log.appendDecision(d2);
+  expect([id0, id2]).toEqual([`_${session}.0`, `_${session}.2`]);
+  const pending = (log as unknown as { pending: { decisions: Map<string, unknown> } }).pending.decisions;
+  expect(pending.size).toBe(0); // in the ring, not the map
+  expect(log.rewardState(id0)).toEqual({ deadlineMs: d0.deadlineMs, rewarded: false });
+  expect(log.rewardState(`_${session}.1`)).toBeUndefined();
+  expect(log.rewardState(`_${session}.01`)).toBeUndefined();
+  expect(() => log.find(id2)).toThrow(/not yet indexed/);
+  await log.whenIndexed();
+  expect(log.stats().unindexed).toBe(0);
+  expect(log.find(id2)).toEqual({ row: d2, rewarded: false });
+  expect(log.rewardState(id0)).toEqual({ deadlineMs: d0.deadlineMs, rewarded: false });
   await log.close();
 });
 

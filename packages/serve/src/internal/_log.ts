@@ -162,6 +162,33 @@ export class _DecisionLog {
     this.tail = { decisions, rewards };
   }
 
+  /** `_<session>.`: the event ids this log generates, after the first session it started. */
+  private idPrefix: string | undefined;
+  private nextSeq = 0;
+  /** The id {@link newEventId} returned last, until its decision is appended, and its number. */
+  private generatedId: string | undefined;
+  private generatedSeq = -1;
+
+  /**
+   * A new event id, `_<session>.<n>` (the first session this log started, n = 0, 1, …), for a
+   * decision the caller appends next: such decisions are held until indexed as a number in a ring
+   * (see {@link _UnindexedRows}). Clients cannot send ids starting with `_`.
+   */
+  newEventId(): string {
+    if (this.idPrefix === undefined) throw new ServeError("INTERNAL", "no serving session was started");
+    this.generatedSeq = this.nextSeq++;
+    this.generatedId = `${this.idPrefix}${this.generatedSeq}`;
+    return this.generatedId;
+  }
+
+  /** The sequence number of an event id this log generated, or −1. */
+  private seqOf(eventId: string): number {
+    const prefix = this.idPrefix;
+    if (prefix === undefined || !eventId.startsWith(prefix)) return -1;
+    const tail = eventId.slice(prefix.length);
+    return /^(0|[1-9][0-9]{0,14})$/.test(tail) ? Number(tail) : -1;
+  }
+
   /** Record a serving session (committed at once) and return its id. */
   startSession(
     checkpoint: { digest: string; bytes: Uint8Array },
@@ -179,7 +206,9 @@ export class _DecisionLog {
           .prepare("INSERT INTO sessions (checkpoint, seed, exploration, started_ms) VALUES (?, ?, ?, ?)")
           .run(checkpoint.digest, seed, exploration, nowMs);
         this.db.exec("COMMIT");
-        return Number(info.lastInsertRowid);
+        const id = Number(info.lastInsertRowid);
+        this.idPrefix ??= `_${id}.`;
+        return id;
       } catch (error) {
         this.db.exec("ROLLBACK");
         throw error;
@@ -203,7 +232,9 @@ export class _DecisionLog {
    * look like generated ones; {@link rewardState} has it, and {@link whenIndexed} makes it findable).
    */
   find(eventId: string): _DecisionState | undefined {
-    const pending = this.pending.decisions.get(eventId);
+    const seq = this.seqOf(eventId);
+    const pending =
+      (seq >= 0 ? this.pending.generatedDeadline(seq) : undefined) ?? this.pending.decisions.get(eventId);
     if (typeof pending === "object") return { row: pending, rewarded: this.pending.rewards.has(eventId) };
     if (pending !== undefined)
       throw new ServeError(
@@ -217,7 +248,9 @@ export class _DecisionLog {
 
   /** The reward deadline of the decision with this event id and whether it has a reward. */
   rewardState(eventId: string): _RewardState | undefined {
-    const pending = this.pending.decisions.get(eventId);
+    const seq = this.seqOf(eventId);
+    const pending =
+      (seq >= 0 ? this.pending.generatedDeadline(seq) : undefined) ?? this.pending.decisions.get(eventId);
     if (pending !== undefined) {
       const deadlineMs = typeof pending === "number" ? pending : pending.deadlineMs;
       return { deadlineMs, rewarded: this.pending.rewards.has(eventId) };
@@ -235,10 +268,15 @@ export class _DecisionLog {
   /** Append a decision; resolves once the journal holds it (see {@link _JournalAppender}). */
   appendDecision(d: _DecisionRow): Promise<void> {
     if (this.closed) return Promise.reject(new ServeError("SHUTTING_DOWN", "the decision log is closed"));
+    const appender = this.appender ?? this.startAppending();
+    if (d.eventId === this.generatedId) {
+      const seq = this.generatedSeq;
+      this.generatedId = undefined;
+      this.pending.addGenerated(seq, d.deadlineMs);
+      return this.pending.bounded(appender.append(_decisionLine(d), seq, null));
+    }
     this.pending.addDecision(d);
-    return this.pending.bounded(
-      (this.appender ?? this.startAppending()).append(_decisionLine(d), d.eventId, null),
-    );
+    return this.pending.bounded(appender.append(_decisionLine(d), d.eventId, null));
   }
 
   /** Append a reward; resolves once the journal holds it. */
@@ -271,7 +309,7 @@ export class _DecisionLog {
     const appender = new _JournalAppender(this.dir, this.nextGen, {
       fsync: this.fsync,
       shared: this.shared,
-      failed: (batch) => this.pending.forget(batch),
+      failed: (batch) => this.pending.forget(batch, true),
     });
     appender.rotateBytes = this.rotateBytes;
     this.appender = appender;
@@ -304,7 +342,7 @@ export class _DecisionLog {
       }
       this.transactions++;
       this.indexerError = undefined;
-      for (const batch of this.appender?.indexed(message) ?? []) this.pending.forget(batch);
+      for (const batch of this.appender?.indexed(message) ?? []) this.pending.forget(batch, false);
       this.pending.release(false);
       if (this.appender?.unindexedCount === 0) for (const resolve of this.caughtUp.splice(0)) resolve();
     });

@@ -22,6 +22,16 @@ export class _UnindexedRows {
   /** Event ids of the rewards. */
   readonly rewards = new Set<string>();
   /**
+   * Reward deadlines of the decisions under event ids the log generated, by sequence number, from
+   * `first` to `next` (NaN where there is none: an id whose decision was never appended, or a failed
+   * append): a ring of numbers instead of map entries, which cost the event loop their hashing, the
+   * map's growing and shrinking (fresh memory each time) and garbage collection.
+   */
+  private ring = new Float64Array(1024);
+  private ringStart = 0;
+  private first = 0;
+  private next = 0;
+  /**
    * Rows (decisions and rewards) there may be: above it an append is acknowledged only once the
    * indexer has brought them down to half (not while it is failing).
    */
@@ -40,7 +50,38 @@ export class _UnindexedRows {
 
   /** Decisions and rewards held. */
   get count(): number {
-    return this.decisions.size + this.rewards.size;
+    return this.decisions.size + this.rewards.size + (this.next - this.first);
+  }
+
+  private slot(seq: number): number {
+    return (this.ringStart + seq - this.first) & (this.ring.length - 1);
+  }
+
+  /** Hold the deadline of the decision under the generated id with sequence number `seq` (ascending). */
+  addGenerated(seq: number, deadlineMs: number): void {
+    if (this.next === this.first) {
+      this.first = seq;
+      this.next = seq;
+    }
+    const size = seq + 1 - this.first;
+    if (size > this.ring.length) {
+      let length = this.ring.length * 2;
+      while (length < size) length *= 2;
+      const ring = new Float64Array(length);
+      for (let s = this.first; s < this.next; s++) ring[s - this.first] = this.ring[this.slot(s)]!;
+      this.ring = ring;
+      this.ringStart = 0;
+    }
+    for (let s = this.next; s < seq; s++) this.ring[this.slot(s)] = Number.NaN;
+    this.ring[this.slot(seq)] = deadlineMs;
+    this.next = seq + 1;
+  }
+
+  /** The deadline held for the generated id with sequence number `seq`, if any. */
+  generatedDeadline(seq: number): number | undefined {
+    if (seq < this.first || seq >= this.next) return undefined;
+    const deadline = this.ring[this.slot(seq)]!;
+    return Number.isNaN(deadline) ? undefined : deadline;
   }
 
   /**
@@ -61,10 +102,24 @@ export class _UnindexedRows {
     this.decisions.set(d.eventId, d.eventId.charCodeAt(0) === 95 ? d.deadlineMs : d); // "_": generated
   }
 
-  /** Forget the rows of a batch that is indexed or failed (lookups go to the database again). */
-  forget(batch: _JournalBatch): void {
+  /**
+   * Forget the rows of a batch that is indexed, or failed (lookups go to the database again). The
+   * generated ids of an indexed batch, and of every batch before it, leave the ring; a failed batch's
+   * are only cleared (NaN), as the batches after them may still be held.
+   */
+  forget(batch: _JournalBatch, failed: boolean): void {
     for (const eventId of batch.decisionIds) this.decisions.delete(eventId);
     for (const eventId of batch.rewardIds) this.rewards.delete(eventId);
+    if (batch.generatedEnd <= this.first) return;
+    if (failed) {
+      const end = Math.min(batch.generatedEnd, this.next);
+      for (let s = Math.max(batch.generatedFrom, this.first); s < end; s++)
+        this.ring[this.slot(s)] = Number.NaN;
+      return;
+    }
+    const k = Math.min(batch.generatedEnd, this.next) - this.first;
+    this.ringStart = (this.ringStart + k) & (this.ring.length - 1);
+    this.first += k;
   }
 
   /**

@@ -142,6 +142,8 @@ export class _JournalAppender {
   private fillFailed = false;
   private queueWaits = false;
   private fillDone: (() => void) | undefined;
+  /** Files of earlier generations, closed once the zeros being laid in one of them are (see fill). */
+  private retired: number[] = [];
   /** Start a new generation at this size (bytes). */
   rotateBytes = JOURNAL_ROTATE_BYTES;
 
@@ -214,6 +216,11 @@ export class _JournalAppender {
     this.filling = true;
     const done = (error: NodeJS.ErrnoException | null): void => {
       this.filling = false;
+      for (const old of this.retired.splice(0)) {
+        try {
+          closeSync(old);
+        } catch {}
+      }
       if (error !== null) this.fillFailed = true;
       this.fillDone?.();
       this.queueWaits = false;
@@ -221,16 +228,11 @@ export class _JournalAppender {
       else this.fill();
     };
     const piece = (from: number): void => {
+      if (gen !== this.gen) return done(null); // the journal moved on to its next file meanwhile
       this.fillFrom = from;
       const bytes = Math.min(FILL_PIECE, end - from);
       write(fd, zerosOf(bytes), 0, bytes, from, (error) => {
-        if (gen !== this.gen) {
-          // the journal moved on to its next file meanwhile: this one is closed here
-          try {
-            closeSync(fd);
-          } catch {}
-          return done(null);
-        }
+        if (gen !== this.gen) return done(null);
         if (error !== null || this.fillFailed) return done(error);
         this.filledTo = from + bytes;
         this.fillFrom = from + bytes; // no zeros being laid until the next piece starts
@@ -319,7 +321,9 @@ export class _JournalAppender {
   /** Close this generation's file and append to the next (no fdatasync is running). */
   private rotate(): void {
     const next = this.create(this.gen + 1);
-    if (!this.filling) closeSync(this.fd); // else once its zeros are laid (see fill)
+    if (this.filling)
+      this.retired.push(this.fd); // closed once its zeros are laid (see fill)
+    else closeSync(this.fd);
     this.fd = next;
     this.gen++;
     this.size = 0;

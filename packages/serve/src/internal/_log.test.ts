@@ -5,6 +5,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -206,6 +207,31 @@ it("writes the journal over zeros laid ahead of its end", async () => {
   expect([...log.joined()].map((j) => j.decision)).toEqual([row(0, session), row(1, session)]);
   await log.close();
 });
+
+it.runIf(process.platform === "linux")(
+  "closes every journal file it moved on from, zeros still being laid in it or not",
+  async () => {
+    const dir = join(root, "rotate-fast");
+    const { log, session } = openLog("rotate-fast", false);
+    log.rotateBytes = 100; // every turn's write starts a new file, often while zeros are being laid
+    const appended: Promise<void>[] = [];
+    for (let i = 0; i < 300; i++) {
+      appended.push(log.appendDecision(row(i, session)));
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(appended);
+    await log.whenIndexed();
+    await log.close();
+    const open = readdirSync("/proc/self/fd").filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`).startsWith(join(dir, "journal-"));
+      } catch {
+        return false;
+      }
+    });
+    expect(open).toEqual([]);
+  },
+);
 
 it("reads a journal's records up to its first zero byte (a machine crash may leave records after zeros)", async () => {
   const dir = join(root, "hole");

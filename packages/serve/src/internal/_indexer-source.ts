@@ -232,9 +232,10 @@ export function _journalFunctions(): _JournalFunctions {
  * so that under load it uses what the event loop and the load leave idle. Shared
  * memory: `[0]` bumped after every append (it sleeps on it), `[1]` the generation being appended to (when it passes the thread's, the thread
  * reads its file to the end, moves on and deletes it), `[2]` set when the server closes (it drains
- * the journal and exits), `[3]` where it sleeps `delayMs` after a commit, so that rows gather into
- * larger transactions (the event loop's lookups find them in memory meanwhile; it notifies `[3]` when
- * it waits for the index).
+ * the journal and exits; after a failure it waits up to a second on it), `[3]` where it sleeps
+ * `delayMs` after a commit while it is 0, so that rows gather into larger transactions (the event
+ * loop's lookups find them in memory meanwhile; it sets `[3]` to 1 and notifies it while something
+ * waits for the index, and back to 0 when nothing does).
  * @internal
  */
 export const INDEXER_SOURCE = `
@@ -286,7 +287,7 @@ const committed = (to, full) => {
 // retried after a second; when the server closes, left to its own reading of the journal
 const failed = (error) => {
   parentPort.postMessage({ error: String((error && error.message) || error) });
-  if (Atomics.load(shared, 2) !== 1) Atomics.wait(shared, 3, 0, 1000);
+  if (Atomics.load(shared, 2) !== 1) Atomics.wait(shared, 2, 0, 1000);
 };
 for (;;) {
   const seq = Atomics.load(shared, 0);

@@ -215,7 +215,7 @@ it.runIf(process.platform === "linux")(
     const { log, session } = openLog("rotate-fast", false);
     log.rotateBytes = 100; // every turn's write starts a new file, often while zeros are being laid
     const appended: Promise<void>[] = [];
-    for (let i = 0; i < 300; i++) {
+    for (let i = 0; i < 60; i++) {
       appended.push(log.appendDecision(row(i, session)));
       await new Promise((resolve) => setImmediate(resolve));
     }

@@ -56,7 +56,7 @@ export class _DecisionLog {
   private nextGen = 1;
   private readonly caughtUp: (() => void)[] = [];
   private readonly pending = new _UnindexedRows(
-    () => Atomics.notify(this.shared, SHARED.sleep),
+    () => this.hurryIndexer(),
     () => this.indexerError !== undefined,
   );
   private readonly selectDecision: Statement;
@@ -299,8 +299,17 @@ export class _DecisionLog {
   /** Resolves once the indexer thread has copied every row appended so far into the database. */
   whenIndexed(): Promise<void> {
     if (this.appender === undefined || this.appender.unindexedCount === 0) return Promise.resolve();
-    Atomics.notify(this.shared, SHARED.sleep);
+    this.hurryIndexer();
     return new Promise((resolve) => this.caughtUp.push(resolve));
+  }
+
+  /**
+   * Let the indexer thread commit without its pause until nothing waits for it (a flag it reads
+   * before each pause, so a wake-up cannot be lost while it is busy; cleared when the waits end).
+   */
+  private hurryIndexer(): void {
+    Atomics.store(this.shared, SHARED.sleep, 1);
+    Atomics.notify(this.shared, SHARED.sleep);
   }
 
   /** The journal file and the indexer thread, started on the first append. */
@@ -345,6 +354,7 @@ export class _DecisionLog {
       for (const batch of this.appender?.indexed(message) ?? []) this.pending.forget(batch, false);
       this.pending.release(false);
       if (this.appender?.unindexedCount === 0) for (const resolve of this.caughtUp.splice(0)) resolve();
+      if (this.caughtUp.length === 0 && !this.pending.waits) Atomics.store(this.shared, SHARED.sleep, 0);
     });
     this.indexerExit = new Promise<void>((resolve) => {
       indexer.once("exit", () => resolve());
@@ -436,6 +446,7 @@ export class _DecisionLog {
     this.pending.close();
     await this.appender?.close();
     Atomics.store(this.shared, SHARED.closing, 1);
+    Atomics.notify(this.shared, SHARED.closing);
     Atomics.notify(this.shared, SHARED.appended);
     Atomics.notify(this.shared, SHARED.sleep);
     this.indexer?.ref(); // keep the process alive until it has drained the journal

@@ -48,6 +48,11 @@ export class _UnindexedRows {
     private readonly failing: () => boolean,
   ) {}
 
+  /** Whether appends wait for the indexer. */
+  get waits(): boolean {
+    return this.waiting.length > 0;
+  }
+
   /** Decisions and rewards held. */
   get count(): number {
     return this.decisions.size + this.rewards.size + (this.next - this.first);

@@ -228,8 +228,7 @@ export function _journalFunctions(): _JournalFunctions {
  * complete lines after its position (up to the first zero byte), commits them with the position (format-3 lines by the fast path,
  * anything else, or a text the fast path failed on, parsed), and posts `{ gen, offset }` (or
  * `{ error }`, then retries after a second). On Linux it runs at nice `workerData.nice` (the lowest
- * priority, 19) and, with `workerData.idleClass` where `chrt` is installed, in the SCHED_IDLE class,
- * so that under load it uses what the event loop and the load leave idle. Shared
+ * priority, 19), so that under load it uses what the event loop and the load leave idle. Shared
  * memory: `[0]` bumped after every append (it sleeps on it), `[1]` the generation being appended to (when it passes the thread's, the thread
  * reads its file to the end, moves on and deletes it), `[2]` set when the server closes (it drains
  * the journal and exits; after a failure it waits up to a second on it), `[3]` where it sleeps
@@ -251,24 +250,10 @@ const commit = committer(db);
 const fastCommit = fastCommitter(db);
 const shared = new Int32Array(workerData.shared);
 // background work: the lowest CPU priority (Linux, where a thread has its own nice value), so that
-// the thread takes the cores that answering requests leaves idle and never one a request waits for;
-// then, where util-linux's chrt is installed, the idle scheduling class (SCHED_IDLE), which Node
-// cannot set itself: a waking event loop preempts such a thread at once and the scheduler counts its
-// core as idle when it places the event loop, where a thread at nice 19 still keeps the event loop
-// waiting for a core now and then
+// the thread takes the cores that answering requests leaves idle and never one a request waits for
 try {
   const tid = Number(require("node:fs").readlinkSync("/proc/thread-self").split("/").pop());
-  if (Number.isInteger(tid) && tid > 0) {
-    require("node:os").setPriority(tid, workerData.nice);
-    if (workerData.idleClass) {
-      try {
-        require("node:child_process").execFileSync("chrt", ["--idle", "--pid", "0", String(tid)], {
-          stdio: "ignore",
-          timeout: 5000,
-        });
-      } catch {}
-    }
-  }
+  if (Number.isInteger(tid) && tid > 0) require("node:os").setPriority(tid, workerData.nice);
 } catch {}
 const name = (gen) => join(workerData.dir, "journal-" + String(gen).padStart(6, "0") + ".jsonl");
 let gen = workerData.gen;

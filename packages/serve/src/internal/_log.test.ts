@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import {
   closeSync,
   mkdtempSync,
@@ -363,7 +362,7 @@ it("holds appends past the backlog bound until the indexer has brought it down t
 });
 
 it.runIf(process.platform === "linux")(
-  "runs the indexer thread at the lowest CPU priority (nice 19, SCHED_IDLE)",
+  "runs the indexer thread at the lowest CPU priority (nice 19)",
   async () => {
     const { log, session } = openLog("nice", false);
     // the threads of this process at nice 19 (another test's indexer may still be ending)
@@ -379,13 +378,7 @@ it.runIf(process.platform === "linux")(
     const before = niced();
     await log.appendDecision(row(0, session));
     await log.whenIndexed();
-    const started = niced().filter((tid) => !before.includes(tid));
-    expect(started).toHaveLength(1);
-    // and in the SCHED_IDLE class (policy 5) where util-linux's chrt is installed
-    if (spawnSync("chrt", ["--help"], { stdio: "ignore" }).status === 0) {
-      const stat = readFileSync(`/proc/self/task/${started[0]}/stat`, "utf8");
-      expect(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[38]).toBe("5");
-    }
+    expect(niced().filter((tid) => !before.includes(tid))).toHaveLength(1);
     await log.close();
   },
 );

@@ -28,10 +28,7 @@ type Statement = Database.Statement;
  * does not wait when its read filled its buffer (4 MiB).
  */
 const INDEXER_DELAY_MS = 250;
-/**
- * The indexer thread's nice value on Linux: the lowest priority; it also asks for the SCHED_IDLE class
- * (see docs/serving.md, "Durability").
- */
+/** The indexer thread's nice value on Linux: the lowest priority (see docs/serving.md, "Durability"). */
 const INDEXER_NICE = 19;
 
 /**
@@ -339,7 +336,6 @@ export class _DecisionLog {
         offset: from.offset,
         delayMs: INDEXER_DELAY_MS,
         nice: INDEXER_NICE,
-        idleClass: true,
       },
     });
     indexer.unref();

@@ -27,9 +27,8 @@ const FILL_BYTES = 8 * 1024 * 1024;
  * wait for, so they are laid in short writes one after the other.
  */
 const FILL_PIECE = 32 * 1024;
-let zeros: Buffer | undefined;
-const zerosOf = (bytes: number): Buffer =>
-  bytes <= FILL_PIECE ? (zeros ??= Buffer.alloc(FILL_PIECE)) : Buffer.alloc(bytes);
+const zeros = Buffer.alloc(FILL_PIECE);
+const zerosOf = (bytes: number): Buffer => (bytes <= FILL_PIECE ? zeros : Buffer.alloc(bytes));
 
 /** Slots of the memory shared with the indexer thread. @internal */
 export const SHARED = { appended: 0, gen: 1, closing: 2, sleep: 3, length: 4 } as const;
@@ -228,12 +227,17 @@ export class _JournalAppender {
       else this.fill();
     };
     const piece = (from: number): void => {
-      if (gen !== this.gen) return done(null); // the journal moved on to its next file meanwhile
+      if (gen !== this.gen) {
+        done(null); // the journal moved on to its next file meanwhile
+        return;
+      }
       this.fillFrom = from;
       const bytes = Math.min(FILL_PIECE, end - from);
       write(fd, zerosOf(bytes), 0, bytes, from, (error) => {
-        if (gen !== this.gen) return done(null);
-        if (error !== null || this.fillFailed) return done(error);
+        if (gen !== this.gen || error !== null || this.fillFailed) {
+          done(gen !== this.gen ? null : error);
+          return;
+        }
         this.filledTo = from + bytes;
         this.fillFrom = from + bytes; // no zeros being laid until the next piece starts
         if (this.queue !== undefined && !this.scheduled && this.queueWaits) {

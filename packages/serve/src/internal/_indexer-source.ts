@@ -225,16 +225,17 @@ export function _journalFunctions(): _JournalFunctions {
  * the journal (`journal-<gen>.jsonl`) and acknowledges it once written (and fsynced with durability
  * "disk"); this thread copies the journal into SQLite behind it, off the request path. It owns one
  * SQLite connection (`synchronous = FULL` with durability "disk", `NORMAL` otherwise), reads the
- * complete lines after its position (up to the first zero byte), commits them with the position (format-3 lines by the fast path,
- * anything else, or a text the fast path failed on, parsed), and posts `{ gen, offset }` (or
- * `{ error }`, then retries after a second). On Linux it runs at nice `workerData.nice` (the lowest
- * priority, 19), so that under load it uses what the event loop and the load leave idle. Shared
- * memory: `[0]` bumped after every append (it sleeps on it), `[1]` the generation being appended to (when it passes the thread's, the thread
- * reads its file to the end, moves on and deletes it), `[2]` set when the server closes (it drains
- * the journal and exits; after a failure it waits up to a second on it), `[3]` where it sleeps
- * `delayMs` after a commit while it is 0, so that rows gather into larger transactions (the event
- * loop's lookups find them in memory meanwhile; it sets `[3]` to 1 and notifies it while something
- * waits for the index, and back to 0 when nothing does).
+ * complete lines after its position (up to the first zero byte), commits them with the position
+ * (format-3 lines by the fast path, anything else, or a text the fast path failed on, parsed), and
+ * posts `{ gen, offset }` (or `{ error }`, then retries after a second). On Linux it runs at nice
+ * `workerData.nice` (the lowest priority, 19), so that under load it uses what the event loop and
+ * the load leave idle. Shared memory: `[0]` bumped after every append (it sleeps on it), `[1]` the
+ * generation being appended to (when it passes the thread's, the thread reads its file to the end,
+ * moves on and deletes it), `[2]` set when the server closes (it drains the journal and exits; after
+ * a failure it waits up to a second on it), `[3]` where it sleeps `delayMs` after a commit while it
+ * is 0, so that rows gather into larger transactions (the event loop's lookups find them in memory
+ * meanwhile; it sets `[3]` to 1 and notifies it while something waits for the index, and back to 0
+ * when nothing does).
  * @internal
  */
 export const INDEXER_SOURCE = `

@@ -139,7 +139,6 @@ export class _JournalAppender {
   private fillFrom = 0;
   private filling = false;
   private fillFailed = false;
-  private queueWaits = false;
   private fillDone: (() => void) | undefined;
   /** Files of earlier generations, closed once the zeros being laid in one of them are (see fill). */
   private retired: number[] = [];
@@ -222,7 +221,7 @@ export class _JournalAppender {
       }
       if (error !== null) this.fillFailed = true;
       this.fillDone?.();
-      this.queueWaits = false;
+      // a batch queued with no flush scheduled waits for zeros (see flush)
       if (this.queue !== undefined && !this.scheduled) this.flush();
       else this.fill();
     };
@@ -240,10 +239,7 @@ export class _JournalAppender {
         }
         this.filledTo = from + bytes;
         this.fillFrom = from + bytes; // no zeros being laid until the next piece starts
-        if (this.queue !== undefined && !this.scheduled && this.queueWaits) {
-          this.queueWaits = false;
-          this.flush(); // a batch waited for this piece
-        }
+        if (this.queue !== undefined && !this.scheduled) this.flush(); // a batch waited for this piece
         if (from + bytes < end) piece(from + bytes);
         else if (this.options.fsync) fdatasync(fd, done);
         else done(null);
@@ -273,7 +269,6 @@ export class _JournalAppender {
     const bytes = Buffer.byteLength(text);
     if (this.filling && this.size + bytes > this.fillFrom) {
       this.queue = batch; // written once the zeros it would reach are laid (see fill)
-      this.queueWaits = true;
       return;
     }
     try {

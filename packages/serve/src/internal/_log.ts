@@ -59,6 +59,13 @@ export class _DecisionLog {
   private readonly selectDecision: Statement;
   private readonly selectDeadline: Statement;
   private readonly selectRewarded: Statement;
+  /** `_<session>.`: the event ids this log generates, after the first session it started. */
+  private idPrefix: string | undefined;
+  private nextSeq = 0;
+  /** The id {@link newEventId} returned last, until its decision is appended, and its number. */
+  private generatedId: string | undefined;
+  private generatedSeq = -1;
+
   /** Rows a reader found in the journal, past what the database held when it opened. */
   private tail: { decisions: _DecisionRow[]; rewards: Map<string, _RewardRow> } | undefined;
   /** Whether appends wait for an fdatasync of the journal (durability "disk"); read on the first append. */
@@ -159,13 +166,6 @@ export class _DecisionLog {
     this.tail = { decisions, rewards };
   }
 
-  /** `_<session>.`: the event ids this log generates, after the first session it started. */
-  private idPrefix: string | undefined;
-  private nextSeq = 0;
-  /** The id {@link newEventId} returned last, until its decision is appended, and its number. */
-  private generatedId: string | undefined;
-  private generatedSeq = -1;
-
   /**
    * A new event id, `_<session>.<n>` (the first session this log started, n = 0, 1, …), for a
    * decision the caller appends next: such decisions are held until indexed as a number in a ring
@@ -178,12 +178,21 @@ export class _DecisionLog {
     return this.generatedId;
   }
 
-  /** The sequence number of an event id this log generated, or −1. */
-  private seqOf(eventId: string): number {
+  /**
+   * The decision with this event id that the event loop holds until it is indexed: its row, or its
+   * reward deadline alone (an id this log generated, held in the ring, or another generated-looking
+   * id; see {@link _UnindexedRows}).
+   */
+  private held(eventId: string): _DecisionRow | number | undefined {
     const prefix = this.idPrefix;
-    if (prefix === undefined || !eventId.startsWith(prefix)) return -1;
-    const tail = eventId.slice(prefix.length);
-    return /^(0|[1-9][0-9]{0,14})$/.test(tail) ? Number(tail) : -1;
+    if (prefix !== undefined && eventId.startsWith(prefix)) {
+      const tail = eventId.slice(prefix.length);
+      const deadline = /^(0|[1-9][0-9]{0,14})$/.test(tail)
+        ? this.pending.generatedDeadline(Number(tail))
+        : undefined;
+      if (deadline !== undefined) return deadline;
+    }
+    return this.pending.decisions.get(eventId);
   }
 
   /** Record a serving session (committed at once) and return its id. */
@@ -229,9 +238,7 @@ export class _DecisionLog {
    * look like generated ones; {@link rewardState} has it, and {@link whenIndexed} makes it findable).
    */
   find(eventId: string): _DecisionState | undefined {
-    const seq = this.seqOf(eventId);
-    const pending =
-      (seq >= 0 ? this.pending.generatedDeadline(seq) : undefined) ?? this.pending.decisions.get(eventId);
+    const pending = this.held(eventId);
     if (typeof pending === "object") return { row: pending, rewarded: this.pending.rewards.has(eventId) };
     if (pending !== undefined)
       throw new ServeError(
@@ -245,9 +252,7 @@ export class _DecisionLog {
 
   /** The reward deadline of the decision with this event id and whether it has a reward. */
   rewardState(eventId: string): _RewardState | undefined {
-    const seq = this.seqOf(eventId);
-    const pending =
-      (seq >= 0 ? this.pending.generatedDeadline(seq) : undefined) ?? this.pending.decisions.get(eventId);
+    const pending = this.held(eventId);
     if (pending !== undefined) {
       const deadlineMs = typeof pending === "number" ? pending : pending.deadlineMs;
       return { deadlineMs, rewarded: this.pending.rewards.has(eventId) };

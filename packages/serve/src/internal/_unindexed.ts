@@ -12,11 +12,12 @@ const MAX_UNINDEXED_ROWS = 50_000;
  */
 export class _UnindexedRows {
   /**
-   * Decisions by event id. A decision whose event id the server generated (`_…`; clients cannot send
-   * such ids, so no repeated request is ever compared with it) is kept as its reward deadline alone:
-   * the reward endpoint needs nothing else, and a quarter of a second's rows kept whole cost the
-   * event loop up to a tenth of its throughput in garbage collection. Client event ids keep the
-   * whole row, which a repeated request is compared with.
+   * Decisions by event id, other than those under ids the log handed out itself (in the ring below).
+   * A generated-looking id (`_…`; clients cannot send such ids, so no repeated request is ever
+   * compared with it) is kept as its reward deadline alone: the reward endpoint needs nothing else,
+   * and a quarter of a second's rows kept whole cost the event loop up to a tenth of its throughput
+   * in garbage collection. Client event ids keep the whole row, which a repeated request is compared
+   * with.
    */
   readonly decisions = new Map<string, _DecisionRow | number>();
   /** Event ids of the rewards. */

@@ -24,13 +24,13 @@
  *   defaultReward`, per reward `line, reward` (the numbers read from the line's start, exactly as
  *   `Number` reads the text `String` wrote), `stop` the character offset of the first line not taken
  *   (the first incomplete, format-2 or odd-looking line: {@link parseJournal} takes it from there);
- * - `committer(db)`: returns `commit(decisions, rewards, gen, offset)` for parsed rows, and
- *   `fastCommitter(db)` the same for scanned ones (SQLite's JSON functions take the other columns
+ * - `committer(db, between?)`: returns `commit(decisions, rewards, gen, offset)` for parsed rows, and
+ *   `fastCommitter(db, between?)` the same for scanned ones (SQLite's JSON functions take the other columns
  *   from the line: its strings decoded, its context and components as the same JSON text). Both: one
  *   transaction inserting the rows (one multi-row statement per 64 rows, prepared once per row count;
  *   `INSERT OR IGNORE`: the first record of an event id wins, as the server already refused the
- *   others) and recording the journal position `(gen, offset)` they reach in `meta`, so rows and
- *   position commit together.
+ *   others; `between()` called after each statement) and recording the journal position
+ *   `(gen, offset)` they reach in `meta`, so rows and position commit together.
  */
 const JOURNAL_SOURCE = `
 function parseJournal(text, base) {
@@ -107,7 +107,7 @@ function scanJournal(text) {
   return { decisions, rewards, rows, stop: at };
 }
 
-function inserter(db, sql, row, width) {
+function inserter(db, sql, row, width, between) {
   const MAX_ROWS = 64;
   const statements = [];
   const statement = (k) => (statements[k] ??= db.prepare(sql.replace("ROWS", Array(k).fill(row).join(", "))));
@@ -116,6 +116,7 @@ function inserter(db, sql, row, width) {
     for (let at = 0; at < n; at += MAX_ROWS) {
       const k = Math.min(MAX_ROWS, n - at);
       statement(k).run(k === n ? values : values.slice(at * width, (at + k) * width));
+      between();
     }
   };
 }
@@ -139,15 +140,15 @@ function transaction(db, insertDecisions, insertRewards) {
 const DECISION_COLUMNS = "decisions (event_id, session, group_id, context, allowed, action, probability, explored, decided_ms, deadline_ms, default_reward)";
 const REWARD_COLUMNS = "rewards (event_id, reward, verified, components, rewarded_ms)";
 
-function committer(db) {
+function committer(db, between = () => {}) {
   return transaction(
     db,
-    inserter(db, "INSERT OR IGNORE INTO " + DECISION_COLUMNS + " VALUES ROWS", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 11),
-    inserter(db, "INSERT OR IGNORE INTO " + REWARD_COLUMNS + " VALUES ROWS", "(?, ?, ?, ?, ?)", 5),
+    inserter(db, "INSERT OR IGNORE INTO " + DECISION_COLUMNS + " VALUES ROWS", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 11, between),
+    inserter(db, "INSERT OR IGNORE INTO " + REWARD_COLUMNS + " VALUES ROWS", "(?, ?, ?, ?, ?)", 5, between),
   );
 }
 
-function fastCommitter(db) {
+function fastCommitter(db, between = () => {}) {
   const json = (i) => "CASE WHEN column1->>" + i + " IS NULL THEN NULL ELSE column1->" + i + " END";
   return transaction(
     db,
@@ -157,12 +158,14 @@ function fastCommitter(db) {
         json(7) + ", column1->>8, column2, column1->>9, column1->>10, column1->>11, column3 FROM (VALUES ROWS)",
       "(?, ?, ?)",
       3,
+      between,
     ),
     inserter(
       db,
       "INSERT OR IGNORE INTO " + REWARD_COLUMNS + " SELECT column1->>2, column2, column1->>3, " + json(4) + ", column1->>5 FROM (VALUES ROWS)",
       "(?, ?)",
       2,
+      between,
     ),
   );
 }
@@ -229,13 +232,14 @@ export function _journalFunctions(): _JournalFunctions {
  * (format-3 lines by the fast path, anything else, or a text the fast path failed on, parsed), and
  * posts `{ gen, offset }` (or `{ error }`, then retries after a second). On Linux it runs at nice
  * `workerData.nice` (the lowest priority, 19), so that under load it uses what the event loop and
- * the load leave idle. Shared memory: `[0]` bumped after every append (it sleeps on it), `[1]` the
+ * the load leave idle, and it sleeps `workerData.yieldMs` after each insert statement (see the
+ * source). Shared memory: `[0]` bumped after every append (it sleeps on it), `[1]` the
  * generation being appended to (when it passes the thread's, the thread reads its file to the end,
  * moves on and deletes it), `[2]` set when the server closes (it drains the journal and exits; after
  * a failure it waits up to a second on it), `[3]` where it sleeps `delayMs` after a commit while it
- * is 0, so that rows gather into larger transactions (the event loop's lookups find them in memory
- * meanwhile; it sets `[3]` to 1 and notifies it while something waits for the index, and back to 0
- * when nothing does).
+ * is 0, so that rows gather into larger transactions, and `yieldMs` after each statement (the event
+ * loop's lookups find the rows in memory meanwhile; it sets `[3]` to 1 and notifies it while something
+ * waits for the index, and back to 0 when nothing does).
  * @internal
  */
 export const INDEXER_SOURCE = `
@@ -247,9 +251,17 @@ ${JOURNAL_SOURCE}
 const Database = require(workerData.binding);
 const db = new Database(workerData.path, { timeout: 5000 });
 db.exec(workerData.fsync ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
-const commit = committer(db);
-const fastCommit = fastCommitter(db);
 const shared = new Int32Array(workerData.shared);
+// after each statement (at most 64 rows, a few tenths of a millisecond) the thread gives its core
+// away for a moment, unless something waits for the index or the server closes: Linux's scheduler
+// (EEVDF) lets a running thread finish its slice (about 1.5 ms on 2 cores) before a woken one takes
+// the core, even a nice-19 thread before a nice-0 one, so an indexer that held its core through a
+// whole transaction kept the event loop waiting that long whenever it woke there
+const between = () => {
+  if (Atomics.load(shared, 2) !== 1 && Atomics.load(shared, 3) !== 1) Atomics.wait(shared, 3, 0, workerData.yieldMs);
+};
+const commit = committer(db, between);
+const fastCommit = fastCommitter(db, between);
 // background work: the lowest CPU priority (Linux, where a thread has its own nice value), so that
 // the thread takes the cores that answering requests leaves idle and never one a request waits for
 try {

@@ -238,3 +238,29 @@ describe("checkpoints the log cannot hold", () => {
     ).toBe("RELOAD_FAILED");
   });
 });
+
+it("answers 503 SHUTTING_DOWN on every route while it closes", async () => {
+  const own = await createPolicyServer({
+    checkpoint: checkpointFile("closing.ckpt", 1),
+    log: join(dir, "log-closing"),
+    seed: 3,
+  });
+  const decide = { method: "POST" as const, url: "/v1/decisions", payload: { context: { prompt: "hello" } } };
+  const first = await own.app.inject(decide);
+  expect(first.statusCode).toBe(200);
+  const { eventId } = first.json() as { eventId: string };
+  const closed = own.close();
+  const refused = await Promise.all([
+    own.app.inject(decide),
+    own.app.inject({ method: "POST", url: `/v1/decisions/${eventId}/reward`, payload: { reward: 1 } }),
+    own.app.inject({ method: "GET", url: "/healthz" }),
+    own.app.inject({ method: "GET", url: "/metrics" }),
+    own.app.inject({ method: "GET", url: "/openapi.json" }),
+    own.app.inject({ method: "GET", url: "/no/such/route" }),
+  ]);
+  for (const res of refused) {
+    expect(res.statusCode).toBe(503);
+    expect((res.json() as Answer).error.code).toBe("SHUTTING_DOWN");
+  }
+  await closed;
+});

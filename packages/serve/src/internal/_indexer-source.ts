@@ -107,7 +107,7 @@ function scanJournal(text) {
   return { decisions, rewards, rows, stop: at };
 }
 
-function inserter(db, sql, row, width, between) {
+function inserter(db, sql, row, width, between = () => {}) {
   const MAX_ROWS = 64;
   const statements = [];
   const statement = (k) => (statements[k] ??= db.prepare(sql.replace("ROWS", Array(k).fill(row).join(", "))));
@@ -140,7 +140,7 @@ function transaction(db, insertDecisions, insertRewards) {
 const DECISION_COLUMNS = "decisions (event_id, session, group_id, context, allowed, action, probability, explored, decided_ms, deadline_ms, default_reward)";
 const REWARD_COLUMNS = "rewards (event_id, reward, verified, components, rewarded_ms)";
 
-function committer(db, between = () => {}) {
+function committer(db, between) {
   return transaction(
     db,
     inserter(db, "INSERT OR IGNORE INTO " + DECISION_COLUMNS + " VALUES ROWS", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 11, between),
@@ -148,7 +148,7 @@ function committer(db, between = () => {}) {
   );
 }
 
-function fastCommitter(db, between = () => {}) {
+function fastCommitter(db, between) {
   const json = (i) => "CASE WHEN column1->>" + i + " IS NULL THEN NULL ELSE column1->" + i + " END";
   return transaction(
     db,

@@ -14,6 +14,13 @@
 //
 // The four servers are measured in interleaved rounds (hello, post, disk, process, hello, ...) and the
 // medians are reported, so that other load on the machine affects the ratio as little as possible.
+// Runs are short (3 s) and the whole measurement about two minutes: on the 2-core machine of
+// docs/benchmarks.md, after about two minutes of sustained load over loopback the hello-world's
+// requests/s fall by 10-20 % while the policy servers' do not, and rounds measured past that point
+// inflate the ratio (runs of 10 s showed it from the fourth round on; the bench prints every round's
+// requests/s). Each policy server's unindexed rows are sampled every second of its runs and the
+// largest backlog printed: its indexer keeps up when the backlog stays bounded (under a second's
+// decisions in runs of 10 s, measured 2026-12-04) instead of growing with the run.
 // Before every run the bench waits until both policy servers' indexers have caught up (their
 // /metrics show no unindexed rows), so that one server's background work never falls into another
 // server's run; a server's own indexer works during its run as it would in service.
@@ -21,7 +28,7 @@
 // every round records the share of CPU time stolen while it ran, and the ratios are medians over the
 // rounds in which no more than 5 % was stolen, when at least two such rounds exist (the output says
 // how many; otherwise over every round, and the output says the machine was busy).
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import {
   closeSync,
   existsSync,
@@ -83,6 +90,13 @@ function cpuTicks() {
   return { steal: fields[7] ?? 0, total: fields.reduce((a, b) => a + b, 0) };
 }
 const MAX_STEAL = 0.05;
+
+/** sync(1): write every dirty page of every file system to disk (where the command exists). */
+function syncAll() {
+  try {
+    execFileSync("sync", { stdio: "ignore" });
+  } catch {}
+}
 
 function load(options) {
   return new Promise((resolve, reject) => {
@@ -156,20 +170,40 @@ try {
   };
   // before every run, wait (up to 30 s) until both logs are indexed: a server's background work from
   // its own last run must not fall into another server's run, nor a backlog into its own next one
+  // then write every dirty page to disk: the kernel writes a file's dirty pages back about 30 s after
+  // they were written, and without this a policy server's journal and database would be written
+  // back during a later run (the hello-world's as likely as any), on that run's cores
   const settle = async () => {
     for (const t0 = Date.now(); Date.now() - t0 < 30_000; ) {
-      if ((await unindexed("disk")) === 0 && (await unindexed("process")) === 0) return;
+      if ((await unindexed("disk")) === 0 && (await unindexed("process")) === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    syncAll();
   };
   for (const name of Object.keys(runs)) await load({ ...target(name), duration: 1 }); // warm-up
   // interleaved rounds, so that a change in the machine's load hits every server alike
   const steal = { hello: [], post: [], disk: [], process: [] };
+  const backlog = { disk: [], process: [] };
   for (let round = 0; round < rounds; round++) {
     for (const name of Object.keys(runs)) {
       await settle();
       const before = cpuTicks();
+      // the largest backlog of the policy server's indexer, sampled every second of the run
+      let most = 0;
+      const sampler =
+        name === "disk" || name === "process"
+          ? setInterval(() => {
+              unindexed(name).then(
+                (n) => (most = Math.max(most, n)),
+                () => {},
+              );
+            }, 1000)
+          : null;
       runs[name].push(await load(target(name)));
+      if (sampler !== null) {
+        clearInterval(sampler);
+        backlog[name].push(most);
+      }
       const after = cpuTicks();
       steal[name].push(
         before === null ? 0 : (after.steal - before.steal) / Math.max(1, after.total - before.total),
@@ -227,6 +261,13 @@ try {
   );
   console.log(
     `per round: disk ${perRound("disk")}; process ${perRound("process")}; constant POST ${perRound("post")}`,
+  );
+  const perSecond = (name) => runs[name].map((r) => Math.round(r.requests.average)).join(", ");
+  console.log(
+    `requests/s per round: hello-world ${perSecond("hello")}; disk ${perSecond("disk")}; process ${perSecond("process")}; constant POST ${perSecond("post")}`,
+  );
+  console.log(
+    `largest index backlog per round (unindexed rows, sampled every second): disk ${backlog.disk.join(", ")}; process ${backlog.process.join(", ")} (about ${(median(backlog.process) / Math.max(1, decisions.process.requests.average)).toFixed(2)} s of process's decisions)`,
   );
   console.log(
     `CPU time stolen per round (hello / process / disk): ${steal.hello.map((x, i) => [x, steal.process[i], steal.disk[i]].map((y) => `${(y * 100).toFixed(0)}`).join("/")).join(", ")} %`,

@@ -191,7 +191,7 @@ try {
       // the largest backlog of the policy server's indexer, sampled every second of the run
       let most = 0;
       const sampler =
-        name === "disk" || name === "process"
+        name in backlog
           ? setInterval(() => {
               unindexed(name).then(
                 (n) => (most = Math.max(most, n)),
@@ -262,9 +262,9 @@ try {
   console.log(
     `per round: disk ${perRound("disk")}; process ${perRound("process")}; constant POST ${perRound("post")}`,
   );
-  const perSecond = (name) => runs[name].map((r) => Math.round(r.requests.average)).join(", ");
+  const rates = (name) => runs[name].map((r) => Math.round(r.requests.average)).join(", ");
   console.log(
-    `requests/s per round: hello-world ${perSecond("hello")}; disk ${perSecond("disk")}; process ${perSecond("process")}; constant POST ${perSecond("post")}`,
+    `requests/s per round: hello-world ${rates("hello")}; disk ${rates("disk")}; process ${rates("process")}; constant POST ${rates("post")}`,
   );
   console.log(
     `largest index backlog per round (unindexed rows, sampled every second): disk ${backlog.disk.join(", ")}; process ${backlog.process.join(", ")} (about ${(median(backlog.process) / Math.max(1, decisions.process.requests.average)).toFixed(2)} s of process's decisions)`,

@@ -232,8 +232,7 @@ export function _journalFunctions(): _JournalFunctions {
  * (format-3 lines by the fast path, anything else, or a text the fast path failed on, parsed), and
  * posts `{ gen, offset }` (or `{ error }`, then retries after a second). On Linux it runs at nice
  * `workerData.nice` (the lowest priority, 19), so that under load it uses what the event loop and
- * the load leave idle, and it sleeps `workerData.yieldMs` after each insert statement (see the
- * source). Shared memory: `[0]` bumped after every append (it sleeps on it), `[1]` the
+ * the load leave idle. Shared memory: `[0]` bumped after every append (it sleeps on it), `[1]` the
  * generation being appended to (when it passes the thread's, the thread reads its file to the end,
  * moves on and deletes it), `[2]` set when the server closes (it drains the journal and exits; after
  * a failure it waits up to a second on it), `[3]` where it sleeps `delayMs` after a commit while it

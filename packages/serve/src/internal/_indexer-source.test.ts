@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
@@ -65,13 +65,22 @@ const journal = fc
   );
 
 let n = 0;
-function database(): { db: { prepare(sql: string): { all(): unknown[] } }; close(): void } {
-  const log = _DecisionLog.open(join(root, `db-${n++}`), true);
-  const db = (log as unknown as { db: { prepare(sql: string): { all(): unknown[] }; close(): void } }).db;
-  return { db, close: () => log.closeReader() };
+type Db = { prepare(sql: string): { all(): unknown[] } };
+/** A fresh log for serving, its connection, and a way to put journal text in its folder. */
+function database(): { db: Db; log: _DecisionLog; write(text: string): void; close(): void } {
+  const dir = join(root, `db-${n++}`);
+  const log = _DecisionLog.open(dir, true);
+  const db = (log as unknown as { db: Db }).db;
+  return {
+    db,
+    log,
+    write: (text) => writeFileSync(join(dir, "journal-000002.jsonl"), text),
+    close: () => log.closeReader(),
+  };
 }
-const dump = (db: { prepare(sql: string): { all(): unknown[] } }): unknown[] => [
-  db.prepare("SELECT * FROM decisions ORDER BY seq").all(),
+const dump = (db: Db): unknown[] => [
+  db.prepare("SELECT * FROM generated_decisions ORDER BY gen, at").all(),
+  db.prepare("SELECT * FROM client_decisions ORDER BY gen, at").all(),
   db.prepare("SELECT * FROM rewards ORDER BY event_id").all(),
   db.prepare("SELECT value FROM meta WHERE key = 'journal'").all(),
 ];
@@ -79,54 +88,45 @@ const strip = (rows: unknown[]): unknown[] =>
   rows.map((r) => (Array.isArray(r) ? r.map(({ _metadata, ...rest }) => rest) : r));
 
 describe("the indexer's two paths over journal text", () => {
-  it("the fast path (SQLite reads the lines) stores exactly what the parser stores, and what was logged", () => {
-    const { parseJournal, scanJournal, committer, fastCommitter } = _journalFunctions();
+  it("the fast path (reading only each line's framing) indexes exactly what the parser indexes, and the index reads back what was logged", () => {
+    const { parseJournal, indexRows, scanJournal, committer, fastCommitter } = _journalFunctions();
     fc.assert(
-      fc.property(journal, ({ decisions, rewards }) => {
+      fc.property(journal, fc.boolean(), ({ decisions, rewards }, generated) => {
+        // event ids as the server generates them, or any text (a client's ids are narrower)
+        const logged = generated
+          ? decisions.map((d, i) => ({ ...d, eventId: `_${d.session}.${i}` }))
+          : decisions;
+        const rewarded = rewards.map((r) => ({
+          ...r,
+          eventId: logged[decisions.findIndex((d) => d.eventId === r.eventId)]!.eventId,
+        }));
         const text =
-          decisions.map(_decisionLine).join("") +
-          rewards.map(_rewardLine).join("") +
+          logged.map(_decisionLine).join("") +
+          rewarded.map(_rewardLine).join("") +
           // a repeated event id (the first record wins) and a torn last line
-          _decisionLine({ ...decisions[0]!, groupId: "repeated" }) +
+          _decisionLine({ ...logged[0]!, groupId: "repeated" }) +
           '[2,0.5,null,"torn';
-        const scanned = scanJournal(text);
-        expect(scanned.rows).toBe(decisions.length + rewards.length + 1);
+        const scanned = scanJournal(text, 2, 0);
+        expect(scanned.rows).toBe(logged.length + rewarded.length + 1);
         expect(scanned.stop).toBe(text.lastIndexOf("\n") + 1);
         const parsed = parseJournal(text, 0);
+        expect(scanned.end).toBe(parsed.end);
         expect(parsed.end).toBe(Buffer.byteLength(text.slice(0, scanned.stop)));
         const a = database();
         const b = database();
         try {
-          fastCommitter(a.db)(scanned.decisions, scanned.rewards, 2, parsed.end);
-          committer(b.db)(parsed.decisions, parsed.rewards, 2, parsed.end);
+          fastCommitter(a.db)(scanned, 2, scanned.end);
+          committer(b.db)(indexRows(parsed, 2), 2, parsed.end);
           const fast = strip(dump(a.db));
           expect(fast).toEqual(strip(dump(b.db)));
-          // and the values logged, bit for bit (probabilities and rewards as the same doubles)
-          const [stored, storedRewards] = fast as Record<string, unknown>[][];
-          expect(
-            stored!.map((r) => [
-              r.event_id,
-              r.group_id,
-              r.context,
-              r.allowed,
-              r.action,
-              r.probability,
-              r.default_reward,
-            ]),
-          ).toEqual(
-            decisions.map((d) => [
-              d.eventId,
-              d.groupId,
-              d.context,
-              d.allowed,
-              d.action,
-              d.probability,
-              d.defaultReward,
-            ]),
+          expect((fast[generated ? 0 : 1] as unknown[]).length).toBe(logged.length);
+          // the positions are the lines' bytes: the log reads back every value, bit for bit
+          a.write(text);
+          const joined = [...a.log.joined()];
+          expect(joined.map((j) => j.decision)).toEqual(logged);
+          expect(joined.flatMap((j) => (j.reward === undefined ? [] : [j.reward]))).toEqual(
+            logged.flatMap((d) => rewarded.filter((r) => r.eventId === d.eventId)),
           );
-          expect(
-            new Set(storedRewards!.map((r) => [r.event_id, r.reward, r.components].join("\u0000"))),
-          ).toEqual(new Set(rewards.map((r) => [r.eventId, r.reward, r.components].join("\u0000"))));
         } finally {
           a.close();
           b.close();
@@ -160,16 +160,18 @@ describe("the indexer's two paths over journal text", () => {
       rewardedMs: i,
     }));
     const text = decisions.map(_decisionLine).join("") + rewards.map(_rewardLine).join("");
-    const scanned = scanJournal(text);
+    const scanned = scanJournal(text, 2, 0);
     const a = database();
     try {
-      fastCommitter(a.db)(scanned.decisions, scanned.rewards, 2, text.length);
-      const [stored, storedRewards] = dump(a.db) as Record<string, unknown>[][];
+      fastCommitter(a.db)(scanned, 2, text.length);
+      a.write(text);
+      const joined = [...a.log.joined()];
       const same = (x: unknown, y: number): boolean => Object.is(x, y);
-      expect(stored!.filter((r, i) => !same(r.probability, values[i]!)).length).toBe(0);
-      expect(stored!.filter((r, i) => !same(r.default_reward, values[values.length - 1 - i]!)).length).toBe(
-        0,
-      );
+      expect(joined.filter((j, i) => !same(j.decision.probability, values[i]!)).length).toBe(0);
+      expect(
+        joined.filter((j, i) => !same(j.decision.defaultReward, values[values.length - 1 - i]!)).length,
+      ).toBe(0);
+      const [, , storedRewards] = dump(a.db) as Record<string, unknown>[][];
       const byId = new Map(storedRewards!.map((r) => [r.event_id, r.reward]));
       expect(values.filter((v, i) => !same(byId.get(`e${i}`), v)).length).toBe(0);
     } finally {
@@ -203,7 +205,7 @@ describe("the indexer's two paths over journal text", () => {
       "\u0000\u0000\u0000\n",
       "[2,0.5]\n",
     ]) {
-      const scanned = scanJournal(good + odd + good);
+      const scanned = scanJournal(good + odd + good, 2, 0);
       expect([odd, scanned.rows, scanned.stop]).toEqual([odd, 1, good.length]);
     }
   });

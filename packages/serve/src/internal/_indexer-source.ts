@@ -15,22 +15,33 @@
  *
  * Functions:
  * - `parseJournal(text, base)`: every complete line of `text` (up to its last newline) parsed, as
- *   `{ decisions, rewards, kinds, ends, end, torn }`: rows flattened in the database's column order
- *   (11 values per decision, 5 per reward), `kinds[i]` 0 (decision) or 1 (reward) for row i in line
- *   order, `ends[i]` the byte offset (from `base`) after its line, `end` the offset after the last
- *   complete record, `torn` the text of the first line that is not a record (null when none);
- * - `scanJournal(text)`: the indexer's fast path over the format-3 lines at the start of `text`,
- *   without parsing them: `{ decisions, rewards, rows, stop }`, per decision `line, probability,
- *   defaultReward`, per reward `line, reward` (the numbers read from the line's start, exactly as
- *   `Number` reads the text `String` wrote), `stop` the character offset of the first line not taken
- *   (the first incomplete, format-2 or odd-looking line: {@link parseJournal} takes it from there);
- * - `committer(db, between?)`: returns `commit(decisions, rewards, gen, offset)` for parsed rows, and
- *   `fastCommitter(db, between?)` the same for scanned ones (SQLite's JSON functions take the other columns
- *   from the line: its strings decoded, its context and components as the same JSON text). Both: one
- *   transaction inserting the rows (one multi-row statement per 64 rows, prepared once per row count;
- *   `INSERT OR IGNORE`: the first record of an event id wins, as the server already refused the
- *   others; `between()` called after each statement) and recording the journal position
- *   `(gen, offset)` they reach in `meta`, so rows and position commit together.
+ *   `{ decisions, rewards, kinds, ends, base, end, torn }`: rows flattened (11 values per decision:
+ *   eventId, session, groupId, context, allowed, action, probability, explored, decidedMs,
+ *   deadlineMs, defaultReward; 5 per reward in the `rewards` table's column order), `kinds[i]` 0
+ *   (decision) or 1 (reward) for row i in line order, `ends[i]` the byte offset (from `base`) after
+ *   its line, `end` the offset after the last complete record, `torn` the text of the first line that
+ *   is not a record (null when none);
+ * - `generatedKey(eventId)`: `[session, n]` for an id `_<session>.<n>` as the server generates them
+ *   (decimal integers without leading zeros), null for any other id;
+ * - `indexRows(parsed, gen)`: the parsed rows as the index stores them (below);
+ * - `scanJournal(text, gen, base)`: the indexer's fast path over the format-3 lines at the start of
+ *   `text` (at byte `base` of generation `gen`), reading only their framing (kind, the leading
+ *   numbers, the event id, the trailing deadline), not their middle: the rows as the index stores them,
+ *   `rows`, `stop` the character offset of the first line not taken (the first incomplete, format-2
+ *   or odd-looking line: {@link parseJournal} takes it from there) and `end` its byte offset;
+ * - `committer(db, between?)` and `fastCommitter(db, between?)`: `commit(rows, gen, offset)` for
+ *   rows from `indexRows` or `scanJournal` (the reward rows differ: parsed columns, or the line and
+ *   its reward, from which SQLite's JSON functions take the other columns). One transaction inserts
+ *   the rows (one multi-row statement per 64 rows, prepared once per row count; `INSERT OR IGNORE`:
+ *   the first record of an event id wins, as the server already refused the others; `between()`
+ *   called after each statement) and records the journal position `(gen, offset)` they reach in
+ *   `meta`, so rows and position commit together.
+ *
+ * What the index stores (log format 5): a decision's position alone, `generated` as `session, n,
+ * gen, at, deadlineMs` (table `generated_decisions`, keyed by the two integers: rows arrive in key
+ * order), `clients` as `eventId, gen, at, deadlineMs` (table `client_decisions`), `at` the byte offset
+ * of its line in generation `gen`'s file: the journal keeps the decision itself. Rewards are stored
+ * whole (table `rewards`).
  */
 const JOURNAL_SOURCE = `
 function parseJournal(text, base) {
@@ -74,14 +85,22 @@ function parseJournal(text, base) {
     }
     ends.push(bytes);
   }
-  return { decisions, rewards, kinds, ends, end: ends.length === 0 ? base : ends[ends.length - 1], torn };
+  return { decisions, rewards, kinds, ends, base, end: ends.length === 0 ? base : ends[ends.length - 1], torn };
 }
 
-function scanJournal(text) {
-  const decisions = [];
+function generatedKey(eventId) {
+  const m = /^_(0|[1-9][0-9]{0,14})\\.(0|[1-9][0-9]{0,14})$/.exec(eventId);
+  return m === null ? null : [Number(m[1]), Number(m[2])];
+}
+
+function scanJournal(text, gen, base) {
+  const generated = [];
+  const clients = [];
   const rewards = [];
   let rows = 0;
   let at = 0;
+  let bytes = base;
+  const ascii = Buffer.byteLength(text) === text.length;
   const last = text.lastIndexOf("\\n");
   while (at <= last) {
     const nl = text.indexOf("\\n", at);
@@ -91,20 +110,63 @@ function scanJournal(text) {
     if (c1 <= at + 3 || c1 >= nl) break;
     const first = Number(text.slice(at + 3, c1));
     if (!Number.isFinite(first)) break;
+    const start = ascii ? base + at : bytes;
     if (kind === 50) {
       const c2 = text.indexOf(",", c1 + 1);
       if (c2 <= c1 + 1 || c2 >= nl) break;
       const d = text.slice(c1 + 1, c2);
-      const fallback = d === "null" ? null : Number(d);
-      if (fallback !== null && !Number.isFinite(fallback)) break;
-      decisions.push(text.slice(at, nl), first, fallback);
+      if (d !== "null" && !Number.isFinite(Number(d))) break;
+      if (text.charCodeAt(c2 + 1) !== 34) break;
+      let q = text.indexOf('"', c2 + 2);
+      let escaped = false;
+      while (q > 0 && q < nl && text.charCodeAt(q - 1) === 92) {
+        // an escaped quote, unless the backslashes before it pair up
+        let k = q - 1;
+        while (text.charCodeAt(k - 1) === 92) k--;
+        if ((q - k) % 2 === 0) break;
+        escaped = true;
+        q = text.indexOf('"', q + 1);
+      }
+      if (q < 0 || q >= nl) break;
+      let eventId = text.slice(c2 + 2, q);
+      if (escaped || eventId.includes("\\\\")) {
+        try {
+          eventId = JSON.parse(text.slice(c2 + 1, q + 1));
+        } catch {
+          break;
+        }
+      }
+      const c3 = text.lastIndexOf(",", nl - 2);
+      const deadline = Number(text.slice(c3 + 1, nl - 1));
+      if (c3 <= q || !Number.isSafeInteger(deadline)) break;
+      const key = generatedKey(eventId);
+      if (key === null) clients.push(eventId, gen, start, deadline);
+      else generated.push(key[0], key[1], gen, start, deadline);
     } else if (kind === 51) {
       rewards.push(text.slice(at, nl), first);
     } else break;
     rows++;
+    if (!ascii) bytes += Buffer.byteLength(text.slice(at, nl + 1));
     at = nl + 1;
   }
-  return { decisions, rewards, rows, stop: at };
+  return { generated, clients, rewards, rows, stop: at, end: ascii ? base + at : bytes };
+}
+
+function indexRows(parsed, gen) {
+  const generated = [];
+  const clients = [];
+  let d = 0;
+  parsed.kinds.forEach((kind, i) => {
+    if (kind !== 0) return;
+    const start = i === 0 ? parsed.base : parsed.ends[i - 1];
+    const eventId = parsed.decisions[d * 11];
+    const deadline = parsed.decisions[d * 11 + 9];
+    d++;
+    const key = typeof eventId === "string" ? generatedKey(eventId) : null;
+    if (key === null) clients.push(eventId, gen, start, deadline);
+    else generated.push(key[0], key[1], gen, start, deadline);
+  });
+  return { generated, clients, rewards: parsed.rewards };
 }
 
 function inserter(db, sql, row, width, between = () => {}) {
@@ -121,13 +183,14 @@ function inserter(db, sql, row, width, between = () => {}) {
   };
 }
 
-function transaction(db, insertDecisions, insertRewards) {
+function transaction(db, insertGenerated, insertClients, insertRewards) {
   const position = db.prepare("INSERT OR REPLACE INTO meta (key, value) VALUES ('journal', ?)");
-  return (decisions, rewards, gen, offset) => {
+  return (rows, gen, offset) => {
     db.exec("BEGIN IMMEDIATE");
     try {
-      insertDecisions(decisions);
-      insertRewards(rewards);
+      insertGenerated(rows.generated);
+      insertClients(rows.clients);
+      insertRewards(rows.rewards);
       position.run(gen + ":" + offset);
       db.exec("COMMIT");
     } catch (error) {
@@ -137,13 +200,21 @@ function transaction(db, insertDecisions, insertRewards) {
   };
 }
 
-const DECISION_COLUMNS = "decisions (event_id, session, group_id, context, allowed, action, probability, explored, decided_ms, deadline_ms, default_reward)";
+const GENERATED_COLUMNS = "generated_decisions (session, n, gen, at, deadline_ms)";
+const CLIENT_COLUMNS = "client_decisions (event_id, gen, at, deadline_ms)";
 const REWARD_COLUMNS = "rewards (event_id, reward, verified, components, rewarded_ms)";
+
+function positionInserters(db, between) {
+  return [
+    inserter(db, "INSERT OR IGNORE INTO " + GENERATED_COLUMNS + " VALUES ROWS", "(?, ?, ?, ?, ?)", 5, between),
+    inserter(db, "INSERT OR IGNORE INTO " + CLIENT_COLUMNS + " VALUES ROWS", "(?, ?, ?, ?)", 4, between),
+  ];
+}
 
 function committer(db, between) {
   return transaction(
     db,
-    inserter(db, "INSERT OR IGNORE INTO " + DECISION_COLUMNS + " VALUES ROWS", "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", 11, between),
+    ...positionInserters(db, between),
     inserter(db, "INSERT OR IGNORE INTO " + REWARD_COLUMNS + " VALUES ROWS", "(?, ?, ?, ?, ?)", 5, between),
   );
 }
@@ -152,14 +223,7 @@ function fastCommitter(db, between) {
   const json = (i) => "CASE WHEN column1->>" + i + " IS NULL THEN NULL ELSE column1->" + i + " END";
   return transaction(
     db,
-    inserter(
-      db,
-      "INSERT OR IGNORE INTO " + DECISION_COLUMNS + " SELECT column1->>3, column1->>4, column1->>5, column1->6, " +
-        json(7) + ", column1->>8, column2, column1->>9, column1->>10, column1->>11, column3 FROM (VALUES ROWS)",
-      "(?, ?, ?)",
-      3,
-      between,
-    ),
+    ...positionInserters(db, between),
     inserter(
       db,
       "INSERT OR IGNORE INTO " + REWARD_COLUMNS + " SELECT column1->>2, column2, column1->>3, " + json(4) + ", column1->>5 FROM (VALUES ROWS)",
@@ -182,30 +246,34 @@ export interface _ParsedJournal {
   readonly rewards: (string | number | null)[];
   readonly kinds: number[];
   readonly ends: number[];
+  readonly base: number;
   readonly end: number;
   readonly torn: string | null;
 }
 
-/** Rows of journal text taken by the indexer's fast path (see `scanJournal` above). @internal */
-export interface _ScannedJournal {
-  readonly decisions: (string | number | null)[];
-  readonly rewards: (string | number | null)[];
-  readonly rows: number;
-  readonly stop: number;
+/** Rows as the index stores them (see "What the index stores" above). @internal */
+export interface _IndexRows {
+  readonly generated: readonly number[];
+  readonly clients: readonly (string | number)[];
+  readonly rewards: readonly (string | number | null)[];
 }
 
-/** Commits rows (parsed or scanned) and the journal position they reach, in one transaction. @internal */
-export type _Commit = (
-  decisions: readonly (string | number | null)[],
-  rewards: readonly (string | number | null)[],
-  gen: number,
-  offset: number,
-) => void;
+/** Rows of journal text taken by the indexer's fast path (see `scanJournal` above). @internal */
+export interface _ScannedJournal extends _IndexRows {
+  readonly rows: number;
+  readonly stop: number;
+  readonly end: number;
+}
+
+/** Commits rows and the journal position they reach, in one transaction. @internal */
+export type _Commit = (rows: _IndexRows, gen: number, offset: number) => void;
 
 /** The journal functions on this thread. @internal */
 export interface _JournalFunctions {
   readonly parseJournal: (text: string, base: number) => _ParsedJournal;
-  readonly scanJournal: (text: string) => _ScannedJournal;
+  readonly generatedKey: (eventId: string) => [number, number] | null;
+  readonly indexRows: (parsed: _ParsedJournal, gen: number) => _IndexRows;
+  readonly scanJournal: (text: string, gen: number, base: number) => _ScannedJournal;
   readonly committer: (db: unknown) => _Commit;
   readonly fastCommitter: (db: unknown) => _Commit;
 }
@@ -218,7 +286,7 @@ let functions: _JournalFunctions | undefined;
 export function _journalFunctions(): _JournalFunctions {
   functions ??= new Function(
     "Buffer",
-    `${JOURNAL_SOURCE}\nreturn { parseJournal, scanJournal, committer, fastCommitter };`,
+    `${JOURNAL_SOURCE}\nreturn { parseJournal, generatedKey, indexRows, scanJournal, committer, fastCommitter };`,
   )(Buffer) as _JournalFunctions;
   return functions;
 }
@@ -226,15 +294,16 @@ export function _journalFunctions(): _JournalFunctions {
 /**
  * Body of the decision log's indexer thread. The event loop appends every decision and reward to
  * the journal (`journal-<gen>.jsonl`) and acknowledges it once written (and fsynced with durability
- * "disk"); this thread copies the journal into SQLite behind it, off the request path. It owns one
- * SQLite connection (`synchronous = FULL` with durability "disk", `NORMAL` otherwise), reads the
- * complete lines after its position (up to the first zero byte), commits them with the position
+ * "disk"); this thread indexes the journal in SQLite behind it, off the request path (each decision's
+ * position, each reward whole). It owns one SQLite connection (`synchronous = FULL` with durability
+ * "disk", `NORMAL` otherwise), reads the complete lines after its position (up to the first zero
+ * byte), `fdatasync`s the journal (the index points into it), commits the rows with the position
  * (format-3 lines by the fast path, anything else, or a text the fast path failed on, parsed), and
  * posts `{ gen, offset }` (or `{ error }`, then retries after a second). On Linux it runs at nice
  * `workerData.nice` (the lowest priority, 19), so that under load it uses what the event loop and
  * the load leave idle. Shared memory: `[0]` bumped after every append (it sleeps on it), `[1]` the
  * generation being appended to (when it passes the thread's, the thread reads its file to the end,
- * moves on and deletes it), `[2]` set when the server closes (it drains the journal and exits; after
+ * moves on; the file stays: it holds the decisions), `[2]` set when the server closes (it drains the journal and exits; after
  * a failure it waits up to a second on it), `[3]` where it sleeps `delayMs` after a commit while it
  * is 0, so that rows gather into larger transactions, and `yieldMs` after each statement (the event
  * loop's lookups find the rows in memory meanwhile; it sets `[3]` to 1 and notifies it while something
@@ -244,7 +313,7 @@ export function _journalFunctions(): _JournalFunctions {
 export const INDEXER_SOURCE = `
 "use strict";
 const { parentPort, workerData } = require("node:worker_threads");
-const { closeSync, openSync, readSync, unlinkSync } = require("node:fs");
+const { closeSync, fdatasyncSync, openSync, readSync } = require("node:fs");
 const { join } = require("node:path");
 ${JOURNAL_SOURCE}
 const Database = require(workerData.binding);
@@ -294,12 +363,12 @@ for (;;) {
   const zero = buffer.subarray(0, n).indexOf(0); // the zeros laid ahead of the journal's end
   if (zero >= 0) n = zero;
   const text = buffer.toString("utf8", 0, n);
-  const scanned = slow ? null : scanJournal(text);
+  const scanned = slow ? null : scanJournal(text, gen, offset);
   if (scanned !== null && scanned.rows > 0) {
     try {
-      const bytes = n === text.length ? scanned.stop : Buffer.byteLength(text.slice(0, scanned.stop));
-      fastCommit(scanned.decisions, scanned.rewards, gen, offset + bytes);
-      committed(offset + bytes, n === buffer.length);
+      fdatasyncSync(fd); // the index points into the journal: the lines reach the disk first
+      fastCommit(scanned, gen, scanned.end);
+      committed(scanned.end, n === buffer.length);
     } catch {
       slow = true; // a line SQLite cannot read: the parser finds it
     }
@@ -314,7 +383,8 @@ for (;;) {
   }
   if (parsed.ends.length > 0) {
     try {
-      commit(parsed.decisions, parsed.rewards, gen, parsed.end);
+      fdatasyncSync(fd);
+      commit(indexRows(parsed, gen), gen, parsed.end);
       committed(parsed.end, n === buffer.length);
     } catch (error) {
       failed(error);
@@ -328,9 +398,8 @@ for (;;) {
   }
   if (moved && sawNext) {
     // the event loop writes a generation to the end before it moves on: nothing more will come
-    commit([], [], gen + 1, 0);
+    commit({ generated: [], clients: [], rewards: [] }, gen + 1, 0);
     closeSync(fd);
-    unlinkSync(name(gen));
     gen++;
     offset = 0;
     fd = openSync(name(gen), "r");

@@ -2,9 +2,11 @@ import {
   closeSync,
   fdatasync,
   fsyncSync,
+  ftruncateSync,
   openSync,
   readdirSync,
   readFileSync,
+  readSync,
   unlinkSync,
   write,
   writeSync,
@@ -29,6 +31,13 @@ const FILL_BYTES = 8 * 1024 * 1024;
 const FILL_PIECE = 32 * 1024;
 const zeros = Buffer.alloc(FILL_PIECE);
 const zerosOf = (bytes: number): Buffer => (bytes <= FILL_PIECE ? zeros : Buffer.alloc(bytes));
+
+/** Cut a journal file at the end of its records (the zeros laid past them go; a failure leaves them). */
+function cut(fd: number, size: number): void {
+  try {
+    ftruncateSync(fd, size);
+  } catch {}
+}
 
 /** Slots of the memory shared with the indexer thread. @internal */
 export const SHARED = { appended: 0, gen: 1, closing: 2, sleep: 3, length: 4 } as const;
@@ -141,7 +150,8 @@ export class _JournalAppender {
   private fillFailed = false;
   private fillDone: (() => void) | undefined;
   /** Files of earlier generations, closed once the zeros being laid in one of them are (see fill). */
-  private retired: number[] = [];
+  /** Files moved on from while zeros were being laid in them: closed (and cut at `size`) once laid. */
+  private retired: { fd: number; size: number }[] = [];
   /** Start a new generation at this size (bytes). */
   rotateBytes = JOURNAL_ROTATE_BYTES;
 
@@ -215,8 +225,9 @@ export class _JournalAppender {
     const done = (error: NodeJS.ErrnoException | null): void => {
       this.filling = false;
       for (const old of this.retired.splice(0)) {
+        cut(old.fd, old.size);
         try {
-          closeSync(old);
+          closeSync(old.fd);
         } catch {}
       }
       if (error !== null) this.fillFailed = true;
@@ -320,9 +331,13 @@ export class _JournalAppender {
   /** Close this generation's file and append to the next (no fdatasync is running). */
   private rotate(): void {
     const next = this.create(this.gen + 1);
+    // the file keeps its records for good, not the zeros laid past them
     if (this.filling)
-      this.retired.push(this.fd); // closed once its zeros are laid (see fill)
-    else closeSync(this.fd);
+      this.retired.push({ fd: this.fd, size: this.size }); // once its zeros are laid (see fill)
+    else {
+      cut(this.fd, this.size);
+      closeSync(this.fd);
+    }
     this.fd = next;
     this.gen++;
     this.size = 0;
@@ -355,7 +370,82 @@ export class _JournalAppender {
     if (this.filling) await new Promise<void>((resolve) => (this.fillDone = resolve));
     this.flush();
     if (this.syncing) await new Promise<void>((resolve) => (this.idle = resolve));
+    if (this.broken === undefined) cut(this.fd, this.size); // the zeros laid past the records
     closeSync(this.fd);
+  }
+}
+
+/**
+ * Reads decisions from the journal at the positions the index gives (one file open at a time, read
+ * in pieces of at least 1 MiB, so that positions in ascending order read each file once).
+ * @internal
+ */
+export class _JournalLines {
+  private gen = -1;
+  private fd = -1;
+  private buffer = Buffer.alloc(1 << 20);
+  /** The file bytes held in `buffer`: `[from, from + length)`. */
+  private from = 0;
+  private length = 0;
+
+  constructor(private readonly dir: string) {}
+
+  /**
+   * The decision whose line starts at byte `at` of generation `gen`.
+   * @throws ServeError `LOG_INVALID` when that line is not the decision `eventId` (the journal was
+   * changed after it was indexed), `LOG_UNAVAILABLE` when the file cannot be read
+   */
+  decision(gen: number, at: number, eventId: string): _DecisionRow {
+    const file = join(this.dir, _journalName(gen));
+    let line: string | undefined;
+    try {
+      line = this.line(gen, at);
+    } catch (error) {
+      throw new ServeError(
+        "LOG_UNAVAILABLE",
+        `${file}: cannot read the decision log's journal: ${(error as Error).message}`,
+        {
+          cause: error,
+        },
+      );
+    }
+    const parsed = line === undefined ? undefined : _journalFunctions().parseJournal(`${line}\n`, at);
+    const row = parsed === undefined ? undefined : _rowsOf(parsed, gen).decisions[0]?.row;
+    if (row === undefined || row.eventId !== eventId)
+      throw new ServeError(
+        "LOG_INVALID",
+        `${file}: the line at byte ${at} is not the decision ${JSON.stringify(eventId)} the log's index points to (was the journal changed?)`,
+      );
+    return row;
+  }
+
+  /** The text of the line at `at` (undefined when the file ends first). */
+  private line(gen: number, at: number): string | undefined {
+    if (gen !== this.gen) {
+      this.close();
+      this.fd = openSync(join(this.dir, _journalName(gen)), "r");
+      this.gen = gen;
+    }
+    for (;;) {
+      if (at >= this.from && at < this.from + this.length) {
+        const end = this.from + this.length;
+        const nl = this.buffer.indexOf(10, at - this.from);
+        if (nl >= 0 && nl < this.length) return this.buffer.toString("utf8", at - this.from, nl);
+        if (end - at >= this.buffer.length) this.buffer = Buffer.alloc(this.buffer.length * 2);
+        else if (at === this.from && this.length < this.buffer.length) return undefined; // the file ends
+      }
+      this.from = at;
+      this.length = readSync(this.fd, this.buffer, 0, this.buffer.length, at);
+      if (this.length === 0) return undefined;
+    }
+  }
+
+  /** Close the file open. */
+  close(): void {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+    this.gen = -1;
+    this.length = 0;
   }
 }
 

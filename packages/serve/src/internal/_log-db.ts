@@ -13,14 +13,17 @@ export const LOG_FILE = "decisions.db";
 /** Format written in the log's `meta` table. */
 export const LOG_FORMAT = "rlvr-decision-log";
 /**
- * Layout version of the log (4: the database and its journal files, decision and reward lines with
- * their non-integer numbers first, each journal file written over zeros laid ahead of its end, so
- * that its records end at the first zero byte). Version 3 logs (the same lines, no zeros), version 2
- * logs (the older journal lines, which are still read) and version 1 logs (the database alone) are
- * read and upgraded when served; other versions are refused, and an older server refuses a
- * version-4 log instead of misreading its journal.
+ * Layout version of the log (5: the journal files are the store of record, kept for good, and the
+ * database indexes them: each decision's position and reward deadline under its event id, each
+ * reward whole; the journal's lines as in version 4, decision and reward lines with their
+ * non-integer numbers first, each file written over zeros laid ahead of its end, so that its records
+ * end at the first zero byte). Version 4 and 3 logs (the decisions copied whole into the `decisions`
+ * table, their journal files removed once copied; version 3 without zeros), version 2 logs (the
+ * older journal lines, which are still read) and version 1 logs (the database alone) are read and
+ * upgraded when served (the decisions they hold stay where they are); other versions are refused,
+ * and an older server refuses a version-5 log instead of misreading it.
  */
-export const LOG_FORMAT_VERSION = 4;
+export const LOG_FORMAT_VERSION = 5;
 
 /** @internal */
 export type _Db = Database.Database;
@@ -36,6 +39,12 @@ CREATE TABLE IF NOT EXISTS decisions (
   group_id TEXT NOT NULL, context TEXT NOT NULL, allowed TEXT, action TEXT NOT NULL,
   probability REAL NOT NULL, explored INTEGER NOT NULL, decided_ms INTEGER NOT NULL,
   deadline_ms INTEGER NOT NULL, default_reward REAL);
+CREATE TABLE IF NOT EXISTS generated_decisions (
+  session INTEGER NOT NULL, n INTEGER NOT NULL, gen INTEGER NOT NULL, at INTEGER NOT NULL,
+  deadline_ms INTEGER NOT NULL, PRIMARY KEY (session, n)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS client_decisions (
+  event_id TEXT PRIMARY KEY, gen INTEGER NOT NULL, at INTEGER NOT NULL,
+  deadline_ms INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS rewards (
   event_id TEXT PRIMARY KEY, reward REAL NOT NULL, verified INTEGER NOT NULL,
   components TEXT, rewarded_ms INTEGER NOT NULL);
@@ -89,12 +98,13 @@ export function _indexedPosition(db: _Db): _JournalPosition {
 
 /**
  * Open (with `serve`, make the folder and the database when missing) the decision log's database in
- * `dir` and check its format and version (upgrading an older one when serving).
+ * `dir` and check its format and version (upgrading an older one when serving: the tables it lacks
+ * are added); `version` is the one it had.
  * @throws ServeError `LOG_INVALID` (no log there when reading, another format or version),
  * `LOG_UNAVAILABLE` (cannot be opened or read)
  * @internal
  */
-export function _openDatabase(dir: string, serve: boolean): { path: string; db: _Db } {
+export function _openDatabase(dir: string, serve: boolean): { path: string; db: _Db; version: number } {
   const path = join(dir, LOG_FILE);
   if (!serve && !existsSync(path)) {
     throw new ServeError("LOG_INVALID", `${dir}: no decision log (${LOG_FILE}) in this folder`);
@@ -132,16 +142,18 @@ export function _openDatabase(dir: string, serve: boolean): { path: string; db: 
     const format = (get.get("format") as { value?: string } | undefined)?.value;
     const version = (get.get("version") as { value?: string } | undefined)?.value;
     if (format !== LOG_FORMAT) fail("LOG_INVALID", `not a decision log (format ${JSON.stringify(format)})`);
-    if (version !== String(LOG_FORMAT_VERSION) && version !== "1" && version !== "2" && version !== "3")
+    if (!["1", "2", "3", "4", String(LOG_FORMAT_VERSION)].includes(version ?? ""))
       fail(
         "LOG_INVALID",
         `decision log version ${version} is not supported (this version reads 1 to ${LOG_FORMAT_VERSION})`,
       );
-    if (serve && version !== String(LOG_FORMAT_VERSION))
+    if (serve && version !== String(LOG_FORMAT_VERSION)) {
+      db.exec(`BEGIN; ${SCHEMA} COMMIT;`);
       db.prepare("UPDATE meta SET value = ? WHERE key = 'version'").run(String(LOG_FORMAT_VERSION));
+    }
+    return { path, db, version: Number(version) };
   } catch (error) {
     if (ServeError.is(error)) throw error;
-    fail("LOG_UNAVAILABLE", `cannot read the decision log: ${(error as Error).message}`, error);
+    return fail("LOG_UNAVAILABLE", `cannot read the decision log: ${(error as Error).message}`, error);
   }
-  return { path, db };
 }

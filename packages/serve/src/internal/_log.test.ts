@@ -87,10 +87,18 @@ describe.each([
     expect(joined.slice(101).every((j) => j.reward === undefined)).toBe(true);
     expect(log.counts()).toEqual({ decisions: rows.length, rewards: rewards.length });
     await log.close();
-    expect(readdirSync(join(root, `sizes-${fsync}`)).filter((f) => f.startsWith("journal-"))).toEqual([]);
+    // the journal holds the decisions for good, without the zeros laid ahead of its end
+    const dir = join(root, `sizes-${fsync}`);
+    expect(journals(dir)).toEqual(["journal-000002.jsonl"]);
+    expect(readFileSync(join(dir, "journal-000002.jsonl")).indexOf(0)).toBe(-1);
+    const after = _DecisionLog.open(dir, false);
+    expect([...after.joined()].map((j) => [j.decision, j.reward])).toEqual(
+      joined.map((j) => [j.decision, j.reward]),
+    );
+    after.closeReader();
   });
 
-  it("starts a new journal file at the rotation size and removes the indexed ones", async () => {
+  it("starts a new journal file at the rotation size and keeps every one", async () => {
     const dir = join(root, `rotate-${fsync}`);
     const log = _DecisionLog.open(dir, true);
     log.fsync = fsync;
@@ -101,13 +109,17 @@ describe.each([
       await Promise.all(rows.slice(i, i + 6).map((d) => log.appendDecision(d)));
     await log.whenIndexed();
     // 120 lines of about 115 bytes in files of 2 000 (a new one starts at the first write past the
-    // size): generation 2 (the first) and at least 5 more, all but the last one or two removed
-    const left = journals(dir);
-    expect(left.length).toBeLessThanOrEqual(2);
-    expect(left.at(-1)! >= "journal-000007.jsonl").toBe(true);
+    // size): generation 2 (the first) and at least 5 more, every one kept (they hold the decisions)
+    const kept = journals(dir);
+    expect(kept.length).toBeGreaterThanOrEqual(6);
+    expect(kept).toEqual(kept.map((_, i) => `journal-${String(i + 2).padStart(6, "0")}.jsonl`));
     expect([...log.joined()].map((j) => j.decision)).toEqual(rows);
+    expect(log.find(rows[119]!.eventId)?.row).toEqual(rows[119]);
     await log.close();
-    expect(journals(dir)).toEqual([]);
+    expect(journals(dir)).toEqual(kept);
+    const reader = _DecisionLog.open(dir, false);
+    expect([...reader.joined()].map((j) => j.decision)).toEqual(rows);
+    reader.closeReader();
   });
 });
 
@@ -123,7 +135,7 @@ it("reads a journal a crashed server left (format-2 and format-3 lines): readers
   const dir = join(root, "crashed");
   const { log, session } = openLog("crashed", false);
   await log.appendDecision(row(0, session));
-  await log.close(); // journal generation 2 indexed and removed; the next server appends to 3
+  await log.close(); // journal generation 2 indexed (and kept); the next server appends to 3
   // what a server killed before indexing leaves: two generations, the last one torn mid-line
   const rows = [1, 2, 3, 4].map((i) => row(i, session));
   writeFileSync(join(dir, "journal-000003.jsonl"), line(rows[0]!) + line(rows[1]!));
@@ -134,9 +146,9 @@ it("reads a journal a crashed server left (format-2 and format-3 lines): readers
   const reader = _DecisionLog.open(dir, false);
   expect([...reader.joined()].map((j) => j.decision)).toEqual([row(0, session), ...rows]);
   reader.closeReader();
-  expect(journals(dir).length).toBe(2); // readers change nothing
+  expect(journals(dir).length).toBe(3); // readers change nothing
   const next = _DecisionLog.open(dir, true);
-  expect(journals(dir)).toEqual([]);
+  expect(journals(dir).length).toBe(3); // indexed, kept
   expect([...next.joined()].map((j) => j.decision)).toEqual([row(0, session), ...rows]);
   await next.close();
 });
@@ -178,7 +190,7 @@ it("reports a line of the live journal that SQLite cannot read, after indexing t
   expect(log.stats().indexerFailing).toBe(true);
   const reader = _DecisionLog.open(dir, false);
   const indexed = (reader as unknown as { db: { prepare(s: string): { all(): { event_id: string }[] } } }).db
-    .prepare("SELECT event_id FROM decisions ORDER BY seq")
+    .prepare("SELECT '_' || session || '.' || n AS event_id FROM generated_decisions ORDER BY gen, at")
     .all()
     .map((r) => r.event_id);
   reader.closeReader();
@@ -382,3 +394,82 @@ it.runIf(process.platform === "linux")(
     await log.close();
   },
 );
+
+type Db = { exec(sql: string): void; prepare(sql: string): { run(...values: unknown[]): void } };
+
+it("reads and upgrades a version-4 log: its decisions stay in the database, its leftover journal is indexed and kept", async () => {
+  const dir = join(root, "v4");
+  const { log, session } = openLog("v4", false);
+  // what a version-4 server killed under load leaves: decisions 0-2 copied whole, their journal
+  // file not yet removed, and decisions 3-4 in the next journal file, not yet copied
+  const db = (log as unknown as { db: Db }).db;
+  db.exec("DROP TABLE generated_decisions; DROP TABLE client_decisions");
+  db.exec("UPDATE meta SET value = '4' WHERE key = 'version'");
+  const copy = db.prepare(
+    "INSERT INTO decisions (event_id, session, group_id, context, allowed, action, probability, explored, decided_ms, deadline_ms, default_reward) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+  );
+  const rows = [0, 1, 2, 3, 4].map((i) => row(i, session));
+  for (const d of rows.slice(0, 3))
+    copy.run(
+      d.eventId,
+      d.session,
+      d.groupId,
+      d.context,
+      d.allowed,
+      d.action,
+      d.probability,
+      d.explored ? 1 : 0,
+      d.decidedMs,
+      d.deadlineMs,
+      d.defaultReward,
+    );
+  db.prepare(
+    "INSERT INTO rewards (event_id, reward, verified, components, rewarded_ms) VALUES (?, 1, 1, NULL, 7)",
+  ).run(rows[0]!.eventId);
+  db.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('journal', '3:0')");
+  log.closeReader();
+  writeFileSync(join(dir, "journal-000002.jsonl"), rows.slice(0, 3).map(_decisionLine).join(""));
+  writeFileSync(join(dir, "journal-000003.jsonl"), rows.slice(3).map(_decisionLine).join(""));
+  const rewarded = { eventId: rows[0]!.eventId, reward: 1, verified: true, components: null, rewardedMs: 7 };
+  const expected = rows.map((d, i) => [d, i === 0 ? rewarded : undefined]);
+
+  const reader = _DecisionLog.open(dir, false); // reads it as it is, changes nothing
+  expect([...reader.joined()].map((j) => [j.decision, j.reward])).toEqual(expected);
+  expect(reader.counts()).toEqual({ decisions: 5, rewards: 1 });
+  reader.closeReader();
+  expect(journals(dir)).toEqual(["journal-000002.jsonl", "journal-000003.jsonl"]);
+
+  const next = _DecisionLog.open(dir, true);
+  expect(journals(dir)).toEqual(["journal-000003.jsonl"]); // the file copied whole goes
+  expect(next.find(rows[1]!.eventId)).toEqual({ row: rows[1], rewarded: false });
+  expect(next.find(rows[3]!.eventId)).toEqual({ row: rows[3], rewarded: false }); // read from the journal
+  expect(next.rewardState(rows[0]!.eventId)).toEqual({ deadlineMs: rows[0]!.deadlineMs, rewarded: true });
+  expect(next.rewardState(rows[4]!.eventId)).toEqual({ deadlineMs: rows[4]!.deadlineMs, rewarded: false });
+  const more = row(5, session);
+  await next.appendDecision(more);
+  await next.close();
+  const after = _DecisionLog.open(dir, false);
+  expect([...after.joined()].map((j) => [j.decision, j.reward])).toEqual([...expected, [more, undefined]]);
+  after.closeReader();
+  expect(journals(dir)).toEqual(["journal-000003.jsonl", "journal-000004.jsonl"]);
+});
+
+it("refuses to read a decision whose journal line was changed after it was indexed (LOG_INVALID, file and byte)", async () => {
+  const dir = join(root, "changed");
+  const { log, session } = openLog("changed", false);
+  await log.appendDecision(row(0, session));
+  await log.appendDecision(row(1, session));
+  await log.close();
+  const journal = join(dir, "journal-000002.jsonl");
+  const second = Buffer.byteLength(_decisionLine(row(0, session)));
+  const fd = openSync(journal, "r+");
+  writeSync(fd, "x", second + 1);
+  closeSync(fd);
+  const reader = _DecisionLog.open(dir, false);
+  expect(() => [...reader.joined()]).toThrow(
+    new RegExp(`journal-000002\\.jsonl: the line at byte ${second} is not the decision "_${session}\\.1"`),
+  );
+  expect(reader.find(row(0, session).eventId)?.row).toEqual(row(0, session));
+  expect(() => reader.find(row(1, session).eventId)).toThrow(/is not the decision/);
+  reader.closeReader();
+});

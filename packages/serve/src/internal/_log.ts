@@ -1,10 +1,13 @@
+import { closeSync, fdatasyncSync, openSync } from "node:fs";
+import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type Database from "libsql";
 import { ServeError } from "../errors.js";
-import { _journalFunctions, INDEXER_SOURCE } from "./_indexer-source.js";
+import { _journalFunctions, _journalName, INDEXER_SOURCE } from "./_indexer-source.js";
 import {
   _decisionLine,
   _JournalAppender,
+  _JournalLines,
   type _JournalPosition,
   _journalGens,
   _readJournal,
@@ -37,13 +40,14 @@ const INDEXER_NICE = 19;
 const INDEXER_YIELD_MS = 0.05;
 
 /**
- * The decision log: a journal of JSON lines that the event loop appends to and acknowledges from, and
- * an SQLite database in WAL mode that an indexer thread copies the journal into, behind it (see
- * docs/serving.md, "Durability"). Appends of one event-loop turn are one write (group commit; with
- * `fsync` one fdatasync covers every batch written before it started). Opening the log for serving
- * first indexes whatever journal a previous server left (a torn last line, never acknowledged, is
- * dropped) and removes it. Lookups read indexed rows on this thread's connection and rows still in
- * the journal from memory; readers (export, replay) see both.
+ * The decision log: a journal of JSON lines that the event loop appends to and acknowledges from (the
+ * store of record, kept for good), and an SQLite database in WAL mode in which an indexer thread
+ * indexes the journal behind it: each decision's position and reward deadline, each reward whole
+ * (see docs/serving.md, "Durability"). Appends of one event-loop turn are one write (group commit;
+ * with `fsync` one fdatasync covers every batch written before it started). Opening the log for
+ * serving first indexes whatever journal a previous server left (a torn last line, never
+ * acknowledged, is dropped). Lookups read the index on this thread's connection (and a decision's
+ * line from the journal) and rows not yet indexed from memory; readers (export, replay) see both.
  * @internal
  */
 export class _DecisionLog {
@@ -64,6 +68,15 @@ export class _DecisionLog {
   private readonly selectDecision: Statement;
   private readonly selectDeadline: Statement;
   private readonly selectRewarded: Statement;
+  /** Lookups of a decision's position (absent in a log of version 4 or older opened for reading). */
+  private readonly selectGenerated: Statement | undefined;
+  private readonly selectClient: Statement | undefined;
+  /**
+   * Whether the log had version 4 or older when opened for serving, until its first catch-up (its
+   * journal files before the indexed position were copied whole and can go).
+   */
+  private upgrading: boolean;
+  private readonly lines: _JournalLines;
   /** `_<session>.`: the event ids this log generates, after the first session it started. */
   private idPrefix: string | undefined;
   private nextSeq = 0;
@@ -89,13 +102,22 @@ export class _DecisionLog {
   /** The last error of the indexer thread (it retries every second), if any. */
   indexerError: string | undefined;
 
-  private constructor(path: string, dir: string, db: _Db) {
+  private constructor(path: string, dir: string, opened: { db: _Db; version: number; serve: boolean }) {
     this.path = path;
     this.dir = dir;
+    const db = opened.db;
     this.db = db;
+    this.upgrading = opened.serve && opened.version < 5;
+    this.lines = new _JournalLines(dir);
     this.selectDecision = db.prepare("SELECT * FROM decisions WHERE event_id = ?");
     this.selectDeadline = db.prepare("SELECT deadline_ms FROM decisions WHERE event_id = ?");
     this.selectRewarded = db.prepare("SELECT 1 AS x FROM rewards WHERE event_id = ?");
+    if (opened.serve || opened.version >= 5) {
+      this.selectGenerated = db.prepare(
+        "SELECT gen, at, deadline_ms FROM generated_decisions WHERE session = ? AND n = ?",
+      );
+      this.selectClient = db.prepare("SELECT gen, at, deadline_ms FROM client_decisions WHERE event_id = ?");
+    }
   }
 
   /**
@@ -106,8 +128,8 @@ export class _DecisionLog {
    * is not a record before the last one), `LOG_UNAVAILABLE` (cannot be opened)
    */
   static open(dir: string, serve: boolean): _DecisionLog {
-    const { path, db } = _openDatabase(dir, serve);
-    const log = new _DecisionLog(path, dir, db);
+    const { path, db, version } = _openDatabase(dir, serve);
+    const log = new _DecisionLog(path, dir, { db, version, serve });
     try {
       if (serve) log.catchUp();
       else log.readTail();
@@ -125,22 +147,36 @@ export class _DecisionLog {
     return log;
   }
 
-  /** Index every journal generation a previous server left (fsynced), remove them, pick the next. */
+  /**
+   * Index every journal generation a previous server left past the indexed position (fdatasynced
+   * first: the index points into them), pick the next. Upgrading a log of version 4 or older, remove
+   * the generations it had copied whole (those before the position, left by a crash before their
+   * removal).
+   */
   private catchUp(): void {
-    const { committer } = _journalFunctions();
+    const { committer, indexRows } = _journalFunctions();
     const commit = committer(this.db);
     const start = _indexedPosition(this.db);
     const gens = _journalGens(this.dir);
+    if (this.upgrading) _removeJournals(this.dir, start.gen - 1);
+    this.upgrading = false;
     let last = start.gen - 1;
     gens.forEach((gen, i) => {
       if (gen < start.gen) return;
       const parsed = _readJournal(this.dir, gen, gen === start.gen ? start.offset : 0, i < gens.length - 1);
-      if (parsed.ends.length > 0) commit(parsed.decisions, parsed.rewards, gen, parsed.end);
+      if (parsed.ends.length > 0) {
+        const fd = openSync(join(this.dir, _journalName(gen)), "r");
+        try {
+          fdatasyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+        commit(indexRows(parsed, gen), gen, parsed.end);
+      }
       last = gen;
     });
     this.nextGen = Math.max(last, start.gen) + 1;
-    commit([], [], this.nextGen, 0);
-    _removeJournals(this.dir, this.nextGen - 1);
+    commit({ generated: [], clients: [], rewards: [] }, this.nextGen, 0);
   }
 
   /** A reader: the journal's records past the indexed position, read before the snapshot is taken. */
@@ -250,9 +286,23 @@ export class _DecisionLog {
         "INTERNAL",
         `decision ${JSON.stringify(eventId)} is in the journal and not yet indexed; wait for the index to read it`,
       );
+    const at = this.positionOf(eventId);
+    if (at !== undefined)
+      return { row: this.lines.decision(at.gen, at.at, eventId), rewarded: this.rewarded(eventId) };
     const r = this.selectDecision.get(eventId) as Record<string, unknown> | undefined;
     if (r === undefined) return undefined;
     return { row: _decisionOf(r), rewarded: this.rewarded(eventId) };
+  }
+
+  /** Where the index puts the decision with this event id (its journal line), if it does. */
+  private positionOf(eventId: string): { gen: number; at: number; deadlineMs: number } | undefined {
+    const key = _journalFunctions().generatedKey(eventId);
+    const r = (key === null ? this.selectClient?.get(eventId) : this.selectGenerated?.get(key[0], key[1])) as
+      | { gen: number; at: number; deadline_ms: number }
+      | undefined;
+    return r === undefined
+      ? undefined
+      : { gen: Number(r.gen), at: Number(r.at), deadlineMs: Number(r.deadline_ms) };
   }
 
   /** The reward deadline of the decision with this event id and whether it has a reward. */
@@ -262,6 +312,8 @@ export class _DecisionLog {
       const deadlineMs = typeof pending === "number" ? pending : pending.deadlineMs;
       return { deadlineMs, rewarded: this.pending.rewards.has(eventId) };
     }
+    const at = this.positionOf(eventId);
+    if (at !== undefined) return { deadlineMs: at.deadlineMs, rewarded: this.rewarded(eventId) };
     const r = this.selectDeadline.get(eventId) as { deadline_ms: number | bigint } | undefined;
     return r === undefined
       ? undefined
@@ -303,7 +355,7 @@ export class _DecisionLog {
     };
   }
 
-  /** Resolves once the indexer thread has copied every row appended so far into the database. */
+  /** Resolves once the indexer thread has indexed every row appended so far. */
   whenIndexed(): Promise<void> {
     if (this.appender === undefined || this.appender.unindexedCount === 0) return Promise.resolve();
     this.hurryIndexer();
@@ -400,27 +452,47 @@ export class _DecisionLog {
     return r?.bytes === undefined ? undefined : new Uint8Array(r.bytes);
   }
 
-  /** Every decision in log order (indexed, then still in the journal), with its reward when it has one. */
+  /**
+   * Every decision in log order (those a log of version 4 or older copied whole, those indexed in the
+   * journal, then those still past the index), with its reward when it has one.
+   */
   *joined(): Generator<{ decision: _DecisionRow; reward: _RewardRow | undefined }> {
     const tail = this.tail;
-    const rows = this.db
+    const reward = (r: Record<string, unknown>, eventId: string): _RewardRow | undefined =>
+      r.r_reward === null || r.r_reward === undefined
+        ? tail?.rewards.get(eventId)
+        : {
+            eventId,
+            reward: r.r_reward as number,
+            verified: Number(r.r_verified) === 1,
+            components: (r.r_components as string | null) ?? null,
+            rewardedMs: Number(r.r_ms),
+          };
+    const columns =
+      "r.reward AS r_reward, r.verified AS r_verified, r.components AS r_components, r.rewarded_ms AS r_ms";
+    const copied = this.db
       .prepare(
-        "SELECT d.*, r.reward AS r_reward, r.verified AS r_verified, r.components AS r_components, r.rewarded_ms AS r_ms FROM decisions d LEFT JOIN rewards r ON r.event_id = d.event_id ORDER BY d.seq",
+        `SELECT d.*, ${columns} FROM decisions d LEFT JOIN rewards r ON r.event_id = d.event_id ORDER BY d.seq`,
       )
       .iterate() as Iterable<Record<string, unknown>>;
-    for (const r of rows) {
+    for (const r of copied) {
       const decision = _decisionOf(r);
-      const reward =
-        r.r_reward === null || r.r_reward === undefined
-          ? tail?.rewards.get(decision.eventId)
-          : {
-              eventId: decision.eventId,
-              reward: r.r_reward as number,
-              verified: Number(r.r_verified) === 1,
-              components: (r.r_components as string | null) ?? null,
-              rewardedMs: Number(r.r_ms),
-            };
-      yield { decision, reward };
+      yield { decision, reward: reward(r, decision.eventId) };
+    }
+    if (this.selectGenerated !== undefined) {
+      // a decision copied whole keeps its place if the journal repeats its id (the server refuses that)
+      const indexed = this.db
+        .prepare(
+          `SELECT x.gen, x.at, x.event_id, ${columns} FROM (SELECT gen, at, '_' || session || '.' || n AS event_id FROM generated_decisions UNION ALL SELECT gen, at, event_id FROM client_decisions) x LEFT JOIN rewards r ON r.event_id = x.event_id WHERE NOT EXISTS (SELECT 1 FROM decisions d WHERE d.event_id = x.event_id) ORDER BY x.gen, x.at`,
+        )
+        .iterate() as Iterable<Record<string, unknown>>;
+      for (const r of indexed) {
+        const eventId = r.event_id as string;
+        yield {
+          decision: this.lines.decision(Number(r.gen), Number(r.at), eventId),
+          reward: reward(r, eventId),
+        };
+      }
     }
     for (const decision of tail?.decisions ?? [])
       yield { decision, reward: tail?.rewards.get(decision.eventId) };
@@ -428,17 +500,20 @@ export class _DecisionLog {
 
   /** Counts of decisions and rewards (indexed and, for a reader, still in the journal). */
   counts(): { decisions: number; rewards: number } {
-    const d = this.db.prepare("SELECT COUNT(*) AS n FROM decisions").get() as { n: number };
-    const r = this.db.prepare("SELECT COUNT(*) AS n FROM rewards").get() as { n: number };
+    const count = (table: string): number =>
+      Number((this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n);
+    const indexed =
+      this.selectGenerated === undefined ? 0 : count("generated_decisions") + count("client_decisions");
     return {
-      decisions: Number(d.n) + (this.tail?.decisions.length ?? 0),
-      rewards: Number(r.n) + (this.tail?.rewards.size ?? 0),
+      decisions: count("decisions") + indexed + (this.tail?.decisions.length ?? 0),
+      rewards: count("rewards") + (this.tail?.rewards.size ?? 0),
     };
   }
 
   /** Close a log opened for reading. */
   closeReader(): void {
     this.closed = true;
+    this.lines.close();
     if (this.db.inTransaction) this.db.exec("COMMIT");
     this.db.close();
   }
@@ -461,6 +536,7 @@ export class _DecisionLog {
     try {
       this.catchUp();
     } finally {
+      this.lines.close();
       this.db.close();
     }
   }

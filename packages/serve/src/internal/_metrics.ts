@@ -118,7 +118,7 @@ export class _Metrics {
       ...metric(
         "rlvr_serve_log_unindexed_rows",
         "gauge",
-        "Decisions and rewards in the journal not yet copied into the log's database.",
+        "Decisions and rewards in the journal not yet indexed in the log's database.",
         log.unindexed,
       ),
       ...metric(

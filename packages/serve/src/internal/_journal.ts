@@ -149,7 +149,6 @@ export class _JournalAppender {
   private filling = false;
   private fillFailed = false;
   private fillDone: (() => void) | undefined;
-  /** Files of earlier generations, closed once the zeros being laid in one of them are (see fill). */
   /** Files moved on from while zeros were being laid in them: closed (and cut at `size`) once laid. */
   private retired: { fd: number; size: number }[] = [];
   /** Start a new generation at this size (bytes). */

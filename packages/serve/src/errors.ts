@@ -11,8 +11,9 @@ const BRAND = createErrorBrand("@rlvr/serve/error");
  * - `INVALID_OPTIONS`: an option has an invalid value (the message names the option and the value);
  * - `CHECKPOINT_UNREADABLE`: the checkpoint file is missing, unreadable or not a valid checkpoint;
  * - `LOG_UNAVAILABLE`: the decision log cannot be opened or created (folder, permissions, the SQLite
- *   binding `libsql` missing on this platform);
- * - `LOG_INVALID`: the folder holds no decision log, or one of another format version;
+ *   binding `libsql` missing on this platform), or a journal file it indexes cannot be read;
+ * - `LOG_INVALID`: the folder holds no decision log, or one of another format version, or a journal
+ *   line is not a record, or not the decision the index points to (the message names file and byte);
  * - `LOG_WRITE_FAILED`: a commit to the decision log failed (the request is answered 503, nothing of
  *   it is acknowledged);
  * - `LISTEN_FAILED`: the server cannot bind its address (port in use, address not available);

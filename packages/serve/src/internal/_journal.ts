@@ -439,6 +439,14 @@ export class _JournalLines {
     }
   }
 
+  /**
+   * Drop the bytes held: the next read starts from the file. (A file still being appended to may
+   * have been read while a line was being written; the lines the index points to are complete.)
+   */
+  forget(): void {
+    this.length = 0;
+  }
+
   /** Close the file open. */
   close(): void {
     if (this.fd >= 0) closeSync(this.fd);

@@ -287,8 +287,10 @@ export class _DecisionLog {
         `decision ${JSON.stringify(eventId)} is in the journal and not yet indexed; wait for the index to read it`,
       );
     const at = this.positionOf(eventId);
-    if (at !== undefined)
+    if (at !== undefined) {
+      this.lines.forget(); // the journal grows: read the line as it is now
       return { row: this.lines.decision(at.gen, at.at, eventId), rewarded: this.rewarded(eventId) };
+    }
     const r = this.selectDecision.get(eventId) as Record<string, unknown> | undefined;
     if (r === undefined) return undefined;
     return { row: _decisionOf(r), rewarded: this.rewarded(eventId) };

@@ -93,10 +93,14 @@ function generatedKey(eventId) {
   return m === null ? null : [Number(m[1]), Number(m[2])];
 }
 
+function pushPosition(rows, eventId, gen, at, deadline) {
+  const key = typeof eventId === "string" ? generatedKey(eventId) : null;
+  if (key === null) rows.clients.push(eventId, gen, at, deadline);
+  else rows.generated.push(key[0], key[1], gen, at, deadline);
+}
+
 function scanJournal(text, gen, base) {
-  const generated = [];
-  const clients = [];
-  const rewards = [];
+  const out = { generated: [], clients: [], rewards: [] };
   let rows = 0;
   let at = 0;
   let bytes = base;
@@ -139,34 +143,27 @@ function scanJournal(text, gen, base) {
       const c3 = text.lastIndexOf(",", nl - 2);
       const deadline = Number(text.slice(c3 + 1, nl - 1));
       if (c3 <= q || !Number.isSafeInteger(deadline)) break;
-      const key = generatedKey(eventId);
-      if (key === null) clients.push(eventId, gen, start, deadline);
-      else generated.push(key[0], key[1], gen, start, deadline);
+      pushPosition(out, eventId, gen, start, deadline);
     } else if (kind === 51) {
-      rewards.push(text.slice(at, nl), first);
+      out.rewards.push(text.slice(at, nl), first);
     } else break;
     rows++;
     if (!ascii) bytes += Buffer.byteLength(text.slice(at, nl + 1));
     at = nl + 1;
   }
-  return { generated, clients, rewards, rows, stop: at, end: ascii ? base + at : bytes };
+  return { ...out, rows, stop: at, end: ascii ? base + at : bytes };
 }
 
 function indexRows(parsed, gen) {
-  const generated = [];
-  const clients = [];
+  const out = { generated: [], clients: [], rewards: parsed.rewards };
   let d = 0;
   parsed.kinds.forEach((kind, i) => {
     if (kind !== 0) return;
     const start = i === 0 ? parsed.base : parsed.ends[i - 1];
-    const eventId = parsed.decisions[d * 11];
-    const deadline = parsed.decisions[d * 11 + 9];
+    pushPosition(out, parsed.decisions[d * 11], gen, start, parsed.decisions[d * 11 + 9]);
     d++;
-    const key = typeof eventId === "string" ? generatedKey(eventId) : null;
-    if (key === null) clients.push(eventId, gen, start, deadline);
-    else generated.push(key[0], key[1], gen, start, deadline);
   });
-  return { generated, clients, rewards: parsed.rewards };
+  return out;
 }
 
 function inserter(db, sql, row, width, between = () => {}) {

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterAll, expect, it } from "vitest";
-import { _decisionLine, _JournalLines } from "./_journal.js";
+import { _decisionLine } from "./_journal.js";
+import { _JournalLines } from "./_journal-lines.js";
 import type { _DecisionRow } from "./_rows.js";
 
 const root = mkdtempSync(join(tmpdir(), "rlvr-serve-lines-test-"));

@@ -1,23 +1,22 @@
-import { closeSync, fdatasyncSync, openSync } from "node:fs";
-import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import type Database from "libsql";
 import { ServeError } from "../errors.js";
-import { _journalFunctions, _journalName, INDEXER_SOURCE } from "./_indexer-source.js";
+import { _journalFunctions, INDEXER_SOURCE } from "./_indexer-source.js";
 import {
   _decisionLine,
   _JournalAppender,
-  _JournalLines,
   type _JournalPosition,
   _journalGens,
   _readJournal,
   _removeJournals,
   _rewardLine,
-  _rowsOf,
+  _syncJournal,
   JOURNAL_ROTATE_BYTES,
   SHARED,
 } from "./_journal.js";
+import { _JournalLines } from "./_journal-lines.js";
 import { _bindingPath, type _Db, _decisionOf, _indexedPosition, _openDatabase } from "./_log-db.js";
+import { _countRows, _joinedRows, _readTail, type _Tail } from "./_log-read.js";
 import type { _DecisionRow, _DecisionState, _RewardRow, _RewardState, _SessionRow } from "./_rows.js";
 import { _UnindexedRows } from "./_unindexed.js";
 
@@ -85,7 +84,7 @@ export class _DecisionLog {
   private generatedSeq = -1;
 
   /** Rows a reader found in the journal, past what the database held when it opened. */
-  private tail: { decisions: _DecisionRow[]; rewards: Map<string, _RewardRow> } | undefined;
+  private tail: _Tail | undefined;
   /** Whether appends wait for an fdatasync of the journal (durability "disk"); read on the first append. */
   fsync = true;
   /** Journal size at which the next generation starts (bytes); read on the first append. */
@@ -132,7 +131,7 @@ export class _DecisionLog {
     const log = new _DecisionLog(path, dir, { db, version, serve });
     try {
       if (serve) log.catchUp();
-      else log.readTail();
+      else log.tail = _readTail(dir, db);
     } catch (error) {
       db.close();
       if (ServeError.is(error)) throw error;
@@ -165,46 +164,13 @@ export class _DecisionLog {
       if (gen < start.gen) return;
       const parsed = _readJournal(this.dir, gen, gen === start.gen ? start.offset : 0, i < gens.length - 1);
       if (parsed.ends.length > 0) {
-        const fd = openSync(join(this.dir, _journalName(gen)), "r");
-        try {
-          fdatasyncSync(fd);
-        } finally {
-          closeSync(fd);
-        }
+        _syncJournal(this.dir, gen);
         commit(indexRows(parsed, gen), gen, parsed.end);
       }
       last = gen;
     });
     this.nextGen = Math.max(last, start.gen) + 1;
     commit({ generated: [], clients: [], rewards: [] }, this.nextGen, 0);
-  }
-
-  /** A reader: the journal's records past the indexed position, read before the snapshot is taken. */
-  private readTail(): void {
-    const from = _indexedPosition(this.db);
-    const found: ReturnType<typeof _rowsOf>[] = [];
-    for (const gen of _journalGens(this.dir)) {
-      if (gen < from.gen) continue;
-      try {
-        found.push(_rowsOf(_readJournal(this.dir, gen, gen === from.gen ? from.offset : 0, false), gen));
-      } catch (error) {
-        // indexed and removed meanwhile: the snapshot below holds its rows
-        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-      }
-    }
-    // one snapshot for every read from here on; journal rows it already holds are dropped
-    this.db.exec("BEGIN");
-    const at = _indexedPosition(this.db);
-    const after = (p: { gen: number; end: number }): boolean =>
-      p.gen > at.gen || (p.gen === at.gen && p.end > at.offset);
-    const decisions: _DecisionRow[] = [];
-    const rewards = new Map<string, _RewardRow>();
-    for (const part of found) {
-      for (const d of part.decisions) if (after(d)) decisions.push(d.row);
-      for (const r of part.rewards)
-        if (after(r) && !rewards.has(r.row.eventId)) rewards.set(r.row.eventId, r.row);
-    }
-    this.tail = { decisions, rewards };
   }
 
   /**
@@ -458,58 +424,17 @@ export class _DecisionLog {
    * Every decision in log order (those a log of version 4 or older copied whole, those indexed in the
    * journal, then those still past the index), with its reward when it has one.
    */
-  *joined(): Generator<{ decision: _DecisionRow; reward: _RewardRow | undefined }> {
-    const tail = this.tail;
-    const reward = (r: Record<string, unknown>, eventId: string): _RewardRow | undefined =>
-      r.r_reward === null || r.r_reward === undefined
-        ? tail?.rewards.get(eventId)
-        : {
-            eventId,
-            reward: r.r_reward as number,
-            verified: Number(r.r_verified) === 1,
-            components: (r.r_components as string | null) ?? null,
-            rewardedMs: Number(r.r_ms),
-          };
-    const columns =
-      "r.reward AS r_reward, r.verified AS r_verified, r.components AS r_components, r.rewarded_ms AS r_ms";
-    const copied = this.db
-      .prepare(
-        `SELECT d.*, ${columns} FROM decisions d LEFT JOIN rewards r ON r.event_id = d.event_id ORDER BY d.seq`,
-      )
-      .iterate() as Iterable<Record<string, unknown>>;
-    for (const r of copied) {
-      const decision = _decisionOf(r);
-      yield { decision, reward: reward(r, decision.eventId) };
-    }
-    if (this.selectGenerated !== undefined) {
-      // a decision copied whole keeps its place if the journal repeats its id (the server refuses that)
-      const indexed = this.db
-        .prepare(
-          `SELECT x.gen, x.at, x.event_id, ${columns} FROM (SELECT gen, at, '_' || session || '.' || n AS event_id FROM generated_decisions UNION ALL SELECT gen, at, event_id FROM client_decisions) x LEFT JOIN rewards r ON r.event_id = x.event_id WHERE NOT EXISTS (SELECT 1 FROM decisions d WHERE d.event_id = x.event_id) ORDER BY x.gen, x.at`,
-        )
-        .iterate() as Iterable<Record<string, unknown>>;
-      for (const r of indexed) {
-        const eventId = r.event_id as string;
-        yield {
-          decision: this.lines.decision(Number(r.gen), Number(r.at), eventId),
-          reward: reward(r, eventId),
-        };
-      }
-    }
-    for (const decision of tail?.decisions ?? [])
-      yield { decision, reward: tail?.rewards.get(decision.eventId) };
+  joined(): Generator<{ decision: _DecisionRow; reward: _RewardRow | undefined }> {
+    return _joinedRows(this.db, {
+      lines: this.lines,
+      positions: this.selectGenerated !== undefined,
+      tail: this.tail,
+    });
   }
 
   /** Counts of decisions and rewards (indexed and, for a reader, still in the journal). */
   counts(): { decisions: number; rewards: number } {
-    const count = (table: string): number =>
-      Number((this.db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n);
-    const indexed =
-      this.selectGenerated === undefined ? 0 : count("generated_decisions") + count("client_decisions");
-    return {
-      decisions: count("decisions") + indexed + (this.tail?.decisions.length ?? 0),
-      rewards: count("rewards") + (this.tail?.rewards.size ?? 0),
-    };
+    return _countRows(this.db, this.selectGenerated !== undefined, this.tail);
   }
 
   /** Close a log opened for reading. */
